@@ -1,0 +1,1 @@
+"""The rule engine: rule kinds, the pack loader and the compiled, dispatching rule set."""

@@ -1,0 +1,499 @@
+"""Rule kinds: each one is its option declarations, its docs and a pure function over lines.
+
+A document reaches the rules as a list of normalised lines (trimmed, spaces collapsed, at most
+one blank line between paragraphs). Position guards count non-blank lines only, so that blank
+line formatting never changes what a rule does.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from cleaner.engine.options import BOOL, INT, LIST, REGEX, STR, STR_OR_LIST, Option
+from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
+
+FIELDS = ("title", "author", "date_published", "date_updated")
+DATE_FIELDS = ("date_published", "date_updated")
+
+
+class KindError(ValueError):
+    """A problem with a rule's options that only the kind can see (bad regex, bad format)."""
+
+    def __init__(self, message: str, option: str | None = None, valid: tuple[str, ...] | None = None):
+        super().__init__(message)
+        self.option = option
+        self.valid = valid
+
+
+# --- shared option groups -------------------------------------------------------------------
+
+MATCH_OPTIONS = (
+    Option("pattern", REGEX, "RE2 regular expression searched within one line. Anchor it with "
+           "`^...$` to match whole lines."),
+    Option("literal", STR, "Plain text searched within one line."),
+    Option("line", STR, "Plain text the whole (trimmed) line must equal."),
+    Option("ignore_case", BOOL, "Match without regard to case.", default=False),
+)
+GUARD_OPTIONS = (
+    Option("first_lines", INT, "Only act among the first N non-blank lines.", minimum=1),
+    Option("last_lines", INT, "Only act among the last N non-blank lines. With `first_lines` "
+           "too, a line in either region qualifies.", minimum=1),
+    Option("max_words", INT, "Only act on lines of at most N words.", minimum=1),
+)
+
+
+@dataclass(frozen=True)
+class Guards:
+    first_lines: int | None
+    last_lines: int | None
+    max_words: int | None
+
+    @classmethod
+    def from_values(cls, v: Mapping[str, Any]) -> Guards:
+        return cls(v.get("first_lines"), v.get("last_lines"), v.get("max_words"))
+
+    @property
+    def positional(self) -> bool:
+        return self.first_lines is not None or self.last_lines is not None
+
+    def ranks(self, lines: list[str]) -> tuple[list[int], int]:
+        """Rank of each line among non-blank lines (-1 for blanks), and the non-blank count."""
+        ranks: list[int] = []
+        n = 0
+        for line in lines:
+            if line:
+                ranks.append(n)
+                n += 1
+            else:
+                ranks.append(-1)
+        return ranks, n
+
+    def allows(self, line: str, rank: int, total: int) -> bool:
+        if rank < 0:
+            return False
+        if self.max_words is not None and len(line.split()) > self.max_words:
+            return False
+        if not self.positional:
+            return True
+        if self.first_lines is not None and rank < self.first_lines:
+            return True
+        return self.last_lines is not None and rank >= total - self.last_lines
+
+
+def matcher_source(values: Mapping[str, Any]) -> str:
+    """The RE2 source for whichever of pattern / literal / line was given."""
+    if values.get("pattern") is not None:
+        return str(values["pattern"])
+    if values.get("literal") is not None:
+        return literal_source(values["literal"])
+    return "^" + literal_source(values["line"]) + "$"
+
+
+def compile_or_raise(source: str, *, ignore_case: bool, option: str, per_line: bool = True) -> Any:
+    try:
+        return compile_pattern(source, ignore_case=ignore_case, per_line=per_line)
+    except PatternError as exc:
+        raise KindError(f"{option} {exc}", option) from None
+
+
+# --- base classes ---------------------------------------------------------------------------
+
+
+class RuleKind(ABC):
+    """A kind of rule. Subclasses declare ``name``, ``summary``, ``options`` and ``phase``."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    phase: ClassVar[str]  # "extract", "chrome" or "filter"
+    options: ClassVar[tuple[Option, ...]]
+    one_of: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = dict(values)
+
+    @property
+    def prefilter(self) -> str | None:
+        """A per-line RE2 source that must match somewhere for the rule to do anything."""
+        return None
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        """What an example lacks for this kind (e.g. an extract example without ``fields``)."""
+        return []
+
+
+class ChromeKind(RuleKind):
+    phase = "chrome"
+
+    @abstractmethod
+    def apply(self, lines: list[str]) -> list[str] | None:
+        """Return the new lines, or None when the rule changes nothing."""
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        return [] if "output" in example else ["needs 'output' (the expected text)"]
+
+
+class MatchingChromeKind(ChromeKind):
+    """A chrome kind that finds lines with pattern / literal / line and guards."""
+
+    one_of = (("pattern", "literal", "line"),)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.source = matcher_source(values)
+        option = next(k for k in ("pattern", "literal", "line") if values.get(k) is not None)
+        self.regex = compile_or_raise(self.source, ignore_case=values["ignore_case"], option=option)
+        self.guards = Guards.from_values(values)
+
+    @property
+    def prefilter(self) -> str | None:
+        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+
+    def hit_lines(self, lines: list[str]) -> list[int]:
+        ranks, total = self.guards.ranks(lines)
+        index = LineIndex(lines)
+        return [
+            i
+            for i, _ in index.matching_lines(self.regex)
+            if self.guards.allows(lines[i], ranks[i], total)
+        ]
+
+
+# --- chrome kinds ---------------------------------------------------------------------------
+
+
+class DropLine(MatchingChromeKind):
+    name = "drop_line"
+    summary = "Drop every line that matches a regex, a literal or a whole line."
+    options = MATCH_OPTIONS + GUARD_OPTIONS
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        hits = set(self.hit_lines(lines))
+        if not hits:
+            return None
+        return [line for i, line in enumerate(lines) if i not in hits]
+
+
+class _Cut(MatchingChromeKind):
+    options = (
+        *MATCH_OPTIONS,
+        *GUARD_OPTIONS,
+        Option("keep_marker", BOOL, "Keep the marker line itself.", default=False),
+        Option("occurrence", STR, "Which marker line to cut at when several match.",
+               default="first", choices=("first", "last")),
+    )
+
+    def marker(self, lines: list[str]) -> int | None:
+        hits = self.hit_lines(lines)
+        if not hits:
+            return None
+        return hits[0] if self.values["occurrence"] == "first" else hits[-1]
+
+
+class CutAfter(_Cut):
+    name = "cut_after"
+    summary = "Drop everything after a marker line (a footer), with the marker kept or dropped."
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        at = self.marker(lines)
+        if at is None:
+            return None
+        end = at + 1 if self.values["keep_marker"] else at
+        return lines[:end] if any(lines[end:]) else None
+
+
+class CutBefore(_Cut):
+    name = "cut_before"
+    summary = "Drop everything before a marker line (a header), with the marker kept or dropped."
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        at = self.marker(lines)
+        if at is None:
+            return None
+        start = at if self.values["keep_marker"] else at + 1
+        return lines[start:] if any(lines[:start]) else None
+
+
+class StripSpan(ChromeKind):
+    name = "strip_span"
+    summary = "Remove a prefix, a suffix or every regex match inside a line; keep the rest."
+    options = (
+        Option("prefix", STR, "Plain text removed from the start of a line."),
+        Option("suffix", STR, "Plain text removed from the end of a line."),
+        Option("pattern", REGEX, "RE2 regular expression; every match in the line is removed."),
+        Option("ignore_case", BOOL, "Match without regard to case.", default=False),
+        GUARD_OPTIONS[0],
+        GUARD_OPTIONS[1],
+    )
+    one_of = (("prefix", "suffix", "pattern"),)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        if values.get("prefix") is not None:
+            self.source, option = "^" + literal_source(values["prefix"]), "prefix"
+        elif values.get("suffix") is not None:
+            self.source, option = literal_source(values["suffix"]) + "$", "suffix"
+        else:
+            self.source, option = str(values["pattern"]), "pattern"
+        self.regex = compile_or_raise(self.source, ignore_case=values["ignore_case"], option=option)
+        self.guards = Guards.from_values(values)
+
+    @property
+    def prefilter(self) -> str | None:
+        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        ranks, total = self.guards.ranks(lines)
+        index = LineIndex(lines)
+        targets = [i for i, _ in index.matching_lines(self.regex) if self.guards.allows(lines[i], ranks[i], total)]
+        if not targets:
+            return None
+        out = list(lines)
+        changed = False
+        for i in targets:
+            new = " ".join(self.regex.sub("", lines[i]).split())
+            if new != lines[i]:
+                out[i] = new
+                changed = True
+        if not changed:
+            return None
+        # A line that was all span is gone; mark it for removal rather than leave a blank.
+        return [line for i, line in enumerate(out) if line or not lines[i]]
+
+
+_WORD_KEY = re.compile(r"[\W_]+")
+
+
+class DropDuplicateLine(ChromeKind):
+    name = "drop_duplicate_line"
+    summary = ("Drop a line that repeats an earlier line near the top, compared without case, "
+               "quotes or punctuation (a headline printed twice).")
+    options = (
+        Option("first_lines", INT, "Only compare among the first N non-blank lines.",
+               required=True, minimum=2),
+    )
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        seen: set[str] = set()
+        drop: set[int] = set()
+        rank = 0
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            if rank >= self.values["first_lines"]:
+                break
+            rank += 1
+            key = _WORD_KEY.sub(" ", line.casefold()).strip()
+            if not key:
+                continue
+            if key in seen:
+                drop.add(i)
+            seen.add(key)
+        if not drop:
+            return None
+        return [line for i, line in enumerate(lines) if i not in drop]
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"%(.)")
+_YEAR = {"Y", "y", "G"}
+_TIME = {"H", "I", "M", "S", "f", "z", "p"}
+
+
+def _check_date_format(fmt: str) -> None:
+    if fmt == "iso":
+        return
+    directives = set(_DIRECTIVE.findall(fmt))
+    if not directives & _YEAR:
+        raise KindError(
+            f"date_format '{fmt}' has no year (%Y or %y): a year is never guessed",
+            "date_format",
+        )
+
+
+def parse_date(value: str, formats: list[str]) -> str | None:
+    """Parse with the first format that fits; return ISO 8601 (date, or date-time if timed)."""
+    text = " ".join(value.split())
+    for fmt in formats:
+        try:
+            if fmt == "iso":
+                parsed = datetime.fromisoformat(text)
+                has_time = "T" in text or " " in text
+            else:
+                parsed = datetime.strptime(text, fmt)
+                has_time = bool(set(_DIRECTIVE.findall(fmt)) & _TIME)
+        except ValueError:
+            continue
+        if has_time:
+            return parsed.isoformat()
+        return parsed.date().isoformat()
+    return None
+
+
+class Extract(RuleKind):
+    name = "extract"
+    summary = "Take a field (title, author or a date) from a regex capture, before chrome is removed."
+    phase = "extract"
+    options = (
+        Option("field", STR, "The field to fill.", required=True, choices=FIELDS),
+        Option("pattern", REGEX, "RE2 regex. The value is the group named `value`, else group 1, "
+               "else the whole match.", required=True),
+        Option("scope", STR, "`line`: the pattern sees one line at a time. `text`: it sees the "
+               "whole text, so it can use the lines around the value.", default="line",
+               choices=("line", "text")),
+        Option("date_format", STR_OR_LIST, "For date fields: strptime format(s) tried in order, or "
+               "`iso`. Each must contain a year: a year is never guessed."),
+        Option("occurrence", STR, "Use the first or the last match.", default="first",
+               choices=("first", "last")),
+        Option("ignore_case", BOOL, "Match without regard to case.", default=False),
+        GUARD_OPTIONS[0],
+        GUARD_OPTIONS[1],
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        per_line = values["scope"] == "line"
+        self.source = str(values["pattern"])
+        self.regex = compile_or_raise(
+            self.source, ignore_case=values["ignore_case"], option="pattern", per_line=per_line
+        )
+        self.group: int | str = "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
+        fmt = values.get("date_format")
+        self.formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
+        if values["field"] in DATE_FIELDS:
+            if not self.formats:
+                raise KindError(f"field '{values['field']}' needs a date_format", "date_format")
+            for f in self.formats:
+                _check_date_format(f)
+        elif self.formats:
+            raise KindError(f"date_format only applies to {', '.join(DATE_FIELDS)}", "date_format")
+        self.guards = Guards.from_values(values)
+
+    @property
+    def field(self) -> str:
+        return str(self.values["field"])
+
+    @property
+    def prefilter(self) -> str | None:
+        # A text-scope pattern may span lines, which a per-line set cannot test: always run it.
+        if self.values["scope"] != "line":
+            return None
+        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+
+    def extract(self, lines: list[str]) -> str | None:
+        index = LineIndex(lines)
+        ranks, total = self.guards.ranks(lines)
+        found: str | None = None
+        for m in self.regex.finditer(index.text):
+            raw = m.group(self.group)
+            if raw is None:
+                continue
+            i = index.line_of(m.start(self.group))
+            if not self.guards.allows(lines[i], ranks[i], total):
+                continue
+            value = self.convert(raw)
+            if value is None:
+                continue
+            found = value
+            if self.values["occurrence"] == "first":
+                break
+        return found
+
+    def convert(self, raw: str) -> str | None:
+        if self.field in DATE_FIELDS:
+            return parse_date(raw, self.formats)
+        value = " ".join(raw.split())
+        return value or None
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        return [] if "fields" in example else ["needs 'fields' (the expected values)"]
+
+
+# --- document filters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    code: str
+    message: str
+    field: str | None = None
+
+
+class FilterKind(RuleKind):
+    phase = "filter"
+
+    @abstractmethod
+    def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
+        """Return why the document is rejected, or None to keep it."""
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        return [] if "rejects" in example else ["needs 'rejects' (a reason code, or null to keep)"]
+
+
+class MinWords(FilterKind):
+    name = "min_words"
+    summary = "Reject a document left with too few words after cleaning."
+    options = (Option("min", INT, "The fewest words a kept document has.", required=True, minimum=1),)
+
+    def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
+        n = len(text.split())
+        if n < self.values["min"]:
+            return FilterResult("too_short", f"{n} words left after cleaning; at least {self.values['min']} needed")
+        return None
+
+
+class AllowedLanguages(FilterKind):
+    name = "allowed_languages"
+    summary = "Reject a document whose detected language is not in an allowlist."
+    options = (Option("languages", LIST, "ISO 639-1 codes to keep, e.g. [en, de].", required=True),)
+
+    def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
+        lang = fields.get("lang")
+        if lang not in self.values["languages"]:
+            return FilterResult(
+                "lang_not_allowed",
+                f"language '{lang}' is not in {', '.join(self.values['languages'])}",
+                "lang",
+            )
+        return None
+
+
+class RequiredFields(FilterKind):
+    name = "required_fields"
+    summary = "Reject a document that lacks any of the named fields."
+    options = (Option("fields", LIST, "Fields that must be present: "
+                      + ", ".join(FIELDS) + ", lang.", required=True),)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        allowed = (*FIELDS, "lang")
+        for f in values["fields"]:
+            if f not in allowed:
+                raise KindError(f"unknown field '{f}'", "fields", allowed)
+
+    def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
+        for f in self.values["fields"]:
+            if not fields.get(f):
+                return FilterResult("missing_field", f"required field '{f}' is missing", f)
+        return None
+
+
+KINDS: dict[str, type[RuleKind]] = {
+    k.name: k
+    for k in (
+        DropLine,
+        CutBefore,
+        CutAfter,
+        StripSpan,
+        DropDuplicateLine,
+        Extract,
+        MinWords,
+        AllowedLanguages,
+        RequiredFields,
+    )
+}

@@ -1,0 +1,150 @@
+"""Option declarations and the one generic validator that checks every option of every kind.
+
+A rule kind lists its options as ``Option`` values beside its code; the loader, the error
+messages and the generated reference docs all read the same declarations, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner.engine.yamlsafe import key_line
+
+# Option types, named as a rule author reads them in docs and errors.
+STR = "string"
+INT = "integer"
+BOOL = "boolean"
+REGEX = "regex"
+STR_OR_LIST = "string or list of strings"
+LIST = "list of strings"
+MAPPINGS = "list of mappings"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: str
+    doc: str
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    minimum: int | None = None
+
+
+@dataclass(frozen=True)
+class OptionProblem:
+    """One thing wrong with an option, with the line it is on."""
+
+    message: str
+    line: int | None
+    valid: tuple[str, ...] | None = None
+
+
+def _type_ok(opt: Option, value: Any) -> bool:
+    if opt.type in (STR, REGEX):
+        return isinstance(value, str)
+    if opt.type == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if opt.type == BOOL:
+        return isinstance(value, bool)
+    if opt.type == LIST:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if opt.type == MAPPINGS:
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if opt.type == STR_OR_LIST:
+        return isinstance(value, str) or (
+            isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+        )
+    raise AssertionError(f"unknown option type {opt.type}")  # pragma: no cover
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__  # pragma: no cover
+
+
+def check_options(
+    options: tuple[Option, ...],
+    given: Mapping[str, Any],
+    *,
+    reserved: frozenset[str] = frozenset(),
+    one_of: tuple[tuple[str, ...], ...] = (),
+) -> tuple[dict[str, Any], list[OptionProblem]]:
+    """Validate ``given`` against the declarations; return the values with defaults filled in.
+
+    ``reserved`` keys belong to the caller (id, kind, examples ...) and are skipped here.
+    Each tuple in ``one_of`` names options of which exactly one must be given.
+    """
+    problems: list[OptionProblem] = []
+    declared = {o.name: o for o in options}
+    values: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in reserved:
+            continue
+        opt = declared.get(key)
+        if opt is None:
+            problems.append(
+                OptionProblem(
+                    f"unknown key '{key}'",
+                    key_line(given, key),
+                    tuple(sorted(set(declared) | reserved)),
+                )
+            )
+            continue
+        if not _type_ok(opt, value):
+            problems.append(
+                OptionProblem(
+                    f"option '{key}' must be {_article(opt.type)} {opt.type}, got {_type_name(value)}",
+                    key_line(given, key),
+                )
+            )
+            continue
+        if opt.choices is not None and value not in opt.choices:
+            problems.append(
+                OptionProblem(
+                    f"option '{key}' has unknown value '{value}'", key_line(given, key), opt.choices
+                )
+            )
+            continue
+        if opt.minimum is not None and value < opt.minimum:
+            problems.append(
+                OptionProblem(
+                    f"option '{key}' must be at least {opt.minimum}, got {value}",
+                    key_line(given, key),
+                )
+            )
+            continue
+        values[key] = value
+    for opt in options:
+        if opt.name not in given:
+            if opt.required:
+                problems.append(OptionProblem(f"missing required option '{opt.name}'", key_line(given, "")))
+            else:
+                values[opt.name] = opt.default
+    for group in one_of:
+        present = [name for name in group if given.get(name) is not None]
+        if len(present) != 1:
+            what = " and ".join(present) if present else "none"
+            problems.append(
+                OptionProblem(f"give exactly one of {', '.join(group)}; got {what}", key_line(given, ""), group)
+            )
+    return values, problems

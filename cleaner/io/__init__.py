@@ -1,0 +1,1 @@
+"""The edges: readers turn files into RawArticles, writers commit records atomically."""

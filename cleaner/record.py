@@ -1,0 +1,87 @@
+"""The one record type a run writes, and the reject that stands in for an article that failed."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An article as read, before any step: bytes or already-decoded text, plus what came with it."""
+
+    id: str
+    source: str
+    data: bytes | str
+    url: str | None = None
+    site: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A clean article. Field order here is the key order of every JSONL line."""
+
+    id: str
+    source: str
+    url: str | None
+    site: str | None
+    title: str | None
+    author: str | None
+    date_published: str | None
+    date_updated: str | None
+    lang: str | None
+    lang_score: float | None
+    encoding: str
+    n_chars: int
+    n_words: int
+    sha256: str
+    repairs: tuple[str, ...]
+    rules: tuple[dict[str, Any], ...]
+    fields_from: dict[str, str]
+    meta: dict[str, Any]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        d["repairs"] = list(self.repairs)
+        d["rules"] = [dict(r) for r in self.rules]
+        return d
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an article was rejected: a machine-readable code and words for people."""
+
+    code: str
+    message: str
+    field: str | None = None
+    rule: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"code": self.code}
+        if self.field is not None:
+            d["field"] = self.field
+        if self.rule is not None:
+            d["rule"] = self.rule
+        d["message"] = self.message
+        return d
+
+
+@dataclass(frozen=True)
+class Reject:
+    id: str
+    source: str
+    reasons: tuple[Reason, ...]
+    record: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+        if self.record is not None:
+            d["record"] = self.record
+        return d

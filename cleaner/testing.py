@@ -1,0 +1,82 @@
+"""The rule-example harness, shipped so users can test their own packs.
+
+Each example runs its rule alone: ``input`` is normalised like an article, the rule is applied
+(to a fixpoint, as in a real run), and the text, the fields or the reject code are compared.
+
+    from cleaner.testing import run_examples
+    failures = [r for r in run_examples(["rules/"]) if not r.passed]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.engine.kinds import AllowedLanguages, ChromeKind, Extract, FilterKind
+from cleaner.engine.load import Example, Pack, Rule, load_packs
+from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
+from cleaner.steps.language import Detector, make_detector
+from cleaner.steps.normalize import join_lines, normalize_lines
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    rule: Rule
+    index: int  # 1-based, as a user counts examples
+    example: Example
+    passed: bool
+    message: str = ""
+
+    @property
+    def location(self) -> str:
+        line = self.example.line or self.rule.line
+        return f"{self.rule.path}:{line}" if line else self.rule.path
+
+    def __str__(self) -> str:
+        status = "ok" if self.passed else "FAIL"
+        text = f"{self.location}: rule '{self.rule.id}': example {self.index}: {status}"
+        return f"{text}: {self.message}" if self.message else text
+
+
+def check_example(rule: Rule, example: Example, detector: Detector | None = None) -> str | None:
+    """None when the example holds, else what differs."""
+    kind = rule.kind
+    lines = normalize_lines(example.input)
+    group = RuleGroup([rule])
+    problems: list[str] = []
+    if isinstance(kind, ChromeKind) and example.output is not None:
+        got, _ = run_chrome([group], lines)
+        want = normalize_lines(example.output)
+        if got != want:
+            problems.append(f"expected text {join_lines(want)!r}, got {join_lines(got)!r}")
+    if isinstance(kind, Extract) and example.fields is not None:
+        found = {k: v for k, (v, _) in run_extract([group], lines).items()}
+        for name, want_value in example.fields.items():
+            got_value = found.get(name)
+            if got_value != want_value:
+                problems.append(f"expected {name}={want_value!r}, got {got_value!r}")
+    if isinstance(kind, FilterKind) and example.has_rejects:
+        text = join_lines(lines)
+        fields: dict[str, Any] = {}
+        if isinstance(kind, AllowedLanguages):
+            fields["lang"] = (detector or make_detector()).detect(text)[0]
+        result = kind.check(text, fields)
+        got_code = result.code if result else None
+        if got_code != example.rejects:
+            problems.append(f"expected rejects={example.rejects!r}, got {got_code!r}")
+    return "; ".join(problems) or None
+
+
+def iter_results(packs: Iterable[Pack], detector: Detector | None = None) -> Iterator[ExampleResult]:
+    for pack in packs:
+        for rule in pack.rules:
+            for i, example in enumerate(rule.examples, start=1):
+                problem = check_example(rule, example, detector)
+                yield ExampleResult(rule, i, example, problem is None, problem or "")
+
+
+def run_examples(paths: Iterable[Path | str]) -> list[ExampleResult]:
+    """Load the packs at ``paths`` and run every rule's examples."""
+    return list(iter_results(load_packs(paths)))
