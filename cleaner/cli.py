@@ -32,7 +32,9 @@ def _rules_paths(args: argparse.Namespace) -> list[Path]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
-    if args.output != "-" and any(Path(i).resolve() == Path(args.output).resolve() for i in args.inputs if i != "-"):
+    if args.output != "-" and any(
+        Path(i).resolve() == Path(args.output).resolve() for i in args.inputs if i != "-"
+    ):
         raise CleanerError(f"output folder '{args.output}' is also an input; choose another -o")
     cleaner = Cleaner.from_paths(paths, args.schema)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key)
@@ -40,8 +42,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
     secs = time.perf_counter() - start
     mb = tally.chars_in / 1e6
-    print(f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected "
-          f"({mb:.1f} M chars in {secs:.1f} s)", file=sys.stderr)
+    print(
+        f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected "
+        f"({mb:.1f} M chars in {secs:.1f} s)",
+        file=sys.stderr,
+    )
     return EXIT_REJECTS if args.strict and tally.rejected else EXIT_OK
 
 
@@ -70,26 +75,52 @@ def cmd_test_rules(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleaner", description="Clean scraped articles into validated JSONL.")
+    parser = argparse.ArgumentParser(
+        prog="cleaner", description="Clean scraped articles into validated JSONL."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def rules_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--rules", action="append", metavar="DIR",
-                       help="rule pack folder or file (repeatable; default: ./rules)")
+        p.add_argument(
+            "--rules",
+            action="append",
+            metavar="DIR",
+            help="rule pack folder or file (repeatable; default: ./rules)",
+        )
 
-    p_run = sub.add_parser("run", help="clean articles into OUTDIR/articles.jsonl and rejects.jsonl")
-    p_run.add_argument("inputs", nargs="+", metavar="INPUT",
-                       help=".txt/.jsonl files or folders; '-' reads JSONL from standard input")
-    p_run.add_argument("-o", "--output", required=True, metavar="OUTDIR",
-                       help="output folder, or '-' to write records to standard output")
+    p_run = sub.add_parser(
+        "run", help="clean articles into OUTDIR/articles.jsonl and rejects.jsonl"
+    )
+    p_run.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".txt/.jsonl files or folders; '-' reads JSONL from standard input",
+    )
+    p_run.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTDIR",
+        help="output folder, or '-' to write records to standard output",
+    )
     rules_arg(p_run)
-    p_run.add_argument("--schema", metavar="FILE", help="JSON Schema replacing the built-in record schema")
-    p_run.add_argument("--rejects", metavar="FILE",
-                       help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)")
+    p_run.add_argument(
+        "--schema", metavar="FILE", help="JSON Schema replacing the built-in record schema"
+    )
+    p_run.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)",
+    )
     p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
-    p_run.add_argument("--text-key", default="text", help="JSONL field holding the text (default: text)")
+    p_run.add_argument(
+        "--text-key", default="text", help="JSONL field holding the text (default: text)"
+    )
     p_run.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
-    p_run.add_argument("--url-key", default="url", help="JSONL field holding the URL (default: url)")
+    p_run.add_argument(
+        "--url-key", default="url", help="JSONL field holding the URL (default: url)"
+    )
     p_run.set_defaults(func=cmd_run)
 
     p_check = sub.add_parser("check-rules", help="load and validate every rule pack")

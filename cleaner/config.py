@@ -14,21 +14,50 @@ from cleaner.errors import RuleError, RuleErrors
 from cleaner.steps.language import DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
-_FTFY_BOOLS = [f for f in ftfy.TextFixerConfig._fields if f not in ("unescape_html", "normalization", "max_decode_length", "explain")]
+_FTFY_BOOLS = [
+    f
+    for f in ftfy.TextFixerConfig._fields
+    if f not in ("unescape_html", "normalization", "max_decode_length", "explain")
+]
 REPAIR_OPTIONS = (
     Option("enabled", BOOL, "Run ftfy at all.", default=True),
-    Option("unescape_html", STR, "ftfy: decode HTML entities.", default="auto", choices=("auto", "true", "false")),
-    Option("normalization", STR, "ftfy: Unicode normalisation form.", default="NFC",
-           choices=("NFC", "NFD", "NFKC", "NFKD", "none")),
-    *(Option(name, BOOL, f"ftfy option `{name}`.", default=DEFAULT_FTFY.get(name, True)) for name in _FTFY_BOOLS),
+    Option(
+        "unescape_html",
+        STR,
+        "ftfy: decode HTML entities.",
+        default="auto",
+        choices=("auto", "true", "false"),
+    ),
+    Option(
+        "normalization",
+        STR,
+        "ftfy: Unicode normalisation form.",
+        default="NFC",
+        choices=("NFC", "NFD", "NFKC", "NFKD", "none"),
+    ),
+    *(
+        Option(name, BOOL, f"ftfy option `{name}`.", default=DEFAULT_FTFY.get(name, True))
+        for name in _FTFY_BOOLS
+    ),
 )
 LANGUAGE_OPTIONS = (
     Option("detector", STR, "Language detector.", default="langdetect", choices=tuple(DETECTORS)),
-    Option("sample_chars", INT, "Characters of clean text the detector reads.", default=DEFAULT_SAMPLE_CHARS, minimum=50),
+    Option(
+        "sample_chars",
+        INT,
+        "Characters of clean text the detector reads.",
+        default=DEFAULT_SAMPLE_CHARS,
+        minimum=50,
+    ),
 )
 FIELD_OPTIONS = (
-    Option("straighten_quotes", BOOL, "Straighten typographic quotes in title and author, so the "
-           "same headline compares equal across sources. The text keeps its quotes.", default=True),
+    Option(
+        "straighten_quotes",
+        BOOL,
+        "Straighten typographic quotes in title and author, so the "
+        "same headline compares equal across sources. The text keeps its quotes.",
+        default=True,
+    ),
 )
 SECTIONS = {"repair": REPAIR_OPTIONS, "language": LANGUAGE_OPTIONS, "fields": FIELD_OPTIONS}
 
@@ -47,14 +76,27 @@ class Config:
     def from_mapping(cls, data: Any, path: str) -> Config:
         errors: list[RuleError] = []
         if not isinstance(data, dict):
-            raise RuleErrors([RuleError("config must be a mapping", path=path, line=getattr(data, "line", 1),
-                                        valid=tuple(SECTIONS))])
+            raise RuleErrors(
+                [
+                    RuleError(
+                        "config must be a mapping",
+                        path=path,
+                        line=getattr(data, "line", 1),
+                        valid=tuple(SECTIONS),
+                    )
+                ]
+            )
         parts: dict[str, dict[str, Any]] = {}
         for key in data:
             if key not in SECTIONS:
-                errors.append(RuleError(f"unknown section '{key}'", path=path,
-                                        line=data.key_lines.get(key) if isinstance(data, LocDict) else None,
-                                        valid=tuple(SECTIONS)))
+                errors.append(
+                    RuleError(
+                        f"unknown section '{key}'",
+                        path=path,
+                        line=data.key_lines.get(key) if isinstance(data, LocDict) else None,
+                        valid=tuple(SECTIONS),
+                    )
+                )
         for name, options in SECTIONS.items():
             section = data.get(name) or {}
             if not isinstance(section, dict):
@@ -62,7 +104,9 @@ class Config:
                 continue
             values, problems = check_options(options, section)
             for p in problems:
-                errors.append(RuleError(f"{name}: {p.message}", path=path, line=p.line, valid=p.valid))
+                errors.append(
+                    RuleError(f"{name}: {p.message}", path=path, line=p.line, valid=p.valid)
+                )
             parts[name] = values
         if errors:
             raise RuleErrors(errors)
@@ -78,7 +122,9 @@ class Config:
 
     def ftfy_options(self) -> dict[str, Any]:
         opts = {k: v for k, v in self.repair.items() if k != "enabled"}
-        opts["unescape_html"] = {"auto": "auto", "true": True, "false": False}[opts["unescape_html"]]
+        opts["unescape_html"] = {"auto": "auto", "true": True, "false": False}[
+            opts["unescape_html"]
+        ]
         if opts["normalization"] == "none":
             opts["normalization"] = None
         return opts

@@ -21,8 +21,20 @@ from cleaner.steps.normalize import join_lines, normalize_lines
 from cleaner.steps.repair import make_ftfy_config, repair
 from cleaner.steps.validate import Validator, load_schema
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+    }
+)
 MAX_MESSAGE = 300
 
 
@@ -48,8 +60,13 @@ class TextResult:
 class Cleaner:
     """Holds the compiled rules, detector and validator; cleans articles one at a time."""
 
-    def __init__(self, rules: RuleSet, config: Config | None = None,
-                 schema: dict[str, Any] | None = None, detector: Detector | None = None) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        config: Config | None = None,
+        schema: dict[str, Any] | None = None,
+        detector: Detector | None = None,
+    ) -> None:
         self.rules = rules
         self.config = config or Config.defaults()
         self.ftfy_config = make_ftfy_config(self.config.ftfy_options())
@@ -59,9 +76,13 @@ class Cleaner:
         self.validator = Validator(schema or load_schema(None))
 
     @classmethod
-    def from_paths(cls, rule_paths: Iterable[Path | str], schema_path: str | Path | None = None) -> Cleaner:
+    def from_paths(
+        cls, rule_paths: Iterable[Path | str], schema_path: str | Path | None = None
+    ) -> Cleaner:
         paths = [Path(p) for p in rule_paths]
-        return cls(RuleSet.from_paths(paths), Config.from_rules_dir(paths), load_schema(schema_path))
+        return cls(
+            RuleSet.from_paths(paths), Config.from_rules_dir(paths), load_schema(schema_path)
+        )
 
     # -- the text part, shared by run, explain and the example harness --------------------
 
@@ -77,8 +98,13 @@ class Cleaner:
         found = run_extract(selection.groups, lines)
         lines, edits = run_chrome(selection.groups, lines)
         fields = {k: self._tidy_field(k, v) for k, (v, _) in found.items()}
-        return TextResult(join_lines(lines), fields, {k: r for k, (_, r) in found.items()},
-                          tuple(edits), selection)
+        return TextResult(
+            join_lines(lines),
+            fields,
+            {k: r for k, (_, r) in found.items()},
+            tuple(edits),
+            selection,
+        )
 
     def _tidy_field(self, name: str, value: str) -> str:
         if name in ("title", "author") and self.config.fields["straighten_quotes"]:
@@ -93,7 +119,9 @@ class Cleaner:
         else:
             decoded = decode(raw.data)
             if decoded.text is None:
-                reason = Reason(decoded.problem or "undecodable", decoded.message or "cannot decode")
+                reason = Reason(
+                    decoded.problem or "undecodable", decoded.message or "cannot decode"
+                )
                 return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
             text, encoding = decoded.text, decoded.encoding or "utf-8"
         chars_in = len(text)
@@ -101,8 +129,12 @@ class Cleaner:
         cleaned = self.clean_text(text, url=raw.url, site=raw.site)
         if not cleaned.text:
             rules = ", ".join(e.rule for e in cleaned.edits) or "none"
-            reason = Reason("empty_text", f"no text left after cleaning (rules that fired: {rules})")
-            return Outcome(Reject(raw.id, raw.source, (reason,)), cleaned.selection, cleaned.edits, chars_in)
+            reason = Reason(
+                "empty_text", f"no text left after cleaning (rules that fired: {rules})"
+            )
+            return Outcome(
+                Reject(raw.id, raw.source, (reason,)), cleaned.selection, cleaned.edits, chars_in
+            )
         lang, score = self.detector.detect(cleaned.text)
         record = Record(
             id=raw.id,
@@ -120,8 +152,10 @@ class Cleaner:
             n_words=len(cleaned.text.split()),
             sha256=hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest(),
             repairs=tuple(repairs),
-            rules=tuple({"rule": e.rule, "pack": e.pack, "removed_chars": e.removed_chars, "edits": e.edits}
-                        for e in cleaned.edits),
+            rules=tuple(
+                {"rule": e.rule, "pack": e.pack, "removed_chars": e.removed_chars, "edits": e.edits}
+                for e in cleaned.edits
+            ),
             fields_from=cleaned.fields_from,
             meta=dict(raw.meta),
             text=cleaned.text,
@@ -129,13 +163,18 @@ class Cleaner:
         as_dict = record.to_dict()
         reasons = [
             Reason(res.code, res.message, field=res.field, rule=rule.id)
-            for rule, res in run_filters(cleaned.selection.groups, cleaned.text,
-                                         {**cleaned.fields, "lang": lang})
+            for rule, res in run_filters(
+                cleaned.selection.groups, cleaned.text, {**cleaned.fields, "lang": lang}
+            )
         ]
         reasons.extend(_short(r) for r in self.validator.problems(as_dict))
         if reasons:
-            return Outcome(Reject(raw.id, raw.source, tuple(reasons), as_dict), cleaned.selection,
-                           cleaned.edits, chars_in)
+            return Outcome(
+                Reject(raw.id, raw.source, tuple(reasons), as_dict),
+                cleaned.selection,
+                cleaned.edits,
+                chars_in,
+            )
         return Outcome(record, cleaned.selection, cleaned.edits, chars_in)
 
 

@@ -63,16 +63,24 @@ class Tally:
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "packs": {k: {"documents": v} for k, v in sorted(self.packs.items())},
-            "rules": {k: {"documents": self.rule_docs[k], "removed_chars": self.rule_chars[k]}
-                      for k in sorted(self.rule_docs)},
+            "rules": {
+                k: {"documents": self.rule_docs[k], "removed_chars": self.rule_chars[k]}
+                for k in sorted(self.rule_docs)
+            },
             "reject_reasons": dict(sorted(self.reasons.items())),
             "fields": dict(sorted(self.fields.items())),
             "languages": dict(sorted(self.langs.items())),
         }
 
 
-def run(cleaner: Cleaner, inputs: Iterable[str], outdir: str, *, rejects_path: str | None = None,
-        keys: JsonlKeys | None = None) -> Tally:
+def run(
+    cleaner: Cleaner,
+    inputs: Iterable[str],
+    outdir: str,
+    *,
+    rejects_path: str | None = None,
+    keys: JsonlKeys | None = None,
+) -> Tally:
     tally = Tally()
     with OutputSink(outdir, rejects_path) as sink:
         for item in read_inputs(inputs, keys):

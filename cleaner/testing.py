@@ -69,7 +69,9 @@ def check_example(rule: Rule, example: Example, detector: Detector | None = None
     return "; ".join(problems) or None
 
 
-def iter_results(packs: Iterable[Pack], detector: Detector | None = None) -> Iterator[ExampleResult]:
+def iter_results(
+    packs: Iterable[Pack], detector: Detector | None = None
+) -> Iterator[ExampleResult]:
     for pack in packs:
         for rule in pack.rules:
             for i, example in enumerate(rule.examples, start=1):

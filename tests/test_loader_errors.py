@@ -32,12 +32,17 @@ def load_errors(tmp_path: Path, body: str, name: str = "pack.yaml") -> list[str]
 
 
 def pack(rules: str) -> str:
-    return "pack: demo\ndescription: Demo.\nscope: site\nmatch:\n  domains: [demo.test]\nrules:\n" + rules
+    return (
+        "pack: demo\ndescription: Demo.\nscope: site\nmatch:\n  domains: [demo.test]\nrules:\n"
+        + rules
+    )
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, "pack: demo\nrules: [\n")
-    assert errors == [f"{tmp_path}/pack.yaml:3: YAML syntax error: did not find expected node content"]
+    assert errors == [
+        f"{tmp_path}/pack.yaml:3: YAML syntax error: did not find expected node content"
+    ]
 
 
 def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
@@ -49,7 +54,9 @@ def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
 
 
 def test_missing_id(tmp_path: Path) -> None:
-    errors = load_errors(tmp_path, pack(GOOD_RULE.replace("  - id: demo-drop\n    kind", "  - kind")))
+    errors = load_errors(
+        tmp_path, pack(GOOD_RULE.replace("  - id: demo-drop\n    kind", "  - kind"))
+    )
     assert errors == [f"{tmp_path}/pack.yaml:7: rule has no 'id'"]
 
 
@@ -57,7 +64,9 @@ def test_duplicate_id_across_packs(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(pack(GOOD_RULE), encoding="utf-8")
     other = pack(GOOD_RULE).replace("pack: demo", "pack: other")
     errors = load_errors(tmp_path, other, name="b.yaml")
-    assert errors == [f"{tmp_path}/b.yaml:7: rule 'demo-drop': duplicate id (also in {tmp_path}/a.yaml:7)"]
+    assert errors == [
+        f"{tmp_path}/b.yaml:7: rule 'demo-drop': duplicate id (also in {tmp_path}/a.yaml:7)"
+    ]
 
 
 def test_regex_that_does_not_compile(tmp_path: Path) -> None:
@@ -87,7 +96,10 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
 
 
 def test_bad_option_value_lists_choices(tmp_path: Path) -> None:
-    errors = load_errors(tmp_path, pack(GOOD_RULE.replace("kind: drop_line", "kind: cut_after") + "    occurrence: middle\n"))
+    errors = load_errors(
+        tmp_path,
+        pack(GOOD_RULE.replace("kind: drop_line", "kind: cut_after") + "    occurrence: middle\n"),
+    )
     assert errors == [
         f"{tmp_path}/pack.yaml:14: rule 'demo-drop': option 'occurrence' has unknown value 'middle' (valid: first, last)"
     ]
@@ -95,7 +107,9 @@ def test_bad_option_value_lists_choices(tmp_path: Path) -> None:
 
 def test_wrong_option_type(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE + "    max_words: many\n"))
-    assert errors == [f"{tmp_path}/pack.yaml:14: rule 'demo-drop': option 'max_words' must be an integer, got string"]
+    assert errors == [
+        f"{tmp_path}/pack.yaml:14: rule 'demo-drop': option 'max_words' must be an integer, got string"
+    ]
 
 
 def test_two_match_options_at_once(tmp_path: Path) -> None:
@@ -109,7 +123,9 @@ def test_two_match_options_at_once(tmp_path: Path) -> None:
 def test_rule_without_examples(tmp_path: Path) -> None:
     body = GOOD_RULE.split("    examples:")[0]
     errors = load_errors(tmp_path, pack(body))
-    assert errors == [f"{tmp_path}/pack.yaml:7: rule 'demo-drop': needs 'examples': a list of {{input, output | fields | rejects}}"]
+    assert errors == [
+        f"{tmp_path}/pack.yaml:7: rule 'demo-drop': needs 'examples': a list of {{input, output | fields | rejects}}"
+    ]
 
 
 def test_generic_rule_needs_a_kept_example(tmp_path: Path) -> None:
@@ -148,6 +164,8 @@ def test_all_errors_are_reported_together(tmp_path: Path) -> None:
 
 
 def test_bad_pack_stops_before_any_article(tmp_path: Path) -> None:
-    (tmp_path / "pack.yaml").write_text(pack(GOOD_RULE.replace("kind: drop_line", "kind: nope")), "utf-8")
+    (tmp_path / "pack.yaml").write_text(
+        pack(GOOD_RULE.replace("kind: drop_line", "kind: nope")), "utf-8"
+    )
     with pytest.raises(RuleErrors):
         Cleaner.from_paths([tmp_path]).clean(RawArticle("x", "x", b"text"))

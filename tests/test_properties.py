@@ -10,9 +10,18 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
 from tests.conftest import RULES, SEEDS
 
-SEED_LINES = sorted({line for p in SEEDS.glob("*.txt") for line in p.read_text("utf-8").splitlines()})
-EXAMPLE_LINES = sorted({line for p in load_packs([RULES]) for r in p.rules for e in r.examples
-                        for line in e.input.splitlines()})
+SEED_LINES = sorted(
+    {line for p in SEEDS.glob("*.txt") for line in p.read_text("utf-8").splitlines()}
+)
+EXAMPLE_LINES = sorted(
+    {
+        line
+        for p in load_packs([RULES])
+        for r in p.rules
+        for e in r.examples
+        for line in e.input.splitlines()
+    }
+)
 SITES = [None, "shulou.com", "krasia.com", "scmp.com", "pandaily.com"]
 
 line = st.one_of(
@@ -30,9 +39,13 @@ def text_of(result: Record | Reject) -> str | None:
     return result.record["text"] if result.record else None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document, st.sampled_from(SITES))
-def test_cleaning_clean_output_changes_nothing(cleaner: Cleaner, text: str, site: str | None) -> None:
+def test_cleaning_clean_output_changes_nothing(
+    cleaner: Cleaner, text: str, site: str | None
+) -> None:
     first = cleaner.clean(RawArticle("p", "p", text, site=site)).result
     once = text_of(first)
     if once is None:
@@ -42,7 +55,9 @@ def test_cleaning_clean_output_changes_nothing(cleaner: Cleaner, text: str, site
     assert text_of(again) == once
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document)
 def test_same_text_same_record(cleaner: Cleaner, text: str) -> None:
     a = cleaner.clean(RawArticle("p", "p", text.encode("utf-8"))).result

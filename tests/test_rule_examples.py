@@ -12,11 +12,14 @@ PACKS = load_packs([RULES])
 CASES = [(rule, i, ex) for p in PACKS for rule in p.rules for i, ex in enumerate(rule.examples, 1)]
 
 
-@pytest.mark.parametrize(("rule", "index", "example"), CASES,
-                         ids=[f"{r.id}#{i}" for r, i, _ in CASES])
+@pytest.mark.parametrize(
+    ("rule", "index", "example"), CASES, ids=[f"{r.id}#{i}" for r, i, _ in CASES]
+)
 def test_example(rule, index, example) -> None:  # type: ignore[no-untyped-def]
     problem = check_example(rule, example)
-    assert problem is None, f"{rule.path}:{example.line}: rule '{rule.id}': example {index}: {problem}"
+    assert problem is None, (
+        f"{rule.path}:{example.line}: rule '{rule.id}': example {index}: {problem}"
+    )
 
 
 def test_every_rule_has_examples() -> None:
@@ -27,7 +30,7 @@ def test_harness_reports_a_failing_example(tmp_path) -> None:  # type: ignore[no
     (tmp_path / "p.yaml").write_text(
         "pack: p\ndescription: d\nscope: site\nmatch: {domains: [x.test]}\nrules:\n"
         "  - id: p-drop\n    kind: drop_line\n    description: d\n    line: Chrome\n"
-        "    examples:\n      - input: \"Chrome\\nText\"\n        output: \"Chrome\\nText\"\n",
+        '    examples:\n      - input: "Chrome\\nText"\n        output: "Chrome\\nText"\n',
         encoding="utf-8",
     )
     results: list[ExampleResult] = list(iter_results(load_packs([tmp_path])))

@@ -35,7 +35,9 @@ def mixed_inputs(tmp_path: Path) -> Path:
     (src / "binary.txt").write_bytes(bytes(range(256)) * 4)
     rng = random.Random(1)
     (src / "garbage.txt").write_bytes(bytes(rng.randrange(128, 256) for _ in range(300)))
-    (src / "latin1.txt").write_bytes(("Ça coûte très cher à Paris, disent les habitants du quartier. " * 4).encode("cp1252"))
+    (src / "latin1.txt").write_bytes(
+        ("Ça coûte très cher à Paris, disent les habitants du quartier. " * 4).encode("cp1252")
+    )
     (src / "chrome-only.txt").write_text("Share To\n\nWhatsApp\n", "utf-8")
     return src
 
@@ -67,7 +69,9 @@ def test_strict_exits_1_when_rejects(mixed_inputs: Path, tmp_path: Path) -> None
     assert run_cli(str(SEEDS), "-o", str(tmp_path / "s"), "--strict") == 0
 
 
-def test_rule_error_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rule_error_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "rules"
     bad.mkdir()
     (bad / "x.yaml").write_text("pack: x\n  bad: [\n", "utf-8")
@@ -88,7 +92,9 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
 
 
-def test_crash_mid_run_leaves_previous_output_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_run_leaves_previous_output_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     assert run_cli(str(SEEDS), "-o", str(out)) == 0
     before = {f.name: f.read_bytes() for f in out.iterdir()}
@@ -110,13 +116,20 @@ def test_crash_mid_run_leaves_previous_output_whole(tmp_path: Path, monkeypatch:
 
 
 def test_pipe_jsonl_in_and_out(tmp_path: Path) -> None:
-    lines = [json.dumps({"id": "j1", "text": GOOD, "url": "https://example.org/a", "extra": 7}),
-             "{not json",
-             json.dumps({"id": "j3", "body": "no text key"})]
+    lines = [
+        json.dumps({"id": "j1", "text": GOOD, "url": "https://example.org/a", "extra": 7}),
+        "{not json",
+        json.dumps({"id": "j3", "body": "no text key"}),
+    ]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(
         [sys.executable, "-m", "cleaner.cli", "run", "-", "-o", "-", "--rules", str(RULES)],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     records = [json.loads(x) for x in proc.stdout.splitlines()]
@@ -125,7 +138,10 @@ def test_pipe_jsonl_in_and_out(tmp_path: Path) -> None:
     assert records[0]["site"] == "example.org"
     err_lines = [json.loads(x) for x in proc.stderr.splitlines() if x.startswith("{")]
     rejects = [x for x in err_lines if "reasons" in x]
-    assert [(r["id"], r["reasons"][0]["code"]) for r in rejects] == [("stdin:2", "bad_jsonl"), ("j3", "bad_jsonl")]
+    assert [(r["id"], r["reasons"][0]["code"]) for r in rejects] == [
+        ("stdin:2", "bad_jsonl"),
+        ("j3", "bad_jsonl"),
+    ]
     assert rejects[0]["source"] == "<stdin>:2"
 
 

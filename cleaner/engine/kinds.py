@@ -24,7 +24,9 @@ DATE_FIELDS = ("date_published", "date_updated")
 class KindError(ValueError):
     """A problem with a rule's options that only the kind can see (bad regex, bad format)."""
 
-    def __init__(self, message: str, option: str | None = None, valid: tuple[str, ...] | None = None):
+    def __init__(
+        self, message: str, option: str | None = None, valid: tuple[str, ...] | None = None
+    ):
         super().__init__(message)
         self.option = option
         self.valid = valid
@@ -33,16 +35,25 @@ class KindError(ValueError):
 # --- shared option groups -------------------------------------------------------------------
 
 MATCH_OPTIONS = (
-    Option("pattern", REGEX, "RE2 regular expression searched within one line. Anchor it with "
-           "`^...$` to match whole lines."),
+    Option(
+        "pattern",
+        REGEX,
+        "RE2 regular expression searched within one line. Anchor it with "
+        "`^...$` to match whole lines.",
+    ),
     Option("literal", STR, "Plain text searched within one line."),
     Option("line", STR, "Plain text the whole (trimmed) line must equal."),
     Option("ignore_case", BOOL, "Match without regard to case.", default=False),
 )
 GUARD_OPTIONS = (
     Option("first_lines", INT, "Only act among the first N non-blank lines.", minimum=1),
-    Option("last_lines", INT, "Only act among the last N non-blank lines. With `first_lines` "
-           "too, a line in either region qualifies.", minimum=1),
+    Option(
+        "last_lines",
+        INT,
+        "Only act among the last N non-blank lines. With `first_lines` "
+        "too, a line in either region qualifies.",
+        minimum=1,
+    ),
     Option("max_words", INT, "Only act on lines of at most N words.", minimum=1),
 )
 
@@ -183,8 +194,13 @@ class _Cut(MatchingChromeKind):
         *MATCH_OPTIONS,
         *GUARD_OPTIONS,
         Option("keep_marker", BOOL, "Keep the marker line itself.", default=False),
-        Option("occurrence", STR, "Which marker line to cut at when several match.",
-               default="first", choices=("first", "last")),
+        Option(
+            "occurrence",
+            STR,
+            "Which marker line to cut at when several match.",
+            default="first",
+            choices=("first", "last"),
+        ),
     )
 
     def marker(self, lines: list[str]) -> int | None:
@@ -249,7 +265,11 @@ class StripSpan(ChromeKind):
     def apply(self, lines: list[str]) -> list[str] | None:
         ranks, total = self.guards.ranks(lines)
         index = LineIndex(lines)
-        targets = [i for i, _ in index.matching_lines(self.regex) if self.guards.allows(lines[i], ranks[i], total)]
+        targets = [
+            i
+            for i, _ in index.matching_lines(self.regex)
+            if self.guards.allows(lines[i], ranks[i], total)
+        ]
         if not targets:
             return None
         out = list(lines)
@@ -270,11 +290,18 @@ _WORD_KEY = re.compile(r"[\W_]+")
 
 class DropDuplicateLine(ChromeKind):
     name = "drop_duplicate_line"
-    summary = ("Drop a line that repeats an earlier line near the top, compared without case, "
-               "quotes or punctuation (a headline printed twice).")
+    summary = (
+        "Drop a line that repeats an earlier line near the top, compared without case, "
+        "quotes or punctuation (a headline printed twice)."
+    )
     options = (
-        Option("first_lines", INT, "Only compare among the first N non-blank lines.",
-               required=True, minimum=2),
+        Option(
+            "first_lines",
+            INT,
+            "Only compare among the first N non-blank lines.",
+            required=True,
+            minimum=2,
+        ),
     )
 
     def apply(self, lines: list[str]) -> list[str] | None:
@@ -337,19 +364,39 @@ def parse_date(value: str, formats: list[str]) -> str | None:
 
 class Extract(RuleKind):
     name = "extract"
-    summary = "Take a field (title, author or a date) from a regex capture, before chrome is removed."
+    summary = (
+        "Take a field (title, author or a date) from a regex capture, before chrome is removed."
+    )
     phase = "extract"
     options = (
         Option("field", STR, "The field to fill.", required=True, choices=FIELDS),
-        Option("pattern", REGEX, "RE2 regex. The value is the group named `value`, else group 1, "
-               "else the whole match.", required=True),
-        Option("scope", STR, "`line`: the pattern sees one line at a time. `text`: it sees the "
-               "whole text, so it can use the lines around the value.", default="line",
-               choices=("line", "text")),
-        Option("date_format", STR_OR_LIST, "For date fields: strptime format(s) tried in order, or "
-               "`iso`. Each must contain a year: a year is never guessed."),
-        Option("occurrence", STR, "Use the first or the last match.", default="first",
-               choices=("first", "last")),
+        Option(
+            "pattern",
+            REGEX,
+            "RE2 regex. The value is the group named `value`, else group 1, else the whole match.",
+            required=True,
+        ),
+        Option(
+            "scope",
+            STR,
+            "`line`: the pattern sees one line at a time. `text`: it sees the "
+            "whole text, so it can use the lines around the value.",
+            default="line",
+            choices=("line", "text"),
+        ),
+        Option(
+            "date_format",
+            STR_OR_LIST,
+            "For date fields: strptime format(s) tried in order, or "
+            "`iso`. Each must contain a year: a year is never guessed.",
+        ),
+        Option(
+            "occurrence",
+            STR,
+            "Use the first or the last match.",
+            default="first",
+            choices=("first", "last"),
+        ),
         Option("ignore_case", BOOL, "Match without regard to case.", default=False),
         GUARD_OPTIONS[0],
         GUARD_OPTIONS[1],
@@ -362,7 +409,9 @@ class Extract(RuleKind):
         self.regex = compile_or_raise(
             self.source, ignore_case=values["ignore_case"], option="pattern", per_line=per_line
         )
-        self.group: int | str = "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
+        self.group: int | str = (
+            "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
+        )
         fmt = values.get("date_format")
         self.formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
         if values["field"] in DATE_FIELDS:
@@ -438,12 +487,16 @@ class FilterKind(RuleKind):
 class MinWords(FilterKind):
     name = "min_words"
     summary = "Reject a document left with too few words after cleaning."
-    options = (Option("min", INT, "The fewest words a kept document has.", required=True, minimum=1),)
+    options = (
+        Option("min", INT, "The fewest words a kept document has.", required=True, minimum=1),
+    )
 
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
         n = len(text.split())
         if n < self.values["min"]:
-            return FilterResult("too_short", f"{n} words left after cleaning; at least {self.values['min']} needed")
+            return FilterResult(
+                "too_short", f"{n} words left after cleaning; at least {self.values['min']} needed"
+            )
         return None
 
 
@@ -466,8 +519,14 @@ class AllowedLanguages(FilterKind):
 class RequiredFields(FilterKind):
     name = "required_fields"
     summary = "Reject a document that lacks any of the named fields."
-    options = (Option("fields", LIST, "Fields that must be present: "
-                      + ", ".join(FIELDS) + ", lang.", required=True),)
+    options = (
+        Option(
+            "fields",
+            LIST,
+            "Fields that must be present: " + ", ".join(FIELDS) + ", lang.",
+            required=True,
+        ),
+    )
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)

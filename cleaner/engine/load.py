@@ -15,7 +15,7 @@ from typing import Any
 from cleaner.engine.kinds import KINDS, ChromeKind, KindError, RuleKind
 from cleaner.engine.options import BOOL, LIST, MAPPINGS, STR, Option, check_options
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
-from cleaner.engine.yamlsafe import LocDict, key_line, line_of, load_yaml
+from cleaner.engine.yamlsafe import key_line, line_of, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -25,15 +25,31 @@ EXAMPLE_KEYS = ("input", "output", "fields", "rejects", "note")
 PACK_OPTIONS = (
     Option("pack", STR, "Pack name, unique across all packs.", required=True),
     Option("description", STR, "One line saying what the pack removes.", required=True),
-    Option("scope", STR, "`generic` packs apply to every article; `site` packs only to the "
-           "articles their `match` block selects.", required=True, choices=("generic", "site")),
-    Option("enabled", BOOL, "Set to false to keep a pack on disk without loading it.", default=True),
+    Option(
+        "scope",
+        STR,
+        "`generic` packs apply to every article; `site` packs only to the "
+        "articles their `match` block selects.",
+        required=True,
+        choices=("generic", "site"),
+    ),
+    Option(
+        "enabled", BOOL, "Set to false to keep a pack on disk without loading it.", default=True
+    ),
 )
 MATCH_OPTIONS = (
-    Option("domains", LIST, "Domains the pack applies to; subdomains match too "
-           "(`example.com` covers `www.example.com`). Used when the input has a URL."),
-    Option("fingerprints", MAPPINGS, "Used when the input has no URL: the pack applies if any "
-           "fingerprint (`{literal: ...}` or `{pattern: ...}`) occurs in the text."),
+    Option(
+        "domains",
+        LIST,
+        "Domains the pack applies to; subdomains match too "
+        "(`example.com` covers `www.example.com`). Used when the input has a URL.",
+    ),
+    Option(
+        "fingerprints",
+        MAPPINGS,
+        "Used when the input has no URL: the pack applies if any "
+        "fingerprint (`{literal: ...}` or `{pattern: ...}`) occurs in the text.",
+    ),
 )
 FINGERPRINT_OPTIONS = (
     Option("literal", STR, "Plain text that occurs in the site's articles."),
@@ -82,8 +98,14 @@ class Pack:
 class _Collector:
     errors: list[RuleError] = field(default_factory=list)
 
-    def add(self, message: str, path: str, line: int | None, rule_id: str | None = None,
-            valid: Iterable[str] | None = None) -> None:
+    def add(
+        self,
+        message: str,
+        path: str,
+        line: int | None,
+        rule_id: str | None = None,
+        valid: Iterable[str] | None = None,
+    ) -> None:
         self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
 
 
@@ -92,7 +114,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+            found.extend(
+                sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
+            )
         else:
             found.append(p)
     return found
@@ -129,21 +153,31 @@ def _check_unique(packs: list[Pack], errors: _Collector) -> None:
     for pack in packs:
         if pack.name in names:
             first = names[pack.name]
-            errors.add(f"duplicate pack name '{pack.name}' (also in {first.path}:{first.line})",
-                       pack.path, pack.line)
+            errors.add(
+                f"duplicate pack name '{pack.name}' (also in {first.path}:{first.line})",
+                pack.path,
+                pack.line,
+            )
         names.setdefault(pack.name, pack)
         for rule in pack.rules:
             if rule.id in ids:
                 first_rule = ids[rule.id]
-                errors.add(f"duplicate id (also in {first_rule.path}:{first_rule.line})",
-                           rule.path, rule.line, rule.id)
+                errors.add(
+                    f"duplicate id (also in {first_rule.path}:{first_rule.line})",
+                    rule.path,
+                    rule.line,
+                    rule.id,
+                )
             ids.setdefault(rule.id, rule)
 
 
 def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
     if not isinstance(data, dict):
-        errors.add("a rule file must be a mapping with keys pack, description, scope, rules",
-                   path, line_of(data, 1))
+        errors.add(
+            "a rule file must be a mapping with keys pack, description, scope, rules",
+            path,
+            line_of(data, 1),
+        )
         return None
     shallow = {k: v for k, v in data.items() if k not in ("rules", "match")}
     values, problems = check_options(PACK_OPTIONS, shallow, reserved=frozenset({"rules", "match"}))
@@ -163,13 +197,19 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
     match = data.get("match")
     if scope == "site":
         if not isinstance(match, dict):
-            errors.add("a site pack needs a 'match' mapping with domains and/or fingerprints",
-                       path, key_line(data, "match") if match is not None else line_of(data))
+            errors.add(
+                "a site pack needs a 'match' mapping with domains and/or fingerprints",
+                path,
+                key_line(data, "match") if match is not None else line_of(data),
+            )
             return None
         domains, fingerprints = _parse_match(match, path, errors)
     elif match is not None:
-        errors.add("'match' only applies to scope: site (generic packs apply to every article)",
-                   path, key_line(data, "match"))
+        errors.add(
+            "'match' only applies to scope: site (generic packs apply to every article)",
+            path,
+            key_line(data, "match"),
+        )
     raw_rules = data.get("rules")
     if raw_rules is None:
         raw_rules = []
@@ -182,11 +222,14 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
         rule = _parse_rule(raw, name, scope, path, item_line, errors)
         if rule is not None:
             rules.append(rule)
-    return Pack(name, values["description"], scope, tuple(rules), path, domains, fingerprints,
-                line_of(data))
+    return Pack(
+        name, values["description"], scope, tuple(rules), path, domains, fingerprints, line_of(data)
+    )
 
 
-def _parse_match(match: LocDict, path: str, errors: _Collector) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _parse_match(
+    match: dict[str, Any], path: str, errors: _Collector
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
     plain = {k: v for k, v in match.items() if k != "fingerprints"}
@@ -197,20 +240,29 @@ def _parse_match(match: LocDict, path: str, errors: _Collector) -> tuple[tuple[s
         domains.append(d.lower().strip().removeprefix("www."))
     raw_fps = match.get("fingerprints") or []
     if not isinstance(raw_fps, list):
-        errors.add("'fingerprints' must be a list of {literal: ...} or {pattern: ...}", path,
-                   key_line(match, "fingerprints"))
+        errors.add(
+            "'fingerprints' must be a list of {literal: ...} or {pattern: ...}",
+            path,
+            key_line(match, "fingerprints"),
+        )
         raw_fps = []
     for i, fp in enumerate(raw_fps):
         line = raw_fps.item_lines[i] if hasattr(raw_fps, "item_lines") else None
         if not isinstance(fp, dict):
             errors.add("a fingerprint must be a mapping", path, line, valid=("literal", "pattern"))
             continue
-        fp_values, fp_problems = check_options(FINGERPRINT_OPTIONS, fp, one_of=(("literal", "pattern"),))
+        fp_values, fp_problems = check_options(
+            FINGERPRINT_OPTIONS, fp, one_of=(("literal", "pattern"),)
+        )
         for p in fp_problems:
             errors.add(p.message, path, p.line or line, valid=p.valid)
         if fp_problems:
             continue
-        source = fp_values["pattern"] if fp_values.get("pattern") is not None else literal_source(fp_values["literal"])
+        source = (
+            fp_values["pattern"]
+            if fp_values.get("pattern") is not None
+            else literal_source(fp_values["literal"])
+        )
         try:
             compile_pattern(source)
         except PatternError as exc:
@@ -222,8 +274,9 @@ def _parse_match(match: LocDict, path: str, errors: _Collector) -> tuple[tuple[s
     return tuple(domains), tuple(fingerprints)
 
 
-def _parse_rule(raw: Any, pack: str, scope: str, path: str, line: int | None,
-                errors: _Collector) -> Rule | None:
+def _parse_rule(
+    raw: Any, pack: str, scope: str, path: str, line: int | None, errors: _Collector
+) -> Rule | None:
     if not isinstance(raw, dict):
         errors.add("a rule must be a mapping with id, kind, description, examples", path, line)
         return None
@@ -237,8 +290,13 @@ def _parse_rule(raw: Any, pack: str, scope: str, path: str, line: int | None,
     kind_name = raw.get("kind")
     if kind_name not in KINDS:
         what = "missing 'kind'" if kind_name is None else f"unknown kind '{kind_name}'"
-        errors.add(what, path, key_line(raw, "kind") if kind_name is not None else line, rule_id,
-                   valid=sorted(KINDS))
+        errors.add(
+            what,
+            path,
+            key_line(raw, "kind") if kind_name is not None else line,
+            rule_id,
+            valid=sorted(KINDS),
+        )
         return None
     kind_cls = KINDS[kind_name]
     ok = True
@@ -246,8 +304,9 @@ def _parse_rule(raw: Any, pack: str, scope: str, path: str, line: int | None,
     if not isinstance(description, str) or not description.strip():
         errors.add("needs a one-line 'description'", path, line, rule_id)
         ok = False
-    values, problems = check_options(kind_cls.options, raw, reserved=frozenset(RULE_KEYS),
-                                     one_of=kind_cls.one_of)
+    values, problems = check_options(
+        kind_cls.options, raw, reserved=frozenset(RULE_KEYS), one_of=kind_cls.one_of
+    )
     for p in problems:
         valid = p.valid
         if valid is not None and p.message.startswith("unknown key"):
@@ -258,20 +317,33 @@ def _parse_rule(raw: Any, pack: str, scope: str, path: str, line: int | None,
     try:
         kind = kind_cls(values)
     except KindError as exc:
-        errors.add(str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid)
+        errors.add(
+            str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid
+        )
         return None
     examples = _parse_examples(raw, kind, scope, path, line, rule_id, errors)
-    if examples is None or not ok:
+    if examples is None or not ok or not isinstance(description, str):
         return None
     return Rule(rule_id, pack, kind, description.strip(), examples, path, line)
 
 
-def _parse_examples(raw: LocDict, kind: RuleKind, scope: str, path: str, line: int | None,
-                    rule_id: str, errors: _Collector) -> tuple[Example, ...] | None:
+def _parse_examples(
+    raw: dict[str, Any],
+    kind: RuleKind,
+    scope: str,
+    path: str,
+    line: int | None,
+    rule_id: str,
+    errors: _Collector,
+) -> tuple[Example, ...] | None:
     raw_examples = raw.get("examples")
     if not isinstance(raw_examples, list) or not raw_examples:
-        errors.add("needs 'examples': a list of {input, output | fields | rejects}", path,
-                   key_line(raw, "examples") if "examples" in raw else line, rule_id)
+        errors.add(
+            "needs 'examples': a list of {input, output | fields | rejects}",
+            path,
+            key_line(raw, "examples") if "examples" in raw else line,
+            rule_id,
+        )
         return None
     examples: list[Example] = []
     ok = True
@@ -283,30 +355,58 @@ def _parse_examples(raw: LocDict, kind: RuleKind, scope: str, path: str, line: i
             continue
         unknown = [k for k in ex if k not in EXAMPLE_KEYS]
         for k in unknown:
-            errors.add(f"example {i + 1} has unknown key '{k}'", path, key_line(ex, k), rule_id, EXAMPLE_KEYS)
+            errors.add(
+                f"example {i + 1} has unknown key '{k}'",
+                path,
+                key_line(ex, k),
+                rule_id,
+                EXAMPLE_KEYS,
+            )
         if not isinstance(ex.get("input"), str):
             errors.add(f"example {i + 1} needs 'input' text", path, ex_line, rule_id)
             ok = False
             continue
         if "output" in ex and not isinstance(ex["output"], str):
-            errors.add(f"example {i + 1}: 'output' must be text", path, key_line(ex, "output"), rule_id)
+            errors.add(
+                f"example {i + 1}: 'output' must be text", path, key_line(ex, "output"), rule_id
+            )
             ok = False
         if "fields" in ex and not isinstance(ex["fields"], dict):
-            errors.add(f"example {i + 1}: 'fields' must be a mapping", path, key_line(ex, "fields"), rule_id)
+            errors.add(
+                f"example {i + 1}: 'fields' must be a mapping",
+                path,
+                key_line(ex, "fields"),
+                rule_id,
+            )
             ok = False
         for problem in kind.example_problems(ex):
             errors.add(f"example {i + 1} {problem}", path, ex_line, rule_id)
             ok = False
         if unknown:
             ok = False
-        examples.append(Example(ex["input"], ex.get("output"), ex.get("fields"), ex.get("rejects"),
-                                "rejects" in ex, ex_line))
-    if ok and scope == "generic" and isinstance(kind, ChromeKind) and not any(
-        e.output is not None and _same(e.input, e.output) for e in examples
+        examples.append(
+            Example(
+                ex["input"],
+                ex.get("output"),
+                ex.get("fields"),
+                ex.get("rejects"),
+                "rejects" in ex,
+                ex_line,
+            )
+        )
+    if (
+        ok
+        and scope == "generic"
+        and isinstance(kind, ChromeKind)
+        and not any(e.output is not None and _same(e.input, e.output) for e in examples)
     ):
         # Generic rules see every article: each must show a near miss it leaves alone.
-        errors.add("a generic rule needs at least one example it keeps unchanged "
-                   "(output equal to input)", path, key_line(raw, "examples"), rule_id)
+        errors.add(
+            "a generic rule needs at least one example it keeps unchanged (output equal to input)",
+            path,
+            key_line(raw, "examples"),
+            rule_id,
+        )
         ok = False
     return tuple(examples) if ok else None
 

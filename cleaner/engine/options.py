@@ -137,7 +137,9 @@ def check_options(
     for opt in options:
         if opt.name not in given:
             if opt.required:
-                problems.append(OptionProblem(f"missing required option '{opt.name}'", key_line(given, "")))
+                problems.append(
+                    OptionProblem(f"missing required option '{opt.name}'", key_line(given, ""))
+                )
             else:
                 values[opt.name] = opt.default
     for group in one_of:
@@ -145,6 +147,10 @@ def check_options(
         if len(present) != 1:
             what = " and ".join(present) if present else "none"
             problems.append(
-                OptionProblem(f"give exactly one of {', '.join(group)}; got {what}", key_line(given, ""), group)
+                OptionProblem(
+                    f"give exactly one of {', '.join(group)}; got {what}",
+                    key_line(given, ""),
+                    group,
+                )
             )
     return values, problems

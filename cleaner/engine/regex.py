@@ -14,7 +14,9 @@ import re2
 
 _LINE_OPTS = re2.Options()
 _LINE_OPTS.log_errors = False
-_LINE_OPTS.never_nl = True  # a match never crosses a line break, so whole-text search = per-line search
+_LINE_OPTS.never_nl = (
+    True  # a match never crosses a line break, so whole-text search = per-line search
+)
 _TEXT_OPTS = re2.Options()
 _TEXT_OPTS.log_errors = False
 
@@ -34,9 +36,13 @@ class PatternError(ValueError):
 def _explain(source: str, raw: str) -> str:
     for token, feature, fix in _HINTS:
         if token in source:
-            return f"uses {feature}, which RE2 does not support (linear-time engine); rewrite: {fix}"
+            return (
+                f"uses {feature}, which RE2 does not support (linear-time engine); rewrite: {fix}"
+            )
     if any(f"\\{d}" in source for d in "123456789"):
-        return "uses a backreference (\\1 ...), which RE2 does not support; match the text explicitly"
+        return (
+            "uses a backreference (\\1 ...), which RE2 does not support; match the text explicitly"
+        )
     return f"does not compile on RE2: {raw}"
 
 
@@ -47,7 +53,11 @@ def compile_pattern(source: str, *, ignore_case: bool = False, per_line: bool = 
     try:
         return re2.compile(flags + source, _LINE_OPTS if per_line else _TEXT_OPTS)
     except re2.error as exc:
-        raw = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raw = (
+            exc.args[0].decode("utf-8", "replace")
+            if exc.args and isinstance(exc.args[0], bytes)
+            else str(exc)
+        )
         raise PatternError(_explain(source, raw)) from None
 
 

@@ -86,7 +86,9 @@ class RuleSet:
         for p in self.sites:
             for d in p.domains:
                 self.by_domain.setdefault(d, []).append(p)
-        self._fp_owner: list[tuple[Pack, str]] = [(p, src) for p in self.sites for src in p.fingerprints]
+        self._fp_owner: list[tuple[Pack, str]] = [
+            (p, src) for p in self.sites for src in p.fingerprints
+        ]
         self._fingerprints = PatternSet(["(?m)" + src for _, src in self._fp_owner])
 
     @classmethod
@@ -113,7 +115,7 @@ class RuleSet:
             site_name = first.domains[0] if first.domains else first.name
         groups = [self.site_groups[n] for n in names] + [self.generic]
         reasons = dict(matched)
-        reasons.update({g: "generic" for g in self.generic_names})
+        reasons.update(dict.fromkeys(self.generic_names, "generic"))
         return Selection(groups, site_name, names + self.generic_names, reasons)
 
 
@@ -162,7 +164,10 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
                     continue
                 before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
                 totals[rule.id] = Edit(
-                    rule.id, rule.pack, before.removed_chars + _chars(lines) - _chars(new), before.edits + 1
+                    rule.id,
+                    rule.pack,
+                    before.removed_chars + _chars(lines) - _chars(new),
+                    before.edits + 1,
                 )
                 lines = new
                 changed = True
@@ -171,7 +176,9 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
     return lines, list(totals.values())
 
 
-def run_filters(groups: Sequence[RuleGroup], text: str, fields: dict[str, object]) -> list[tuple[Rule, FilterResult]]:
+def run_filters(
+    groups: Sequence[RuleGroup], text: str, fields: dict[str, object]
+) -> list[tuple[Rule, FilterResult]]:
     failures: list[tuple[Rule, FilterResult]] = []
     for group in groups:
         for rule in group.filter_rules:

@@ -91,7 +91,7 @@ def _refuse_aliases(text: str | bytes, path: str) -> None:
                 f"YAML alias '*{event.anchor}' is not allowed in rule files "
                 "(aliases allow expansion bombs); write the value out",
                 path=path,
-                line=event.start_mark.line + 1,
+                line=event.start_mark.line + 1 if event.start_mark else None,
             )
 
 
@@ -127,7 +127,10 @@ def _build(node: yaml.Node, b: _Builder) -> Any:
         mapping.key_lines = {}
         for key_node, value_node in node.value:
             key_line_no = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
                 raise RuleError(
                     "mapping keys must be plain strings (merge keys '<<' are not allowed)",
                     path=path,

@@ -43,7 +43,11 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str | Path]:
             continue
         path = Path(item)
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES]
+            found = [
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES
+            ]
             yield from sorted(found, key=lambda p: p.as_posix())
         else:
             yield path
@@ -91,18 +95,33 @@ def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[I
             yield Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
             continue
         if not isinstance(obj, dict):
-            yield Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
+            yield Reject(
+                fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),)
+            )
             continue
         text = obj.get(keys.text)
         rid = obj.get(keys.id)
-        rid = str(rid) if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid) else fallback_id
+        rid = (
+            str(rid)
+            if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid)
+            else fallback_id
+        )
         if not isinstance(text, str):
             got = "missing" if text is None else f"a {type(text).__name__}"
-            yield Reject(rid, where, (Reason("bad_jsonl", f"'{keys.text}' is {got}, not a string",
-                                             field=keys.text),))
+            yield Reject(
+                rid,
+                where,
+                (Reason("bad_jsonl", f"'{keys.text}' is {got}, not a string", field=keys.text),),
+            )
             continue
         url = obj.get(keys.url)
         site = obj.get(keys.site)
         meta = {k: v for k, v in obj.items() if k not in (keys.text, keys.id, keys.url, keys.site)}
-        yield RawArticle(id=rid, source=where, data=text, url=url if isinstance(url, str) else None,
-                         site=site if isinstance(site, str) else None, meta=meta)
+        yield RawArticle(
+            id=rid,
+            source=where,
+            data=text,
+            url=url if isinstance(url, str) else None,
+            site=site if isinstance(site, str) else None,
+            meta=meta,
+        )

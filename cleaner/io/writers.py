@@ -78,7 +78,9 @@ class OutputSink:
             os.replace(src, dst)
         if self.outdir is not None and self._tmpdir is not None:
             tmp = self._tmpdir / SUMMARY
-            tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+            tmp.write_text(
+                json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
+            )
             os.replace(tmp, self.outdir / SUMMARY)
         else:
             sys.stderr.write(dumps({"summary": summary}) + "\n")
@@ -97,7 +99,11 @@ class OutputSink:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is not None:
             self.abort()

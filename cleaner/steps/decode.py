@@ -43,7 +43,9 @@ def decode(data: bytes) -> Decoded:
             except UnicodeDecodeError:
                 break
     if looks_binary(data):
-        return Decoded(None, None, "binary_input", "the input is binary (NUL or control bytes), not text")
+        return Decoded(
+            None, None, "binary_input", "the input is binary (NUL or control bytes), not text"
+        )
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -51,10 +53,19 @@ def decode(data: bytes) -> Decoded:
     matches = from_bytes(data)
     best = matches.best()
     if best is None or best.encoding is None:
-        return Decoded(None, None, "undecodable", "the bytes are not UTF-8 and no charset fits them")
+        return Decoded(
+            None, None, "undecodable", "the bytes are not UTF-8 and no charset fits them"
+        )
     # Single-byte code pages often tie on short text (cp1250 reads "très" as "trčs" just as
-    # happily). On a tie, prefer windows-1252: the web's default for unlabelled text (WHATWG).
+    # happily). On a tie, or when it reads the same, prefer windows-1252: the web's default for
+    # unlabelled text (WHATWG).
     for m in matches:
         if m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence:
             return Decoded(str(m), "cp1252")
-    return Decoded(str(best), best.encoding)
+    text = str(best)
+    try:
+        if data.decode("cp1252") == text:
+            return Decoded(text, "cp1252")
+    except UnicodeDecodeError:
+        pass
+    return Decoded(text, best.encoding)
