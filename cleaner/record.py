@@ -17,6 +17,9 @@ class RawArticle:
     url: str | None = None
     site: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # "text", or "html" for markup that still needs turning into text (JSONL --html-key, WARC
+    # responses).
+    format: str = "text"
 
 
 @dataclass(frozen=True)
