@@ -281,6 +281,7 @@ def _manifest(cleaner: Cleaner, inputs: list[str], options: RunOptions) -> dict[
         "inputs": files,
         "keys": options.keys.__dict__,
         "output": options_manifest(options.output),
+        "items_per_shard": options.output.items_per_shard,
         "rules": cleaner.rules_digest,
     }
 

@@ -169,8 +169,7 @@ def read_path(path: Path, keys: JsonlKeys, meter: InputMeter | None = None) -> I
             from cleaner.io.warc import read_warc
 
             yield from read_warc(raw, source)
-        size = raw.tell()
-    meter.finish(size)
+    meter.finish(path.stat().st_size)
 
 
 def _read_compressed_jsonl(
@@ -183,7 +182,7 @@ def _read_compressed_jsonl(
     elif name.endswith(".zst"):
         import zstandard
 
-        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
+        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
     else:
         stream = raw
     yield from read_jsonl_stream(stream, source, keys)
