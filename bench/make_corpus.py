@@ -188,6 +188,43 @@ def make_pack(i: int) -> str:
     )
 
 
+def write_reference_pack(out: Path) -> Path:
+    """A stand-in generic pack from the reference lists' patterns, for a branch without the
+    shipped generic packs: every pattern RE2 compiles, as a guarded drop_line rule."""
+    from cleaner.engine.regex import PatternError, compile_pattern
+
+    folder = out / "reference-generic"
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = []
+    for name in ("web-chrome-phrases.tsv", "chatbot-phrases.tsv"):
+        path = REFERENCE / name
+        rows = [
+            r.split("\t") for r in path.read_text("utf-8").splitlines() if not r.startswith("#")
+        ]
+        for k, row in enumerate(r for r in rows if len(r) >= 4):
+            try:
+                compile_pattern(row[2], ignore_case=True)
+            except PatternError:
+                continue
+            guard = (
+                "    max_words: 15\n"
+                if row[1] == "strong"
+                else "    max_words: 12\n    last_lines: 3\n"
+            )
+            rules.append(
+                f"  - id: ref-{name[:3]}-{k:03d}\n    kind: drop_line\n    description: reference.\n"
+                f"    pattern: {json.dumps(row[2])}\n    ignore_case: true\n{guard}"
+                f"    examples:\n      - input: {json.dumps('Body text.')}\n"
+                f"        output: {json.dumps('Body text.')}\n"
+            )
+    (folder / "reference.yaml").write_text(
+        "pack: bench-reference\ndescription: Reference-list patterns (bench stand-in).\n"
+        "scope: generic\nrules:\n" + "".join(rules),
+        "utf-8",
+    )
+    return folder
+
+
 def write_packs(out: Path, n: int) -> Path:
     folder = out / f"packs-{n}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -253,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.packs:
         print(f"packs: {write_packs(args.out, n)} ({n} packs x 20 rules)")
+    print(f"reference pack: {write_reference_pack(args.out)}")
     path = args.out / f"corpus-{int(args.mb)}mb.jsonl"
     n_docs = 0
     with path.open("wb") as fh:

@@ -72,28 +72,22 @@ class Guards:
     def positional(self) -> bool:
         return self.first_lines is not None or self.last_lines is not None
 
-    def ranks(self, lines: list[str]) -> tuple[list[int], int]:
-        """Rank of each line among non-blank lines (-1 for blanks), and the non-blank count."""
-        ranks: list[int] = []
-        n = 0
-        for line in lines:
-            if line:
-                ranks.append(n)
-                n += 1
-            else:
-                ranks.append(-1)
-        return ranks, n
-
-    def allows(self, line: str, rank: int, total: int) -> bool:
-        if rank < 0:
+    def allows_at(self, lines: list[str], i: int) -> bool:
+        """Whether line ``i`` qualifies. Ranks among non-blank lines are counted only here, for
+        lines a pattern matched, with list methods that run in C."""
+        line = lines[i]
+        if not line:
             return False
         if self.max_words is not None and len(line.split()) > self.max_words:
             return False
         if not self.positional:
             return True
+        rank = i - lines[:i].count("")
         if self.first_lines is not None and rank < self.first_lines:
             return True
-        return self.last_lines is not None and rank >= total - self.last_lines
+        if self.last_lines is None:
+            return False
+        return rank >= len(lines) - lines.count("") - self.last_lines
 
 
 def matcher_source(values: Mapping[str, Any]) -> str:
@@ -165,13 +159,8 @@ class MatchingChromeKind(ChromeKind):
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
     def hit_lines(self, lines: list[str]) -> list[int]:
-        ranks, total = self.guards.ranks(lines)
         index = LineIndex(lines)
-        return [
-            i
-            for i, _ in index.matching_lines(self.regex)
-            if self.guards.allows(lines[i], ranks[i], total)
-        ]
+        return [i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)]
 
 
 # --- chrome kinds ---------------------------------------------------------------------------
@@ -263,12 +252,9 @@ class StripSpan(ChromeKind):
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        ranks, total = self.guards.ranks(lines)
         index = LineIndex(lines)
         targets = [
-            i
-            for i, _ in index.matching_lines(self.regex)
-            if self.guards.allows(lines[i], ranks[i], total)
+            i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)
         ]
         if not targets:
             return None
@@ -436,14 +422,13 @@ class Extract(RuleKind):
 
     def extract(self, lines: list[str]) -> str | None:
         index = LineIndex(lines)
-        ranks, total = self.guards.ranks(lines)
         found: str | None = None
         for m in self.regex.finditer(index.text):
             raw = m.group(self.group)
             if raw is None:
                 continue
             i = index.line_of(m.start(self.group))
-            if not self.guards.allows(lines[i], ranks[i], total):
+            if not self.guards.allows_at(lines, i):
                 continue
             value = self.convert(raw)
             if value is None:

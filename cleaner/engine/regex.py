@@ -6,7 +6,6 @@ loads, with the feature named and a rewrite suggested.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,20 +84,15 @@ class PatternSet:
 class LineIndex:
     """Maps character offsets of ``"\\n".join(lines)`` back to line numbers."""
 
-    __slots__ = ("lines", "starts", "text")
+    __slots__ = ("lines", "text")
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.text = "\n".join(lines)
-        starts = [0]
-        pos = 0
-        for line in lines[:-1]:
-            pos += len(line) + 1
-            starts.append(pos)
-        self.starts = starts
 
     def line_of(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
+        # Counting line breaks runs in C; matches are few, so no table of line starts is built.
+        return self.text.count("\n", 0, offset)
 
     def matching_lines(self, regex: Any) -> Iterator[tuple[int, Any]]:
         """Yield (line number, first match in that line) for each line the regex matches."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult
@@ -47,10 +48,42 @@ class RuleGroup:
         self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
         self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
         self.filter_rules = [r for r in self.rules if isinstance(r.kind, FilterKind)]
+        self._extract = self._by_slot(self.extract_rules)
+        self._chrome = self._by_slot(self.chrome_rules)
 
-    def may_fire(self, rule: Rule, hits: set[int]) -> bool:
-        slot = self.slot.get(rule.id)
-        return slot is None or slot in hits
+    def _by_slot(self, rules: list[Rule]) -> tuple[dict[int, tuple[int, Rule]], list[Any]]:
+        """Rules of one phase by prefilter slot, and those without one (always candidates)."""
+        by_slot: dict[int, tuple[int, Rule]] = {}
+        always: list[tuple[int, Rule]] = []
+        for order, rule in enumerate(rules):
+            slot = self.slot.get(rule.id)
+            if slot is None:
+                always.append((order, rule))
+            else:
+                by_slot[slot] = (order, rule)
+        return by_slot, always
+
+    @staticmethod
+    def _candidates(
+        phase: tuple[dict[int, tuple[int, Rule]], list[Any]], hits: set[int]
+    ) -> list[Rule]:
+        """The rules whose prefilter hit (plus those without one), in rule order. The cost is
+        the number of hits, not the number of rules in the group."""
+        by_slot, always = phase
+        found = [by_slot[s] for s in hits if s in by_slot]
+        found += always
+        found.sort(key=_first)
+        return [rule for _, rule in found]
+
+    def extract_candidates(self, hits: set[int]) -> list[Rule]:
+        return self._candidates(self._extract, hits)
+
+    def chrome_candidates(self, hits: set[int]) -> list[Rule]:
+        return self._candidates(self._chrome, hits)
+
+
+def _first(pair: tuple[int, Rule]) -> int:
+    return pair[0]
 
 
 @dataclass
@@ -126,11 +159,10 @@ def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tupl
     for group in groups:
         if not group.extract_rules:
             continue
-        hits = group.set.hits(text)
-        for rule in group.extract_rules:
+        for rule in group.extract_candidates(group.set.hits(text)):
             kind = rule.kind
             assert isinstance(kind, Extract)
-            if kind.field in found or not group.may_fire(rule, hits):
+            if kind.field in found:
                 continue
             value = kind.extract(lines)
             if value is not None:
@@ -139,7 +171,7 @@ def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tupl
 
 
 def _chars(lines: list[str]) -> int:
-    return sum(len(line) for line in lines)
+    return sum(map(len, lines))
 
 
 def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str], list[Edit]]:
@@ -150,10 +182,7 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
         for group in groups:
             if not group.chrome_rules:
                 continue
-            hits = group.set.hits("\n".join(lines))
-            for rule in group.chrome_rules:
-                if not group.may_fire(rule, hits):
-                    continue
+            for rule in group.chrome_candidates(group.set.hits("\n".join(lines))):
                 kind = rule.kind
                 assert isinstance(kind, ChromeKind)
                 new = kind.apply(lines)

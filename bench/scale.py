@@ -1,0 +1,242 @@
+"""The scale benchmark: throughput, speed-up, memory and pack scaling, side by side with peers.
+
+Prints figures; asserts nothing. Inputs come from ``bench/make_corpus.py`` (made if missing).
+
+    python -m bench.scale                 # 220 MB corpus, everything
+    python -m bench.scale --mb 60 --skip-ray --skip-peers
+
+Figures: MB/s per core and docs/s with -j 1; the speed-up with -j 2; peak RSS per process; the
+slowdown from 10 loaded site packs to 1,000; the same with Ray; the orjson read+write floor;
+datatrove's nearest equivalent pipeline (from ``.venv-peers``); Data-Juicer if it imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import make_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = Path(sys.executable)
+PEERS = ROOT / ".venv-peers" / "bin" / "python"
+SUMMARY = re.compile(r"; ([\d,.]+) MB in ([\d.]+) s")
+
+
+def rules_for(out: Path, n_packs: int) -> list[str]:
+    """The shipped rules, the generic stand-in when no generic packs ship, and n site packs."""
+    rules = ["--rules", str(ROOT / "rules")]
+    if not (ROOT / "rules" / "generic").is_dir():
+        rules += ["--rules", str(out / "reference-generic")]
+    return [*rules, "--rules", str(out / f"packs-{n_packs}")]
+
+
+def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``cmd``; sample the RSS of it and its children every 50 ms; time it."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    peak: dict[int, int] = {}
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                rss = p.memory_info().rss
+                peak[p.pid] = max(peak.get(p.pid, 0), rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
+    main_rss = peak.pop(proc.pid, 0)
+    return {
+        "wall": wall,
+        "stdout": out,
+        "stderr": err,
+        "rss_main_mb": main_rss / 1e6,
+        "rss_children_mb": sorted((v / 1e6 for v in peak.values()), reverse=True),
+    }
+
+
+def cleaner_run(corpus: Path, out: Path, n_packs: int, workers: int, *extra: str) -> dict[str, Any]:
+    target = out / f"run-{n_packs}-j{workers}{'-' + extra[-1] if extra else ''}"
+    shutil.rmtree(target, ignore_errors=True)
+    cmd = [str(PYTHON), "-m", "cleaner.cli", "run", str(corpus), "-o", str(target)]
+    cmd += [*rules_for(out, n_packs), "-j", str(workers), *extra]
+    env = {**os.environ, "CI": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+    result = watch(cmd, env)
+    line = result["stderr"].strip().splitlines()[-1]
+    m = SUMMARY.search(line)
+    assert m, line
+    mb, secs = float(m.group(1).replace(",", "")), float(m.group(2))
+    summary = json.loads((target / "summary.json").read_text("utf-8"))
+    result.update(
+        line=line,
+        mb=mb,
+        secs=secs,
+        docs=summary["articles_read"],
+        mbps=mb / secs,
+        docsps=summary["articles_read"] / secs,
+        e2e_mbps=mb / result["wall"],
+        startup=result["wall"] - secs,
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    return result
+
+
+def orjson_floor(corpus: Path, out: Path) -> float:
+    """Read every line, parse it, serialise it, write it: no JSON pipeline can beat this."""
+    start = time.perf_counter()
+    with corpus.open("rb") as src, (out / "floor.jsonl").open("wb") as dst:
+        for line in src:
+            dst.write(orjson.dumps(orjson.loads(line)) + b"\n")
+    secs = time.perf_counter() - start
+    (out / "floor.jsonl").unlink()
+    return corpus.stat().st_size / 1e6 / secs
+
+
+def head_of(corpus: Path, mb: float, out: Path) -> Path:
+    """The first ``mb`` MB of the corpus (whole lines), for the slower peers."""
+    target = out / f"head-{int(mb)}mb.jsonl"
+    if not target.exists():
+        limit, size = int(mb * 1e6), 0
+        with corpus.open("rb") as src, target.open("wb") as dst:
+            for line in src:
+                dst.write(line)
+                size += len(line)
+                if size >= limit:
+                    break
+    return target
+
+
+def drop_line_patterns(out: Path) -> Path:
+    """The drop_line patterns of the generic and seed-site packs, for the datatrove step."""
+    from cleaner.engine.kinds import DropLine
+    from cleaner.engine.load import load_packs
+
+    rules = rules_for(out, 10)[:-2]  # no generated site packs: datatrove has no site dispatch
+    packs = load_packs(Path(r) for r in rules[1::2])
+    found = [
+        (r.kind.source, bool(r.kind.values["ignore_case"]))
+        for p in packs
+        for r in p.rules
+        if isinstance(r.kind, DropLine)
+    ]
+    path = out / "drop-line-patterns.json"
+    path.write_text(json.dumps(found), "utf-8")
+    return path
+
+
+def datatrove(sample: Path, out: Path, with_lang: bool) -> dict[str, Any] | str:
+    if not PEERS.exists():
+        return "not installed (python3 -m venv .venv-peers && .venv-peers/bin/pip install 'datatrove[processing,io]')"
+    work = out / ("dt-lang" if with_lang else "dt-nolang")
+    shutil.rmtree(work, ignore_errors=True)
+    cmd = [str(PEERS), str(ROOT / "bench" / "peers_datatrove.py"), str(sample)]
+    cmd += [str(drop_line_patterns(out)), str(work)] + ([] if with_lang else ["--no-lang"])
+    result = watch(cmd)
+    figures = json.loads(result["stdout"].strip().splitlines()[-1])
+    shutil.rmtree(work, ignore_errors=True)
+    return {"mbps": figures["mb"] / figures["seconds"], **figures}
+
+
+def data_juicer() -> str:
+    if not PEERS.exists():
+        return "not installed"
+    proc = subprocess.run(
+        [str(PEERS), "-c", "import data_juicer"], capture_output=True, text=True, check=False
+    )
+    if proc.returncode == 0:
+        return "imports (not benchmarked here)"
+    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return f"does not import: {last}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=220.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--peer-mb", type=float, default=20.0, help="input size for the peers")
+    parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--skip-peers", action="store_true")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    corpus = out / f"corpus-{int(args.mb)}mb.jsonl"
+    if not corpus.exists() or not (out / "packs-1000").is_dir():
+        make_corpus.main(["--mb", str(args.mb), "--out", str(out)])
+    size = corpus.stat().st_size / 1e6
+    print(f"corpus: {corpus.name}, {size:.1f} MB; machine: {os.cpu_count()} cores")
+
+    floor = orjson_floor(corpus, out)
+    print(f"orjson read+parse+dump+write floor: {floor:.1f} MB/s")
+
+    j1 = cleaner_run(corpus, out, 1000, 1)
+    print(
+        f"cleaner -j 1, 1,000 site packs: {j1['mbps']:.1f} MB/s per core, {j1['docsps']:,.0f} docs/s "
+        f"({j1['docs']:,} docs); end to end {j1['e2e_mbps']:.1f} MB/s with {j1['startup']:.1f} s "
+        f"start-up (loading 20,000 rules); peak RSS {j1['rss_main_mb']:.0f} MB"
+    )
+    j2 = cleaner_run(corpus, out, 1000, 2)
+    print(
+        f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s, speed-up {j2['mbps'] / j1['mbps']:.2f}x; "
+        f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
+        + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
+        + " MB"
+    )
+    p10 = cleaner_run(corpus, out, 10, 1)
+    print(
+        f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s; 1,000 packs are "
+        f"{(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10"
+    )
+    print(f"cleaner vs floor: {j1['mbps'] / floor:.2f} of the orjson floor")
+
+    if not args.skip_ray:
+        try:
+            ray = cleaner_run(corpus, out, 1000, 2, "--engine", "ray")
+            ray10 = cleaner_run(corpus, out, 10, 2, "--engine", "ray")
+            print(
+                f"Ray Data (local, 2 CPUs), 1,000 packs: {ray['e2e_mbps']:.1f} MB/s end to end "
+                f"({ray['wall']:.1f} s), {ray['e2e_mbps'] / j2['e2e_mbps']:.2f}x the local -j 2; "
+                f"10 packs: {ray10['e2e_mbps']:.1f} MB/s; peak RSS driver {ray['rss_main_mb']:.0f} MB, "
+                "largest Ray processes "
+                + ", ".join(f"{r:.0f}" for r in ray["rss_children_mb"][:4])
+                + " MB"
+            )
+        except (RuntimeError, AssertionError) as exc:
+            print(f"Ray: failed: {str(exc)[:500]}")
+
+    if not args.skip_peers:
+        sample = head_of(corpus, args.peer_mb, out)
+        ours = cleaner_run(sample, out, 10, 1)
+        print(f"peer sample: {sample.name}; cleaner -j 1 on it: {ours['mbps']:.1f} MB/s")
+        for with_lang in (True, False):
+            dt = datatrove(sample, out, with_lang)
+            label = "with langdetect" if with_lang else "without a language step"
+            if isinstance(dt, str):
+                print(f"datatrove {label}: {dt}")
+            else:
+                print(
+                    f"datatrove {label}: {dt['mbps']:.2f} MB/s; cleaner is "
+                    f"{ours['mbps'] / dt['mbps']:.1f}x faster"
+                )
+        print(f"Data-Juicer: {data_juicer()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
