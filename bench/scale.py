@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,7 @@ def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``cmd``; sample the RSS of it and its children every 50 ms; time it."""
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -61,11 +63,14 @@ def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
         time.sleep(0.05)
     out, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
     main_rss = peak.pop(proc.pid, 0)
     return {
         "wall": wall,
+        "cpu": cpu,
         "stdout": out,
         "stderr": err,
         "rss_main_mb": main_rss / 1e6,
@@ -86,6 +91,7 @@ def cleaner_run(corpus: Path, out: Path, n_packs: int, workers: int, *extra: str
     mb, secs = float(m.group(1).replace(",", "")), float(m.group(2))
     summary = json.loads((target / "summary.json").read_text("utf-8"))
     result.update(
+        cpu_mbps=mb / max(result["cpu"] - load_cpu(out, n_packs), 1e-9),
         line=line,
         mb=mb,
         secs=secs,
@@ -97,6 +103,17 @@ def cleaner_run(corpus: Path, out: Path, n_packs: int, workers: int, *extra: str
     )
     shutil.rmtree(target, ignore_errors=True)
     return result
+
+
+_LOAD_CPU: dict[int, float] = {}
+
+
+def load_cpu(out: Path, n_packs: int) -> float:
+    """CPU seconds to start and load the rules (check-rules), to leave out of per-core MB/s."""
+    if n_packs not in _LOAD_CPU:
+        cmd = [str(PYTHON), "-m", "cleaner.cli", "check-rules", *rules_for(out, n_packs)]
+        _LOAD_CPU[n_packs] = watch(cmd)["cpu"]
+    return _LOAD_CPU[n_packs]
 
 
 def orjson_floor(corpus: Path, out: Path) -> float:
@@ -171,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=220.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    parser.add_argument("--peer-mb", type=float, default=20.0, help="input size for the peers")
+    parser.add_argument(
+        "--peer-mb", type=float, default=8.0, help="input size for Ray and the peers"
+    )
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-peers", action="store_true")
     args = parser.parse_args(argv)
@@ -187,33 +206,40 @@ def main(argv: list[str] | None = None) -> int:
 
     j1 = cleaner_run(corpus, out, 1000, 1)
     print(
-        f"cleaner -j 1, 1,000 site packs: {j1['mbps']:.1f} MB/s per core, {j1['docsps']:,.0f} docs/s "
-        f"({j1['docs']:,} docs); end to end {j1['e2e_mbps']:.1f} MB/s with {j1['startup']:.1f} s "
-        f"start-up (loading 20,000 rules); peak RSS {j1['rss_main_mb']:.0f} MB"
+        f"cleaner -j 1, 1,000 site packs: {j1['mbps']:.1f} MB/s wall, {j1['cpu_mbps']:.1f} MB/s per "
+        f"CPU-second of cleaning; {j1['docsps']:,.0f} docs/s ({j1['docs']:,} docs); end to end "
+        f"{j1['e2e_mbps']:.1f} MB/s with {j1['startup']:.1f} s start-up (loading ~20,000 rules); "
+        f"peak RSS {j1['rss_main_mb']:.0f} MB"
     )
     j2 = cleaner_run(corpus, out, 1000, 2)
     print(
-        f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s, speed-up {j2['mbps'] / j1['mbps']:.2f}x; "
-        f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
+        f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s wall, speed-up "
+        f"{j2['mbps'] / j1['mbps']:.2f}x; peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
         + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
         + " MB"
     )
     p10 = cleaner_run(corpus, out, 10, 1)
     print(
-        f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s; 1,000 packs are "
-        f"{(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10"
+        f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s wall, {p10['cpu_mbps']:.1f} per "
+        f"CPU-second; 1,000 packs are {(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10 "
+        f"by wall time, {(p10['cpu_mbps'] / j1['cpu_mbps'] - 1) * 100:+.1f}% by CPU time"
     )
-    print(f"cleaner vs floor: {j1['mbps'] / floor:.2f} of the orjson floor")
+    print(f"cleaner vs floor: {j1['cpu_mbps'] / floor:.3f} of the orjson floor")
+    load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True, check=False)
+    print(f"load average during the runs (other work on this machine): {load.stdout.strip()}")
 
+    sample = head_of(corpus, args.peer_mb, out)
     if not args.skip_ray:
         try:
-            ray = cleaner_run(corpus, out, 1000, 2, "--engine", "ray")
-            ray10 = cleaner_run(corpus, out, 10, 2, "--engine", "ray")
+            local = cleaner_run(sample, out, 1000, 2)
+            ray = cleaner_run(sample, out, 1000, 2, "--engine", "ray")
+            ray10 = cleaner_run(sample, out, 10, 2, "--engine", "ray")
             print(
-                f"Ray Data (local, 2 CPUs), 1,000 packs: {ray['e2e_mbps']:.1f} MB/s end to end "
-                f"({ray['wall']:.1f} s), {ray['e2e_mbps'] / j2['e2e_mbps']:.2f}x the local -j 2; "
-                f"10 packs: {ray10['e2e_mbps']:.1f} MB/s; peak RSS driver {ray['rss_main_mb']:.0f} MB, "
-                "largest Ray processes "
+                f"Ray Data (local, 2 CPUs) on {sample.name}, 1,000 packs: {ray['e2e_mbps']:.2f} MB/s end to end "
+                f"({ray['wall']:.1f} s) vs the local engine -j 2 {local['e2e_mbps']:.2f} MB/s "
+                f"({local['wall']:.1f} s): {ray['e2e_mbps'] / local['e2e_mbps']:.2f}x; 10 packs: "
+                f"{ray10['e2e_mbps']:.2f} MB/s ({(ray10['e2e_mbps'] / ray['e2e_mbps'] - 1) * 100:+.0f}% vs 1,000); "
+                f"peak RSS driver {ray['rss_main_mb']:.0f} MB, largest Ray processes "
                 + ", ".join(f"{r:.0f}" for r in ray["rss_children_mb"][:4])
                 + " MB"
             )
@@ -221,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Ray: failed: {str(exc)[:500]}")
 
     if not args.skip_peers:
-        sample = head_of(corpus, args.peer_mb, out)
         ours = cleaner_run(sample, out, 10, 1)
         print(f"peer sample: {sample.name}; cleaner -j 1 on it: {ours['mbps']:.1f} MB/s")
         for with_lang in (True, False):
