@@ -82,23 +82,31 @@ class PatternSet:
 
 
 class LineIndex:
-    """Maps character offsets of ``"\\n".join(lines)`` back to line numbers."""
+    """Maps match offsets in ``"\\n".join(lines)`` back to line numbers."""
 
-    __slots__ = ("lines", "text")
+    __slots__ = ("_data", "lines", "text")
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.text = "\n".join(lines)
+        self._data: bytes | None = None
 
     def line_of(self, offset: int) -> int:
+        """The line holding character ``offset`` of ``text``."""
         # Counting line breaks runs in C; matches are few, so no table of line starts is built.
         return self.text.count("\n", 0, offset)
 
     def matching_lines(self, regex: Any) -> Iterator[tuple[int, Any]]:
-        """Yield (line number, first match in that line) for each line the regex matches."""
+        """Yield (line number, first match in that line) for each line the regex matches.
+
+        The search runs on the UTF-8 bytes: RE2's wrapper then has no character offsets to
+        convert, which makes scanning a text several times faster."""
+        if self._data is None:
+            self._data = self.text.encode("utf-8", "surrogatepass")
+        data = self._data
         last = -1
-        for m in regex.finditer(self.text):
-            i = self.line_of(m.start())
+        for m in regex.finditer(data):
+            i = data.count(b"\n", 0, m.start())
             if i != last:
                 last = i
                 yield i, m
