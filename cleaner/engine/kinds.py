@@ -135,8 +135,9 @@ class ChromeKind(RuleKind):
     phase = "chrome"
 
     @abstractmethod
-    def apply(self, lines: list[str]) -> list[str] | None:
-        """Return the new lines, or None when the rule changes nothing."""
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        """Return the new lines, or None when the rule changes nothing. ``index``, when given,
+        is a LineIndex of these very lines that the caller already built (an optimisation)."""
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "output" in example else ["needs 'output' (the expected text)"]
@@ -158,8 +159,8 @@ class MatchingChromeKind(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def hit_lines(self, lines: list[str]) -> list[int]:
-        index = LineIndex(lines)
+    def hit_lines(self, lines: list[str], index: LineIndex | None = None) -> list[int]:
+        index = LineIndex.of(lines, index)
         return [i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)]
 
 
@@ -171,8 +172,8 @@ class DropLine(MatchingChromeKind):
     summary = "Drop every line that matches a regex, a literal or a whole line."
     options = MATCH_OPTIONS + GUARD_OPTIONS
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        hits = set(self.hit_lines(lines))
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        hits = set(self.hit_lines(lines, index))
         if not hits:
             return None
         return [line for i, line in enumerate(lines) if i not in hits]
@@ -192,8 +193,8 @@ class _Cut(MatchingChromeKind):
         ),
     )
 
-    def marker(self, lines: list[str]) -> int | None:
-        hits = self.hit_lines(lines)
+    def marker(self, lines: list[str], index: LineIndex | None = None) -> int | None:
+        hits = self.hit_lines(lines, index)
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -203,8 +204,8 @@ class CutAfter(_Cut):
     name = "cut_after"
     summary = "Drop everything after a marker line (a footer), with the marker kept or dropped."
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        at = self.marker(lines)
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        at = self.marker(lines, index)
         if at is None:
             return None
         end = at + 1 if self.values["keep_marker"] else at
@@ -215,8 +216,8 @@ class CutBefore(_Cut):
     name = "cut_before"
     summary = "Drop everything before a marker line (a header), with the marker kept or dropped."
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        at = self.marker(lines)
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        at = self.marker(lines, index)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
@@ -251,8 +252,8 @@ class StripSpan(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        index = LineIndex(lines)
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        index = LineIndex.of(lines, index)
         targets = [
             i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)
         ]
@@ -290,7 +291,7 @@ class DropDuplicateLine(ChromeKind):
         ),
     )
 
-    def apply(self, lines: list[str]) -> list[str] | None:
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
         seen: set[str] = set()
         drop: set[int] = set()
         rank = 0

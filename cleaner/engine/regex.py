@@ -75,7 +75,7 @@ class PatternSet:
         self._set.Compile()
         self.size = len(sources)
 
-    def hits(self, text: str) -> set[int]:
+    def hits(self, text: str | bytes) -> set[int]:
         if not self.size:
             return set()
         return set(self._set.Match(text) or ())
@@ -91,6 +91,18 @@ class LineIndex:
         self.text = "\n".join(lines)
         self._data: bytes | None = None
 
+    @classmethod
+    def of(cls, lines: list[str], index: LineIndex | None) -> LineIndex:
+        """``index`` when it was built for these very lines, else a new one."""
+        return index if index is not None and index.lines is lines else cls(lines)
+
+    @property
+    def data(self) -> bytes:
+        """``text`` as UTF-8, made once: RE2 scans bytes without converting offsets."""
+        if self._data is None:
+            self._data = self.text.encode("utf-8", "surrogatepass")
+        return self._data
+
     def line_of(self, offset: int) -> int:
         """The line holding character ``offset`` of ``text``."""
         # Counting line breaks runs in C; matches are few, so no table of line starts is built.
@@ -101,9 +113,7 @@ class LineIndex:
 
         The search runs on the UTF-8 bytes: RE2's wrapper then has no character offsets to
         convert, which makes scanning a text several times faster."""
-        if self._data is None:
-            self._data = self.text.encode("utf-8", "surrogatepass")
-        data = self._data
+        data = self.data
         last = -1
         for m in regex.finditer(data):
             i = data.count(b"\n", 0, m.start())

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult
 from cleaner.engine.load import Pack, Rule, load_packs
-from cleaner.engine.regex import PatternSet
+from cleaner.engine.regex import LineIndex, PatternSet
 from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
@@ -177,15 +177,16 @@ def _chars(lines: list[str]) -> int:
 def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str], list[Edit]]:
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
+    index = LineIndex(lines)  # shared by the set and the rules until the lines change
     for _ in range(MAX_ROUNDS):
         changed = False
         for group in groups:
             if not group.chrome_rules:
                 continue
-            for rule in group.chrome_candidates(group.set.hits("\n".join(lines))):
+            for rule in group.chrome_candidates(group.set.hits(index.data)):
                 kind = rule.kind
                 assert isinstance(kind, ChromeKind)
-                new = kind.apply(lines)
+                new = kind.apply(lines, LineIndex.of(lines, index))
                 if new is None:
                     continue
                 new = collapse_blank_lines(new)
@@ -199,6 +200,7 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
                     before.edits + 1,
                 )
                 lines = new
+                index = LineIndex(lines)
                 changed = True
         if not changed:
             break
