@@ -214,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     j2 = cleaner_run(corpus, out, 1000, 2)
     print(
         f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s wall, speed-up "
-        f"{j2['mbps'] / j1['mbps']:.2f}x; peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
+        f"{j2['mbps'] / j1['mbps']:.2f}x; CPU-seconds {j2['cpu']:.0f} vs {j1['cpu']:.0f} at -j 1 "
+        f"(parallel overhead {(j2['cpu'] / j1['cpu'] - 1) * 100:+.0f}%); "
+        f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
         + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
         + " MB"
     )
@@ -222,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s wall, {p10['cpu_mbps']:.1f} per "
         f"CPU-second; 1,000 packs are {(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10 "
-        f"by wall time, {(p10['cpu_mbps'] / j1['cpu_mbps'] - 1) * 100:+.1f}% by CPU time"
+        f"by wall time, {(p10['cpu_mbps'] / j1['cpu_mbps'] - 1) * 100:+.1f}% by CPU time; "
+        f"peak RSS {p10['rss_main_mb']:.0f} MB"
     )
     print(f"cleaner vs floor: {j1['cpu_mbps'] / floor:.3f} of the orjson floor")
     load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True, check=False)
