@@ -125,7 +125,7 @@ def idle_speedup(j1: dict[str, Any], j2: dict[str, Any], load: float) -> float:
     """-j 2's speed-up where nothing else runs: the work of -j 1 over the busiest process of
     -j 2 (the rules are loaded once, before the fork, so loading is left out of both)."""
     busiest = max(j2["cpu_busiest_child"], j2["cpu_main"] - load)
-    return (j1["cpu"] - load) / max(busiest, 1e-9)
+    return float(j1["cpu"] - load) / max(float(busiest), 1e-9)
 
 
 def orjson_floor(corpus: Path, out: Path) -> float:
