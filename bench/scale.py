@@ -135,9 +135,8 @@ def packs_ab(corpus: Path, out: Path, n_docs: int = 3000, rounds: int = 3) -> di
 
     from cleaner.io.readers import read_inputs
     from cleaner.pipeline import Cleaner
-    from cleaner.run import clean_batch
-
     from cleaner.record import RawArticle
+    from cleaner.run import clean_batch
 
     items = list(itertools.islice(read_inputs([str(corpus)]), n_docs))
     mb = sum(len(i.data) for i in items if isinstance(i, RawArticle)) / 1e6  # characters
