@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import Config
-from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
+from cleaner.engine.ruleset import (
+    Edit,
+    RuleSet,
+    Selection,
+    Tracer,
+    run_chrome,
+    run_extract,
+    run_filters,
+)
 from cleaner.record import RawArticle, Reason, Record, Reject
 from cleaner.steps.decode import decode
 from cleaner.steps.language import Detector, make_detector
@@ -91,12 +99,18 @@ class Cleaner:
             return text, []
         return repair(text, self.ftfy_config)
 
-    def clean_text(self, text: str, url: str | None = None, site: str | None = None) -> TextResult:
+    def clean_text(
+        self,
+        text: str,
+        url: str | None = None,
+        site: str | None = None,
+        tracer: Tracer | None = None,
+    ) -> TextResult:
         """Normalise, select packs, extract fields and strip chrome (no repair, no language)."""
         lines = normalize_lines(text)
         selection = self.rules.select(join_lines(lines), url=url, site=site)
-        found = run_extract(selection.groups, lines)
-        lines, edits = run_chrome(selection.groups, lines)
+        found = run_extract(selection.groups, lines, tracer)
+        lines, edits = run_chrome(selection.groups, lines, tracer)
         fields = {k: self._tidy_field(k, v) for k, (v, _) in found.items()}
         return TextResult(
             join_lines(lines),
@@ -113,7 +127,7 @@ class Cleaner:
 
     # -- one article -----------------------------------------------------------------------
 
-    def clean(self, raw: RawArticle) -> Outcome:
+    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
         if isinstance(raw.data, str):
             text, encoding = raw.data, "utf-8"
         else:
@@ -126,7 +140,7 @@ class Cleaner:
             text, encoding = decoded.text, decoded.encoding or "utf-8"
         chars_in = len(text)
         text, repairs = self.repair_text(text)
-        cleaned = self.clean_text(text, url=raw.url, site=raw.site)
+        cleaned = self.clean_text(text, url=raw.url, site=raw.site, tracer=tracer)
         if not cleaned.text:
             rules = ", ".join(e.rule for e in cleaned.edits) or "none"
             reason = Reason(

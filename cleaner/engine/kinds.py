@@ -43,8 +43,14 @@ MATCH_OPTIONS = (
     ),
     Option("literal", STR, "Plain text searched within one line."),
     Option("line", STR, "Plain text the whole (trimmed) line must equal."),
+    Option(
+        "lines",
+        LIST,
+        "Plain texts; a line matches when it equals any of them (a menu, a share bar).",
+    ),
     Option("ignore_case", BOOL, "Match without regard to case.", default=False),
 )
+MATCHERS = ("pattern", "literal", "line", "lines")
 GUARD_OPTIONS = (
     Option("first_lines", INT, "Only act among the first N non-blank lines.", minimum=1),
     Option(
@@ -97,11 +103,13 @@ class Guards:
 
 
 def matcher_source(values: Mapping[str, Any]) -> str:
-    """The RE2 source for whichever of pattern / literal / line was given."""
+    """The RE2 source for whichever of pattern / literal / line / lines was given."""
     if values.get("pattern") is not None:
         return str(values["pattern"])
     if values.get("literal") is not None:
         return literal_source(values["literal"])
+    if values.get("lines") is not None:
+        return "^(?:" + "|".join(literal_source(x) for x in values["lines"]) + ")$"
     return "^" + literal_source(values["line"]) + "$"
 
 
@@ -149,14 +157,14 @@ class ChromeKind(RuleKind):
 
 
 class MatchingChromeKind(ChromeKind):
-    """A chrome kind that finds lines with pattern / literal / line and guards."""
+    """A chrome kind that finds lines with pattern / literal / line / lines and guards."""
 
-    one_of = (("pattern", "literal", "line"),)
+    one_of = (MATCHERS,)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
         self.source = matcher_source(values)
-        option = next(k for k in ("pattern", "literal", "line") if values.get(k) is not None)
+        option = next(k for k in MATCHERS if values.get(k) is not None)
         self.regex = compile_or_raise(self.source, ignore_case=values["ignore_case"], option=option)
         self.guards = Guards.from_values(values)
 
@@ -190,7 +198,7 @@ class DropLine(MatchingChromeKind):
 
 
 class _Cut(MatchingChromeKind):
-    options = (
+    options: ClassVar[tuple[Option, ...]] = (
         *MATCH_OPTIONS,
         *GUARD_OPTIONS,
         Option("keep_marker", BOOL, "Keep the marker line itself.", default=False),
@@ -203,8 +211,8 @@ class _Cut(MatchingChromeKind):
         ),
     )
 
-    def marker(self, lines: list[str]) -> int | None:
-        hits = self.hit_lines(lines)
+    def marker(self, lines: list[str], start: int = 0) -> int | None:
+        hits = [i for i in self.hit_lines(lines) if i >= start]
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -225,13 +233,38 @@ class CutAfter(_Cut):
 class CutBefore(_Cut):
     name = "cut_before"
     summary = "Drop everything before a marker line (a header), with the marker kept or dropped."
+    options = (
+        *_Cut.options,
+        Option(
+            "keep_first_lines",
+            INT,
+            "Keep the first N non-blank lines and cut only between them and the marker: a "
+            "scrape starts with the page title, often the only copy of the headline.",
+            default=0,
+            minimum=0,
+        ),
+    )
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        at = self.marker(lines)
+        top = _after_nonblank(lines, self.values["keep_first_lines"])
+        at = self.marker(lines, top)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
-        return lines[start:] if any(lines[:start]) else None
+        return lines[:top] + lines[start:] if any(lines[top:start]) else None
+
+
+def _after_nonblank(lines: list[str], n: int) -> int:
+    """The index just past the first ``n`` non-blank lines."""
+    if n <= 0:
+        return 0
+    seen = 0
+    for i, line in enumerate(lines):
+        if line:
+            seen += 1
+            if seen == n:
+                return i + 1
+    return len(lines)
 
 
 class StripSpan(ChromeKind):
