@@ -1,0 +1,313 @@
+"""Mine the chrome that many pages of one site share: the evidence behind ``cleaner suggest``.
+
+Pure functions over pages given as lists of non-blank, normalised lines. Everything rests on
+evidence a reviewer can check by reading the pages:
+
+- a line's *page count*: on how many pages it occurs. Chrome recurs; article text does not.
+- each page's *body*: the window of lines with the most words that recur on no other page (a
+  maximum-sum window over per-line scores), and its *lead*: the headline, byline and date lines
+  just above the body, which recur rarely or are short. A header cut must stop before the lead;
+  a footer cut must start after the body.
+- each page's *title line*: a text scrape starts with the page's ``<title>``; when the headline
+  occurs nowhere else on the page, a header cut keeps that line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A line of unique text scores (words - BODY_WORDS): paragraphs raise the body window, short
+# unique lines (links, captions) lower it a little; a recurring line lowers it more.
+BODY_WORDS = 8
+SHORT_PENALTY = 3
+COMMON_PENALTY = 3
+# Above the body, each recurring line counts +1 and each unique line -LEAD_PENALTY toward the
+# header's end: a few unique lines (title, archive toolbar) inside a long menu stay header.
+LEAD_PENALTY = 4
+
+_KEY = re.compile(r"[\W_]+")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|posted by|written by|from)\s+\S", re.IGNORECASE)
+_CREDIT = re.compile(r"contributed to this (?:report|story)|\bcontributed reporting\b", re.I)
+
+
+def line_key(line: str) -> str:
+    """A line compared without case, punctuation or spacing."""
+    return _KEY.sub(" ", line.casefold()).strip()
+
+
+def is_metadata(line: str) -> bool:
+    """Dates, bylines and reporting credits recur across pages yet belong to the article."""
+    if _DATE.search(line) or _CREDIT.search(line):
+        return True
+    return bool(_BYLINE.match(line)) and len(line.split()) <= 10
+
+
+def min_pages(n_pages: int, share: float) -> int:
+    """The page count from which a line counts as recurring: ``share`` of the pages, at least 3."""
+    return max(3, math.ceil(share * n_pages))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one page's article text is estimated to be (indices into its lines)."""
+
+    body_start: int
+    body_end: int  # inclusive; body_end < body_start when the page has no body
+    lead_start: int  # header cuts must remove nothing from here on
+    title_only: bool  # line 0 is the only copy of the headline
+
+    @property
+    def has_body(self) -> bool:
+        return self.body_end >= self.body_start
+
+
+class Corpus:
+    """Pages of one site with their page counts and estimated layouts."""
+
+    def __init__(self, pages: Sequence[list[str]], share: float) -> None:
+        self.pages = [list(p) for p in pages]
+        self.n = len(self.pages)
+        self.threshold = min_pages(self.n, share)
+        self.df: Counter[str] = Counter()
+        for lines in self.pages:
+            self.df.update(set(lines))
+        self.counts = [Counter(lines) for lines in self.pages]
+        self.title_keys = {line_key(p[0]) for p in self.pages if p}
+        self.layouts = [self._layout(lines) for lines in self.pages]
+
+    def common(self, line: str) -> bool:
+        return self.df[line] >= self.threshold
+
+    def is_headline(self, line: str) -> bool:
+        """Whether the line is (part of) some page's title line, i.e. an article's headline."""
+        key = line_key(line)
+        if len(key.split()) < 3:
+            return False
+        return any(key in title for title in self.title_keys)
+
+    def _score(self, line: str) -> int:
+        if self.common(line):
+            return -COMMON_PENALTY
+        return max(len(line.split()) - BODY_WORDS, -SHORT_PENALTY)
+
+    def _layout(self, lines: list[str]) -> Layout:
+        best, best_start, best_end = 0, 0, -1
+        run, start = 0, 0
+        for i, line in enumerate(lines):
+            if run <= 0:
+                run, start = 0, i
+            run += self._score(line)
+            if run > best:
+                best, best_start, best_end = run, start, i
+        title_only = bool(lines) and not self.common(lines[0]) and _title_only(lines)
+        if best_end < best_start:
+            return Layout(0, -1, 0, title_only)
+        # The header ends where recurring lines stop outweighing unique ones.
+        total, peak, lead = 0, 0, 0
+        for i in range(1 if title_only else 0, best_start):
+            total += 1 if self.common(lines[i]) else -LEAD_PENALTY
+            if total > peak:
+                peak, lead = total, i + 1
+        return Layout(best_start, best_end, lead, title_only)
+
+
+def _title_only(lines: list[str]) -> bool:
+    """True when no later line repeats the headline held by the title line (line 0)."""
+    title = line_key(lines[0])
+    if not title:
+        return False
+    for line in lines[1:]:
+        key = line_key(line)
+        if len(key.split()) >= 3 and key in title and len(key) * 2 >= len(title):
+            return False
+    return True
+
+
+@dataclass
+class Cut:
+    """A header cut (cut_before) or footer cut (cut_after) at one marker line."""
+
+    marker: str
+    footer: bool
+    positions: dict[int, int]  # page -> index of the marker
+    keep_first: bool = False  # header cuts: keep the title line
+    gain: int = 0  # lines it removes that no cut chosen before it removes
+    pages: int = 0  # pages where it removes something no earlier cut removes
+
+    def guard(self, corpus: Corpus) -> int:
+        """A position guard (first_lines / last_lines) with room for unseen pages."""
+        if self.footer:
+            far = max(len(corpus.pages[p]) - i for p, i in self.positions.items())
+        else:
+            far = max(i + 1 for i in self.positions.values())
+        return math.ceil(far * 1.5) + 5
+
+
+def _marker_ok(corpus: Corpus, line: str) -> bool:
+    return corpus.common(line) and not is_metadata(line) and not corpus.is_headline(line)
+
+
+def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]:
+    """Markers that occur once on every page that has them, and cut no article text there."""
+    found: dict[str, dict[int, int]] = {}
+    bad: set[str] = set()
+    for p, lines in enumerate(corpus.pages):
+        layout = corpus.layouts[p]
+        counts = corpus.counts[p]
+        for i, line in enumerate(lines):
+            if line in bad or not _marker_ok(corpus, line):
+                continue
+            safe = counts[line] == 1 and (
+                not layout.has_body or (i > layout.body_end if footer else i < layout.lead_start)
+            )
+            if safe:
+                found.setdefault(line, {})[p] = i
+            else:
+                bad.add(line)
+                found.pop(line, None)
+    return found
+
+
+def choose_cuts(corpus: Corpus, footer: bool) -> list[Cut]:
+    """Greedily pick markers, each removing the most lines the ones before it leave."""
+    candidates = _marker_positions(corpus, footer)
+    # Per page: the first line a footer cut removes, or the last line a header cut removes.
+    edge = (
+        [len(lines) for lines in corpus.pages]
+        if footer
+        else [0 if layout.title_only else -1 for layout in corpus.layouts]
+    )
+    chosen: list[Cut] = []
+    while candidates:
+        best: Cut | None = None
+        for marker, positions in candidates.items():
+            if footer:
+                gains = [edge[p] - i for p, i in positions.items() if edge[p] > i]
+            else:
+                gains = [i - edge[p] for p, i in positions.items() if i > edge[p]]
+            gain = sum(gains)
+            if best is None or (gain, len(gains)) > (best.gain, best.pages):
+                best = Cut(marker, footer, positions, gain=gain, pages=len(gains))
+        if best is None or best.pages < corpus.threshold or best.gain < 2 * corpus.threshold:
+            break
+        del candidates[best.marker]
+        best.keep_first = not footer and any(
+            corpus.layouts[p].title_only and i > 0 for p, i in best.positions.items()
+        )
+        for p, i in best.positions.items():
+            edge[p] = min(edge[p], i) if footer else max(edge[p], i)
+        chosen.append(best)
+    return chosen
+
+
+def apply_cuts(corpus: Corpus, cuts: Sequence[Cut]) -> list[list[int]]:
+    """The indices of each page's lines the cuts leave (markers are unique on their pages, so
+    the order of the cuts does not matter)."""
+    out: list[list[int]] = []
+    for p, lines in enumerate(corpus.pages):
+        start, end = 0, len(lines)
+        keep_title = False
+        for cut in cuts:
+            i = cut.positions.get(p)
+            if i is None:
+                continue
+            if cut.footer:
+                end = min(end, i)
+            else:
+                start = max(start, i + 1)
+                keep_title = keep_title or cut.keep_first
+        kept = list(range(start, end))
+        if keep_title and start > 0 and end > 0:
+            kept.insert(0, 0)
+        out.append(kept)
+    return out
+
+
+@dataclass
+class LineGroup:
+    """Recurring lines the cuts leave, dropped together: lines that sit next to each other on
+    many pages (a menu, a share bar) form one group."""
+
+    lines: list[str]
+    pages: set[int]
+    hits: int  # occurrences removed
+    outside: int  # occurrences outside the estimated article text
+
+
+BYLINE_REACH = 4  # bylines sit within this many lines above the body's first paragraph
+
+
+def _zone(layout: Layout, i: int) -> str:
+    if not layout.has_body or i < layout.lead_start or i > layout.body_end:
+        return "outside"
+    if layout.body_start - BYLINE_REACH <= i <= layout.body_start:
+        return "byline"
+    return "body"
+
+
+def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGroup]:
+    """Recurring lines left after the cuts, grouped by adjacency, best supported first."""
+    df: Counter[str] = Counter()
+    for p, idx in enumerate(kept):
+        df.update({corpus.pages[p][i] for i in idx})
+    zones: dict[str, Counter[str]] = {}
+    for p, idx in enumerate(kept):
+        for i in idx:
+            line = corpus.pages[p][i]
+            if df[line] >= corpus.threshold:
+                zones.setdefault(line, Counter())[_zone(corpus.layouts[p], i)] += 1
+    chosen = {
+        line
+        for line, z in zones.items()
+        if not is_metadata(line)
+        and not corpus.is_headline(line)
+        # a short line just above the body is a byline or source ("AP") more often than not
+        and not (len(line.split()) <= 3 and z["byline"] * 2 >= z.total())
+    }
+    # Union lines that are neighbours on at least `threshold` pages.
+    parent = {line: line for line in chosen}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    for p, idx in enumerate(kept):
+        seq = [corpus.pages[p][i] for i in idx]
+        pairs.update({(a, b) for a, b in itertools.pairwise(seq) if a in chosen and b in chosen})
+    for (a, b), n in pairs.items():
+        if n >= corpus.threshold:
+            parent[find(a)] = find(b)
+    members: dict[str, list[str]] = {}
+    for line in sorted(chosen):
+        members.setdefault(find(line), []).append(line)
+    groups: list[LineGroup] = []
+    for lines in members.values():
+        group = set(lines)
+        pages = {p for p, idx in enumerate(kept) if any(corpus.pages[p][i] in group for i in idx)}
+        hits = sum(zones[line].total() for line in lines)
+        outside = sum(zones[line]["outside"] for line in lines)
+        # Keep page order: the order a reader meets the lines in.
+        first_seen: dict[str, tuple[int, int]] = {}
+        for p, idx in enumerate(kept):
+            for i in idx:
+                first_seen.setdefault(corpus.pages[p][i], (p, i))
+        lines.sort(key=lambda line: first_seen[line])
+        groups.append(LineGroup(lines, pages, hits, outside))
+    return groups
