@@ -42,6 +42,12 @@ _DATE = re.compile(
 )
 _BYLINE = re.compile(r"^(?:by|posted by|written by|from)\s+\S", re.IGNORECASE)
 _CREDIT = re.compile(r"contributed to this (?:report|story)|\bcontributed reporting\b", re.I)
+# A byline that is only a wire service ("AP") recurs on every page that carries its stories.
+_WIRE = re.compile(
+    r"^(?:the )?(?:associated press|ap|reuters|afp|agence france-presse|bloomberg(?: news)?"
+    r"|upi|united press international|dpa|press association|pa|xinhua|kyodo(?: news)?)$",
+    re.I,
+)
 
 
 def line_key(line: str) -> str:
@@ -51,7 +57,7 @@ def line_key(line: str) -> str:
 
 def is_metadata(line: str) -> bool:
     """Dates, bylines and reporting credits recur across pages yet belong to the article."""
-    if _DATE.search(line) or _CREDIT.search(line):
+    if _DATE.search(line) or _CREDIT.search(line) or _WIRE.match(line):
         return True
     return bool(_BYLINE.match(line)) and len(line.split()) <= 10
 
@@ -148,13 +154,16 @@ class Cut:
     gain: int = 0  # lines it removes that no cut chosen before it removes
     pages: int = 0  # pages where it removes something no earlier cut removes
 
-    def guard(self, corpus: Corpus) -> int:
-        """A position guard (first_lines / last_lines) with room for unseen pages."""
-        if self.footer:
-            far = max(len(corpus.pages[p]) - i for p, i in self.positions.items())
-        else:
-            far = max(i + 1 for i in self.positions.values())
-        return math.ceil(far * 1.5) + 5
+    reach: int = 0  # furthest the marker sat from the top (or bottom) when the cut ran
+
+    @property
+    def guard(self) -> int:
+        """A position guard (first_lines / last_lines) with a little room for unseen pages.
+
+        It is measured on the text the cut sees when it runs, after the cuts before it in the
+        pack, so a marker that strays into another part of an unseen page stays out of reach.
+        """
+        return math.ceil(self.reach * 1.25) + 3
 
 
 def _marker_ok(corpus: Corpus, line: str) -> bool:
@@ -182,8 +191,12 @@ def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]
     return found
 
 
+MIN_CUT_PAGES = 5  # a cut removes whole blocks: it needs this much evidence at least
+
+
 def choose_cuts(corpus: Corpus, footer: bool) -> list[Cut]:
-    """Greedily pick markers, each removing the most lines the ones before it leave."""
+    """Greedily pick markers, each removing the most lines the ones before it leave. The pack
+    applies them in the order chosen."""
     candidates = _marker_positions(corpus, footer)
     # Per page: the first line a footer cut removes, or the last line a header cut removes.
     edge = (
@@ -202,9 +215,16 @@ def choose_cuts(corpus: Corpus, footer: bool) -> list[Cut]:
             gain = sum(gains)
             if best is None or (gain, len(gains)) > (best.gain, best.pages):
                 best = Cut(marker, footer, positions, gain=gain, pages=len(gains))
-        if best is None or best.pages < corpus.threshold or best.gain < 2 * corpus.threshold:
+        least = max(corpus.threshold, MIN_CUT_PAGES)
+        if best is None or best.pages < least or best.gain < 2 * corpus.threshold:
             break
         del candidates[best.marker]
+        # Lines between the marker and the top (bottom) once the earlier cuts have run.
+        best.reach = max(
+            (edge[p] - i) if footer else (i - max(edge[p], 0)) + 1
+            for p, i in best.positions.items()
+            if (edge[p] > i if footer else i > edge[p])
+        )
         best.keep_first = not footer and any(
             corpus.layouts[p].title_only and i > 0 for p, i in best.positions.items()
         )
@@ -259,6 +279,13 @@ def _zone(layout: Layout, i: int) -> str:
     return "body"
 
 
+def _name_like(line: str) -> bool:
+    """A short line of capitalised words ("Jane Doe", "FOXNews.com"): just above the body, a
+    byline or source more often than a label ("Story highlights", "More videos ...")."""
+    words = line.split()
+    return len(words) <= 3 and all(w[0].isupper() or w in ("&", "-", "and", "of") for w in words)
+
+
 def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGroup]:
     """Recurring lines left after the cuts, grouped by adjacency, best supported first."""
     df: Counter[str] = Counter()
@@ -275,8 +302,7 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
         for line, z in zones.items()
         if not is_metadata(line)
         and not corpus.is_headline(line)
-        # a short line just above the body is a byline or source ("AP") more often than not
-        and not (len(line.split()) <= 3 and z["byline"] * 2 >= z.total())
+        and not (_name_like(line) and z["byline"] * 2 >= z.total())
     }
     # Union lines that are neighbours on at least `threshold` pages.
     parent = {line: line for line in chosen}

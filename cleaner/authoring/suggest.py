@@ -172,9 +172,9 @@ def _cut_candidate(cut: mining.Cut, corpus: mining.Corpus) -> Candidate | None:
     kind = "cut_after" if cut.footer else "cut_before"
     options: dict[str, Any] = {"line": cut.marker}
     if cut.footer:
-        options["last_lines"] = cut.guard(corpus)
+        options["last_lines"] = cut.guard
     else:
-        options["first_lines"] = cut.guard(corpus)
+        options["first_lines"] = cut.guard
         if cut.keep_first:
             options["keep_first_lines"] = 1
     rule = make_rule("draft", kind, options)
@@ -303,7 +303,10 @@ def mine(
         if g is not None:
             candidates.append(g)
     order = list(SECTIONS)
-    candidates.sort(key=lambda c: (order.index(c.section), -c.confidence, -c.hits))
+    # Cuts stay in the order chosen (their guards assume it); line groups go by confidence.
+    candidates.sort(
+        key=lambda c: (order.index(c.section), -c.confidence if c.section == "lines" else 0.0)
+    )
     prefix = id_prefix(domain)
     numbers: Counter[str] = Counter()
     for c in candidates:
