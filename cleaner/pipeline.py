@@ -127,17 +127,25 @@ class Cleaner:
 
     # -- one article -----------------------------------------------------------------------
 
-    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
+    def read(self, raw: RawArticle) -> tuple[str, str] | Reason:
+        """The article's text and its encoding, or why it cannot be read."""
         if isinstance(raw.data, str):
-            text, encoding = raw.data, "utf-8"
-        else:
-            decoded = decode(raw.data)
-            if decoded.text is None:
-                reason = Reason(
-                    decoded.problem or "undecodable", decoded.message or "cannot decode"
-                )
-                return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
-            text, encoding = decoded.text, decoded.encoding or "utf-8"
+            return raw.data, "utf-8"
+        decoded = decode(raw.data)
+        if decoded.text is None:
+            return Reason(decoded.problem or "undecodable", decoded.message or "cannot decode")
+        return decoded.text, decoded.encoding or "utf-8"
+
+    def article_text(self, raw: RawArticle) -> str | None:
+        """The text the rules see (read and repaired), or None when it cannot be read."""
+        read = self.read(raw)
+        return None if isinstance(read, Reason) else self.repair_text(read[0])[0]
+
+    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
+        read = self.read(raw)
+        if isinstance(read, Reason):
+            return Outcome(Reject(raw.id, raw.source, (read,)), None, (), len(raw.data))
+        text, encoding = read
         chars_in = len(text)
         text, repairs = self.repair_text(text)
         cleaned = self.clean_text(text, url=raw.url, site=raw.site, tracer=tracer)
