@@ -121,7 +121,7 @@ class RuleSet:
         else:
             for slot in sorted(self._fingerprints.hits(text)):
                 p, src = self._fp_owner[slot]
-                matched.setdefault(p.name, f"fingerprint `{src}`")
+                matched.setdefault(p.name, f"fingerprint {src!r}")
         names = sorted(matched)
         site_name = domain
         if site_name is None and names:
