@@ -33,6 +33,7 @@ from cleaner.steps.normalize import normalize_lines
 from cleaner.testing import check_example
 
 DEFAULT_SHARE = 0.05
+CUTS = ("header", "footer")
 MAX_FINGERPRINTS = 4
 EXAMPLE_CHARS = 100  # neighbour lines in examples are shortened to this
 SECTIONS = {
@@ -258,6 +259,56 @@ def _group_candidate(group: mining.LineGroup, corpus: mining.Corpus) -> Candidat
     return cand
 
 
+def _span_candidate(span: mining.Span, corpus: mining.Corpus) -> Candidate | None:
+    edge = readable_escape(span.text)
+    at_top = all(i == 0 for _, i in span.instances)
+    options: dict[str, Any]
+    if span.drop:
+        kind = "drop_line"
+        source = edge + "$" if span.suffix else "^" + edge
+        options = {"pattern": source, "max_words": span.max_words + 2}
+        what = f'Lines that {"end" if span.suffix else "start"} with "{span.text}" (labels).'
+    else:
+        kind = "strip_span"
+        if span.section:
+            sep = readable_escape(span.separator)
+            options = {"pattern": f"^{edge}(?: [^{sep}]{{1,40}} {sep})?"}
+            what = f'"{span.text}" and the section after it, at the start of lines.'
+        elif span.suffix:
+            options = {
+                "suffix": " " + span.text if span.text[0] in mining.SEPARATORS else span.text
+            }
+            what = f'"{span.text}" at the end of lines.'
+        else:
+            options = {"prefix": span.text}
+            what = f'"{span.text}" at the start of lines.'
+    if at_top:
+        options["first_lines"] = 2  # only ever seen on the page-title line
+    rule = make_rule("draft", kind, options)
+    cand = Candidate(
+        "spans",
+        kind,
+        options,
+        what,
+        len(span.pages),
+        span.hits,
+        _confidence(span.outside, span.hits, len(span.pages)),
+    )
+    for p, i in span.instances:
+        lines = corpus.pages[p]
+        shown = lines[i : i + 2] if i == 0 else [lines[i - 1], lines[i]]
+        context = [1] if i == 0 else [0]
+        ex = _example(rule, shown, context if len(shown) == 2 else ())
+        if ex is not None and ex not in cand.examples:
+            cand.examples.append(ex)
+        if len(cand.examples) == 2:
+            break
+    miss = _near_miss(rule, span.text, corpus)
+    if miss is not None:
+        cand.examples.append(miss)
+    return cand if cand.examples else None
+
+
 def fingerprints(corpus: mining.Corpus, domain: str) -> tuple[list[tuple[str, int]], int]:
     """Whole lines that name the site and together occur on most pages (greedy cover)."""
     brand = id_prefix(domain).replace("-", "")
@@ -293,6 +344,9 @@ def mine(
     footer = mining.choose_cuts(corpus, footer=True)
     kept = mining.apply_cuts(corpus, header + footer)
     groups = mining.choose_lines(corpus, kept)
+    dropped = {line for g in groups for line in g.lines}
+    left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
+    spans = mining.choose_spans(corpus, left)
     candidates: list[Candidate] = []
     for cut in header + footer:
         c = _cut_candidate(cut, corpus)
@@ -302,10 +356,14 @@ def mine(
         g = _group_candidate(group, corpus)
         if g is not None:
             candidates.append(g)
+    for span in spans:
+        sp = _span_candidate(span, corpus)
+        if sp is not None:
+            candidates.append(sp)
     order = list(SECTIONS)
-    # Cuts stay in the order chosen (their guards assume it); line groups go by confidence.
+    # Cuts stay in the order chosen (their guards assume it); the rest go by confidence.
     candidates.sort(
-        key=lambda c: (order.index(c.section), -c.confidence if c.section == "lines" else 0.0)
+        key=lambda c: (order.index(c.section), 0.0 if c.section in CUTS else -c.confidence)
     )
     prefix = id_prefix(domain)
     numbers: Counter[str] = Counter()
