@@ -85,3 +85,27 @@ def test_tracer_hears_extractions_an_earlier_rule_shadowed() -> None:
         ("site-title", "Headline", True),
         ("any-title", "Headline", False),
     ]
+
+
+def test_drop_before_heading_keeps_title_and_heading() -> None:
+    rule_ = rule("h", "drop_before_heading", first_lines=10)
+    page = ["Farms liable for manure - Yahoo News", "Home", "Featured", "Yezidis in Iraq", "",
+            "Farms liable for manure", "By Ayesha Rascoe", "Text."]  # fmt: skip
+    once = chrome(page, rule_)
+    assert once == ["Farms liable for manure - Yahoo News", "Farms liable for manure",
+                    "By Ayesha Rascoe", "Text."]  # fmt: skip
+    assert chrome(once, rule_) == once
+    # No repeat within reach, or too short a repeat: nothing changes.
+    assert chrome(page, rule("h", "drop_before_heading", first_lines=4)) == page
+    assert chrome(["Home | Site", "Menu", "Home"], rule_) == ["Home | Site", "Menu", "Home"]
+
+
+def test_drop_before_heading_never_drops_paragraphs() -> None:
+    page = ["Too much marijuana - Site", "Too much marijuana",
+            "A paragraph of article text that runs well past fifteen words, as real article text does.",
+            "Too much marijuana", "More text."]  # fmt: skip
+    # The heading was taken by a duplicate rule; the caption repeating it is out of bounds.
+    without_heading = [page[0], *page[2:]]
+    assert chrome(without_heading, rule("h", "drop_before_heading", first_lines=10)) == (
+        without_heading
+    )

@@ -347,7 +347,7 @@ class DropDuplicateLine(ChromeKind):
             if rank >= self.values["first_lines"]:
                 break
             rank += 1
-            key = _WORD_KEY.sub(" ", line.casefold()).strip()
+            key = _key(line)
             if not key:
                 continue
             if key in seen:
@@ -356,6 +356,64 @@ class DropDuplicateLine(ChromeKind):
         if not drop:
             return None
         return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _key(line: str) -> str:
+    return _WORD_KEY.sub(" ", line.casefold()).strip()
+
+
+class DropBeforeHeading(ChromeKind):
+    name = "drop_before_heading"
+    summary = (
+        "Drop the lines between the first line (a scrape's page title) and the first later line "
+        "that repeats its headline: the menus a page prints above its heading."
+    )
+    options = (
+        Option(
+            "first_lines",
+            INT,
+            "The heading must come within the first N non-blank lines.",
+            required=True,
+            minimum=2,
+        ),
+        Option(
+            "min_words",
+            INT,
+            "A repeat counts only with at least N words (short lines repeat by chance).",
+            default=3,
+            minimum=1,
+        ),
+        Option(
+            "max_words",
+            INT,
+            "Drop nothing if any line in between has more than N words: menus and links are "
+            "short, paragraphs are not (a headline repeated in a caption never costs the text).",
+            default=15,
+            minimum=1,
+        ),
+    )
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        # The title stays, so a second pass finds the heading right under it: idempotent.
+        nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]
+        if len(nonblank) < 3:
+            return None
+        top = nonblank[0]
+        title = f" {_key(lines[top])} "
+        for i in nonblank[1:]:
+            key = _key(lines[i])
+            if (
+                len(key.split()) >= self.values["min_words"]
+                and f" {key} " in title
+                and 2 * len(key) + 2 >= len(title)
+            ):
+                between = lines[top + 1 : i]
+                if i == nonblank[1] or any(
+                    len(line.split()) > self.values["max_words"] for line in between
+                ):
+                    return None
+                return lines[: top + 1] + lines[i:]
+        return None
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -583,6 +641,7 @@ KINDS: dict[str, type[RuleKind]] = {
         CutAfter,
         StripSpan,
         DropDuplicateLine,
+        DropBeforeHeading,
         Extract,
         MinWords,
         AllowedLanguages,
