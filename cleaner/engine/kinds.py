@@ -335,10 +335,17 @@ class DropDuplicateLine(ChromeKind):
             required=True,
             minimum=2,
         ),
+        Option(
+            "keep",
+            STR,
+            "Which copy stays: the first, or the last (a page title above its own heading).",
+            default="first",
+            choices=("first", "last"),
+        ),
     )
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         drop: set[int] = set()
         rank = 0
         for i, line in enumerate(lines):
@@ -351,8 +358,8 @@ class DropDuplicateLine(ChromeKind):
             if not key:
                 continue
             if key in seen:
-                drop.add(i)
-            seen.add(key)
+                drop.add(i if self.values["keep"] == "first" else seen[key])
+            seen[key] = i
         if not drop:
             return None
         return [line for i, line in enumerate(lines) if i not in drop]
@@ -365,8 +372,8 @@ def _key(line: str) -> str:
 class DropBeforeHeading(ChromeKind):
     name = "drop_before_heading"
     summary = (
-        "Drop the lines between the first line (a scrape's page title) and the first later line "
-        "that repeats its headline: the menus a page prints above its heading."
+        "Drop the lines between the first line (a scrape's page title) and the heading that "
+        "repeats its headline: the menus a page prints above its heading."
     )
     options = (
         Option(
@@ -386,34 +393,35 @@ class DropBeforeHeading(ChromeKind):
         Option(
             "max_words",
             INT,
-            "Drop nothing if any line in between has more than N words: menus and links are "
-            "short, paragraphs are not (a headline repeated in a caption never costs the text).",
+            "The heading is the last repeat before the first line of more than N words: menus "
+            "and links are short, paragraphs are not, so article text is never dropped.",
             default=15,
             minimum=1,
         ),
     )
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        # The title stays, so a second pass finds the heading right under it: idempotent.
+        # The heading is the last repeat before the first paragraph: a page may print the
+        # headline in a menu first. The title stays, so the result is a fixpoint.
         nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]
         if len(nonblank) < 3:
             return None
         top = nonblank[0]
         title = f" {_key(lines[top])} "
+        heading = None
         for i in nonblank[1:]:
             key = _key(lines[i])
+            if len(key.split()) > self.values["max_words"]:
+                break
             if (
                 len(key.split()) >= self.values["min_words"]
                 and f" {key} " in title
                 and 2 * len(key) + 2 >= len(title)
             ):
-                between = lines[top + 1 : i]
-                if i == nonblank[1] or any(
-                    len(line.split()) > self.values["max_words"] for line in between
-                ):
-                    return None
-                return lines[: top + 1] + lines[i:]
-        return None
+                heading = i
+        if heading is None or heading == nonblank[1]:
+            return None
+        return lines[: top + 1] + lines[heading:]
 
 
 # --- extraction ---------------------------------------------------------------------------
