@@ -369,6 +369,15 @@ def _key(line: str) -> str:
     return _WORD_KEY.sub(" ", line.casefold()).strip()
 
 
+def _headline_of(key: str, title: str) -> bool:
+    """Whether a line (as a key) is the headline inside a page title (as " key "): the title is
+    the headline with the site's name or sections on one side, or it is most of the title."""
+    padded = f" {key} "
+    if padded not in title:
+        return False
+    return title.startswith(padded) or title.endswith(padded) or 2 * len(padded) >= len(title)
+
+
 class DropBeforeHeading(ChromeKind):
     name = "drop_before_heading"
     summary = (
@@ -411,14 +420,10 @@ class DropBeforeHeading(ChromeKind):
         heading = None
         for i in nonblank[1:]:
             key = _key(lines[i])
-            if len(key.split()) > self.values["max_words"]:
-                break
-            if (
-                len(key.split()) >= self.values["min_words"]
-                and f" {key} " in title
-                and 2 * len(key) + 2 >= len(title)
-            ):
+            if len(key.split()) >= self.values["min_words"] and _headline_of(key, title):
                 heading = i
+            elif len(key.split()) > self.values["max_words"]:
+                break
         if heading is None or heading == nonblank[1]:
             return None
         return lines[: top + 1] + lines[heading:]
