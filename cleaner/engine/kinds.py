@@ -407,7 +407,19 @@ class DropBeforeHeading(ChromeKind):
             default=15,
             minimum=1,
         ),
+        Option(
+            "keep",
+            REGEX,
+            "RE2 pattern; lines in between that match it stay (a date line above the heading).",
+        ),
     )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        keep = values.get("keep")
+        self.keep = (
+            None if keep is None else compile_or_raise(keep, ignore_case=False, option="keep")
+        )
 
     def apply(self, lines: list[str]) -> list[str] | None:
         # The heading is the last repeat before the first paragraph: a page may print the
@@ -424,9 +436,15 @@ class DropBeforeHeading(ChromeKind):
                 heading = i
             elif len(key.split()) > self.values["max_words"]:
                 break
-        if heading is None or heading == nonblank[1]:
+        if heading is None:
             return None
-        return lines[: top + 1] + lines[heading:]
+        kept = [line for line in lines[top + 1 : heading] if self._kept(line)]
+        if len(kept) == heading - top - 1:
+            return None
+        return [*lines[: top + 1], *kept, *lines[heading:]]
+
+    def _kept(self, line: str) -> bool:
+        return bool(line) and self.keep is not None and self.keep.search(line) is not None
 
 
 # --- extraction ---------------------------------------------------------------------------
