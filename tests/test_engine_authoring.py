@@ -113,7 +113,18 @@ def test_drop_before_heading_never_drops_paragraphs() -> None:
 
 def test_drop_before_heading_can_keep_a_date_line() -> None:
     rule_ = rule("h", "drop_before_heading", first_lines=10, keep="^[A-Z][a-z]+ \\d{1,2}, \\d{4}$")
-    page = ["Bargains on the Net - Forbes.com", "Help", "July 06, 2000", "Bargains on the Net", "Text."]
+    page = [
+        "Bargains on the Net - Forbes.com",
+        "Help",
+        "July 06, 2000",
+        "Bargains on the Net",
+        "Text.",
+    ]
     once = chrome(page, rule_)
-    assert once == ["Bargains on the Net - Forbes.com", "July 06, 2000", "Bargains on the Net", "Text."]
+    assert once == [
+        "Bargains on the Net - Forbes.com",
+        "July 06, 2000",
+        "Bargains on the Net",
+        "Text.",
+    ]
     assert chrome(once, rule_) == once
