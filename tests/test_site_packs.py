@@ -17,7 +17,7 @@ FLOORS = {
     "news.yahoo.com": ("news.yahoo.com", 0.95, 0.012),
     "www.cnn.com": ("cnn.com", 0.90, 0.007),
     "www.forbes.com": ("forbes.com", 0.90, 0.009),
-    "www.foxnews.com": ("foxnews.com", 0.96, 0.007),
+    "www.foxnews.com": ("foxnews.com", 0.96, 0.005),
 }
 
 
