@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 
-# Characters YAML allows unescaped (printable, not a line break); anything else is escaped.
-_UNPRINTABLE = re.compile("[^\t\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters YAML reads back as themselves unquoted; anything else is escaped: controls, the
+# line breaks NEL, LS and PS, and the byte-order mark.
+_UNPRINTABLE = re.compile(
+    "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n"}
 
 
