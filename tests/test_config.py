@@ -20,5 +20,7 @@ def test_unknown_setting_is_an_error_with_choices(tmp_path: Path) -> None:
     with pytest.raises(RuleErrors) as info:
         Config.from_rules_dir([tmp_path])
     message = str(info.value.errors[0])
-    assert message.startswith(f"{tmp_path}/config.yaml:2: repair: unknown key 'uncurl_quote' (valid: ")
+    assert message.startswith(
+        f"{tmp_path}/config.yaml:2: repair: unknown key 'uncurl_quote' (valid: "
+    )
     assert "uncurl_quotes" in message

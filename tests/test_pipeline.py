@@ -62,7 +62,9 @@ def test_url_of_another_site_ignores_fingerprints(cleaner: Cleaner) -> None:
 
 
 def test_fingerprint_selects_a_site_pack_without_url(cleaner: Cleaner) -> None:
-    record = clean(cleaner, "Title | KrASIA\n\nWritten by Ann Lee Published on 3 mins read\n" + BODY)
+    record = clean(
+        cleaner, "Title | KrASIA\n\nWritten by Ann Lee Published on 3 mins read\n" + BODY
+    )
     assert record.site == "krasia.com"
     assert record.title == "Title"
     assert record.fields_from == {"title": "krasia-title", "author": "krasia-author"}
@@ -71,7 +73,10 @@ def test_fingerprint_selects_a_site_pack_without_url(cleaner: Cleaner) -> None:
 def test_selection_reports_why(cleaner: Cleaner) -> None:
     sel = cleaner.rules.select("x\nShulou(Shulou.com)11/24 Report--\n")
     assert sel.reasons["shulou.com"] == "fingerprint 'Shulou\\\\(Shulou\\\\.com\\\\)'"
-    assert cleaner.rules.select("x", url="http://shulou.com/a").reasons["shulou.com"] == "domain shulou.com"
+    assert (
+        cleaner.rules.select("x", url="http://shulou.com/a").reasons["shulou.com"]
+        == "domain shulou.com"
+    )
 
 
 def test_a_year_is_never_guessed(cleaner: Cleaner) -> None:
@@ -80,12 +85,19 @@ def test_a_year_is_never_guessed(cleaner: Cleaner) -> None:
 
 
 def test_custom_schema_rejects_with_field(tmp_path: Path) -> None:
-    schema = json.loads((Path(__file__).parent.parent / "cleaner" / "record.schema.json").read_text())
+    schema = json.loads(
+        (Path(__file__).parent.parent / "cleaner" / "record.schema.json").read_text()
+    )
     schema["properties"]["title"] = {"type": "string"}
     schema_path = tmp_path / "schema.json"
     schema_path.write_text(json.dumps(schema), "utf-8")
     out = tmp_path / "out"
-    assert main(["run", str(SEEDS), "-o", str(out), "--rules", str(RULES), "--schema", str(schema_path)]) == 0
+    assert (
+        main(
+            ["run", str(SEEDS), "-o", str(out), "--rules", str(RULES), "--schema", str(schema_path)]
+        )
+        == 0
+    )
     rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rejects] == ["001_55b0bdf7265a22e0", "003_1bab8ad11751d2c7"]
     assert rejects[0]["reasons"] == [

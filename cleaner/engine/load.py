@@ -15,7 +15,7 @@ from typing import Any
 from cleaner.engine.kinds import KINDS, ChromeKind, KindError, RuleKind
 from cleaner.engine.options import BOOL, LIST, MAPPINGS, STR, Option, check_options
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
-from cleaner.engine.yamlsafe import key_line, line_of, load_yaml
+from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -131,6 +131,11 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
         if f.name == "config.yaml":  # pipeline settings live beside the packs
             continue
         try:
+            size = f.stat().st_size
+            if size > MAX_RULE_FILE_BYTES:  # checked before reading: a huge file is never loaded
+                raise RuleError(
+                    f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}", path=str(f)
+                )
             data = load_yaml(f.read_bytes(), str(f))
         except RuleError as exc:
             errors.errors.append(exc)

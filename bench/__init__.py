@@ -1,0 +1,1 @@
+"""Benchmarks and quality reports. Run each as ``python -m bench.<name>``; they print figures."""
