@@ -14,10 +14,12 @@ that stops nesting at ``MAX_DEPTH`` and puts deeper content in the deepest eleme
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import lxml.etree
 import lxml.html
+import soupsieve
 from bs4 import BeautifulSoup
 from bs4.element import (
     Comment,
@@ -188,3 +190,35 @@ def render(nodes: list[Tag] | Tag) -> str:
 def text_size(nodes: list[Tag] | Tag) -> int:
     """Characters of rendered text, whitespace collapsed: what a removal takes away."""
     return len(" ".join(render(nodes).split()))
+
+
+class SelectorError(ValueError):
+    """A CSS selector that does not compile, with soupsieve's reason."""
+
+
+def compile_selector(sources: list[str]) -> Any:
+    """One soupsieve matcher for several selectors; each is checked on its own for errors."""
+    for source in sources:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a deprecated pseudo-class is an error at load time
+            try:
+                soupsieve.compile(source)
+            except soupsieve.SelectorSyntaxError as exc:
+                reason = str(exc).splitlines()[0]
+                raise SelectorError(f"'{source}' is not a valid CSS selector: {reason}") from None
+            except FutureWarning as exc:
+                raise SelectorError(f"'{source}': {exc}") from None
+    return soupsieve.compile(", ".join(sources))
+
+
+def outermost(nodes: list[Tag]) -> list[Tag]:
+    """The nodes not inside another of them, in page order (each text is taken once)."""
+    chosen = {id(n) for n in nodes}
+    out: list[Tag] = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and id(parent) not in chosen:
+            parent = parent.parent
+        if parent is None:
+            out.append(node)
+    return out
