@@ -542,15 +542,35 @@ class HtmlBody(HtmlKind):
         Option(
             "selector",
             SELECTORS,
-            "CSS selector(s) for the article: list the headline, byline and body "
-            "elements to keep them all. When nothing matches, the generic extractor "
-            "takes the page and the record's `extractor` says so.",
+            "CSS selector(s) for the article body. When nothing matches, the generic "
+            "extractor takes the page and the record's `extractor` says so.",
             required=True,
+        ),
+        Option(
+            "include",
+            SELECTORS,
+            "CSS selector(s) of elements taken with the body, in page order (headline, "
+            "byline, dateline); only when the body selector matches.",
         ),
     )
 
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.everything = self.selector
+        include = values.get("include")
+        if include is not None:
+            body = values["selector"]
+            combined = [body] if isinstance(body, str) else list(body)
+            combined += [include] if isinstance(include, str) else list(include)
+            try:
+                self.everything = compile_selector(combined)
+            except SelectorError as exc:
+                raise KindError(str(exc), "include") from None
+
     def select(self, soup: Tag) -> list[Tag]:
-        return outermost(self.selector.select(soup))
+        if self.selector.select_one(soup) is None:
+            return []
+        return outermost(self.everything.select(soup))
 
 
 class HtmlField(HtmlKind):

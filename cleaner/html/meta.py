@@ -72,7 +72,7 @@ AUTHOR_META = (
 SITE_META = ("og:site_name", "application-name", "al:ios:app_name", "twitter:site")
 
 _ARTICLE_TYPES = re.compile(r"(?i)(article|posting|report|news|blog|review)")
-_SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+")
+_SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+|:\s+")
 _NORM = re.compile(r"[\W_]+")
 _BY = re.compile(r"(?i)^\s*by\s+")
 _URL_DATE = re.compile(
