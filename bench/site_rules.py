@@ -10,7 +10,8 @@ over the pages, see ``bench.corpora.line_metrics``):
 - shingle F1 (AEB definition, ``bench.corpora.aeb_f1``) of the cleaned text against the truth.
 
 Configurations: ``generic`` (generic packs only); ``suggested`` (generic + the unedited draft
-built by suggest from all the site's pages); ``reviewed`` (generic + rules/sites/<domain>.yaml);
+built by suggest from all the site's pages); ``reviewed`` (generic + the site's pack in
+rules/sites/, whose text rules were reviewed by hand from such a draft);
 ``holdout A->B`` / ``B->A`` (draft built from one half of the pages, even or odd positions,
 scored on the other half); ``trafilatura`` (its default extraction on the HTML; it rewraps
 text, so a scrape line counts as kept when its words are in the output, see
@@ -110,6 +111,15 @@ def generic_packs() -> list[Pack]:
     return [p for p in load_packs([RULES]) if p.scope == "generic"]
 
 
+def site_packs_for(domain: str) -> list[Pack]:
+    """The site packs in rules/ that a page of ``domain`` selects (the reviewed packs)."""
+    return [
+        p
+        for p in load_packs([RULES])
+        if p.scope == "site" and any(domain == d or domain.endswith("." + d) for d in p.domains)
+    ]
+
+
 def make_cleaner(packs: Sequence[Pack]) -> Cleaner:
     return Cleaner(RuleSet(packs), Config.from_rules_dir([RULES]))
 
@@ -206,9 +216,8 @@ def run_site(
         (drafts / f"{domain}.yaml").write_text(yaml_text, "utf-8")
     scores.append(score("suggested", pages, with_cleaner(make_cleaner([*generic, pack]), domain)))
 
-    reviewed_path = RULES / "sites" / f"{domain}.yaml"
-    if reviewed_path.exists():
-        reviewed = load_packs([reviewed_path])
+    reviewed = site_packs_for(domain)
+    if reviewed:
         scores.append(
             score("reviewed", pages, with_cleaner(make_cleaner([*generic, *reviewed]), domain))
         )

@@ -28,6 +28,7 @@ class Tally:
     reasons: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)
     langs: Counter[str] = field(default_factory=Counter)
+    extractors: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -42,6 +43,8 @@ class Tally:
             self.written += 1
             self.chars_out += result.n_chars
             self.langs[result.lang or "unknown"] += 1
+            if result.extractor is not None:
+                self.extractors[result.extractor] += 1
             for name in ("title", "author", "date_published", "date_updated"):
                 if getattr(result, name) is not None:
                     self.fields[name] += 1
@@ -70,6 +73,7 @@ class Tally:
             "reject_reasons": dict(sorted(self.reasons.items())),
             "fields": dict(sorted(self.fields.items())),
             "languages": dict(sorted(self.langs.items())),
+            "extractors": dict(sorted(self.extractors.items())),
         }
 
 

@@ -99,9 +99,20 @@ def test_a_site_pack_at_work_on_a_real_page(tmp_path: Path) -> None:
 def test_several_articles_need_an_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     jsonl = tmp_path / "two.jsonl"
     jsonl.write_text(
-        json.dumps({"id": "a", "text": "First article text here.", "url": "https://x.com/a"})
+        json.dumps(
+            {
+                "id": "a",
+                "text": "The first article has enough words in it to be kept by the filters.",
+                "url": "https://x.com/a",
+            }
+        )
         + "\n"
-        + json.dumps({"id": "b", "text": "Second article text here."})
+        + json.dumps(
+            {
+                "id": "b",
+                "text": "The second article has enough words in it to be kept by the filters.",
+            }
+        )
         + "\n",
         "utf-8",
     )
@@ -109,7 +120,10 @@ def test_several_articles_need_an_id(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "pick one with --id" in capsys.readouterr().err
     out = explain_json(capsys, str(jsonl), "--id", "b")
     assert out["id"] == "b"
-    assert out["record"]["text"] == "Second article text here."
+    assert (
+        out["record"]["text"]
+        == "The second article has enough words in it to be kept by the filters."
+    )
     assert main(["explain", str(jsonl), "--id", "zz", "--rules", str(RULES)]) == 2
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +17,9 @@ from cleaner.record import RawArticle, Reason, Reject
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+# A gzip bomb stops here; html.max_page_bytes (config) then rejects what is still too large.
+MAX_GUNZIP_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class JsonlKeys:
     id: str = "id"
     url: str = "url"
     site: str = "site"
+    html: str | None = None  # field holding an HTML page instead of text (--html-key)
 
 
 Item = RawArticle | Reject
@@ -46,11 +53,24 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str | Path]:
             found = [
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES
+                if p.is_file() and (p.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES or is_html(p))
             ]
             yield from sorted(found, key=lambda p: p.as_posix())
         else:
             yield path
+
+
+def is_html(path: Path) -> bool:
+    return path.name.lower().endswith(HTML_SUFFIXES)
+
+
+def page_id(path: Path) -> str:
+    """The file name without .html/.htm/.gz, as the id of a page read from disk."""
+    name = path.name
+    for suffix in sorted(HTML_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] or name
+    return path.stem
 
 
 def read_inputs(inputs: Iterable[str], keys: JsonlKeys | None = None) -> Iterator[Item]:
@@ -74,12 +94,20 @@ def read_path(path: Path, keys: JsonlKeys) -> Iterator[Item]:
         except OSError as exc:
             yield Reject(path.stem, source, (Reason("unreadable", f"cannot read: {exc.strerror}"),))
         return
+    html = is_html(path)
+    rid = page_id(path) if html else path.stem
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        yield Reject(path.stem, source, (Reason("unreadable", f"cannot read: {exc.strerror}"),))
+        if html and data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = gz.read(MAX_GUNZIP_BYTES + 1)
+    except OSError as exc:  # gzip.BadGzipFile is an OSError too
+        yield Reject(rid, source, (Reason("unreadable", f"cannot read: {exc}"),))
         return
-    yield RawArticle(id=path.stem, source=source, data=data)
+    except (EOFError, zlib.error) as exc:
+        yield Reject(rid, source, (Reason("unreadable", f"truncated or corrupt gzip: {exc}"),))
+        return
+    yield RawArticle(id=rid, source=source, data=data, html=html)
 
 
 def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[Item]:
@@ -99,7 +127,8 @@ def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[I
                 fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),)
             )
             continue
-        text = obj.get(keys.text)
+        text_key = keys.html or keys.text
+        text = obj.get(text_key)
         rid = obj.get(keys.id)
         rid = (
             str(rid)
@@ -111,12 +140,12 @@ def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[I
             yield Reject(
                 rid,
                 where,
-                (Reason("bad_jsonl", f"'{keys.text}' is {got}, not a string", field=keys.text),),
+                (Reason("bad_jsonl", f"'{text_key}' is {got}, not a string", field=text_key),),
             )
             continue
         url = obj.get(keys.url)
         site = obj.get(keys.site)
-        meta = {k: v for k, v in obj.items() if k not in (keys.text, keys.id, keys.url, keys.site)}
+        meta = {k: v for k, v in obj.items() if k not in (text_key, keys.id, keys.url, keys.site)}
         yield RawArticle(
             id=rid,
             source=where,
@@ -124,4 +153,5 @@ def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[I
             url=url if isinstance(url, str) else None,
             site=site if isinstance(site, str) else None,
             meta=meta,
+            html=keys.html is not None,
         )
