@@ -18,7 +18,15 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.kinds import FIELDS
-from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
+from cleaner.engine.ruleset import (
+    Edit,
+    RuleSet,
+    Selection,
+    Tracer,
+    run_chrome,
+    run_extract,
+    run_filters,
+)
 from cleaner.html.charset import decode_page
 from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
 from cleaner.record import RawArticle, Reason, Record, Reject
@@ -125,6 +133,7 @@ class Cleaner:
         url: str | None = None,
         site: str | None = None,
         selection: Selection | None = None,
+        tracer: Tracer | None = None,
     ) -> TextResult:
         """Normalise, select packs, extract fields and strip chrome (no repair, no language).
 
@@ -133,8 +142,8 @@ class Cleaner:
         lines = normalize_lines(text)
         if selection is None:
             selection = self.rules.select(join_lines(lines), url=url, site=site)
-        found = run_extract(selection.groups, lines)
-        lines, edits = run_chrome(selection.groups, lines)
+        found = run_extract(selection.groups, lines, tracer)
+        lines, edits = run_chrome(selection.groups, lines, tracer)
         fields = {k: self._tidy_field(k, v) for k, (v, _) in found.items()}
         return TextResult(
             join_lines(lines),
@@ -210,7 +219,13 @@ class Cleaner:
             return page.html.problem
         return _Source(page.html.text, encoding, len(html), page, how)
 
-    def clean(self, raw: RawArticle) -> Outcome:
+    def article_text(self, raw: RawArticle) -> str | None:
+        """The text the text rules see (read, for a page extracted, and repaired), or None when
+        the input cannot be read."""
+        source = self._read(raw)
+        return None if isinstance(source, Reason) else self.repair_text(source.text)[0]
+
+    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
         source = self._read(raw)
         if isinstance(source, Reason):
             return Outcome(Reject(raw.id, raw.source, (source,)), None, (), len(raw.data))
@@ -222,6 +237,7 @@ class Cleaner:
             url=raw.url,
             site=raw.site,
             selection=page.selection if page is not None else None,
+            tracer=tracer,
         )
         edits = cleaned.edits
         fields, fields_from = cleaned.fields, cleaned.fields_from
