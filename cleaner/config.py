@@ -66,7 +66,45 @@ FIELD_OPTIONS = (
         default=True,
     ),
 )
-SECTIONS = {"repair": REPAIR_OPTIONS, "language": LANGUAGE_OPTIONS, "fields": FIELD_OPTIONS}
+HTML_OPTIONS = (
+    Option(
+        "max_page_bytes",
+        INT,
+        "Pages larger than this are rejected (`page_too_large`) before they are parsed: a "
+        "parse tree takes many times the page's size in memory, and trafilatura's time grows "
+        "faster than the page (5 MB of text: 8 s; 20 MB: 70 s).",
+        default=20_000_000,
+        minimum=1000,
+    ),
+    Option(
+        "favor",
+        STR,
+        "trafilatura's trade-off for pages without an `html_body` rule.",
+        default="balanced",
+        choices=("balanced", "precision", "recall"),
+    ),
+    Option("include_tables", BOOL, "trafilatura: keep the text of tables.", default=True),
+    Option(
+        "include_comments",
+        BOOL,
+        "trafilatura: keep readers' comments. Off because comments are not the article "
+        "(and F1 was lower with them on AEB and WCXB).",
+        default=False,
+    ),
+    Option(
+        "date_search",
+        BOOL,
+        "When the markup (JSON-LD, meta, microdata, time, URL) gives no publication date, let "
+        "htmldate look for one in the page, without its extensive text search.",
+        default=True,
+    ),
+)
+SECTIONS = {
+    "repair": REPAIR_OPTIONS,
+    "language": LANGUAGE_OPTIONS,
+    "fields": FIELD_OPTIONS,
+    "html": HTML_OPTIONS,
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +112,7 @@ class Config:
     repair: dict[str, Any] = field(default_factory=dict)
     language: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    html: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def defaults(cls) -> Config:

@@ -17,9 +17,7 @@ class RawArticle:
     url: str | None = None
     site: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    # "text", or "html" for markup that still needs turning into text (JSONL --html-key, WARC
-    # responses).
-    format: str = "text"
+    html: bool = False  # data is an HTML page, not article text
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,7 @@ class Record:
     id: str
     source: str
     url: str | None
+    canonical_url: str | None
     site: str | None
     title: str | None
     author: str | None
@@ -37,6 +36,7 @@ class Record:
     lang: str | None
     lang_score: float | None
     encoding: str
+    extractor: str | None
     n_chars: int
     n_words: int
     sha256: str

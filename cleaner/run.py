@@ -14,7 +14,7 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,7 @@ class Tally:
     reasons: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)
     langs: Counter[str] = field(default_factory=Counter)
-
-    _COUNTS = ("read", "written", "rejected", "chars_in", "chars_out")
-    _COUNTERS = ("packs", "rule_docs", "rule_chars", "reasons", "fields", "langs")
+    extractors: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -65,6 +63,8 @@ class Tally:
             self.written += 1
             self.chars_out += result.n_chars
             self.langs[result.lang or "unknown"] += 1
+            if result.extractor is not None:
+                self.extractors[result.extractor] += 1
             for name in ("title", "author", "date_published", "date_updated"):
                 if getattr(result, name) is not None:
                     self.fields[name] += 1
@@ -78,23 +78,30 @@ class Tally:
         self.reasons.update({r.code for r in reject.reasons})
 
     def merge(self, other: Tally) -> None:
-        for name in self._COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in self._COUNTERS:
-            getattr(self, name).update(getattr(other, name))
+        for f in fields(self):
+            mine = getattr(self, f.name)
+            if isinstance(mine, Counter):
+                mine.update(getattr(other, f.name))
+            else:
+                setattr(self, f.name, mine + getattr(other, f.name))
 
     def to_state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {n: getattr(self, n) for n in self._COUNTS}
-        state.update({n: dict(sorted(getattr(self, n).items())) for n in self._COUNTERS})
+        """Plain JSON, for the completion markers a resumed run adds up."""
+        state: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
         return state
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Tally:
         tally = cls()
-        for n in cls._COUNTS:
-            setattr(tally, n, int(state[n]))
-        for n in cls._COUNTERS:
-            getattr(tally, n).update(state[n])
+        for f in fields(tally):
+            mine = getattr(tally, f.name)
+            if isinstance(mine, Counter):
+                mine.update(state.get(f.name, {}))
+            else:
+                setattr(tally, f.name, int(state.get(f.name, 0)))
         return tally
 
     def summary(self) -> dict[str, Any]:
@@ -113,6 +120,7 @@ class Tally:
             "reject_reasons": dict(sorted(self.reasons.items())),
             "fields": dict(sorted(self.fields.items())),
             "languages": dict(sorted(self.langs.items())),
+            "extractors": dict(sorted(self.extractors.items())),
         }
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from cleaner.cli import main, one_line_summary
 from cleaner.io.readers import JsonlKeys, read_inputs
@@ -55,11 +56,11 @@ def test_keys_are_configurable_and_the_rest_goes_to_meta(tmp_path: Path) -> None
     keys = JsonlKeys(text="body", id="doc_id", url="link")
     (item,) = list(read_inputs([str(src)], keys))
     assert isinstance(item, RawArticle)
-    assert (item.id, item.url, item.meta, item.format) == (
+    assert (item.id, item.url, item.meta, item.html) == (
         "7",
         "https://krasia.com/a",
         {"lang": "x"},
-        "text",
+        False,
     )
 
 
@@ -99,33 +100,28 @@ def test_truncated_gzip_rejects_the_rest_and_keeps_what_was_read(tmp_path: Path)
     assert sum(isinstance(x, RawArticle) for x in items) > 10
 
 
-def test_html_key_carries_html_to_the_article(tmp_path: Path) -> None:
-    src = tmp_path / "in.jsonl"
-    rows = [
-        {"id": "h", "html": "<p>Hello</p>", "text": "ignored"},
-        {"id": "t", "text": BODY},
-    ]
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    items = list(read_inputs([str(src)], JsonlKeys(html="html")))
-    assert [(x.id, x.format, x.data) for x in items if isinstance(x, RawArticle)] == [
-        ("h", "html", "<p>Hello</p>"),
-        ("t", "text", BODY),
-    ]
-    assert all(
-        "html" not in x.meta and "text" not in x.meta for x in items if isinstance(x, RawArticle)
+def test_html_key_reads_pages_from_compressed_jsonl(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl.zst"
+    rows = [{"id": "h", "html": "<p>Hello</p>", "text": "kept in meta"}, {"id": "t", "text": BODY}]
+    src.write_bytes(
+        zstandard.ZstdCompressor().compress("".join(json.dumps(r) + "\n" for r in rows).encode())
     )
+    page, missing = list(read_inputs([str(src)], JsonlKeys(html="html")))
+    assert isinstance(page, RawArticle)
+    assert (page.id, page.html, page.data, page.meta) == (
+        "h",
+        True,
+        "<p>Hello</p>",
+        {"text": "kept in meta"},
+    )
+    assert isinstance(missing, Reject)
+    assert missing.reasons[0].message == "'html' is missing, not a string"
 
 
-def test_html_is_rejected_with_a_clear_reason_until_the_html_step_exists(cleaner: Cleaner) -> None:
-    result = cleaner.clean(RawArticle("h", "h", "<p>Hello</p>", format="html")).result
-    assert isinstance(result, Reject)
-    assert result.reasons[0].code == "html_unsupported"
-
-
-@pytest.mark.xfail(strict=True, reason="HTML to text is issue 5 (branch issue-5): not on main yet")
 def test_html_articles_are_cleaned_to_text(cleaner: Cleaner) -> None:
+    pytest.importorskip("trafilatura")
     html = f"<html><body><nav>Home | World</nav><article><p>{BODY}</p></article></body></html>"
-    result = cleaner.clean(RawArticle("h", "h", html, format="html")).result
+    result = cleaner.clean(RawArticle("h", "h", html, html=True)).result
     assert isinstance(result, Record)
     assert result.text.startswith("The council approved")
 
@@ -195,15 +191,15 @@ def test_warc_responses_become_articles_with_url_and_fetch_date(tmp_path: Path) 
     html, text, gone, png = items
     assert isinstance(html, RawArticle)
     assert isinstance(text, RawArticle)
-    assert (html.id, html.url, html.format, html.data) == (
+    assert (html.id, html.url, html.html, html.data) == (
         "urn:uuid:1",
         "https://example.org/a",
-        "html",
+        True,
         b"<p>Hi</p>",
     )
     # A fetch date is not a publication date: it goes to meta, never to date_published.
     assert html.meta["warc_date"] == date
-    assert text.format == "text"
+    assert not text.html
     assert "crawl.warc.gz@" in text.source  # file@offset: where the record starts
     assert isinstance(gone, Reject)
     assert gone.reasons[0].code == "http_status"
@@ -211,10 +207,12 @@ def test_warc_responses_become_articles_with_url_and_fetch_date(tmp_path: Path) 
     assert png.reasons[0].code == "not_text"
     out = tmp_path / "out"
     assert run_cli(str(src), "-o", str(out)) == 0
-    (record,) = [json.loads(x) for x in (out / "articles.jsonl").read_text("utf-8").splitlines()]
+    records = [json.loads(x) for x in (out / "articles.jsonl").read_text("utf-8").splitlines()]
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) + len(rejects) == 4  # every response record is accounted for
+    (record,) = [r for r in records if r["url"] == "https://example.org/b"]
     assert record["date_published"] is None
     assert record["meta"]["warc_date"] == date
-    assert record["url"] == "https://example.org/b"
 
 
 def test_wet_conversion_records_are_text_articles(tmp_path: Path) -> None:
@@ -234,11 +232,7 @@ def test_wet_conversion_records_are_text_articles(tmp_path: Path) -> None:
     )
     (item,) = list(read_inputs([str(src)]))
     assert isinstance(item, RawArticle)
-    assert (item.id, item.format, item.meta["warc_refers_to"]) == (
-        "urn:uuid:9",
-        "text",
-        "urn:uuid:1",
-    )
+    assert (item.id, item.html, item.meta["warc_refers_to"]) == ("urn:uuid:9", False, "urn:uuid:1")
 
 
 # -- output layouts ----------------------------------------------------------------------------
@@ -338,6 +332,15 @@ def test_parquet_holds_the_same_records(corpus: Path, single: Path, tmp_path: Pa
             r["fields_from"] = dict(r["fields_from"])
         assert rows == expected
         assert (out / ("rejects.jsonl.zst" if not extra else "rejects-00000.jsonl.zst")).exists()
+
+
+def test_parquet_columns_are_the_record_fields() -> None:
+    pytest.importorskip("pyarrow")
+    import dataclasses
+
+    from cleaner.io.parquet import SCHEMA
+
+    assert SCHEMA.names == [f.name for f in dataclasses.fields(Record)]
 
 
 def test_usage_errors_name_the_problem(

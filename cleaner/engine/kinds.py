@@ -14,8 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from cleaner.engine.options import BOOL, INT, LIST, REGEX, STR, STR_OR_LIST, Option
+from bs4.element import Tag
+
+from cleaner.engine.options import (
+    BOOL,
+    INT,
+    LIST,
+    REGEX,
+    SELECTOR,
+    SELECTORS,
+    STR,
+    STR_OR_LIST,
+    Option,
+)
 from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
+from cleaner.html.dom import SelectorError, compile_selector, outermost, render, text_size
 
 FIELDS = ("title", "author", "date_published", "date_updated")
 DATE_FIELDS = ("date_published", "date_updated")
@@ -43,8 +56,14 @@ MATCH_OPTIONS = (
     ),
     Option("literal", STR, "Plain text searched within one line."),
     Option("line", STR, "Plain text the whole (trimmed) line must equal."),
+    Option(
+        "lines",
+        LIST,
+        "Plain texts; a line matches when it equals any of them (a menu, a share bar).",
+    ),
     Option("ignore_case", BOOL, "Match without regard to case.", default=False),
 )
+MATCHERS = ("pattern", "literal", "line", "lines")
 GUARD_OPTIONS = (
     Option("first_lines", INT, "Only act among the first N non-blank lines.", minimum=1),
     Option(
@@ -91,11 +110,13 @@ class Guards:
 
 
 def matcher_source(values: Mapping[str, Any]) -> str:
-    """The RE2 source for whichever of pattern / literal / line was given."""
+    """The RE2 source for whichever of pattern / literal / line / lines was given."""
     if values.get("pattern") is not None:
         return str(values["pattern"])
     if values.get("literal") is not None:
         return literal_source(values["literal"])
+    if values.get("lines") is not None:
+        return "^(?:" + "|".join(literal_source(x) for x in values["lines"]) + ")$"
     return "^" + literal_source(values["line"]) + "$"
 
 
@@ -114,7 +135,7 @@ class RuleKind(ABC):
 
     name: ClassVar[str]
     summary: ClassVar[str]
-    phase: ClassVar[str]  # "extract", "chrome" or "filter"
+    phase: ClassVar[str]  # "html", "extract", "chrome" or "filter"
     options: ClassVar[tuple[Option, ...]]
     one_of: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
@@ -144,14 +165,14 @@ class ChromeKind(RuleKind):
 
 
 class MatchingChromeKind(ChromeKind):
-    """A chrome kind that finds lines with pattern / literal / line and guards."""
+    """A chrome kind that finds lines with pattern / literal / line / lines and guards."""
 
-    one_of = (("pattern", "literal", "line"),)
+    one_of = (MATCHERS,)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
         self.source = matcher_source(values)
-        option = next(k for k in ("pattern", "literal", "line") if values.get(k) is not None)
+        option = next(k for k in MATCHERS if values.get(k) is not None)
         self.regex = compile_or_raise(self.source, ignore_case=values["ignore_case"], option=option)
         self.guards = Guards.from_values(values)
 
@@ -180,7 +201,7 @@ class DropLine(MatchingChromeKind):
 
 
 class _Cut(MatchingChromeKind):
-    options = (
+    options: ClassVar[tuple[Option, ...]] = (
         *MATCH_OPTIONS,
         *GUARD_OPTIONS,
         Option("keep_marker", BOOL, "Keep the marker line itself.", default=False),
@@ -193,8 +214,10 @@ class _Cut(MatchingChromeKind):
         ),
     )
 
-    def marker(self, lines: list[str], index: LineIndex | None = None) -> int | None:
-        hits = self.hit_lines(lines, index)
+    def marker(
+        self, lines: list[str], start: int = 0, index: LineIndex | None = None
+    ) -> int | None:
+        hits = [i for i in self.hit_lines(lines, index) if i >= start]
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -205,7 +228,7 @@ class CutAfter(_Cut):
     summary = "Drop everything after a marker line (a footer), with the marker kept or dropped."
 
     def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        at = self.marker(lines, index)
+        at = self.marker(lines, index=index)
         if at is None:
             return None
         end = at + 1 if self.values["keep_marker"] else at
@@ -215,13 +238,38 @@ class CutAfter(_Cut):
 class CutBefore(_Cut):
     name = "cut_before"
     summary = "Drop everything before a marker line (a header), with the marker kept or dropped."
+    options = (
+        *_Cut.options,
+        Option(
+            "keep_first_lines",
+            INT,
+            "Keep the first N non-blank lines and cut only between them and the marker: a "
+            "scrape starts with the page title, often the only copy of the headline.",
+            default=0,
+            minimum=0,
+        ),
+    )
 
     def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        at = self.marker(lines, index)
+        top = _after_nonblank(lines, self.values["keep_first_lines"])
+        at = self.marker(lines, top, index)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
-        return lines[start:] if any(lines[:start]) else None
+        return lines[:top] + lines[start:] if any(lines[top:start]) else None
+
+
+def _after_nonblank(lines: list[str], n: int) -> int:
+    """The index just past the first ``n`` non-blank lines."""
+    if n <= 0:
+        return 0
+    seen = 0
+    for i, line in enumerate(lines):
+        if line:
+            seen += 1
+            if seen == n:
+                return i + 1
+    return len(lines)
 
 
 class StripSpan(ChromeKind):
@@ -289,10 +337,17 @@ class DropDuplicateLine(ChromeKind):
             required=True,
             minimum=2,
         ),
+        Option(
+            "keep",
+            STR,
+            "Which copy stays: the first, or the last (a page title above its own heading).",
+            default="first",
+            choices=("first", "last"),
+        ),
     )
 
     def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         drop: set[int] = set()
         rank = 0
         for i, line in enumerate(lines):
@@ -301,15 +356,97 @@ class DropDuplicateLine(ChromeKind):
             if rank >= self.values["first_lines"]:
                 break
             rank += 1
-            key = _WORD_KEY.sub(" ", line.casefold()).strip()
+            key = _key(line)
             if not key:
                 continue
             if key in seen:
-                drop.add(i)
-            seen.add(key)
+                drop.add(i if self.values["keep"] == "first" else seen[key])
+            seen[key] = i
         if not drop:
             return None
         return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _key(line: str) -> str:
+    return _WORD_KEY.sub(" ", line.casefold()).strip()
+
+
+def _headline_of(key: str, title: str) -> bool:
+    """Whether a line (as a key) is the headline inside a page title (as " key "): the title is
+    the headline with the site's name or sections on one side, or it is most of the title."""
+    padded = f" {key} "
+    if padded not in title:
+        return False
+    return title.startswith(padded) or title.endswith(padded) or 2 * len(padded) >= len(title)
+
+
+class DropBeforeHeading(ChromeKind):
+    name = "drop_before_heading"
+    summary = (
+        "Drop the lines between the first line (a scrape's page title) and the heading that "
+        "repeats its headline: the menus a page prints above its heading."
+    )
+    options = (
+        Option(
+            "first_lines",
+            INT,
+            "The heading must come within the first N non-blank lines.",
+            required=True,
+            minimum=2,
+        ),
+        Option(
+            "min_words",
+            INT,
+            "A repeat counts only with at least N words (short lines repeat by chance).",
+            default=3,
+            minimum=1,
+        ),
+        Option(
+            "max_words",
+            INT,
+            "The heading is the last repeat before the first line of more than N words: menus "
+            "and links are short, paragraphs are not, so article text is never dropped.",
+            default=15,
+            minimum=1,
+        ),
+        Option(
+            "keep",
+            REGEX,
+            "RE2 pattern; lines in between that match it stay (a date line above the heading).",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        keep = values.get("keep")
+        self.keep = (
+            None if keep is None else compile_or_raise(keep, ignore_case=False, option="keep")
+        )
+
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        # The heading is the last repeat before the first paragraph: a page may print the
+        # headline in a menu first. The title stays, so the result is a fixpoint.
+        nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]
+        if len(nonblank) < 3:
+            return None
+        top = nonblank[0]
+        title = f" {_key(lines[top])} "
+        heading = None
+        for i in nonblank[1:]:
+            key = _key(lines[i])
+            if len(key.split()) >= self.values["min_words"] and _headline_of(key, title):
+                heading = i
+            elif len(key.split()) > self.values["max_words"]:
+                break
+        if heading is None:
+            return None
+        kept = [line for line in lines[top + 1 : heading] if self._kept(line)]
+        if len(kept) == heading - top - 1:
+            return None
+        return [*lines[: top + 1], *kept, *lines[heading:]]
+
+    def _kept(self, line: str) -> bool:
+        return bool(line) and self.keep is not None and self.keep.search(line) is not None
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -328,6 +465,20 @@ def _check_date_format(fmt: str) -> None:
             f"date_format '{fmt}' has no year (%Y or %y): a year is never guessed",
             "date_format",
         )
+
+
+def _date_formats(values: Mapping[str, Any]) -> list[str]:
+    """The rule's date formats, checked: date fields need one with a year, others none."""
+    fmt = values.get("date_format")
+    formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
+    if values["field"] in DATE_FIELDS:
+        if not formats:
+            raise KindError(f"field '{values['field']}' needs a date_format", "date_format")
+        for f in formats:
+            _check_date_format(f)
+    elif formats:
+        raise KindError(f"date_format only applies to {', '.join(DATE_FIELDS)}", "date_format")
+    return formats
 
 
 def parse_date(value: str, formats: list[str]) -> str | None:
@@ -399,15 +550,7 @@ class Extract(RuleKind):
         self.group: int | str = (
             "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
         )
-        fmt = values.get("date_format")
-        self.formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
-        if values["field"] in DATE_FIELDS:
-            if not self.formats:
-                raise KindError(f"field '{values['field']}' needs a date_format", "date_format")
-            for f in self.formats:
-                _check_date_format(f)
-        elif self.formats:
-            raise KindError(f"date_format only applies to {', '.join(DATE_FIELDS)}", "date_format")
+        self.formats = _date_formats(values)
         self.guards = Guards.from_values(values)
 
     @property
@@ -447,6 +590,172 @@ class Extract(RuleKind):
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "fields" in example else ["needs 'fields' (the expected values)"]
+
+
+# --- HTML rules (site packs for pages; they run before the text rules) -----------------------
+
+
+def _selectors(values: Mapping[str, Any]) -> Any:
+    given = values["selector"]
+    try:
+        return compile_selector([given] if isinstance(given, str) else list(given))
+    except SelectorError as exc:
+        raise KindError(str(exc), "selector") from None
+
+
+class HtmlKind(RuleKind):
+    """A rule over the parsed page (beautifulsoup4 on lxml), before the text is taken."""
+
+    phase = "html"
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.selector = _selectors(values)
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        want = "fields" if isinstance(self, HtmlField) else "output"
+        return [] if want in example else [f"needs '{want}' (the expected {want})"]
+
+
+class HtmlRemove(HtmlKind):
+    name = "html_remove"
+    summary = (
+        "Remove the page elements a CSS selector matches (share bars, related links, comments) "
+        "before the text is taken."
+    )
+    options = (
+        Option(
+            "selector",
+            SELECTORS,
+            "CSS selector(s), e.g. `.share-bar`, `aside.related`, `div#comments`. "
+            "Each matching element goes with everything inside it.",
+            required=True,
+        ),
+    )
+
+    def apply(self, soup: Tag) -> tuple[int, int]:
+        """Remove the matches; return (characters of text removed, elements removed)."""
+        hits = outermost(self.selector.select(soup))
+        removed = sum(text_size(h) for h in hits)
+        for hit in hits:
+            hit.decompose()
+        return removed, len(hits)
+
+
+class HtmlBody(HtmlKind):
+    name = "html_body"
+    summary = (
+        "Take the article text from the elements a CSS selector matches, in page order, "
+        "instead of the generic extractor."
+    )
+    options = (
+        Option(
+            "selector",
+            SELECTORS,
+            "CSS selector(s) for the article body. When nothing matches, the generic "
+            "extractor takes the page and the record's `extractor` says so.",
+            required=True,
+        ),
+        Option(
+            "include",
+            SELECTORS,
+            "CSS selector(s) of elements taken with the body, in page order (headline, "
+            "byline, dateline); only when the body selector matches.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.everything = self.selector
+        include = values.get("include")
+        if include is not None:
+            body = values["selector"]
+            combined = [body] if isinstance(body, str) else list(body)
+            combined += [include] if isinstance(include, str) else list(include)
+            try:
+                self.everything = compile_selector(combined)
+            except SelectorError as exc:
+                raise KindError(str(exc), "include") from None
+
+    def select(self, soup: Tag) -> list[Tag]:
+        if self.selector.select_one(soup) is None:
+            return []
+        return outermost(self.everything.select(soup))
+
+
+class HtmlField(HtmlKind):
+    name = "html_field"
+    summary = (
+        "Take title, author or a date from the page element a CSS selector matches; "
+        "it overrides what the page's metadata says."
+    )
+    options = (
+        Option("field", STR, "The field to fill.", required=True, choices=FIELDS),
+        Option(
+            "selector",
+            SELECTOR,
+            "CSS selector; the first matching element with a value is used.",
+            required=True,
+        ),
+        Option(
+            "attribute",
+            STR,
+            "Take this attribute (e.g. `datetime`, `content`) instead of the element's text.",
+        ),
+        Option(
+            "pattern",
+            REGEX,
+            "RE2 regex applied to the value: the group named `value`, else group 1, "
+            "else the whole match.",
+        ),
+        Option(
+            "date_format",
+            STR_OR_LIST,
+            "For date fields: strptime format(s) tried in order, or `iso`. Each must "
+            "contain a year: a year is never guessed.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.regex = None
+        self.group: int | str = 0
+        if values.get("pattern") is not None:
+            self.regex = compile_or_raise(
+                str(values["pattern"]), ignore_case=False, option="pattern", per_line=False
+            )
+            self.group = (
+                "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
+            )
+        self.formats = _date_formats(values)
+
+    @property
+    def field(self) -> str:
+        return str(self.values["field"])
+
+    def extract(self, soup: Tag) -> str | None:
+        attribute = self.values.get("attribute")
+        for el in self.selector.select(soup):
+            raw = el.get(attribute) if attribute else render(el)
+            if isinstance(raw, list):  # multi-valued attributes such as class
+                raw = " ".join(raw)
+            if not raw:
+                continue
+            value = self.convert(raw)
+            if value is not None:
+                return value
+        return None
+
+    def convert(self, raw: str) -> str | None:
+        if self.regex is not None:
+            m = self.regex.search(raw)
+            if m is None or m.group(self.group) is None:
+                return None
+            raw = m.group(self.group)
+        if self.field in DATE_FIELDS:
+            return parse_date(raw, self.formats)
+        value = " ".join(raw.split())
+        return value or None
 
 
 # --- document filters ---------------------------------------------------------------------
@@ -536,7 +845,11 @@ KINDS: dict[str, type[RuleKind]] = {
         CutAfter,
         StripSpan,
         DropDuplicateLine,
+        DropBeforeHeading,
         Extract,
+        HtmlRemove,
+        HtmlBody,
+        HtmlField,
         MinWords,
         AllowedLanguages,
         RequiredFields,

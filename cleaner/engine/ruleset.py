@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult
+from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import LineIndex, PatternSet
 from cleaner.steps.normalize import collapse_blank_lines
@@ -32,6 +32,19 @@ class Edit:
     edits: int
 
 
+class Tracer(Protocol):
+    """Told about every rule that acts, in order (``cleaner explain``, ``rules-report``).
+
+    The hot path passes no tracer and pays one ``is None`` test per rule that fires.
+    """
+
+    def chrome(self, rule: Rule, round_no: int, before: list[str], after: list[str]) -> None:
+        """A chrome rule changed the lines (``after`` is already blank-line collapsed)."""
+
+    def extract(self, rule: Rule, value: str, used: bool) -> None:
+        """An extract rule found a value; ``used`` is False when an earlier rule won the field."""
+
+
 class RuleGroup:
     """Rules applied together, with one RE2 set telling which of them can fire on a text."""
 
@@ -45,6 +58,7 @@ class RuleGroup:
                 self.slot[rule.id] = len(sources)
                 sources.append(src)
         self.set = PatternSet(sources)
+        self.html_rules = [r for r in self.rules if isinstance(r.kind, HtmlKind)]
         self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
         self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
         self.filter_rules = [r for r in self.rules if isinstance(r.kind, FilterKind)]
@@ -74,6 +88,10 @@ class RuleGroup:
         found += always
         found.sort(key=_first)
         return [rule for _, rule in found]
+
+    def may_fire(self, rule: Rule, hits: set[int]) -> bool:
+        slot = self.slot.get(rule.id)
+        return slot is None or slot in hits
 
     def extract_candidates(self, hits: set[int]) -> list[Rule]:
         return self._candidates(self._extract, hits)
@@ -152,8 +170,13 @@ class RuleSet:
         return Selection(groups, site_name, names + self.generic_names, reasons)
 
 
-def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tuple[str, str]]:
-    """Fill each field from the first rule that yields it; site packs come before generic ones."""
+def run_extract(
+    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+) -> dict[str, tuple[str, str]]:
+    """Fill each field from the first rule that yields it; site packs come before generic ones.
+
+    With a tracer, rules for fields already filled run too, so it hears what they would give.
+    """
     found: dict[str, tuple[str, str]] = {}
     text = "\n".join(lines)
     for group in groups:
@@ -162,10 +185,15 @@ def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tupl
         for rule in group.extract_candidates(group.set.hits(text)):
             kind = rule.kind
             assert isinstance(kind, Extract)
-            if kind.field in found:
+            taken = kind.field in found
+            if taken and tracer is None:
                 continue
             value = kind.extract(lines)
-            if value is not None:
+            if value is None:
+                continue
+            if tracer is not None:
+                tracer.extract(rule, value, not taken)
+            if not taken:
                 found[kind.field] = (value, rule.id)
     return found
 
@@ -174,11 +202,13 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
-def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str], list[Edit]]:
+def run_chrome(
+    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+) -> tuple[list[str], list[Edit]]:
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
     index = LineIndex(lines)  # shared by the set and the rules until the lines change
-    for _ in range(MAX_ROUNDS):
+    for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
             if not group.chrome_rules:
@@ -199,6 +229,8 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
                     before.removed_chars + _chars(lines) - _chars(new),
                     before.edits + 1,
                 )
+                if tracer is not None:
+                    tracer.chrome(rule, round_no, lines, new)
                 lines = new
                 index = LineIndex(lines)
                 changed = True

@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,11 @@ from cleaner.record import RawArticle, Reason, Reject
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
-READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES
+READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
+# A gzip bomb stops here; html.max_page_bytes (config) then rejects what is still too large.
+MAX_GUNZIP_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,12 @@ class JsonlKeys:
     id: str = "id"
     url: str = "url"
     site: str = "site"
-    html: str | None = None  # when set and present, the item is HTML and this field wins
+    html: str | None = None  # field holding an HTML page instead of text (--html-key)
 
-    def consumed(self) -> tuple[str, ...]:
-        return tuple(k for k in (self.text, self.id, self.url, self.site, self.html) if k)
+    @property
+    def content(self) -> str:
+        """The field the article comes from: the HTML field when set, else the text field."""
+        return self.html or self.text
 
 
 Item = RawArticle | Reject
@@ -80,10 +86,17 @@ def kind_of(path: Path) -> str:
         return "jsonl"
     if name.endswith(WARC_SUFFIXES):
         return "warc"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
     return "text"
 
 
+def is_html(path: Path) -> bool:
+    return path.name.lower().endswith(HTML_SUFFIXES)
+
+
 def stem_of(path: Path) -> str:
+    """The file name without its reading suffixes (.jsonl.gz, .html, ...): the id it lends."""
     name = path.name
     for suffix in sorted(READABLE_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
@@ -147,14 +160,9 @@ def read_path(path: Path, keys: JsonlKeys, meter: InputMeter | None = None) -> I
         yield Reject(stem_of(path) or source, source, (Reason("unreadable", "no such file"),))
         return
     kind = kind_of(path)
-    if kind == "text":
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            yield _unreadable(path, source, exc)
-            return
-        meter.finish(len(data))
-        yield RawArticle(id=path.stem, source=source, data=data)
+    if kind in ("text", "html"):
+        yield _read_whole(path, source, kind == "html")
+        meter.finish(path.stat().st_size)
         return
     try:
         raw = path.open("rb")
@@ -170,6 +178,21 @@ def read_path(path: Path, keys: JsonlKeys, meter: InputMeter | None = None) -> I
 
             yield from read_warc(raw, source)
     meter.finish(path.stat().st_size)
+
+
+def _read_whole(path: Path, source: str, html: bool) -> Item:
+    """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip)."""
+    rid = stem_of(path) if html else path.stem
+    try:
+        data = path.read_bytes()
+        if html and data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = gz.read(MAX_GUNZIP_BYTES + 1)
+    except OSError as exc:  # gzip.BadGzipFile is an OSError too
+        return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc}"),))
+    except (EOFError, zlib.error) as exc:
+        return Reject(rid, source, (Reason("unreadable", f"truncated or corrupt gzip: {exc}"),))
+    return RawArticle(id=rid, source=source, data=data, html=html)
 
 
 def _read_compressed_jsonl(
@@ -236,30 +259,24 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
         if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid)
         else fallback_id
     )
-    html = obj.get(keys.html) if keys.html else None
-    text = obj.get(keys.text)
-    if isinstance(html, str) and html.strip():
-        data, fmt = html, "html"
-    elif isinstance(text, str):
-        data, fmt = text, "text"
-    else:
-        got = "missing" if text is None else f"a {type(text).__name__}"
-        wanted = f"'{keys.text}'" + (f" or '{keys.html}'" if keys.html else "")
+    content = obj.get(keys.content)
+    if not isinstance(content, str):
+        got = "missing" if content is None else f"a {type(content).__name__}"
         return Reject(
             rid,
             where,
-            (Reason("bad_jsonl", f"{wanted} is {got}, not a string", field=keys.text),),
+            (Reason("bad_jsonl", f"'{keys.content}' is {got}, not a string", field=keys.content),),
         )
     url = obj.get(keys.url)
     site = obj.get(keys.site)
-    consumed = keys.consumed()
+    consumed = (keys.content, keys.id, keys.url, keys.site)
     meta = {k: v for k, v in obj.items() if k not in consumed}
     return RawArticle(
         id=rid,
         source=where,
-        data=data,
+        data=content,
         url=url if isinstance(url, str) else None,
         site=site if isinstance(site, str) else None,
         meta=meta,
-        format=fmt,
+        html=keys.html is not None,
     )

@@ -70,7 +70,7 @@ def _article(rec: Any, source: str, stem: str, offset: int) -> RawArticle | Reje
         ctype = (rec.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if ctype in HTML_TYPES:
         meta["content_type"] = ctype
-        return RawArticle(rid, where, body, url=url, meta=meta, format="html")
+        return RawArticle(rid, where, body, url=url, meta=meta, html=True)
     if ctype in TEXT_TYPES:
         return RawArticle(rid, where, body, url=url, meta=meta)
     return Reject(

@@ -33,7 +33,8 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
-def decode(data: bytes) -> Decoded:
+def decode(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode by BOM, else as UTF-8, else with the ``declared`` codec, else a detected one."""
     if not data.strip():
         return Decoded(None, None, "empty_input", "the input holds no text")
     for bom, name in _BOMS:
@@ -50,6 +51,11 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if declared is not None:
+        try:
+            return Decoded(data.decode(declared), declared)
+        except UnicodeDecodeError:
+            pass
     matches = from_bytes(data)
     best = matches.best()
     if best is None or best.encoding is None:
