@@ -208,12 +208,19 @@ def run_chrome(
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
     index = LineIndex(lines)  # shared by the set and the rules until the lines change
+    # A group's set hits stay a valid superset while rules only delete lines (a pattern that
+    # matched no line cannot match a subset of those lines), so later rounds reuse them and
+    # each candidate rule checks for itself; a rule that rewrites a line invalidates them.
+    known_hits: dict[int, set[int]] = {}
     for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
             if not group.chrome_rules:
                 continue
-            for rule in group.chrome_candidates(group.set.hits(index.data)):
+            hits = known_hits.get(id(group))
+            if hits is None:
+                hits = known_hits[id(group)] = group.set.hits(index.data)
+            for rule in group.chrome_candidates(hits):
                 kind = rule.kind
                 assert isinstance(kind, ChromeKind)
                 new = kind.apply(lines, LineIndex.of(lines, index))
@@ -231,6 +238,8 @@ def run_chrome(
                 )
                 if tracer is not None:
                     tracer.chrome(rule, round_no, lines, new)
+                if not set(lines).issuperset(new):
+                    known_hits.clear()
                 lines = new
                 index = LineIndex(lines)
                 changed = True
