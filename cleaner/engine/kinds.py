@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from bs4.element import Tag
+from bs4.element import PageElement, Tag
 
 from cleaner.engine.options import (
     BOOL,
@@ -28,7 +28,15 @@ from cleaner.engine.options import (
     Option,
 )
 from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
-from cleaner.html.dom import SelectorError, compile_selector, outermost, render, text_size
+from cleaner.html.dom import (
+    SelectorError,
+    between_comments,
+    compile_selector,
+    outermost,
+    render,
+    render_run,
+    text_size,
+)
 
 FIELDS = ("title", "author", "date_published", "date_updated")
 DATE_FIELDS = ("date_published", "date_updated")
@@ -622,7 +630,7 @@ class HtmlKind(RuleKind):
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
-        self.selector = _selectors(values)
+        self.selector: Any = None if values.get("selector") is None else _selectors(values)
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         want = "fields" if isinstance(self, HtmlField) else "output"
@@ -658,7 +666,7 @@ class HtmlBody(HtmlKind):
     name = "html_body"
     summary = (
         "Take the article text from the elements a CSS selector matches, in page order, "
-        "instead of the generic extractor."
+        "instead of the generic extractor; or from between two HTML comments."
     )
     options = (
         Option(
@@ -666,33 +674,89 @@ class HtmlBody(HtmlKind):
             SELECTORS,
             "CSS selector(s) for the article body. When nothing matches, the generic "
             "extractor takes the page and the record's `extractor` says so.",
-            required=True,
+        ),
+        Option(
+            "start_comment",
+            REGEX,
+            "Instead of `selector`: RE2 pattern for the HTML comment an old template puts "
+            "before its story (`<!-- TextStart -->`); the body is everything after the first "
+            "comment it matches, up to the next comment `end_comment` matches.",
+        ),
+        Option(
+            "end_comment",
+            REGEX,
+            "With `start_comment`: RE2 pattern for the comment after the story. When either "
+            "comment is missing, the rule does not match.",
         ),
         Option(
             "include",
             SELECTORS,
             "CSS selector(s) of elements taken with the body, in page order (headline, "
-            "byline, dateline); only when the body selector matches.",
+            "byline, dateline); only when the body matches.",
         ),
     )
+    one_of = (("selector", "start_comment"),)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
-        self.everything = self.selector
+        self.comments: tuple[Any, Any] | None = None
+        start, end = values.get("start_comment"), values.get("end_comment")
+        if (start is None) != (end is None):
+            raise KindError(
+                "start_comment and end_comment go together: the story lies between them",
+                "start_comment" if start is None else "end_comment",
+            )
+        if start is not None and end is not None:
+            self.comments = (
+                compile_or_raise(start, ignore_case=False, option="start_comment"),
+                compile_or_raise(end, ignore_case=False, option="end_comment"),
+            )
         include = values.get("include")
+        self.include: Any = None
+        self.everything = self.selector  # body and included elements, one page-order select
         if include is not None:
-            body = values["selector"]
-            combined = [body] if isinstance(body, str) else list(body)
-            combined += [include] if isinstance(include, str) else list(include)
+            includes = [include] if isinstance(include, str) else list(include)
             try:
-                self.everything = compile_selector(combined)
+                self.include = compile_selector(includes)
+                if self.selector is not None:
+                    body = values["selector"]
+                    self.everything = compile_selector(
+                        [body, *includes] if isinstance(body, str) else [*body, *includes]
+                    )
             except SelectorError as exc:
                 raise KindError(str(exc), "include") from None
 
-    def select(self, soup: Tag) -> list[Tag]:
+    def text(self, soup: Tag) -> str | None:
+        """The body's text, or None when the rule does not match the page."""
+        if self.comments is not None:
+            run = between_comments(soup, *self.comments)
+            if run is None:
+                return None
+            included = [] if self.include is None else list(self.include.select(soup))
+            return _with_included(soup, run, included)
         if self.selector.select_one(soup) is None:
-            return []
-        return outermost(self.everything.select(soup))
+            return None
+        return render(outermost(self.everything.select(soup)))
+
+
+def _with_included(soup: Tag, run: list[PageElement], included: list[Tag]) -> str:
+    """A comment-marked run of nodes with the included elements outside it, in page order:
+    the run reads as one stream, each included element as a paragraph of its own."""
+    if not included or not run:
+        return render_run(run)
+    order = {id(node): i for i, node in enumerate(soup.descendants)}
+    inside = {id(node) for top in run for node in _self_and_descendants(top)}
+    outside = [el for el in outermost(included) if id(el) not in inside]
+    if not outside:
+        return render_run(run)
+    starts_at = order[id(run[0])]
+    before = [el for el in outside if order[id(el)] < starts_at]
+    after = [el for el in outside if order[id(el)] > starts_at]
+    return "\n\n".join([*map(render, before), render_run(run), *map(render, after)])
+
+
+def _self_and_descendants(node: PageElement) -> list[PageElement]:
+    return [node, *node.descendants] if isinstance(node, Tag) else [node]
 
 
 class HtmlField(HtmlKind):
