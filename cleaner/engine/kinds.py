@@ -209,13 +209,120 @@ class MatchingChromeKind(ChromeKind):
 class DropLine(MatchingChromeKind):
     name = "drop_line"
     summary = "Drop every line that matches a regex, a literal or a whole line."
-    options = MATCH_OPTIONS + GUARD_OPTIONS
+    options = (
+        *MATCH_OPTIONS,
+        *GUARD_OPTIONS,
+        Option(
+            "followed_by",
+            REGEX,
+            "RE2 pattern the next non-blank line must match for a line to go: a photo caption "
+            "is any line above a counter such as `1 of 33`.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        following = values.get("followed_by")
+        self.followed_by = (
+            None
+            if following is None
+            else compile_or_raise(following, ignore_case=False, option="followed_by")
+        )
 
     def apply(self, lines: list[str]) -> list[str] | None:
         hits = set(self.hit_lines(lines))
+        if self.followed_by is not None:
+            hits = {i for i in hits if _next_matches(self.followed_by, lines, i)}
         if not hits:
             return None
         return [line for i, line in enumerate(lines) if i not in hits]
+
+
+def _next_matches(regex: Any, lines: list[str], i: int) -> bool:
+    """Whether the first non-blank line after line ``i`` matches."""
+    following = next((line for line in lines[i + 1 :] if line), None)
+    return following is not None and regex.search(following) is not None
+
+
+class DropBlock(MatchingChromeKind):
+    name = "drop_block"
+    summary = (
+        "Drop a block of lines that starts at a marker line and ends before an end line or "
+        "before the next paragraph (a box of links or highlights inside the article)."
+    )
+    options = (
+        *MATCH_OPTIONS,
+        *GUARD_OPTIONS,
+        Option(
+            "until",
+            REGEX,
+            "RE2 pattern for the line after the block: the block ends before the first later "
+            "line it matches, and that line stays.",
+        ),
+        Option(
+            "until_longer_than",
+            INT,
+            "Or the block ends before the first later line of more than N words: boxes of "
+            "links and highlights are short lines, a paragraph is not.",
+            minimum=1,
+        ),
+        Option("keep_start", BOOL, "Keep the marker line that starts the block.", default=False),
+        Option(
+            "max_lines",
+            INT,
+            "A block is at most N non-blank lines, its start included; a start with no end "
+            "within them drops nothing.",
+            default=40,
+            minimum=1,
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        until = values.get("until")
+        if until is None and values.get("until_longer_than") is None:
+            raise KindError(
+                "give until or until_longer_than: where the block ends",
+                valid=("until", "until_longer_than"),
+            )
+        self.until = (
+            None if until is None else compile_or_raise(until, ignore_case=False, option="until")
+        )
+
+    def _ends(self, line: str) -> bool:
+        longer = self.values["until_longer_than"]
+        if longer is not None and len(line.split()) > longer:
+            return True
+        return self.until is not None and self.until.search(line) is not None
+
+    def _end_of(self, lines: list[str], start: int) -> int | None:
+        """The index of the line that ends the block starting at ``start``, if in reach."""
+        seen = 1
+        for j in range(start + 1, len(lines)):
+            if not lines[j]:
+                continue
+            if self._ends(lines[j]):
+                return j
+            seen += 1
+            if seen > self.values["max_lines"]:
+                return None
+        return None
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        drop: set[int] = set()
+        resume = 0
+        for start in self.hit_lines(lines):
+            if start < resume:
+                continue  # inside a block already dropped
+            end = self._end_of(lines, start)
+            if end is None:
+                continue
+            first = start + 1 if self.values["keep_start"] else start
+            drop.update(i for i in range(first, end) if lines[i])
+            resume = end
+        if not drop:
+            return None
+        return [line for i, line in enumerate(lines) if i not in drop]
 
 
 class _Cut(MatchingChromeKind):
@@ -917,6 +1024,7 @@ KINDS: dict[str, type[RuleKind]] = {
     k.name: k
     for k in (
         DropLine,
+        DropBlock,
         CutBefore,
         CutAfter,
         StripSpan,
