@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from bs4.element import PageElement, Tag
@@ -215,8 +216,9 @@ class DropLine(MatchingChromeKind):
         Option(
             "followed_by",
             REGEX,
-            "RE2 pattern the next non-blank line must match for a line to go: a photo caption "
-            "is any line above a counter such as `1 of 33`.",
+            "RE2 pattern for the next non-blank line: a line goes only when that line matches "
+            "it, and both go together (a photo caption and its counter `1 of 33`). Lines that "
+            "match it themselves, or two in a row, are never part of a pair.",
         ),
     )
 
@@ -232,16 +234,30 @@ class DropLine(MatchingChromeKind):
     def apply(self, lines: list[str]) -> list[str] | None:
         hits = set(self.hit_lines(lines))
         if self.followed_by is not None:
-            hits = {i for i in hits if _next_matches(self.followed_by, lines, i)}
+            hits = _pairs(self.followed_by, lines, hits)
         if not hits:
             return None
         return [line for i, line in enumerate(lines) if i not in hits]
 
 
-def _next_matches(regex: Any, lines: list[str], i: int) -> bool:
-    """Whether the first non-blank line after line ``i`` matches."""
-    following = next((line for line in lines[i + 1 :] if line), None)
-    return following is not None and regex.search(following) is not None
+def _pairs(regex: Any, lines: list[str], hits: set[int]) -> set[int]:
+    """The hit lines whose next non-blank line matches ``regex``, with those next lines.
+
+    Dropping both at once keeps the rule a fixpoint: the line above a dropped pair is not
+    followed by a match now, so it never becomes the next "caption". Matches in a row are a
+    list, not a caption's counter, and pair with nothing (else they would eat the lines above
+    them one by one)."""
+    nonblank = [k for k, line in enumerate(lines) if line]
+    after = dict(pairwise(nonblank))
+    pairs: set[int] = set()
+    for i in sorted(hits):
+        j = after.get(i)
+        if j is None or regex.search(lines[i]) or not regex.search(lines[j]):
+            continue
+        k = after.get(j)
+        if k is None or not regex.search(lines[k]):
+            pairs.update((i, j))
+    return pairs
 
 
 class DropBlock(MatchingChromeKind):
