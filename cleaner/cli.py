@@ -12,7 +12,6 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -21,9 +20,10 @@ from cleaner.config import Config
 from cleaner.engine.load import load_pack_text, load_packs
 from cleaner.errors import CleanerError, RuleError, RuleErrors
 from cleaner.io.readers import JsonlKeys, read_inputs
+from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Reject
-from cleaner.run import run
+from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.testing import iter_results
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
@@ -43,18 +43,44 @@ def cmd_run(args: argparse.Namespace) -> int:
         Path(i).resolve() == Path(args.output).resolve() for i in args.inputs if i != "-"
     ):
         raise CleanerError(f"output folder '{args.output}' is also an input; choose another -o")
-    cleaner = Cleaner.from_paths(paths, args.schema)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
-    start = time.perf_counter()
-    tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
-    secs = time.perf_counter() - start
-    mchars = tally.chars_in / 1e6
-    print(
-        f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected; "
-        f"{mchars:.2f} M chars in {secs:.1f} s ({mchars / max(secs, 1e-9):.1f} M chars/s)",
-        file=sys.stderr,
+    output = OutputOptions(
+        shard_size=args.shard_size,
+        compression=args.compression,
+        format=args.format,
+        rejects_path=args.rejects,
     )
-    return EXIT_REJECTS if args.strict and tally.rejected else EXIT_OK
+    workers = args.workers or os.cpu_count() or 1
+    options = RunOptions(
+        workers=workers,
+        resume=args.resume,
+        progress=not args.no_progress and progress_wanted(),
+        keys=keys,
+        output=output,
+    )
+    cleaner = Cleaner.from_paths(paths, args.schema)
+    if args.engine == "ray":
+        from cleaner.ray_engine import run_ray
+
+        stats = run_ray(cleaner, args.inputs, args.output, options)
+    else:
+        stats = run(cleaner, args.inputs, args.output, options)
+    print(one_line_summary(stats), file=sys.stderr)
+    return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
+
+
+def one_line_summary(stats: RunStats) -> str:
+    t = stats.tally
+    reasons = ", ".join(f"{code} {n:,}" for code, n in t.reasons.most_common(3))
+    secs = max(stats.seconds, 1e-9)
+    mb = stats.bytes_read / 1e6
+    resumed = f"; resumed after {stats.resumed_items:,} committed" if stats.resumed_items else ""
+    return (
+        f"cleaner: {t.read:,} read, {t.written:,} written, {t.rejected:,} rejected"
+        + (f" ({reasons})" if reasons else "")
+        + f"; {mb:,.1f} MB in {stats.seconds:.1f} s, {mb / secs:,.1f} MB/s"
+        + f"{resumed}"
+    )
 
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
@@ -291,6 +317,49 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
     p_run.add_argument(
         "--url-key", default="url", help="JSONL field holding the URL (default: url)"
+    )
+    scale = p_run.add_argument_group("scale")
+    scale.add_argument(
+        "-j",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0 = one per CPU); the output is the same for any N",
+    )
+    scale.add_argument(
+        "--shard-size",
+        type=int,
+        metavar="N",
+        help="write articles-00000.jsonl, ... each holding the outcome of N input articles, "
+        "with rejects-00000.jsonl beside (default: one articles.jsonl)",
+    )
+    scale.add_argument(
+        "--compression",
+        choices=tuple(COMPRESSIONS),
+        default="none",
+        help="compress the output files (.gz, .zst)",
+    )
+    scale.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="records as JSONL (default) or Parquet (needs the parquet extra)",
+    )
+    scale.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run into the same OUTDIR, keeping its committed shards",
+    )
+    scale.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local processes (default) or Ray Data (needs the ray extra; RAY_ADDRESS picks "
+        "the cluster)",
+    )
+    scale.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
     )
     p_run.set_defaults(func=cmd_run)
 

@@ -52,3 +52,13 @@ class RuleErrors(CleanerError):
 
 class UsageError(CleanerError):
     """The command line or configuration asks for something impossible."""
+
+
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Fail with the install command when an optional dependency is missing."""
+    try:
+        __import__(module)
+    except ImportError:
+        raise CleanerError(
+            f"{what} needs the '{extra}' extra: pip install 'cleaner[{extra}]'"
+        ) from None
