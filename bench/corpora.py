@@ -32,6 +32,7 @@ import lxml.etree
 import lxml.html
 
 __all__ = [
+    "CTF_INCONSISTENT_TRUTH",
     "AebPage",
     "CtfPage",
     "LineMetrics",
@@ -42,6 +43,7 @@ __all__ = [
     "bow_f1",
     "classify_lines",
     "corpora_dir",
+    "ctf_id",
     "ctf_sites",
     "iter_aeb",
     "iter_ctf",
@@ -129,6 +131,38 @@ def ctf_sites() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
+# ctf pages whose hand-checked text disagrees with the rest of its site's truth (or is not this
+# page's text at all). Benchmarks report figures with and without them; keyed by ``ctf_id``.
+CTF_INCONSISTENT_TRUTH: dict[str, str] = {
+    "news.yahoo.com/2000/20000815053113_dailynews_yahoo_com_h_nm_20000814_bs_media_chriscraft_dc_10_html": (
+        "keeps the related-coverage links that every other yahoo page's truth leaves out"
+    ),
+    "www.cnn.com/2000/20001204202200_www10_cnn_com_interactive_legal_html": (
+        "a legal notice; keeps the site's footer lines (copyright, terms and privacy links)"
+    ),
+    "www.forbes.com/2000/20000301094642_www_forbes_com_tool_html_legal_disclaimer_htm": (
+        "a legal notice; keeps the site's copyright line as article text"
+    ),
+    "www.forbes.com/2000/20000301094642_www_forbes_com_tool_html_privacy_state_htm": (
+        "a privacy policy; keeps the site's copyright lines as article text"
+    ),
+    "www.forbes.com/2000/20000707001254_www_forbes_com_tool_html_privacy_state_htm": (
+        "a privacy policy; keeps the site's copyright lines as article text"
+    ),
+    "www.forbes.com/2015/How Can Data Scientists Build Trust In Advanced Analytics p2": (
+        'the truth is another article ("What Should Data Scientists Know?")'
+    ),
+    "www.foxnews.com/2000/F I R E S": (
+        "a frameset with no text of its own; the truth is the framed article's text"
+    ),
+}
+
+
+def ctf_id(page: CtfPage) -> str:
+    """A ctf page's id, ``site/year/name`` (as in :func:`iter_gold_documents`)."""
+    return f"{page.site}/{page.year}/{page.name}"
+
+
 def iter_ctf(site: str | None = None) -> Iterator[CtfPage]:
     """Yield ctf pages of one site (or all sites) in sorted site/year/name order.
 
@@ -200,7 +234,7 @@ def iter_gold_documents() -> Iterator[tuple[str, str, str]]:
     """
     for ctf in iter_ctf():
         if ctf.gold_text.strip():
-            yield "ctf", f"{ctf.site}/{ctf.year}/{ctf.name}", ctf.gold_text
+            yield "ctf", ctf_id(ctf), ctf.gold_text
     for aeb in iter_aeb():
         if aeb.gold_text.strip():
             yield "aeb", aeb.id, aeb.gold_text

@@ -13,12 +13,15 @@ with its defaults (``find_date``).
   ``publish_date`` over the pages that have one, and dates given where the truth has none);
   title exact match after normalisation.
 - ctf: shingle F1 per site, with the site packs' HTML rules (the URL is not in the corpus, so
-  the site name is passed as the article's site).
+  the site name is passed as the article's site); also without the pages in
+  ``bench.corpora.CTF_INCONSISTENT_TRUTH``, and held out: each half of a site's pages (even and
+  odd positions) cleaned with the site pack reduced to the rules that acted on the other half.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 import unicodedata
@@ -28,7 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench.corpora import aeb_f1, bow_f1, ctf_sites, iter_aeb, iter_ctf, iter_wcxb, read_html_bytes
+from bench.corpora import (
+    CTF_INCONSISTENT_TRUTH,
+    CtfPage,
+    aeb_f1,
+    bow_f1,
+    ctf_id,
+    ctf_sites,
+    iter_aeb,
+    iter_ctf,
+    iter_wcxb,
+    read_html_bytes,
+)
+from cleaner.engine.ruleset import RuleSet
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
 
@@ -215,24 +230,71 @@ def bench_wcxb(cleaner: Cleaner, limit: int | None) -> None:
     print("cleaner outcomes:", dict(sorted(how.items())))
 
 
+def _ctf_page(cleaner: Cleaner, page: CtfPage, data: bytes) -> tuple[str, str, set[str]]:
+    """cleaner's text for a ctf page (site name given, as the corpus has no URLs), the reject
+    code or extractor, and the rules that acted on it."""
+    raw = RawArticle(page.name, page.name, data, site=page.site, html=True)
+    outcome = cleaner.clean(raw)
+    fired = {edit.rule for edit in outcome.edits}
+    result = outcome.result
+    if isinstance(result, Record):
+        return result.text, result.extractor or "none", fired
+    return "", "reject:" + result.reasons[0].code, fired
+
+
+def _site_packs_seen(cleaner: Cleaner, fired: list[set[str]]) -> Cleaner:
+    """The cleaner with its site packs reduced to the rules that acted on the given pages."""
+    seen = set().union(*fired)
+    packs = [
+        p
+        if p.scope != "site"
+        else dataclasses.replace(p, rules=tuple(r for r in p.rules if r.id in seen))
+        for p in cleaner.rules.packs
+    ]
+    return Cleaner(RuleSet(packs), cleaner.config)
+
+
 def bench_ctf(cleaner: Cleaner, limit: int | None) -> None:
     extract = _trafilatura()
     print("\n== ctf: shingle scores per site vs the hand-checked .txt (site packs with HTML rules)")
-    print(f"{'site':18} {'pages':>5} {'cleaner P/R/F1':>22} {'trafilatura P/R/F1':>22}  outcomes")
+    print(
+        f"{'site':18} {'pages':>5} {'cleaner P/R/F1':>22} {'trafilatura P/R/F1':>22}"
+        f"  {'F1 consistent':>13}  {'held-out A->B/B->A':>18}  outcomes"
+    )
     for site in ctf_sites():
+        pages = list(_take(iter_ctf(site), limit))
+        data = [read_html_bytes(page.html_path) for page in pages]
         ours: list[tuple[str, str]] = []
         theirs: list[tuple[str, str]] = []
+        fired: list[set[str]] = []
         how: Counter[str] = Counter()
-        for page in _take(iter_ctf(site), limit):
-            data = read_html_bytes(page.html_path)
-            record, what = clean_page(cleaner, page.name, data, None, site)
+        for page, html in zip(pages, data, strict=True):
+            text, what, rules = _ctf_page(cleaner, page, html)
             how[what] += 1
-            ours.append((record.text if record else "", page.gold_text))
-            theirs.append((extract(data, None), page.gold_text))
+            ours.append((text, page.gold_text))
+            fired.append(rules)
+            theirs.append((extract(html, None), page.gold_text))
         a, b = aeb_f1(ours), aeb_f1(theirs)
+        consistent = aeb_f1(
+            pair
+            for pair, page in zip(ours, pages, strict=True)
+            if ctf_id(page) not in CTF_INCONSISTENT_TRUTH
+        )
+        held_out = []
+        for seen, unseen in (
+            (fired[0::2], range(1, len(pages), 2)),
+            (fired[1::2], range(0, len(pages), 2)),
+        ):
+            reduced = _site_packs_seen(cleaner, seen)
+            held_out.append(
+                aeb_f1(
+                    (_ctf_page(reduced, pages[i], data[i])[0], pages[i].gold_text) for i in unseen
+                ).f1
+            )
         print(
             f"{site:18} {len(ours):5} {a.precision:6.3f} {a.recall:6.3f} {a.f1:6.3f}   "
-            f"{b.precision:6.3f} {b.recall:6.3f} {b.f1:6.3f}  {dict(sorted(how.items()))}"
+            f"{b.precision:6.3f} {b.recall:6.3f} {b.f1:6.3f}  {consistent.f1:13.3f}  "
+            f"{held_out[0]:8.3f} / {held_out[1]:.3f}  {dict(sorted(how.items()))}"
         )
 
 

@@ -128,3 +128,60 @@ def test_drop_before_heading_can_keep_a_date_line() -> None:
         "Text.",
     ]
     assert chrome(once, rule_) == once
+
+
+def test_drop_line_followed_by_takes_captions_with_their_counters() -> None:
+    captions = rule("cap", "drop_line", pattern=".", followed_by="^\\d+ of \\d+$", max_words=60)
+    page = ["The Pope wore a yellow poncho.", "Pope Francis kisses a child.", "1 of 2", "",
+            "The Pope prays in Manila.", "2 of 2", "EXPAND GALLERY", "He waved."]  # fmt: skip
+    once = chrome(page, captions)
+    # Caption and counter go together, so the paragraph above never becomes a caption.
+    assert once == ["The Pope wore a yellow poncho.", "", "EXPAND GALLERY", "He waved."]
+    assert chrome(once, captions) == once
+    # Without the counter below it, the same line stays; counters in a row are a list.
+    kept = ["Pope Francis kisses a child.", "He waved.", "1 of 2", "2 of 2"]
+    assert chrome(kept, captions) == kept
+
+
+PARAGRAPH = (
+    "(CNN) -- If you have problems remembering to take your meds, some high-tech products may help."
+)
+
+
+def test_drop_block_until_a_paragraph() -> None:
+    block = rule("hl", "drop_block", line="STORY HIGHLIGHTS", until_longer_than=15)
+    page = ["Tattletale pills remind you", "By Elizabeth Landau, CNN", "STORY HIGHLIGHTS",
+            "A pill transmits information", "Family Medicine", "", "Psychology", PARAGRAPH,
+            "Short quote, he said.", "STORY HIGHLIGHTS", "More text, no paragraph after it"]  # fmt: skip
+    once = chrome(page, block)
+    # The second marker has no paragraph after it within reach: it stays with what follows.
+    assert once == ["Tattletale pills remind you", "By Elizabeth Landau, CNN", "", PARAGRAPH,
+                    "Short quote, he said.", "STORY HIGHLIGHTS",
+                    "More text, no paragraph after it"]  # fmt: skip
+    assert chrome(once, block) == once
+
+
+def test_drop_block_until_an_end_line_keeping_its_start() -> None:
+    block = rule("related", "drop_block", pattern="^RELATED$", until="^Copyright ", keep_start=True)
+    page = ["Text.", "RELATED", "Bush, Cheney proceed", "Fact check", "Copyright 2000 CNN"]
+    once = chrome(page, block)
+    assert once == ["Text.", "RELATED", "Copyright 2000 CNN"]
+    assert chrome(once, block) == once
+
+
+def test_drop_block_stops_at_max_lines() -> None:
+    block = rule("b", "drop_block", line="MORE", until="^END$", max_lines=3)
+    assert chrome(["MORE", "a", "b", "END"], block) == ["END"]
+    assert chrome(["MORE", "a", "b", "c", "END"], block) == ["MORE", "a", "b", "c", "END"]
+
+
+def test_drop_block_needs_an_end() -> None:
+    import pytest
+
+    from cleaner.engine.kinds import KindError
+
+    cls = KINDS["drop_block"]
+    values, problems = check_options(cls.options, {"line": "MORE"}, one_of=cls.one_of)
+    assert not problems
+    with pytest.raises(KindError, match="give until or until_longer_than"):
+        cls(values)

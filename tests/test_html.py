@@ -11,11 +11,12 @@ import pytest
 
 from cleaner.cli import main
 from cleaner.config import Config
+from cleaner.engine.kinds import HtmlBody
 from cleaner.engine.load import load_packs
 from cleaner.engine.ruleset import RuleSet
 from cleaner.errors import RuleErrors
 from cleaner.html.charset import decode_page
-from cleaner.html.dom import parse_tree
+from cleaner.html.dom import parse_soup, parse_tree
 from cleaner.html.meta import page_meta, parse_page_date, strip_site_name, url_date
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
@@ -310,6 +311,75 @@ def test_html_field_date_needs_a_format_with_a_year(tmp_path: Path) -> None:
     with pytest.raises(RuleErrors) as info:
         load_packs([tmp_path])
     assert "date_format '%b %d' has no year" in str(info.value)
+
+
+# An old template: the story is loose in a table cell between two comments, beside the
+# template's own boxes; the second comment sits deeper than the first.
+OLD_TEMPLATE = """<html><body><table><tr><td>News Home | Top Stories</td>
+<td><b>Tuesday August 15 1:23 AM ET</b><font size=5>Crew Is Alive</font>
+<!-- TextStart --><p>MOSCOW (Reuters) - The <a href="/k">crew</a> is alive.
+<p>Rescue teams have <i>managed</i> to talk to them.<div>He said.<!-- TextEnd --> Email this story
+</div><p>Earlier Stories</td></tr></table></body></html>"""
+
+
+def _comment_body(**options: object) -> HtmlBody:
+    return HtmlBody({"selector": None, "include": None, **options})
+
+
+def _lines(text: str | None) -> list[str]:
+    assert text is not None
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def test_html_body_between_comments() -> None:
+    soup = parse_soup(OLD_TEMPLATE)
+    story = [
+        "MOSCOW (Reuters) - The crew is alive.",
+        "Rescue teams have managed to talk to them.",
+        "He said.",
+    ]
+    body = _comment_body(start_comment="^ TextStart $", end_comment="TextEnd")
+    assert _lines(body.text(soup)) == story
+    # Included elements outside the comments come before or after the run, in page order.
+    dated = _comment_body(start_comment="TextStart", end_comment="TextEnd", include="b, font")
+    assert _lines(dated.text(soup)) == ["Tuesday August 15 1:23 AM ET", "Crew Is Alive", *story]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("TextBegin", "TextEnd"), ("TextStart", "TextStop"), ("TextEnd", "TextStart")],
+)
+def test_html_body_between_comments_needs_both_in_order(start: str, end: str) -> None:
+    body = _comment_body(start_comment=start, end_comment=end)
+    assert body.text(parse_soup(OLD_TEMPLATE)) is None
+
+
+def test_comment_body_in_a_pack_and_its_load_errors(tmp_path: Path) -> None:
+    pack = PACK.replace(
+        "    selector: article.story\n    include: h1\n",
+        "    start_comment: '^ story $'\n    end_comment: '^ /story $'\n    include: h1\n",
+    ).replace(
+        """<article class="story"><p>One.</p></article>'""",
+        """<!-- story --><p>One.</p><!-- /story --><p>Two.</p>'""",
+    )
+    (tmp_path / "demo.test.yaml").write_text(pack, "utf-8")
+    cleaner = Cleaner.from_paths([RULES, tmp_path])
+    page = PAGE.replace('<article class="story">', "<!-- story -->").replace(
+        "</article>", "<!-- /story -->"
+    )
+    record = record_of(cleaner, page.encode())
+    assert record.extractor == "selector:demo-body"
+    assert record.text.splitlines()[0] == "Council approves budget"
+    assert PARAS[-1] in record.text
+    assert "Related:" not in record.text
+    for wrong, message in [
+        ("    end_comment: '^ /story $'\n", "start_comment and end_comment go together"),
+        ("    start_comment: '^ story $'\n", "give exactly one of selector, start_comment"),
+    ]:
+        (tmp_path / "demo.test.yaml").write_text(pack.replace(wrong, ""), "utf-8")
+        with pytest.raises(RuleErrors) as info:
+            load_packs([tmp_path])
+        assert message in str(info.value)
 
 
 def test_html_rule_examples_are_run(site_rules: Path) -> None:

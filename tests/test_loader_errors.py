@@ -49,7 +49,8 @@ def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE + "    max_word: 3\n"))
     assert errors == [
         f"{tmp_path}/pack.yaml:14: rule 'demo-drop': unknown key 'max_word' (valid: description, "
-        "examples, first_lines, id, ignore_case, kind, last_lines, line, lines, literal, max_words, pattern)"
+        "examples, first_lines, followed_by, id, ignore_case, kind, last_lines, line, lines, literal, "
+        "max_words, pattern)"
     ]
 
 
@@ -91,7 +92,8 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE.replace("kind: drop_line", "kind: drop_lines")))
     assert errors == [
         f"{tmp_path}/pack.yaml:8: rule 'demo-drop': unknown kind 'drop_lines' (valid: allowed_languages, "
-        "cut_after, cut_before, drop_before_heading, drop_duplicate_line, drop_line, extract, "
+        "cut_after, cut_before, drop_before_heading, drop_block, drop_duplicate_line, drop_line, "
+        "extract, "
         "html_body, html_field, html_remove, "
         "min_words, required_fields, strip_span)"
     ]

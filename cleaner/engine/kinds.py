@@ -12,9 +12,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, ClassVar
 
-from bs4.element import Tag
+from bs4.element import PageElement, Tag
 
 from cleaner.engine.options import (
     BOOL,
@@ -28,7 +29,15 @@ from cleaner.engine.options import (
     Option,
 )
 from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
-from cleaner.html.dom import SelectorError, compile_selector, outermost, render, text_size
+from cleaner.html.dom import (
+    SelectorError,
+    between_comments,
+    compile_selector,
+    outermost,
+    render,
+    render_run,
+    text_size,
+)
 
 FIELDS = ("title", "author", "date_published", "date_updated")
 DATE_FIELDS = ("date_published", "date_updated")
@@ -191,13 +200,135 @@ class MatchingChromeKind(ChromeKind):
 class DropLine(MatchingChromeKind):
     name = "drop_line"
     summary = "Drop every line that matches a regex, a literal or a whole line."
-    options = MATCH_OPTIONS + GUARD_OPTIONS
+    options = (
+        *MATCH_OPTIONS,
+        *GUARD_OPTIONS,
+        Option(
+            "followed_by",
+            REGEX,
+            "RE2 pattern for the next non-blank line: a line goes only when that line matches "
+            "it, and both go together (a photo caption and its counter `1 of 33`). Lines that "
+            "match it themselves, or two in a row, are never part of a pair.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        following = values.get("followed_by")
+        self.followed_by = (
+            None
+            if following is None
+            else compile_or_raise(following, ignore_case=False, option="followed_by")
+        )
 
     def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
         hits = set(self.hit_lines(lines, index))
+        if self.followed_by is not None:
+            hits = _pairs(self.followed_by, lines, hits)
         if not hits:
             return None
         return [line for i, line in enumerate(lines) if i not in hits]
+
+
+def _pairs(regex: Any, lines: list[str], hits: set[int]) -> set[int]:
+    """The hit lines whose next non-blank line matches ``regex``, with those next lines.
+
+    Dropping both at once keeps the rule a fixpoint: the line above a dropped pair is not
+    followed by a match now, so it never becomes the next "caption". Matches in a row are a
+    list, not a caption's counter, and pair with nothing (else they would eat the lines above
+    them one by one)."""
+    nonblank = [k for k, line in enumerate(lines) if line]
+    after = dict(pairwise(nonblank))
+    pairs: set[int] = set()
+    for i in sorted(hits):
+        j = after.get(i)
+        if j is None or regex.search(lines[i]) or not regex.search(lines[j]):
+            continue
+        k = after.get(j)
+        if k is None or not regex.search(lines[k]):
+            pairs.update((i, j))
+    return pairs
+
+
+class DropBlock(MatchingChromeKind):
+    name = "drop_block"
+    summary = (
+        "Drop a block of lines that starts at a marker line and ends before an end line or "
+        "before the next paragraph (a box of links or highlights inside the article)."
+    )
+    options = (
+        *MATCH_OPTIONS,
+        *GUARD_OPTIONS,
+        Option(
+            "until",
+            REGEX,
+            "RE2 pattern for the line after the block: the block ends before the first later "
+            "line it matches, and that line stays.",
+        ),
+        Option(
+            "until_longer_than",
+            INT,
+            "Or the block ends before the first later line of more than N words: boxes of "
+            "links and highlights are short lines, a paragraph is not.",
+            minimum=1,
+        ),
+        Option("keep_start", BOOL, "Keep the marker line that starts the block.", default=False),
+        Option(
+            "max_lines",
+            INT,
+            "A block is at most N non-blank lines, its start included; a start with no end "
+            "within them drops nothing.",
+            default=40,
+            minimum=1,
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        until = values.get("until")
+        if until is None and values.get("until_longer_than") is None:
+            raise KindError(
+                "give until or until_longer_than: where the block ends",
+                valid=("until", "until_longer_than"),
+            )
+        self.until = (
+            None if until is None else compile_or_raise(until, ignore_case=False, option="until")
+        )
+
+    def _ends(self, line: str) -> bool:
+        longer = self.values["until_longer_than"]
+        if longer is not None and len(line.split()) > longer:
+            return True
+        return self.until is not None and self.until.search(line) is not None
+
+    def _end_of(self, lines: list[str], start: int) -> int | None:
+        """The index of the line that ends the block starting at ``start``, if in reach."""
+        seen = 1
+        for j in range(start + 1, len(lines)):
+            if not lines[j]:
+                continue
+            if self._ends(lines[j]):
+                return j
+            seen += 1
+            if seen > self.values["max_lines"]:
+                return None
+        return None
+
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        drop: set[int] = set()
+        resume = 0
+        for start in self.hit_lines(lines, index):
+            if start < resume:
+                continue  # inside a block already dropped
+            end = self._end_of(lines, start)
+            if end is None:
+                continue
+            first = start + 1 if self.values["keep_start"] else start
+            drop.update(i for i in range(first, end) if lines[i])
+            resume = end
+        if not drop:
+            return None
+        return [line for i, line in enumerate(lines) if i not in drop]
 
 
 class _Cut(MatchingChromeKind):
@@ -610,7 +741,7 @@ class HtmlKind(RuleKind):
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
-        self.selector = _selectors(values)
+        self.selector: Any = None if values.get("selector") is None else _selectors(values)
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         want = "fields" if isinstance(self, HtmlField) else "output"
@@ -646,7 +777,7 @@ class HtmlBody(HtmlKind):
     name = "html_body"
     summary = (
         "Take the article text from the elements a CSS selector matches, in page order, "
-        "instead of the generic extractor."
+        "instead of the generic extractor; or from between two HTML comments."
     )
     options = (
         Option(
@@ -654,33 +785,89 @@ class HtmlBody(HtmlKind):
             SELECTORS,
             "CSS selector(s) for the article body. When nothing matches, the generic "
             "extractor takes the page and the record's `extractor` says so.",
-            required=True,
+        ),
+        Option(
+            "start_comment",
+            REGEX,
+            "Instead of `selector`: RE2 pattern for the HTML comment an old template puts "
+            "before its story (`<!-- TextStart -->`); the body is everything after the first "
+            "comment it matches, up to the next comment `end_comment` matches.",
+        ),
+        Option(
+            "end_comment",
+            REGEX,
+            "With `start_comment`: RE2 pattern for the comment after the story. When either "
+            "comment is missing, the rule does not match.",
         ),
         Option(
             "include",
             SELECTORS,
             "CSS selector(s) of elements taken with the body, in page order (headline, "
-            "byline, dateline); only when the body selector matches.",
+            "byline, dateline); only when the body matches.",
         ),
     )
+    one_of = (("selector", "start_comment"),)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
-        self.everything = self.selector
+        self.comments: tuple[Any, Any] | None = None
+        start, end = values.get("start_comment"), values.get("end_comment")
+        if (start is None) != (end is None):
+            raise KindError(
+                "start_comment and end_comment go together: the story lies between them",
+                "start_comment" if start is None else "end_comment",
+            )
+        if start is not None and end is not None:
+            self.comments = (
+                compile_or_raise(start, ignore_case=False, option="start_comment"),
+                compile_or_raise(end, ignore_case=False, option="end_comment"),
+            )
         include = values.get("include")
+        self.include: Any = None
+        self.everything = self.selector  # body and included elements, one page-order select
         if include is not None:
-            body = values["selector"]
-            combined = [body] if isinstance(body, str) else list(body)
-            combined += [include] if isinstance(include, str) else list(include)
+            includes = [include] if isinstance(include, str) else list(include)
             try:
-                self.everything = compile_selector(combined)
+                self.include = compile_selector(includes)
+                if self.selector is not None:
+                    body = values["selector"]
+                    self.everything = compile_selector(
+                        [body, *includes] if isinstance(body, str) else [*body, *includes]
+                    )
             except SelectorError as exc:
                 raise KindError(str(exc), "include") from None
 
-    def select(self, soup: Tag) -> list[Tag]:
+    def text(self, soup: Tag) -> str | None:
+        """The body's text, or None when the rule does not match the page."""
+        if self.comments is not None:
+            run = between_comments(soup, *self.comments)
+            if run is None:
+                return None
+            included = [] if self.include is None else list(self.include.select(soup))
+            return _with_included(soup, run, included)
         if self.selector.select_one(soup) is None:
-            return []
-        return outermost(self.everything.select(soup))
+            return None
+        return render(outermost(self.everything.select(soup)))
+
+
+def _with_included(soup: Tag, run: list[PageElement], included: list[Tag]) -> str:
+    """A comment-marked run of nodes with the included elements outside it, in page order:
+    the run reads as one stream, each included element as a paragraph of its own."""
+    if not included or not run:
+        return render_run(run)
+    order = {id(node): i for i, node in enumerate(soup.descendants)}
+    inside = {id(node) for top in run for node in _self_and_descendants(top)}
+    outside = [el for el in outermost(included) if id(el) not in inside]
+    if not outside:
+        return render_run(run)
+    starts_at = order[id(run[0])]
+    before = [el for el in outside if order[id(el)] < starts_at]
+    after = [el for el in outside if order[id(el)] > starts_at]
+    return "\n\n".join([*map(render, before), render_run(run), *map(render, after)])
+
+
+def _self_and_descendants(node: PageElement) -> list[PageElement]:
+    return [node, *node.descendants] if isinstance(node, Tag) else [node]
 
 
 class HtmlField(HtmlKind):
@@ -841,6 +1028,7 @@ KINDS: dict[str, type[RuleKind]] = {
     k.name: k
     for k in (
         DropLine,
+        DropBlock,
         CutBefore,
         CutAfter,
         StripSpan,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import lxml.etree
@@ -26,6 +27,7 @@ from bs4.element import (
     Declaration,
     Doctype,
     NavigableString,
+    PageElement,
     ProcessingInstruction,
     Tag,
 )
@@ -157,9 +159,15 @@ def render(nodes: list[Tag] | Tag) -> str:
     """
     if isinstance(nodes, list):
         return "\n\n".join(render(n) for n in nodes)
+    return render_run([nodes])
+
+
+def render_run(nodes: Sequence[PageElement]) -> str:
+    """The text of consecutive nodes of a page (elements and loose text) as one stream: text
+    between two elements runs on in the same line, as it does on the page."""
     out = _Lines()
     pre = 0
-    stack: list[tuple[Any, bool]] = [(nodes, False)]
+    stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(nodes)]
     while stack:
         node, closing = stack.pop()
         if isinstance(node, NavigableString):
@@ -185,6 +193,45 @@ def render(nodes: list[Tag] | Tag) -> str:
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.contents))
     return out.result()
+
+
+def between_comments(soup: Tag, start: Any, end: Any) -> list[PageElement] | None:
+    """The nodes after the first comment ``start`` matches and before the next comment ``end``
+    matches, outermost first, in page order; None when either comment is missing.
+
+    Old templates mark the story with comments (``<!-- TextStart -->``) rather than with an
+    element, and the story's paragraphs sit loose beside the template's own blocks. An element
+    that holds either comment is only partly inside: its children are taken instead.
+    """
+    opening: Comment | None = None
+    closing: Comment | None = None
+    for found in soup.descendants:
+        if not isinstance(found, Comment):
+            continue
+        if opening is None:
+            if start.search(found):
+                opening = found
+        elif end.search(found):
+            closing = found
+            break
+    if opening is None or closing is None:
+        return None
+    holds_end = {id(parent) for parent in closing.parents}
+    nodes: list[PageElement] = []
+    node: PageElement = opening
+    while True:
+        following = node.next_sibling
+        while following is None:  # the parent also holds the start: go on after it
+            assert node.parent is not None  # the end comes later, so a later sibling exists
+            node = node.parent
+            following = node.next_sibling
+        node = following
+        while id(node) in holds_end:  # the end is inside: take its children instead
+            assert isinstance(node, Tag)  # it holds the end comment, so it has children
+            node = node.contents[0]
+        if node is closing:
+            return nodes
+        nodes.append(node)
 
 
 def text_size(nodes: list[Tag] | Tag) -> int:

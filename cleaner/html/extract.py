@@ -121,9 +121,9 @@ def html_to_text(
                     edits.append(Edit(rule.id, rule.pack, removed, n))
         for rule in rules:
             if isinstance(rule.kind, HtmlBody):
-                nodes = rule.kind.select(soup)
-                if nodes:
-                    text = render(nodes)
+                body = rule.kind.text(soup)
+                if body is not None:
+                    text = body
                     extractor = f"selector:{rule.id}"
                     dropped = text_size(soup) - len(" ".join(text.split()))
                     edits.append(Edit(rule.id, rule.pack, max(dropped, 0), 1))
@@ -233,4 +233,4 @@ def example_result(kind: HtmlKind, html: str) -> tuple[str, dict[str, str]]:
         kind.apply(soup)
         return render(soup), fields
     assert isinstance(kind, HtmlBody)
-    return render(kind.select(soup)), fields
+    return kind.text(soup) or "", fields
