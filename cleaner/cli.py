@@ -1,6 +1,7 @@
 """The command line: ``cleaner run``, ``cleaner test-rules``, ``cleaner check-rules``.
 
-Exit codes: 0 done; 1 rejects present under --strict (or failing examples); 2 usage or rule errors.
+Exit codes: 0 done; 1 rejects present under --strict (or failing examples); 2 usage or rule errors;
+3 the run could not write its output (disk full, no permission): nothing of it was committed.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.engine.load import load_packs
-from cleaner.errors import CleanerError, RuleError, RuleErrors
+from cleaner.errors import CleanerError, OutputError, RuleError, RuleErrors
+from cleaner.io.paths import check_output_location, printable
 from cleaner.io.readers import JsonlKeys
 from cleaner.pipeline import Cleaner
 from cleaner.run import run
 from cleaner.testing import iter_results
 
-EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
 
 
 def _rules_paths(args: argparse.Namespace) -> list[Path]:
@@ -32,14 +34,19 @@ def _rules_paths(args: argparse.Namespace) -> list[Path]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
-    if args.output != "-" and any(
-        Path(i).resolve() == Path(args.output).resolve() for i in args.inputs if i != "-"
-    ):
-        raise CleanerError(f"output folder '{args.output}' is also an input; choose another -o")
+    check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
     cleaner = Cleaner.from_paths(paths, args.schema)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key)
     start = time.perf_counter()
-    tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
+    try:
+        tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
+    except OSError as exc:
+        # Inputs that cannot be read become rejects; an OSError here is the output failing.
+        where = f" '{printable(exc.filename)}'" if exc.filename else ""
+        raise OutputError(
+            f"cannot write{where}: {exc.strerror or exc}; the run stopped and committed "
+            "nothing, so earlier output is unchanged"
+        ) from exc
     secs = time.perf_counter() - start
     mb = tally.chars_in / 1e6
     print(
@@ -113,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)",
     )
+    p_run.add_argument(
+        "--allow-output-in-input",
+        action="store_true",
+        help="let OUTDIR be, or sit inside, an input folder (its output files are then skipped)",
+    )
     p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
     p_run.add_argument(
         "--text-key", default="text", help="JSONL field holding the text (default: text)"
@@ -147,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(err, file=sys.stderr)
         print(f"cleaner: {len(exc.errors)} rule error(s); nothing was processed", file=sys.stderr)
         return EXIT_USAGE
+    except OutputError as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return EXIT_WRITE
     except (RuleError, CleanerError) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE

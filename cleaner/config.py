@@ -11,6 +11,7 @@ import ftfy
 from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.yamlsafe import LocDict, load_yaml
 from cleaner.errors import RuleError, RuleErrors
+from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES
 from cleaner.steps.language import DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
@@ -59,7 +60,23 @@ FIELD_OPTIONS = (
         default=True,
     ),
 )
-SECTIONS = {"repair": REPAIR_OPTIONS, "language": LANGUAGE_OPTIONS, "fields": FIELD_OPTIONS}
+LIMIT_OPTIONS = (
+    Option(
+        "max_article_bytes",
+        INT,
+        "The largest article read, in bytes (one `.txt` file or one JSONL line). A larger one "
+        "is rejected as `too_large` without being read into memory: no news article is that "
+        "big, and cleaning takes about 20 times its size in memory.",
+        default=DEFAULT_MAX_ARTICLE_BYTES,
+        minimum=1,
+    ),
+)
+SECTIONS = {
+    "repair": REPAIR_OPTIONS,
+    "language": LANGUAGE_OPTIONS,
+    "fields": FIELD_OPTIONS,
+    "limits": LIMIT_OPTIONS,
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class Config:
     repair: dict[str, Any] = field(default_factory=dict)
     language: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def defaults(cls) -> Config:

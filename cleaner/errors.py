@@ -52,3 +52,7 @@ class RuleErrors(CleanerError):
 
 class UsageError(CleanerError):
     """The command line or configuration asks for something impossible."""
+
+
+class OutputError(CleanerError):
+    """The run could not write its output (disk full, no permission); it stopped cleanly."""

@@ -14,11 +14,12 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
+from cleaner.limits import too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject
-from cleaner.steps.decode import decode
+from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
-from cleaner.steps.repair import make_ftfy_config, repair
+from cleaner.steps.repair import make_ftfy_config, repair, scrub
 from cleaner.steps.validate import Validator, load_schema
 
 _QUOTES = str.maketrans(
@@ -114,10 +115,15 @@ class Cleaner:
     # -- one article -----------------------------------------------------------------------
 
     def clean(self, raw: RawArticle) -> Outcome:
-        if isinstance(raw.data, str):
+        limit = self.config.limits["max_article_bytes"]
+        if len(raw.data) > limit:  # readers check before reading; this covers every other caller
+            unit = "characters" if isinstance(raw.data, str) else "bytes"
+            reason = Reason("too_large", too_large_message(len(raw.data), limit, unit))
+            return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
+        if isinstance(raw.data, str) and raw.data.strip():
             text, encoding = raw.data, "utf-8"
         else:
-            decoded = decode(raw.data)
+            decoded = decode(raw.data) if isinstance(raw.data, bytes) else EMPTY
             if decoded.text is None:
                 reason = Reason(
                     decoded.problem or "undecodable", decoded.message or "cannot decode"
@@ -126,6 +132,8 @@ class Cleaner:
             text, encoding = decoded.text, decoded.encoding or "utf-8"
         chars_in = len(text)
         text, repairs = self.repair_text(text)
+        text, scrubbed = scrub(text)
+        repairs += scrubbed
         cleaned = self.clean_text(text, url=raw.url, site=raw.site)
         if not cleaned.text:
             rules = ", ".join(e.rule for e in cleaned.edits) or "none"

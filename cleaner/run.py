@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cleaner.io.readers import JsonlKeys, read_inputs
@@ -82,8 +83,10 @@ def run(
     keys: JsonlKeys | None = None,
 ) -> Tally:
     tally = Tally()
+    max_bytes = cleaner.config.limits["max_article_bytes"]
+    out = None if outdir == "-" else Path(outdir).resolve()
     with OutputSink(outdir, rejects_path) as sink:
-        for item in read_inputs(inputs, keys):
+        for item in read_inputs(inputs, keys, max_bytes=max_bytes, outdir=out):
             if isinstance(item, Reject):
                 tally.add_unread(item)
                 sink.write_reject(item.to_dict())

@@ -134,7 +134,8 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
             size = f.stat().st_size
             if size > MAX_RULE_FILE_BYTES:  # checked before reading: a huge file is never loaded
                 raise RuleError(
-                    f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}", path=str(f)
+                    f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}",
+                    path=str(f),
                 )
             data = load_yaml(f.read_bytes(), str(f))
         except RuleError as exc:

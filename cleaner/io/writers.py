@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,6 +11,8 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from cleaner.io.paths import output_path
 
 ARTICLES = "articles.jsonl"
 REJECTS = "rejects.jsonl"
@@ -38,7 +41,9 @@ class OutputSink:
             self.outdir.mkdir(parents=True, exist_ok=True)
             # Same folder as the targets, so the final rename is atomic (same filesystem).
             self._tmpdir = Path(tempfile.mkdtemp(prefix=".cleaner-tmp-", dir=self.outdir))
-            self._articles = (self._tmpdir / ARTICLES).open("w", encoding="utf-8", newline="\n")
+            self._articles = output_path(self._tmpdir, ARTICLES).open(
+                "w", encoding="utf-8", newline="\n"
+            )
         else:
             self._articles = sys.stdout
         if self.rejects_path is not None:
@@ -47,7 +52,9 @@ class OutputSink:
             self._rejects = tmp.open("w", encoding="utf-8", newline="\n")
             self._own_rejects = True
         elif self._tmpdir is not None:
-            self._rejects = (self._tmpdir / REJECTS).open("w", encoding="utf-8", newline="\n")
+            self._rejects = output_path(self._tmpdir, REJECTS).open(
+                "w", encoding="utf-8", newline="\n"
+            )
             self._own_rejects = True
         else:
             self._rejects = sys.stderr
@@ -65,10 +72,13 @@ class OutputSink:
         """Flush, fsync and rename everything into place; summary last, as the completion mark."""
         files = []
         if self._tmpdir is not None and self._articles is not None:
-            files.append((self._articles, self._tmpdir / ARTICLES, self.outdir / ARTICLES))  # type: ignore[operator]
+            assert self.outdir is not None
+            files.append(
+                (self._articles, self._tmpdir / ARTICLES, output_path(self.outdir, ARTICLES))
+            )
         if self._own_rejects and self._rejects is not None:
             src = Path(self._rejects.name)
-            dst = self.rejects_path or self.outdir / REJECTS  # type: ignore[operator]
+            dst = self.rejects_path or output_path(self.outdir, REJECTS)  # type: ignore[arg-type]
             files.append((self._rejects, src, dst))
         for fh, _, _ in files:
             fh.flush()
@@ -81,7 +91,7 @@ class OutputSink:
             tmp.write_text(
                 json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
             )
-            os.replace(tmp, self.outdir / SUMMARY)
+            os.replace(tmp, output_path(self.outdir, SUMMARY))
         else:
             sys.stderr.write(dumps({"summary": summary}) + "\n")
         self._cleanup()
@@ -89,7 +99,8 @@ class OutputSink:
     def abort(self) -> None:
         for fh in (self._articles, self._rejects):
             if fh is not None and fh not in (sys.stdout, sys.stderr) and not fh.closed:
-                fh.close()
+                with contextlib.suppress(OSError):  # closing flushes: fails again on a full disk
+                    fh.close()
         if self._own_rejects and self._rejects is not None and self.rejects_path is not None:
             Path(self._rejects.name).unlink(missing_ok=True)
         self._cleanup()

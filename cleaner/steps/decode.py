@@ -33,9 +33,12 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+EMPTY = Decoded(None, None, "empty_input", "the input holds no text")
+
+
 def decode(data: bytes) -> Decoded:
     if not data.strip():
-        return Decoded(None, None, "empty_input", "the input holds no text")
+        return EMPTY
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:

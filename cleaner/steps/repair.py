@@ -40,3 +40,22 @@ def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     fixed = ftfy.fix_and_explain(text, config)
     steps = [f"{action}:{name}" for action, name in (fixed.explanation or [])]
     return fixed.text, steps
+
+
+# What no output may hold, whatever the repair settings: a lone surrogate cannot be written as
+# UTF-8, and a NUL byte breaks many downstream tools.
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def scrub(text: str) -> tuple[str, list[str]]:
+    """Drop NUL bytes and replace lone surrogates with U+FFFD; say which was done."""
+    if _UNSAFE.search(text) is None:
+        return text, []
+    steps = []
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        steps.append("scrub:nul")
+    if _UNSAFE.search(text) is not None:
+        text = _UNSAFE.sub("\ufffd", text)
+        steps.append("scrub:lone-surrogate")
+    return text, steps

@@ -1,0 +1,14 @@
+"""Bounds that keep one hostile input from taking a run's memory or time."""
+
+from __future__ import annotations
+
+# 16 MiB: far above any real article (a long feature is ~100 KB of text), and cleaning takes
+# about 20 times an article's size in memory, so a worker stays well under 1 GB.
+DEFAULT_MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+
+
+def too_large_message(size: int, limit: int, unit: str = "bytes") -> str:
+    return (
+        f"the article is {size:,} {unit}, over the limit of {limit:,} bytes "
+        "(limits.max_article_bytes in config.yaml)"
+    )
