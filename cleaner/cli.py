@@ -42,9 +42,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
     except OSError as exc:
         # Inputs that cannot be read become rejects; an OSError here is the output failing.
-        where = f" '{printable(exc.filename)}'" if exc.filename else ""
+        where = printable(exc.filename or args.output)
         raise OutputError(
-            f"cannot write{where}: {exc.strerror or exc}; the run stopped and committed "
+            f"cannot write to '{where}': {exc.strerror or exc}; the run stopped and committed "
             "nothing, so earlier output is unchanged"
         ) from exc
     secs = time.perf_counter() - start
