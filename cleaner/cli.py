@@ -48,10 +48,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             "nothing, so earlier output is unchanged"
         ) from exc
     secs = time.perf_counter() - start
-    mb = tally.chars_in / 1e6
+    mchars = tally.chars_in / 1e6
     print(
-        f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected "
-        f"({mb:.1f} M chars in {secs:.1f} s)",
+        f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected; "
+        f"{mchars:.2f} M chars in {secs:.1f} s ({mchars / max(secs, 1e-9):.1f} M chars/s)",
         file=sys.stderr,
     )
     return EXIT_REJECTS if args.strict and tally.rejected else EXIT_OK

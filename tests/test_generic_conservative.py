@@ -1,0 +1,45 @@
+"""Generic packs are conservative: measured on real human ground truth, they rarely touch it.
+
+Uses shared/corpora beside the checkout (as in CI); skipped with a reason when it is absent.
+The full per-pack report is ``python -m bench.false_removal``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.corpora import corpora_dir, iter_gold_documents
+from bench.false_removal import measure, rate
+from cleaner.engine.load import load_packs
+from tests.conftest import RULES
+
+# ctf and AEB golds were checked by people: a generic pack may touch at most 1 line in 1,000.
+# WCXB's gold was annotated by an LLM and keeps some real chrome, so its bound is looser.
+MAX_RATE = {"ctf+aeb": 0.001, "wcxb": 0.002}
+
+pytestmark = pytest.mark.skipif(
+    not (corpora_dir() / "ctf").is_dir(),
+    reason=f"ground-truth corpora not found at {corpora_dir()}",
+)
+
+
+@pytest.fixture(scope="module")
+def counts():  # type: ignore[no-untyped-def]
+    packs = [p for p in load_packs([RULES]) if p.scope == "generic"]
+    return measure(packs, iter_gold_documents(), samples=0)
+
+
+def test_corpora_are_big_enough_to_mean_something(counts) -> None:  # type: ignore[no-untyped-def]
+    lines = counts["all"].lines
+    assert lines["ctf"] > 10_000
+    assert lines["aeb"] > 4_000
+    assert lines["wcxb"] > 60_000
+
+
+@pytest.mark.parametrize(
+    "pack", ["all", "share", "legal", "subscribe", "counters", "related", "chatbot", "tracking"]
+)
+def test_generic_pack_false_removal_rate(counts, pack: str) -> None:  # type: ignore[no-untyped-def]
+    c = counts[pack]
+    assert rate(c, ["ctf", "aeb"]) <= MAX_RATE["ctf+aeb"], dict(c.by_rule)
+    assert rate(c, ["wcxb"]) <= MAX_RATE["wcxb"], dict(c.by_rule)
