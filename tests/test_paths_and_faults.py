@@ -160,7 +160,9 @@ def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
 
 def big_input(folder: Path, n: int) -> Path:
     folder.mkdir()
-    body = "".join(f"Sentence {i} about the harbour, the council and the weather.\n" for i in range(40))
+    body = "".join(
+        f"Sentence {i} about the harbour, the council and the weather.\n" for i in range(40)
+    )
     for i in range(n):
         (folder / f"{i:04d}.txt").write_text(f"Article {i}.\n" + body, "utf-8")
     return folder
