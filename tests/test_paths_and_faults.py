@@ -129,9 +129,9 @@ def test_hostile_ids_and_sites_write_nothing_outside_the_output(tmp_path: Path) 
     src.parent.mkdir()
     src.write_text("\n".join(lines), "utf-8")
     out = tmp_path / "deep" / "out"
-    before = {p for p in tmp_path.rglob("*")}
+    before = set(tmp_path.rglob("*"))
     assert run(str(src), "-o", str(out)) == 0
-    created = {p for p in tmp_path.rglob("*")} - before
+    created = set(tmp_path.rglob("*")) - before
     assert created == {out, out / "articles.jsonl", out / "rejects.jsonl", out / "summary.json"}
     ids = [json.loads(x)["id"] for x in (out / "articles.jsonl").read_text("utf-8").splitlines()]
     assert ids == hostile  # kept as data, exactly
