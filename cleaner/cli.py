@@ -15,9 +15,10 @@ from pathlib import Path
 from cleaner.config import Config
 from cleaner.engine.load import load_packs
 from cleaner.errors import CleanerError, OutputError, RuleError, RuleErrors
-from cleaner.io.paths import check_output_location, printable
+from cleaner.io.paths import check_output_location
 from cleaner.io.readers import JsonlKeys
 from cleaner.pipeline import Cleaner
+from cleaner.record import printable
 from cleaner.run import run
 from cleaner.testing import iter_results
 

@@ -6,7 +6,10 @@ decode -> repair -> normalise -> select packs -> extract fields -> strip chrome 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import Any
 from cleaner.config import Config
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
 from cleaner.limits import too_large_message
-from cleaner.record import RawArticle, Reason, Record, Reject
+from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
@@ -115,6 +118,15 @@ class Cleaner:
     # -- one article -----------------------------------------------------------------------
 
     def clean(self, raw: RawArticle) -> Outcome:
+        raw = _writable(raw)
+        field = _not_unicode(raw)
+        if field is not None:
+            reason = Reason(
+                "invalid_unicode",
+                f"'{field}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
+                field=field,
+            )
+            return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
         limit = self.config.limits["max_article_bytes"]
         if len(raw.data) > limit:  # readers check before reading; this covers every other caller
             unit = "characters" if isinstance(raw.data, str) else "bytes"
@@ -184,6 +196,29 @@ class Cleaner:
                 chars_in,
             )
         return Outcome(record, cleaned.selection, cleaned.edits, chars_in)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _writable(raw: RawArticle) -> RawArticle:
+    """Id and source name the article in a record or a reject, so they must be writable."""
+    rid, source = printable(raw.id), printable(raw.source)
+    if rid is raw.id and source is raw.source:
+        return raw
+    return dataclasses.replace(raw, id=rid, source=source)
+
+
+def _not_unicode(raw: RawArticle) -> str | None:
+    """The field that holds a lone surrogate (no UTF-8 output can hold one), if any; the text
+    itself is repaired instead."""
+    for name in ("url", "site"):
+        value = getattr(raw, name)
+        if value is not None and _SURROGATE.search(value):
+            return name
+    if raw.meta and _SURROGATE.search(json.dumps(raw.meta, ensure_ascii=False)):
+        return "meta"
+    return None
 
 
 def _short(reason: Reason) -> Reason:

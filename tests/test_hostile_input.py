@@ -249,8 +249,12 @@ JSONL_CASES: list[tuple[bytes, str | None, str]] = [
     (b'{"id": "nan", "text": "t", "score": NaN}', "bad_jsonl", "NaN is not a JSON value"),
     (b'{"id": "inf", "text": "t", "score": -Infinity}', "bad_jsonl", "-Infinity is not"),
     (b'{"id": "big", "text": "t", "score": 1e999}', "bad_jsonl", "out of range"),
-    (b'{"id": "s", "text": "t", "m": "\\udfff"}', "bad_jsonl", "'m' holds a lone surrogate"),
-    (b'{"id": "\\ud800", "text": "t"}', "bad_jsonl", "'id' holds a lone surrogate"),
+    (
+        b'{"id": "s", "text": "t", "m": "\\udfff"}',
+        "invalid_unicode",
+        "'meta' holds a lone surrogate",
+    ),
+    (b'{"id": "s", "text": "t", "url": "\\udfff"}', "invalid_unicode", "'url' holds a lone"),
     (b'{"id": "u", "text": "caf\xe9"}', "bad_jsonl", "is not JSON"),  # not UTF-8
 ]
 
@@ -278,6 +282,7 @@ def test_jsonl_values_of_the_wrong_type_that_can_be_ignored(tmp_path: Path) -> N
         {"id": 7, "text": GOOD, "url": 5, "site": ["a"]},  # unusable url/site: ignored
         {"id": "surrogate-pair-ok", "text": GOOD, "m": "\U0001f600"},
         {"id": "huge-int", "text": GOOD, "n": 10**40},
+        {"id": "lone\ud800", "text": GOOD},  # an id must be writable: shown escaped
     ]
     src = tmp_path / "in.jsonl"
     body = "\r\n".join(json.dumps(x, ensure_ascii=True) for x in lines)  # CRLF, no final break
@@ -293,6 +298,7 @@ def test_jsonl_values_of_the_wrong_type_that_can_be_ignored(tmp_path: Path) -> N
         "7",
         "surrogate-pair-ok",
         "huge-int",
+        "lone\\ud800",
     ]
     assert records[4]["url"] is None
     assert records[4]["site"] is None

@@ -22,21 +22,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from cleaner.errors import CleanerError
-from cleaner.record import Reason, Reject
+from cleaner.record import Reason, Reject, printable
 
 OUTPUT_PREFIXES = ("articles", "rejects", "summary.json", ".cleaner")
 MAX_NAME_BYTES = 255  # the usual file-name limit (ext4, xfs, tmpfs, APFS)
-
-
-def printable(path: Path | str) -> str:
-    """A path as valid UTF-8 text: bytes that are not UTF-8 appear as ``\\xNN`` (so a record or
-    a reject can always be written), everything else as is."""
-    text = os.fspath(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
 
 
 def output_path(outdir: Path, name: str) -> Path:

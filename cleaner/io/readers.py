@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from cleaner.io.paths import display_path, printable, walk_folder
+from cleaner.io.paths import display_path, walk_folder
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, too_large_message
-from cleaner.record import RawArticle, Reason, Reject
+from cleaner.record import RawArticle, Reason, Reject, printable
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
@@ -147,22 +146,6 @@ def _finite(text: str) -> float:
     return value
 
 
-# A lone surrogate can only arrive as a \uD800-\uDFFF escape; UTF-8 output cannot hold one.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _lone_surrogate_key(obj: Any, text_key: str) -> str | None:
-    """The first top-level key (other than the text, which repair fixes) holding a lone
-    surrogate anywhere inside its value."""
-    for key, value in obj.items():
-        if key != text_key and (
-            _SURROGATE.search(key) or _SURROGATE.search(json.dumps(value, ensure_ascii=False))
-        ):
-            return printable(key.encode("utf-8", "replace").decode("utf-8"))
-    return None
-
-
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
     where = f"{source}:{n}"
     fallback_id = f"{stem}:{n}"
@@ -178,14 +161,10 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
         return bad(f"line {n} nests too deeply to read")
     if not isinstance(obj, dict):
         return bad(f"line {n} is not a JSON object")
-    if _SURROGATE_ESCAPE.search(raw_line):
-        key = _lone_surrogate_key(obj, keys.text)
-        if key is not None:
-            return bad(f"'{key}' holds a lone surrogate escape (\\ud800-\\udfff), not text", key)
     text = obj.get(keys.text)
     rid = obj.get(keys.id)
     rid = (
-        str(rid)
+        printable(str(rid))
         if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid)
         else fallback_id
     )
