@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from bench.fuzz_targets import check_result, fuzz_clean, fuzz_jsonl
 from cleaner.cli import main
 from cleaner.pipeline import Cleaner
+from cleaner.record import Record
 from tests.conftest import RULES
 from tests.test_properties import document
 
@@ -118,9 +120,8 @@ def test_fuzz_file_names(tmp_path_factory: pytest.TempPathFactory, names: list[b
 def test_fuzz_targets_catch_what_they_claim(cleaner: Cleaner) -> None:
     """The checks are not vacuous: a record with a NUL or a lone surrogate fails them."""
     good = fuzz_clean(cleaner, "A sentence about the weather and the city council today. " * 3)
-    from dataclasses import replace
-
+    assert isinstance(good, Record)
     with pytest.raises(AssertionError):
-        check_result(replace(good, text=good.text + "\x00", n_chars=good.n_chars + 1))  # type: ignore[arg-type]
+        check_result(replace(good, text=good.text + "\x00", n_chars=good.n_chars + 1))
     with pytest.raises(UnicodeEncodeError):
-        check_result(replace(good, id="\ud800"))  # type: ignore[arg-type]
+        check_result(replace(good, id="\ud800"))

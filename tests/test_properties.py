@@ -178,7 +178,7 @@ def reach(rule: Rule, lines: list[str]) -> tuple[int, int]:
 
 def _seed_cases() -> list[tuple[str, str]]:
     cleaner = Cleaner.from_paths([RULES])
-    cases = []
+    cases: list[tuple[str, str]] = []
     for seed in sorted(SEEDS.glob("*.txt")):
         text = decode(seed.read_bytes()).text or ""
         lines = normalize_lines(cleaner.repair_text(text)[0])
