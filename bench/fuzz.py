@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.fuzz_targets import fuzz_clean, fuzz_jsonl
 from cleaner.pipeline import Cleaner
@@ -25,27 +25,24 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=20_000, help="examples per target")
     args = parser.parse_args()
     cleaner = Cleaner.from_paths([RULES])
-    counts: dict[str, int] = {}
+    counts = {"pipeline-bytes": 0, "pipeline-text": 0, "jsonl-reader": 0}
 
-    def counted(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*a: Any) -> None:
-            counts[name] = counts.get(name, 0) + 1
-            fn(*a)
+    def pipeline_bytes(data: bytes, url: str | None, site: str | None) -> None:
+        counts["pipeline-bytes"] += 1
+        fuzz_clean(cleaner, data, url=url, site=site)
 
-        return run
+    def pipeline_text(text: str, url: str | None) -> None:
+        counts["pipeline-text"] += 1
+        fuzz_clean(cleaner, text, url=url)
 
-    from hypothesis import strategies as st
+    def jsonl_reader(lines: list[bytes], limit: int) -> None:
+        counts["jsonl-reader"] += 1
+        fuzz_jsonl(cleaner, b"\n".join(lines), limit)
 
     targets: dict[str, Any] = {
-        "pipeline-bytes": given(hostile_bytes, urls, urls)(
-            counted("pipeline-bytes", lambda d, u, s: fuzz_clean(cleaner, d, url=u, site=s))
-        ),
-        "pipeline-text": given(hostile_text, urls)(
-            counted("pipeline-text", lambda t, u: fuzz_clean(cleaner, t, url=u))
-        ),
-        "jsonl-reader": given(st.lists(jsonl_line, max_size=8), st.integers(8, 300))(
-            counted("jsonl-reader", lambda ls, n: fuzz_jsonl(cleaner, b"\n".join(ls), n))
-        ),
+        "pipeline-bytes": given(hostile_bytes, urls, urls)(pipeline_bytes),
+        "pipeline-text": given(hostile_text, urls)(pipeline_text),
+        "jsonl-reader": given(st.lists(jsonl_line, max_size=8), st.integers(8, 300))(jsonl_reader),
     }
     for name, test in targets.items():
         start = time.perf_counter()
