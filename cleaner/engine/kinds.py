@@ -435,6 +435,8 @@ class Extract(RuleKind):
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
     def extract(self, lines: list[str]) -> str | None:
+        if not lines:
+            return None
         index = LineIndex(lines)
         ranks, total = self.guards.ranks(lines)
         found: str | None = None

@@ -102,6 +102,8 @@ class LineIndex:
 
     def matching_lines(self, regex: Any) -> Iterator[tuple[int, Any]]:
         """Yield (line number, first match in that line) for each line the regex matches."""
+        if not self.lines:  # "" would still match a pattern that matches the empty string
+            return
         last = -1
         for m in regex.finditer(self.text):
             i = self.line_of(m.start())
