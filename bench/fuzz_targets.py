@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from cleaner.errors import RuleErrors
 from cleaner.io.readers import JsonlKeys, read_jsonl_stream
 from cleaner.io.writers import dumps
 from cleaner.pipeline import Cleaner
@@ -67,3 +70,29 @@ def fuzz_jsonl(cleaner: Cleaner, data: bytes, max_bytes: int = 4096) -> int:
             check_result(cleaner.clean(item).result)
     assert n == expected, f"{n} items from {expected} lines"
     return n
+
+
+_RULES_DIR = Path(tempfile.mkdtemp(prefix="cleaner-fuzz-rules-"))
+SAMPLE = "Title | Site\nShare this\nA sentence about the weather and the council today.\n" * 3
+
+
+def fuzz_rule_file(data: bytes | str) -> bool:
+    """Load ``data`` as a rule pack: it loads, or fails with rule errors that name the file;
+    nothing else may escape. A pack that loads must then clean a document. True if it loaded."""
+    path = _RULES_DIR / "fuzz.yaml"
+    if isinstance(data, str):
+        path.write_text(data, "utf-8", errors="surrogatepass")
+    else:
+        path.write_bytes(data)
+    errors = None
+    try:
+        cleaner = Cleaner.from_paths([_RULES_DIR])
+    except RuleErrors as exc:
+        errors = exc.errors
+    if errors is not None:
+        assert errors
+        assert all(str(path) in str(e) for e in errors)
+        return False
+    for site in (None, "fuzz.test"):
+        check_result(cleaner.clean(RawArticle("r", "r", SAMPLE, site=site)).result)
+    return True

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.fuzz_targets import check_result, fuzz_clean, fuzz_jsonl
+from bench.fuzz_targets import check_result, fuzz_clean, fuzz_jsonl, fuzz_rule_file
 from cleaner.cli import main
 from cleaner.pipeline import Cleaner
 from cleaner.record import Record
@@ -125,3 +125,91 @@ def test_fuzz_targets_catch_what_they_claim(cleaner: Cleaner) -> None:
         check_result(replace(good, text=good.text + "\x00", n_chars=good.n_chars + 1))
     with pytest.raises(UnicodeEncodeError):
         check_result(replace(good, id="\ud800"))
+
+
+# Rule packs built from the pieces a pack is made of, so the loader goes deep, not just to the
+# YAML syntax error.
+pattern = st.one_of(
+    st.sampled_from(["(a+)+$", "(?<=x)a", "(a)\\1", "[", "x*", "^Share", "\\| Site$", "a{1001}"]),
+    st.text(st.sampled_from("ab()[]{}*+?|^$.\\-:,0123"), max_size=12),
+)
+scalar = st.one_of(
+    pattern.map(json.dumps),
+    st.sampled_from(["true", "null", "-1", "0", "3", "'x'", "[]", "{}", "&a x", "*a", "!!str x"]),
+    st.sampled_from(["!!python/object/apply:os.system ['true']", "~", "1e999", "0x10"]),
+)
+option = st.tuples(
+    st.sampled_from(
+        [
+            "pattern",
+            "literal",
+            "line",
+            "first_lines",
+            "last_lines",
+            "max_words",
+            "prefix",
+            "suffix",
+            "keep_marker",
+            "occurrence",
+            "ignore_case",
+            "field",
+            "date_format",
+            "min",
+            "languages",
+            "fields",
+            "scope",
+            "bogus",
+        ]
+    ),
+    scalar,
+)
+rule_yaml = st.builds(
+    lambda rid, kind, opts, ex_in, ex_out: (
+        f"  - id: {rid}\n    kind: {kind}\n    description: D.\n"
+        + "".join(f"    {k}: {v}\n" for k, v in opts)
+        + f"    examples:\n      - input: {json.dumps(ex_in)}\n        output: {json.dumps(ex_out)}\n"
+    ),
+    st.sampled_from(["r-1", "r-1", "R 2", "r-3"]),
+    st.sampled_from(
+        [
+            "drop_line",
+            "cut_before",
+            "cut_after",
+            "strip_span",
+            "extract",
+            "drop_duplicate_line",
+            "min_words",
+            "required_fields",
+            "nope",
+        ]
+    ),
+    st.lists(option, max_size=4, unique_by=lambda kv: kv[0]),
+    st.text(max_size=30),
+    st.text(max_size=30),
+)
+pack_yaml = st.builds(
+    lambda scope, rules, junk: (
+        f"pack: fuzz\ndescription: D.\nscope: {scope}\nmatch: {{domains: [fuzz.test]}}\n"
+        f"rules:\n{''.join(rules)}{junk}"
+    ),
+    st.sampled_from(["site", "generic", "other"]),
+    st.lists(rule_yaml, min_size=1, max_size=3),
+    st.sampled_from(["", "\n\t", "\n- x", "\nextra: 1\n", "\n" + "[" * 60]),
+)
+
+
+simple_pack = st.builds(
+    lambda kind, pat: (
+        "pack: fuzz\ndescription: D.\nscope: site\nmatch: {domains: [fuzz.test]}\nrules:\n"
+        f"  - id: r-1\n    kind: {kind}\n    description: D.\n    pattern: {json.dumps(pat)}\n"
+        '    examples:\n      - input: "x"\n        output: "x"\n'
+    ),
+    st.sampled_from(["drop_line", "strip_span", "cut_after", "cut_before"]),
+    pattern,
+)
+
+
+@FUZZ
+@given(st.one_of(pack_yaml, simple_pack, st.binary(max_size=300)))
+def test_fuzz_rule_files(data: str | bytes) -> None:
+    fuzz_rule_file(data)
