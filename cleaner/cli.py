@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
     check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
     cleaner = Cleaner.from_paths(paths, args.schema)
-    keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key)
+    keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
     start = time.perf_counter()
     try:
         tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help=".txt/.jsonl files or folders; '-' reads JSONL from standard input",
+        help=".txt, .html/.htm/.html.gz and .jsonl files or folders; "
+        "'-' reads JSONL from standard input",
     )
     p_run.add_argument(
         "-o",
@@ -129,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
     p_run.add_argument(
         "--text-key", default="text", help="JSONL field holding the text (default: text)"
+    )
+    p_run.add_argument(
+        "--html-key",
+        metavar="KEY",
+        help="JSONL field holding an HTML page; the page's article text is extracted",
     )
     p_run.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
     p_run.add_argument(

@@ -11,7 +11,7 @@ import ftfy
 from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.yamlsafe import LocDict, load_yaml
 from cleaner.errors import RuleError, RuleErrors
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES
+from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
 from cleaner.steps.language import DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
@@ -64,11 +64,45 @@ LIMIT_OPTIONS = (
     Option(
         "max_article_bytes",
         INT,
-        "The largest article read, in bytes (one `.txt` file or one JSONL line). A larger one "
+        "The largest text article read, in bytes (one `.txt` file or one JSONL line; HTML pages "
+        "have `html.max_page_bytes`). A larger one "
         "is rejected as `too_large` without being read into memory: no news article is that "
         "big, and cleaning takes about 20 times its size in memory.",
         default=DEFAULT_MAX_ARTICLE_BYTES,
         minimum=1,
+    ),
+)
+HTML_OPTIONS = (
+    Option(
+        "max_page_bytes",
+        INT,
+        "Pages larger than this are rejected (`page_too_large`) before they are parsed: a "
+        "parse tree takes many times the page's size in memory, and trafilatura's time grows "
+        "faster than the page (5 MB of text: 8 s; 20 MB: 70 s).",
+        default=DEFAULT_MAX_PAGE_BYTES,
+        minimum=1000,
+    ),
+    Option(
+        "favor",
+        STR,
+        "trafilatura's trade-off for pages without an `html_body` rule.",
+        default="balanced",
+        choices=("balanced", "precision", "recall"),
+    ),
+    Option("include_tables", BOOL, "trafilatura: keep the text of tables.", default=True),
+    Option(
+        "include_comments",
+        BOOL,
+        "trafilatura: keep readers' comments. Off because comments are not the article "
+        "(and F1 was lower with them on AEB and WCXB).",
+        default=False,
+    ),
+    Option(
+        "date_search",
+        BOOL,
+        "When the markup (JSON-LD, meta, microdata, time, URL) gives no publication date, let "
+        "htmldate look for one in the page, without its extensive text search.",
+        default=True,
     ),
 )
 SECTIONS = {
@@ -76,6 +110,7 @@ SECTIONS = {
     "language": LANGUAGE_OPTIONS,
     "fields": FIELD_OPTIONS,
     "limits": LIMIT_OPTIONS,
+    "html": HTML_OPTIONS,
 }
 
 
@@ -85,6 +120,7 @@ class Config:
     language: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
+    html: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def defaults(cls) -> Config:

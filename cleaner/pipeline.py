@@ -2,6 +2,10 @@
 
 decode -> repair -> normalise -> select packs -> extract fields -> strip chrome -> language
 -> build record -> document filters -> validate.
+
+A page (HTML) first goes through cleaner/html: decode by its charset, read its metadata, select
+the packs, apply their HTML rules and take the article text (a site pack's body selector, else
+trafilatura); that text then takes the same road as a plain-text article.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import Config
+from cleaner.engine.kinds import FIELDS
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
+from cleaner.html.charset import decode_page
+from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
 from cleaner.limits import too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.decode import EMPTY, decode
@@ -61,6 +68,25 @@ class TextResult:
     selection: Selection
 
 
+@dataclass(frozen=True)
+class PageResult:
+    """A page's article text before the text rules, with its selection (see html_text)."""
+
+    html: HtmlText
+    selection: Selection
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What the text rules start from, and what the record says about where it came from."""
+
+    text: str
+    encoding: str
+    chars_in: int
+    page: PageResult | None = None
+    encoding_from: str | None = None
+
+
 class Cleaner:
     """Holds the compiled rules, detector and validator; cleans articles one at a time."""
 
@@ -78,6 +104,8 @@ class Cleaner:
             self.config.language["detector"], self.config.language["sample_chars"]
         )
         self.validator = Validator(schema or load_schema(None))
+        self.html_options = HtmlOptions.from_config(self.config.html)
+        self._site_packs = frozenset(p.name for p in rules.sites)
 
     @classmethod
     def from_paths(
@@ -95,10 +123,20 @@ class Cleaner:
             return text, []
         return repair(text, self.ftfy_config)
 
-    def clean_text(self, text: str, url: str | None = None, site: str | None = None) -> TextResult:
-        """Normalise, select packs, extract fields and strip chrome (no repair, no language)."""
+    def clean_text(
+        self,
+        text: str,
+        url: str | None = None,
+        site: str | None = None,
+        selection: Selection | None = None,
+    ) -> TextResult:
+        """Normalise, select packs, extract fields and strip chrome (no repair, no language).
+
+        A page's text comes with the selection made on the page; plain text is selected here.
+        """
         lines = normalize_lines(text)
-        selection = self.rules.select(join_lines(lines), url=url, site=site)
+        if selection is None:
+            selection = self.rules.select(join_lines(lines), url=url, site=site)
         found = run_extract(selection.groups, lines)
         lines, edits = run_chrome(selection.groups, lines)
         fields = {k: self._tidy_field(k, v) for k, (v, _) in found.items()}
@@ -115,68 +153,130 @@ class Cleaner:
             return value.translate(_QUOTES)
         return value
 
+    # -- the page part, shared by run, explain and suggest ----------------------------------
+
+    def html_text(self, html: str, url: str | None = None, site: str | None = None) -> PageResult:
+        """A page's article text, fields and extractor, before the text rules run on it.
+
+        Packs are selected by ``site``, else the URL's domain, else the page's canonical URL,
+        else fingerprints searched in the page source.
+        """
+        page = read_page(html, url)
+        selection = self.rules.select(html, url=url or page.meta.canonical_url, site=site)
+        return PageResult(html_to_text(page, selection.groups, self.html_options), selection)
+
+    def _merge_fields(
+        self, html: HtmlText, cleaned: TextResult
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Per field: html_field rules, then site text rules, then the markup, then generic."""
+        fields: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        for name in FIELDS:
+            rule_id = cleaned.fields_from.get(name)
+            by_site = rule_id is not None and self.rules.rules[rule_id].pack in self._site_packs
+            if name in html.fields and (name in html.ruled or not by_site):
+                fields[name] = self._tidy_field(name, html.fields[name])
+                sources[name] = html.fields_from[name]
+            elif rule_id is not None:
+                fields[name], sources[name] = cleaned.fields[name], rule_id
+        return fields, sources
+
     # -- one article -----------------------------------------------------------------------
+
+    def _read(self, raw: RawArticle) -> _Source | Reason:
+        """Decode the input; for a page, also take its article text."""
+        if not raw.html:
+            limit = self.config.limits["max_article_bytes"]
+            if len(raw.data) > limit:  # readers check before reading; this covers other callers
+                unit = "characters" if isinstance(raw.data, str) else "bytes"
+                return Reason("too_large", too_large_message(len(raw.data), limit, unit))
+            if isinstance(raw.data, str) and raw.data.strip():
+                return _Source(raw.data, "utf-8", len(raw.data))
+            decoded = decode(raw.data) if isinstance(raw.data, bytes) else EMPTY
+            if decoded.text is None:
+                return Reason(decoded.problem or "undecodable", decoded.message or "cannot decode")
+            return _Source(decoded.text, decoded.encoding or "utf-8", len(decoded.text))
+        limit = self.config.html["max_page_bytes"]
+        if len(raw.data) > limit:
+            return Reason(
+                "page_too_large",
+                f"the page is {len(raw.data):,} bytes, over html.max_page_bytes ({limit:,}); "
+                "raise it in config.yaml to clean such pages",
+            )
+        if isinstance(raw.data, str):
+            html, encoding, how = raw.data, "utf-8", None
+        else:
+            decoded_page = decode_page(raw.data)
+            if decoded_page.text is None:
+                return Reason(
+                    decoded_page.problem or "undecodable", decoded_page.message or "cannot decode"
+                )
+            html, encoding = decoded_page.text, decoded_page.encoding or "utf-8"
+            how = decoded_page.source
+        page = self.html_text(html, url=raw.url, site=raw.site)
+        if page.html.problem is not None:
+            return page.html.problem
+        return _Source(page.html.text, encoding, len(html), page, how)
 
     def clean(self, raw: RawArticle) -> Outcome:
         raw = _writable(raw)
-        field = _not_unicode(raw)
-        if field is not None:
-            reason = Reason(
-                "invalid_unicode",
-                f"'{field}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
-                field=field,
-            )
-            return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
-        limit = self.config.limits["max_article_bytes"]
-        if len(raw.data) > limit:  # readers check before reading; this covers every other caller
-            unit = "characters" if isinstance(raw.data, str) else "bytes"
-            reason = Reason("too_large", too_large_message(len(raw.data), limit, unit))
-            return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
-        if isinstance(raw.data, str) and raw.data.strip():
-            text, encoding = raw.data, "utf-8"
-        else:
-            decoded = decode(raw.data) if isinstance(raw.data, bytes) else EMPTY
-            if decoded.text is None:
-                reason = Reason(
-                    decoded.problem or "undecodable", decoded.message or "cannot decode"
-                )
-                return Outcome(Reject(raw.id, raw.source, (reason,)), None, (), len(raw.data))
-            text, encoding = decoded.text, decoded.encoding or "utf-8"
-        chars_in = len(text)
-        text, repairs = self.repair_text(text)
+        source = _unicode_problem(raw) or self._read(raw)
+        if isinstance(source, Reason):
+            return Outcome(Reject(raw.id, raw.source, (source,)), None, (), len(raw.data))
+        chars_in = source.chars_in
+        text, repairs = self.repair_text(source.text)
         text, scrubbed = scrub(text)
         repairs += scrubbed
-        cleaned = self.clean_text(text, url=raw.url, site=raw.site)
+        page = source.page
+        cleaned = self.clean_text(
+            text,
+            url=raw.url,
+            site=raw.site,
+            selection=page.selection if page is not None else None,
+        )
+        edits = cleaned.edits
+        fields, fields_from = cleaned.fields, cleaned.fields_from
+        url, canonical, extractor = raw.url, None, None
+        if page is not None:
+            edits = page.html.edits + edits
+            fields, fields_from = self._merge_fields(page.html, cleaned)
+            canonical, extractor = page.html.canonical_url, page.html.extractor
+            if url is None and canonical is not None:
+                url, fields_from["url"] = canonical, "canonical"
+            if source.encoding_from is not None:
+                fields_from["encoding"] = source.encoding_from
         if not cleaned.text:
-            rules = ", ".join(e.rule for e in cleaned.edits) or "none"
+            rules = ", ".join(e.rule for e in edits) or "none"
             reason = Reason(
                 "empty_text", f"no text left after cleaning (rules that fired: {rules})"
             )
             return Outcome(
-                Reject(raw.id, raw.source, (reason,)), cleaned.selection, cleaned.edits, chars_in
+                Reject(raw.id, raw.source, (reason,)), cleaned.selection, edits, chars_in
             )
         lang, score = self.detector.detect(cleaned.text)
         record = Record(
             id=raw.id,
             source=raw.source,
-            url=raw.url,
+            url=url,
+            canonical_url=canonical,
             site=cleaned.selection.site,
-            title=cleaned.fields.get("title"),
-            author=cleaned.fields.get("author"),
-            date_published=cleaned.fields.get("date_published"),
-            date_updated=cleaned.fields.get("date_updated"),
+            title=fields.get("title"),
+            author=fields.get("author"),
+            date_published=fields.get("date_published"),
+            date_updated=fields.get("date_updated"),
             lang=lang,
             lang_score=score,
-            encoding=encoding,
+            encoding=source.encoding,
+            extractor=extractor,
             n_chars=len(cleaned.text),
             n_words=len(cleaned.text.split()),
             sha256=hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest(),
             repairs=tuple(repairs),
             rules=tuple(
                 {"rule": e.rule, "pack": e.pack, "removed_chars": e.removed_chars, "edits": e.edits}
-                for e in cleaned.edits
+                for e in edits
             ),
-            fields_from=cleaned.fields_from,
+            fields_from=fields_from,
             meta=dict(raw.meta),
             text=cleaned.text,
         )
@@ -184,7 +284,7 @@ class Cleaner:
         reasons = [
             Reason(res.code, res.message, field=res.field, rule=rule.id)
             for rule, res in run_filters(
-                cleaned.selection.groups, cleaned.text, {**cleaned.fields, "lang": lang}
+                cleaned.selection.groups, cleaned.text, {**fields, "lang": lang}
             )
         ]
         reasons.extend(_short(r) for r in self.validator.problems(as_dict))
@@ -192,10 +292,10 @@ class Cleaner:
             return Outcome(
                 Reject(raw.id, raw.source, tuple(reasons), as_dict),
                 cleaned.selection,
-                cleaned.edits,
+                edits,
                 chars_in,
             )
-        return Outcome(record, cleaned.selection, cleaned.edits, chars_in)
+        return Outcome(record, cleaned.selection, edits, chars_in)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -209,15 +309,19 @@ def _writable(raw: RawArticle) -> RawArticle:
     return dataclasses.replace(raw, id=rid, source=source)
 
 
-def _not_unicode(raw: RawArticle) -> str | None:
-    """The field that holds a lone surrogate (no UTF-8 output can hold one), if any; the text
-    itself is repaired instead."""
-    for name in ("url", "site"):
+def _unicode_problem(raw: RawArticle) -> Reason | None:
+    """Why the article cannot be written when a field holds a lone surrogate (no UTF-8 output
+    can hold one); the text itself is repaired instead."""
+    for name in ("url", "site", "meta"):
         value = getattr(raw, name)
-        if value is not None and _SURROGATE.search(value):
-            return name
-    if raw.meta and _SURROGATE.search(json.dumps(raw.meta, ensure_ascii=False)):
-        return "meta"
+        if name == "meta" and value:
+            value = json.dumps(value, ensure_ascii=False)
+        if value and _SURROGATE.search(value):
+            return Reason(
+                "invalid_unicode",
+                f"'{name}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
+                field=name,
+            )
     return None
 
 

@@ -32,6 +32,7 @@ class RawArticle:
     url: str | None = None
     site: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    html: bool = False  # data is an HTML page, not article text
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Record:
     id: str
     source: str
     url: str | None
+    canonical_url: str | None
     site: str | None
     title: str | None
     author: str | None
@@ -49,6 +51,7 @@ class Record:
     lang: str | None
     lang_score: float | None
     encoding: str
+    extractor: str | None
     n_chars: int
     n_words: int
     sha256: str

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.io.readers import JsonlKeys, read_inputs
+from cleaner.io.readers import JsonlKeys, Limits, read_inputs
 from cleaner.io.writers import OutputSink
 from cleaner.pipeline import Cleaner, Outcome
 from cleaner.record import Record, Reject
@@ -29,6 +29,7 @@ class Tally:
     reasons: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)
     langs: Counter[str] = field(default_factory=Counter)
+    extractors: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -43,6 +44,8 @@ class Tally:
             self.written += 1
             self.chars_out += result.n_chars
             self.langs[result.lang or "unknown"] += 1
+            if result.extractor is not None:
+                self.extractors[result.extractor] += 1
             for name in ("title", "author", "date_published", "date_updated"):
                 if getattr(result, name) is not None:
                     self.fields[name] += 1
@@ -71,6 +74,7 @@ class Tally:
             "reject_reasons": dict(sorted(self.reasons.items())),
             "fields": dict(sorted(self.fields.items())),
             "languages": dict(sorted(self.langs.items())),
+            "extractors": dict(sorted(self.extractors.items())),
         }
 
 
@@ -83,10 +87,12 @@ def run(
     keys: JsonlKeys | None = None,
 ) -> Tally:
     tally = Tally()
-    max_bytes = cleaner.config.limits["max_article_bytes"]
+    limits = Limits(
+        cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
+    )
     out = None if outdir == "-" else Path(outdir).resolve()
     with OutputSink(outdir, rejects_path) as sink:
-        for item in read_inputs(inputs, keys, max_bytes=max_bytes, outdir=out):
+        for item in read_inputs(inputs, keys, limits=limits, outdir=out):
             if isinstance(item, Reject):
                 tally.add_unread(item)
                 sink.write_reject(item.to_dict())

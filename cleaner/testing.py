@@ -2,6 +2,7 @@
 
 Each example runs its rule alone: ``input`` is normalised like an article, the rule is applied
 (to a fixpoint, as in a real run), and the text, the fields or the reject code are compared.
+An HTML rule's ``input`` is a page: its text after the rule (or the fields) is compared.
 
     from cleaner.testing import run_examples
     failures = [r for r in run_examples(["rules/"]) if not r.passed]
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.engine.kinds import AllowedLanguages, ChromeKind, Extract, FilterKind
+from cleaner.engine.kinds import AllowedLanguages, ChromeKind, Extract, FilterKind, HtmlKind
 from cleaner.engine.load import Example, Pack, Rule, load_packs
 from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
+from cleaner.html.extract import example_result
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
 
@@ -46,6 +48,15 @@ def check_example(rule: Rule, example: Example, detector: Detector | None = None
     lines = normalize_lines(example.input)
     group = RuleGroup([rule])
     problems: list[str] = []
+    if isinstance(kind, HtmlKind):
+        text, got_fields = example_result(kind, example.input)
+        if example.output is not None:
+            got, want = normalize_lines(text), normalize_lines(example.output)
+            if got != want:
+                problems.append(f"expected text {join_lines(want)!r}, got {join_lines(got)!r}")
+        for name, want_value in (example.fields or {}).items():
+            if got_fields.get(name) != want_value:
+                problems.append(f"expected {name}={want_value!r}, got {got_fields.get(name)!r}")
     if isinstance(kind, ChromeKind) and example.output is not None:
         got, _ = run_chrome([group], lines)
         want = normalize_lines(example.output)

@@ -19,9 +19,6 @@ import pytest
 
 from tests.conftest import ROOT, RULES
 
-NEEDS_HTML = pytest.mark.xfail(
-    strict=True, reason="needs HTML input (.html/.html.gz files; issue 5), not on main yet"
-)
 NEEDS_GZ_JSONL = pytest.mark.xfail(
     strict=True, reason="needs compressed JSONL input (.jsonl.gz; issue 3), not on main yet"
 )
@@ -66,7 +63,6 @@ def bomb_members(total: int, chunk: bytes = b" " * (16 << 20)) -> bytes:
     return member * (total // len(chunk))
 
 
-@NEEDS_HTML
 def test_deeply_nested_html(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
@@ -81,7 +77,6 @@ def test_deeply_nested_html(tmp_path: Path) -> None:
     assert len(got["articles"]) + len(got["rejects"]) == 3
 
 
-@NEEDS_HTML
 @pytest.mark.parametrize(
     "cut",
     ["<html><body><p>The council met", "<html><body>" + PARA * 5 + "<scr", "<!-- " + PARA * 5],
@@ -95,7 +90,6 @@ def test_truncated_html(tmp_path: Path, cut: str) -> None:
     assert len(got["articles"]) + len(got["rejects"]) == 2
 
 
-@NEEDS_HTML
 def test_html_gzip_bomb_is_rejected_within_bounded_memory(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()

@@ -91,7 +91,8 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE.replace("kind: drop_line", "kind: drop_lines")))
     assert errors == [
         f"{tmp_path}/pack.yaml:8: rule 'demo-drop': unknown kind 'drop_lines' (valid: allowed_languages, "
-        "cut_after, cut_before, drop_duplicate_line, drop_line, extract, min_words, required_fields, strip_span)"
+        "cut_after, cut_before, drop_duplicate_line, drop_line, extract, html_body, html_field, html_remove, "
+        "min_words, required_fields, strip_span)"
     ]
 
 

@@ -14,8 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from cleaner.engine.options import BOOL, INT, LIST, REGEX, STR, STR_OR_LIST, Option
+from bs4.element import Tag
+
+from cleaner.engine.options import (
+    BOOL,
+    INT,
+    LIST,
+    REGEX,
+    SELECTOR,
+    SELECTORS,
+    STR,
+    STR_OR_LIST,
+    Option,
+)
 from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
+from cleaner.html.dom import SelectorError, compile_selector, outermost, render, text_size
 
 FIELDS = ("title", "author", "date_published", "date_updated")
 DATE_FIELDS = ("date_published", "date_updated")
@@ -120,7 +133,7 @@ class RuleKind(ABC):
 
     name: ClassVar[str]
     summary: ClassVar[str]
-    phase: ClassVar[str]  # "extract", "chrome" or "filter"
+    phase: ClassVar[str]  # "html", "extract", "chrome" or "filter"
     options: ClassVar[tuple[Option, ...]]
     one_of: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
@@ -343,6 +356,20 @@ def _check_date_format(fmt: str) -> None:
         )
 
 
+def _date_formats(values: Mapping[str, Any]) -> list[str]:
+    """The rule's date formats, checked: date fields need one with a year, others none."""
+    fmt = values.get("date_format")
+    formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
+    if values["field"] in DATE_FIELDS:
+        if not formats:
+            raise KindError(f"field '{values['field']}' needs a date_format", "date_format")
+        for f in formats:
+            _check_date_format(f)
+    elif formats:
+        raise KindError(f"date_format only applies to {', '.join(DATE_FIELDS)}", "date_format")
+    return formats
+
+
 def parse_date(value: str, formats: list[str]) -> str | None:
     """Parse with the first format that fits; return ISO 8601 (date, or date-time if timed)."""
     text = " ".join(value.split())
@@ -412,15 +439,7 @@ class Extract(RuleKind):
         self.group: int | str = (
             "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
         )
-        fmt = values.get("date_format")
-        self.formats: list[str] = [fmt] if isinstance(fmt, str) else list(fmt or [])
-        if values["field"] in DATE_FIELDS:
-            if not self.formats:
-                raise KindError(f"field '{values['field']}' needs a date_format", "date_format")
-            for f in self.formats:
-                _check_date_format(f)
-        elif self.formats:
-            raise KindError(f"date_format only applies to {', '.join(DATE_FIELDS)}", "date_format")
+        self.formats = _date_formats(values)
         self.guards = Guards.from_values(values)
 
     @property
@@ -463,6 +482,172 @@ class Extract(RuleKind):
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "fields" in example else ["needs 'fields' (the expected values)"]
+
+
+# --- HTML rules (site packs for pages; they run before the text rules) -----------------------
+
+
+def _selectors(values: Mapping[str, Any]) -> Any:
+    given = values["selector"]
+    try:
+        return compile_selector([given] if isinstance(given, str) else list(given))
+    except SelectorError as exc:
+        raise KindError(str(exc), "selector") from None
+
+
+class HtmlKind(RuleKind):
+    """A rule over the parsed page (beautifulsoup4 on lxml), before the text is taken."""
+
+    phase = "html"
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.selector = _selectors(values)
+
+    def example_problems(self, example: Mapping[str, Any]) -> list[str]:
+        want = "fields" if isinstance(self, HtmlField) else "output"
+        return [] if want in example else [f"needs '{want}' (the expected {want})"]
+
+
+class HtmlRemove(HtmlKind):
+    name = "html_remove"
+    summary = (
+        "Remove the page elements a CSS selector matches (share bars, related links, comments) "
+        "before the text is taken."
+    )
+    options = (
+        Option(
+            "selector",
+            SELECTORS,
+            "CSS selector(s), e.g. `.share-bar`, `aside.related`, `div#comments`. "
+            "Each matching element goes with everything inside it.",
+            required=True,
+        ),
+    )
+
+    def apply(self, soup: Tag) -> tuple[int, int]:
+        """Remove the matches; return (characters of text removed, elements removed)."""
+        hits = outermost(self.selector.select(soup))
+        removed = sum(text_size(h) for h in hits)
+        for hit in hits:
+            hit.decompose()
+        return removed, len(hits)
+
+
+class HtmlBody(HtmlKind):
+    name = "html_body"
+    summary = (
+        "Take the article text from the elements a CSS selector matches, in page order, "
+        "instead of the generic extractor."
+    )
+    options = (
+        Option(
+            "selector",
+            SELECTORS,
+            "CSS selector(s) for the article body. When nothing matches, the generic "
+            "extractor takes the page and the record's `extractor` says so.",
+            required=True,
+        ),
+        Option(
+            "include",
+            SELECTORS,
+            "CSS selector(s) of elements taken with the body, in page order (headline, "
+            "byline, dateline); only when the body selector matches.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.everything = self.selector
+        include = values.get("include")
+        if include is not None:
+            body = values["selector"]
+            combined = [body] if isinstance(body, str) else list(body)
+            combined += [include] if isinstance(include, str) else list(include)
+            try:
+                self.everything = compile_selector(combined)
+            except SelectorError as exc:
+                raise KindError(str(exc), "include") from None
+
+    def select(self, soup: Tag) -> list[Tag]:
+        if self.selector.select_one(soup) is None:
+            return []
+        return outermost(self.everything.select(soup))
+
+
+class HtmlField(HtmlKind):
+    name = "html_field"
+    summary = (
+        "Take title, author or a date from the page element a CSS selector matches; "
+        "it overrides what the page's metadata says."
+    )
+    options = (
+        Option("field", STR, "The field to fill.", required=True, choices=FIELDS),
+        Option(
+            "selector",
+            SELECTOR,
+            "CSS selector; the first matching element with a value is used.",
+            required=True,
+        ),
+        Option(
+            "attribute",
+            STR,
+            "Take this attribute (e.g. `datetime`, `content`) instead of the element's text.",
+        ),
+        Option(
+            "pattern",
+            REGEX,
+            "RE2 regex applied to the value: the group named `value`, else group 1, "
+            "else the whole match.",
+        ),
+        Option(
+            "date_format",
+            STR_OR_LIST,
+            "For date fields: strptime format(s) tried in order, or `iso`. Each must "
+            "contain a year: a year is never guessed.",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.regex = None
+        self.group: int | str = 0
+        if values.get("pattern") is not None:
+            self.regex = compile_or_raise(
+                str(values["pattern"]), ignore_case=False, option="pattern", per_line=False
+            )
+            self.group = (
+                "value" if "value" in self.regex.groupindex else (1 if self.regex.groups else 0)
+            )
+        self.formats = _date_formats(values)
+
+    @property
+    def field(self) -> str:
+        return str(self.values["field"])
+
+    def extract(self, soup: Tag) -> str | None:
+        attribute = self.values.get("attribute")
+        for el in self.selector.select(soup):
+            raw = el.get(attribute) if attribute else render(el)
+            if isinstance(raw, list):  # multi-valued attributes such as class
+                raw = " ".join(raw)
+            if not raw:
+                continue
+            value = self.convert(raw)
+            if value is not None:
+                return value
+        return None
+
+    def convert(self, raw: str) -> str | None:
+        if self.regex is not None:
+            m = self.regex.search(raw)
+            if m is None or m.group(self.group) is None:
+                return None
+            raw = m.group(self.group)
+        if self.field in DATE_FIELDS:
+            return parse_date(raw, self.formats)
+        value = " ".join(raw.split())
+        return value or None
 
 
 # --- document filters ---------------------------------------------------------------------
@@ -553,6 +738,9 @@ KINDS: dict[str, type[RuleKind]] = {
         StripSpan,
         DropDuplicateLine,
         Extract,
+        HtmlRemove,
+        HtmlBody,
+        HtmlField,
         MinWords,
         AllowedLanguages,
         RequiredFields,

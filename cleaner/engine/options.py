@@ -20,6 +20,8 @@ REGEX = "regex"
 STR_OR_LIST = "string or list of strings"
 LIST = "list of strings"
 MAPPINGS = "list of mappings"
+SELECTOR = "CSS selector"
+SELECTORS = "CSS selector or list of them"
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class OptionProblem:
 
 
 def _type_ok(opt: Option, value: Any) -> bool:
-    if opt.type in (STR, REGEX):
+    if opt.type in (STR, REGEX, SELECTOR):
         return isinstance(value, str)
     if opt.type == INT:
         return isinstance(value, int) and not isinstance(value, bool)
@@ -53,7 +55,7 @@ def _type_ok(opt: Option, value: Any) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if opt.type == MAPPINGS:
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-    if opt.type == STR_OR_LIST:
+    if opt.type in (STR_OR_LIST, SELECTORS):
         return isinstance(value, str) or (
             isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
         )

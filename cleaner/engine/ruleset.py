@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult
+from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import PatternSet
 from cleaner.steps.normalize import collapse_blank_lines
@@ -44,6 +44,7 @@ class RuleGroup:
                 self.slot[rule.id] = len(sources)
                 sources.append(src)
         self.set = PatternSet(sources)
+        self.html_rules = [r for r in self.rules if isinstance(r.kind, HtmlKind)]
         self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
         self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
         self.filter_rules = [r for r in self.rules if isinstance(r.kind, FilterKind)]

@@ -36,7 +36,8 @@ def looks_binary(data: bytes) -> bool:
 EMPTY = Decoded(None, None, "empty_input", "the input holds no text")
 
 
-def decode(data: bytes) -> Decoded:
+def decode(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode by BOM, else as UTF-8, else with the ``declared`` codec, else a detected one."""
     if not data.strip():
         return EMPTY
     for bom, name in _BOMS:
@@ -53,6 +54,11 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if declared is not None:
+        try:
+            return Decoded(data.decode(declared), declared)
+        except UnicodeDecodeError:
+            pass
     matches = from_bytes(data)
     best = matches.best()
     if best is None or best.encoding is None:

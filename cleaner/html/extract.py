@@ -1,0 +1,236 @@
+"""A page in, its article text, fields and extractor out. Pure: no file or network I/O.
+
+For each page:
+1. parse it with lxml (fast) and read its metadata: dates, title, author, canonical URL;
+2. the caller selects the packs (by the URL, else the canonical URL, else fingerprints);
+3. if a selected pack has HTML rules, parse a soup (beautifulsoup4 on lxml) and apply them:
+   ``html_field`` rules override the metadata, ``html_remove`` rules delete elements, and an
+   ``html_body`` rule takes the text from the elements it matches (its extractor is
+   ``selector:<rule id>``);
+4. otherwise, or when the body selector matches nothing, trafilatura extracts the main
+   content (extractor ``trafilatura``), from the page as the removals left it.
+The text rules then run on the text as they do on plain-text articles (see pipeline.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+
+from cleaner.engine.kinds import HtmlBody, HtmlField, HtmlKind, HtmlRemove
+from cleaner.engine.ruleset import Edit, RuleGroup
+from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, render, text_size
+from cleaner.html.meta import PageMeta, page_meta
+from cleaner.record import Reason
+
+TRAFILATURA = "trafilatura"
+# htmldate's own default lower bound; a fixed upper bound instead of its default (today) keeps
+# the result the same whenever a page is cleaned.
+_HTMLDATE_RANGE = ("1995-01-01", "2099-12-31")
+
+for _name in ("trafilatura", "htmldate", "justext", "courlan"):
+    # They log every odd page at WARNING/ERROR; a run reports its own outcome per page.
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    """The ``html`` section of config.yaml that reaches extraction."""
+
+    favor: str = "balanced"
+    include_tables: bool = True
+    include_comments: bool = False
+    date_search: bool = True
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> HtmlOptions:
+        return cls(
+            favor=section.get("favor", "balanced"),
+            include_tables=section.get("include_tables", True),
+            include_comments=section.get("include_comments", False),
+            date_search=section.get("date_search", True),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A parsed page and what its markup says about itself."""
+
+    html: str
+    url: str | None
+    tree: lxml.html.HtmlElement | None
+    meta: PageMeta
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    """What extraction took from a page: the text for the text rules, and fields."""
+
+    text: str
+    fields: dict[str, str]
+    fields_from: dict[str, str]
+    ruled: frozenset[str]  # fields set by html_field rules: they beat every other source
+    extractor: str | None
+    edits: tuple[Edit, ...]
+    canonical_url: str | None
+    problem: Reason | None = None  # why there is no text
+
+
+def read_page(html: str, url: str | None = None) -> Page:
+    tree = parse_tree(html)
+    return Page(html, url, tree, page_meta(tree, url))
+
+
+def _html_rules(groups: Sequence[RuleGroup]) -> list[Any]:
+    return [r for g in groups for r in g.html_rules]
+
+
+def html_to_text(
+    page: Page, groups: Sequence[RuleGroup], options: HtmlOptions | None = None
+) -> HtmlText:
+    """Apply the selected packs' HTML rules, then take the text (selector or trafilatura)."""
+    options = options or HtmlOptions()
+    fields = dict(page.meta.fields)
+    fields_from = dict(page.meta.fields_from)
+    ruled: set[str] = set()
+    edits: list[Edit] = []
+    text: str | None = None
+    extractor: str | None = None
+    rules = _html_rules(groups)
+    tree = page.tree
+    if rules:
+        soup = parse_soup(page.html)
+        for rule in rules:  # fields first: a removal may take the element holding one
+            kind = rule.kind
+            if isinstance(kind, HtmlField) and kind.field not in ruled:
+                value = kind.extract(soup)
+                if value is not None:
+                    fields[kind.field], fields_from[kind.field] = value, rule.id
+                    ruled.add(kind.field)
+        for tag in soup.select(INVISIBLE_SELECTOR):
+            tag.decompose()
+        for rule in rules:
+            if isinstance(rule.kind, HtmlRemove):
+                removed, n = rule.kind.apply(soup)
+                if n:
+                    edits.append(Edit(rule.id, rule.pack, removed, n))
+        for rule in rules:
+            if isinstance(rule.kind, HtmlBody):
+                nodes = rule.kind.select(soup)
+                if nodes:
+                    text = render(nodes)
+                    extractor = f"selector:{rule.id}"
+                    dropped = text_size(soup) - len(" ".join(text.split()))
+                    edits.append(Edit(rule.id, rule.pack, max(dropped, 0), 1))
+                    break
+        if text is None and any(isinstance(r.kind, HtmlRemove) for r in rules):
+            tree = parse_tree(str(soup))  # the generic extractor sees the page without them
+    if "date_published" not in fields and options.date_search and page.tree is not None:
+        found = _htmldate(page.tree, page.url or page.meta.canonical_url)
+        if found is not None:
+            fields["date_published"], fields_from["date_published"] = found, "htmldate"
+    problem: Reason | None = None
+    if text is None:
+        text, problem = _trafilatura(tree, page, options)
+        extractor = TRAFILATURA if problem is None else None
+    return HtmlText(
+        text or "",
+        fields,
+        fields_from,
+        frozenset(ruled),
+        extractor,
+        tuple(edits),
+        page.meta.canonical_url,
+        problem,
+    )
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    try:
+        from htmldate import find_date
+    except ImportError:
+        return None
+    try:
+        found = find_date(
+            tree,
+            url=url,
+            original_date=True,
+            extensive_search=False,
+            min_date=_HTMLDATE_RANGE[0],
+            max_date=_HTMLDATE_RANGE[1],
+        )
+    except Exception:  # a date is optional: a failure here never costs the page
+        return None
+    return found if isinstance(found, str) else None
+
+
+def _trafilatura(
+    tree: lxml.html.HtmlElement | None, page: Page, options: HtmlOptions
+) -> tuple[str | None, Reason | None]:
+    if tree is None:
+        return None, Reason("empty_page", "the page holds no HTML elements")
+    try:
+        import trafilatura
+    except ImportError:
+        return None, Reason(
+            "no_extractor",
+            "no site pack takes this page's body (html_body) and trafilatura is not "
+            "installed: pip install 'cleaner[html]'",
+        )
+    try:
+        text = trafilatura.extract(
+            tree,
+            url=page.url or page.meta.canonical_url,
+            output_format="txt",
+            include_comments=options.include_comments,
+            include_tables=options.include_tables,
+            favor_precision=options.favor == "precision",
+            favor_recall=options.favor == "recall",
+            with_metadata=False,
+            deduplicate=False,
+        )
+    except Exception as exc:  # a third-party extractor's failure is this page's reject
+        return None, Reason("extractor_failed", f"trafilatura failed: {type(exc).__name__}: {exc}")
+    if text and text.strip():
+        return text, None
+    visible = visible_chars(page.html)
+    if not visible:
+        return None, Reason("empty_page", "the page has no visible text")
+    return None, Reason(
+        "no_main_content",
+        f"trafilatura found no article text in {visible} characters of visible page text",
+    )
+
+
+def visible_chars(html: str) -> int:
+    """Characters of text a browser would show (scripts, styles and the head left out)."""
+    root = parse_tree(html)
+    body = root.find("body") if root is not None else None
+    if body is None:
+        return 0
+    for el in body.iter("script", "style", "noscript", "template"):
+        el.text = None
+    return len(" ".join("".join(body.itertext()).split()))
+
+
+def example_result(kind: HtmlKind, html: str) -> tuple[str, dict[str, str]]:
+    """What one HTML rule alone makes of an example page: (text, fields). For the harness."""
+    soup = parse_soup(html)
+    fields: dict[str, str] = {}
+    if isinstance(kind, HtmlField):
+        value = kind.extract(soup)
+        if value is not None:
+            fields[kind.field] = value
+        return "", fields
+    for tag in soup.select(INVISIBLE_SELECTOR):
+        tag.decompose()
+    if isinstance(kind, HtmlRemove):
+        kind.apply(soup)
+        return render(soup), fields
+    assert isinstance(kind, HtmlBody)
+    return render(kind.select(soup)), fields
