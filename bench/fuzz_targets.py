@@ -48,9 +48,14 @@ def check_result(result: Record | Reject) -> None:
 
 
 def fuzz_clean(
-    cleaner: Cleaner, data: bytes | str, url: str | None = None, site: str | None = None
+    cleaner: Cleaner,
+    data: bytes | str,
+    url: str | None = None,
+    site: str | None = None,
+    html: bool = False,
 ) -> Record | Reject:
-    result = cleaner.clean(RawArticle("fuzz", "fuzz", data, url=url, site=site)).result
+    raw = RawArticle("fuzz", "fuzz", data, url=url, site=site, html=html)
+    result = cleaner.clean(raw).result
     check_result(result)
     return result
 

@@ -14,3 +14,10 @@ def too_large_message(size: int, limit: int, unit: str = "bytes") -> str:
         f"the article is {size:,} {unit}, over the limit of {limit:,} bytes "
         "(limits.max_article_bytes in config.yaml)"
     )
+
+
+def page_too_large_message(size: str, limit: int) -> str:
+    return (
+        f"the page is {size} bytes, over html.max_page_bytes ({limit:,}); raise it in "
+        "config.yaml to clean such pages"
+    )

@@ -24,7 +24,7 @@ from cleaner.engine.kinds import FIELDS
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
 from cleaner.html.charset import decode_page
 from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
-from cleaner.limits import too_large_message
+from cleaner.limits import page_too_large_message, too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.language import Detector, make_detector
@@ -85,6 +85,7 @@ class _Source:
     chars_in: int
     page: PageResult | None = None
     encoding_from: str | None = None
+    scrubbed: tuple[str, ...] = ()  # what scrub() did to the page before parsing
 
 
 class Cleaner:
@@ -198,11 +199,7 @@ class Cleaner:
             return _Source(decoded.text, decoded.encoding or "utf-8", len(decoded.text))
         limit = self.config.html["max_page_bytes"]
         if len(raw.data) > limit:
-            return Reason(
-                "page_too_large",
-                f"the page is {len(raw.data):,} bytes, over html.max_page_bytes ({limit:,}); "
-                "raise it in config.yaml to clean such pages",
-            )
+            return Reason("page_too_large", page_too_large_message(f"{len(raw.data):,}", limit))
         if isinstance(raw.data, str):
             html, encoding, how = raw.data, "utf-8", None
         else:
@@ -213,10 +210,11 @@ class Cleaner:
                 )
             html, encoding = decoded_page.text, decoded_page.encoding or "utf-8"
             how = decoded_page.source
+        html, scrubbed = scrub(html)  # a lone surrogate or NUL would break the parser
         page = self.html_text(html, url=raw.url, site=raw.site)
         if page.html.problem is not None:
             return page.html.problem
-        return _Source(page.html.text, encoding, len(html), page, how)
+        return _Source(page.html.text, encoding, len(html), page, how, tuple(scrubbed))
 
     def clean(self, raw: RawArticle) -> Outcome:
         raw = _writable(raw)
@@ -226,7 +224,7 @@ class Cleaner:
         chars_in = source.chars_in
         text, repairs = self.repair_text(source.text)
         text, scrubbed = scrub(text)
-        repairs += scrubbed
+        repairs = [*source.scrubbed, *repairs, *scrubbed]
         page = source.page
         cleaned = self.clean_text(
             text,

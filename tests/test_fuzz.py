@@ -62,6 +62,52 @@ def test_fuzz_pipeline_text(cleaner: Cleaner, text: str, url: str | None) -> Non
     fuzz_clean(cleaner, text, url=url)
 
 
+# Markup: tags opened and not closed, closed and never opened, nested deep, cut anywhere.
+tag = st.sampled_from(
+    [
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<script>",
+        "</script>",
+        "<!--",
+        "-->",
+        "<table><tr><td>",
+        "<b><i>",
+        "<html>",
+        "<body>",
+        "<head><title>",
+        "</title>",
+        "<meta charset='x-bogus'>",
+        "<br/>",
+        "<![CDATA[",
+        "]]>",
+        "<svg><math>",
+        "<a href='javascript:x'>",
+        "&nbsp;",
+        "&#0;",
+        "&#x110000;",
+        "<",
+        ">",
+        '<p class="',
+        "<?php ",
+        "<!DOCTYPE html>",
+    ]
+)
+page = st.one_of(
+    st.lists(st.one_of(tag, document, st.text(any_char, max_size=20)), max_size=40).map("".join),
+    st.tuples(st.integers(1, 3000), document).map(lambda t: "<div>" * t[0] + t[1]),
+)
+
+
+@FUZZ
+@given(page, st.booleans(), urls)
+def test_fuzz_pipeline_html(cleaner: Cleaner, html: str, as_bytes: bool, url: str | None) -> None:
+    data: str | bytes = html.encode("utf-8", "surrogatepass") if as_bytes else html
+    fuzz_clean(cleaner, data, url=url, html=True)
+
+
 json_value = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(any_char, max_size=10)),
     lambda inner: st.one_of(

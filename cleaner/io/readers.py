@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.io.paths import display_path, walk_folder
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES, too_large_message
+from cleaner.limits import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    DEFAULT_MAX_PAGE_BYTES,
+    page_too_large_message,
+    too_large_message,
+)
 from cleaner.record import RawArticle, Reason, Reject, printable
 
 TEXT_SUFFIXES = (".txt",)
@@ -135,11 +140,7 @@ def read_path(path: Path, keys: JsonlKeys, limits: Limits | None = None) -> Iter
 def _too_large(html: bool, limit: int, size: int | None = None) -> Reason:
     if html:
         shown = f"{size:,}" if size is not None else f"more than {limit:,}"
-        return Reason(
-            "page_too_large",
-            f"the page is {shown} bytes, over html.max_page_bytes ({limit:,}); raise it in "
-            "config.yaml to clean such pages",
-        )
+        return Reason("page_too_large", page_too_large_message(shown, limit))
     return Reason("too_large", too_large_message(size if size is not None else limit + 1, limit))
 
 
