@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -209,3 +211,45 @@ def test_a_write_limit_ends_the_run_the_same_way(tmp_path: Path) -> None:
     assert "File too large" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert tree(out) == committed
+
+
+def test_output_that_is_a_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").write_text("not a folder", "utf-8")
+    assert run(str(SEEDS), "-o", str(tmp_path / "out")) == EXIT_USAGE
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_rejects_file_never_collides_with_the_runs_own_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert run(str(SEEDS), "-o", str(out), "--rejects", str(out / "articles.jsonl")) == 2
+    assert "would be overwritten by the run's own 'articles.jsonl'" in capsys.readouterr().err
+    assert run(str(SEEDS), "-o", str(out), "--rejects", str(out / "rejects.jsonl")) == 0
+
+
+def test_sigterm_stops_the_run_cleanly(tmp_path: Path) -> None:
+    """A scheduler's SIGTERM mid-run: exit 143, earlier output whole, no temporary files."""
+    out = tmp_path / "out"
+    assert run(str(SEEDS), "-o", str(out)) == 0
+    committed = tree(out)
+    src = big_input(tmp_path / "big", 3000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cleaner.cli", "run", str(src), "-o", str(out), "--rules", "rules"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(600):  # wait until it is writing: its temporary folder exists
+        if any(p.name.startswith(".cleaner") for p in out.iterdir()) or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert tree(out) == committed
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

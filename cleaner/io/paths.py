@@ -60,7 +60,19 @@ def is_output_file(real: Path, outdir: Path | None) -> bool:
 def check_output_location(
     inputs: Iterable[str], outdir: str, rejects: str | None, *, allow: bool
 ) -> None:
-    """Refuse an output folder (or rejects file) that is, holds, or sits in an input."""
+    """Refuse an output folder (or rejects file) that is, holds, or sits in an input; and
+    output places that cannot work whatever the inputs."""
+    if outdir != "-" and Path(outdir).exists() and not Path(outdir).is_dir():
+        raise CleanerError(f"output '{printable(outdir)}' is a file, not a folder; choose a folder")
+    if rejects and outdir != "-":
+        real = Path(rejects).resolve()
+        if real.parent == Path(outdir).resolve() and real.name.startswith(
+            ("articles", "summary.json")
+        ):
+            raise CleanerError(
+                f"rejects file '{printable(rejects)}' would be overwritten by the run's own "
+                f"'{real.name}'; choose another name"
+            )
     if allow:
         return
     targets = [] if outdir == "-" else [("output folder", Path(outdir))]
