@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner.cli import main
-from cleaner.engine.kinds import StripSpan
-from cleaner.engine.load import Rule, load_packs
-from cleaner.engine.ruleset import RuleGroup, run_chrome
+from cleaner.engine.load import load_packs
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.steps.decode import decode
 from cleaner.steps.normalize import normalize_lines
+from cleaner.testing import example_reach, reach
 from tests.conftest import RULES, SEEDS
 
 SEED_LINES = sorted(
@@ -150,32 +148,6 @@ def test_cleaning_a_runs_output_again_changes_nothing(tmp_path: Path) -> None:
 # an example, so that a reviewer sees it.
 
 
-def _shortened(after: str, before: str) -> bool:
-    """``after`` is ``before`` with spans taken out (spaces aside)."""
-    rest = iter(before.replace(" ", ""))
-    return all(ch in rest for ch in after.replace(" ", ""))
-
-
-def reach(rule: Rule, lines: list[str]) -> tuple[int, int]:
-    """(longest line removed whole, in words; most characters stripped from a kept line)."""
-    after, _ = run_chrome([RuleGroup([rule])], lines)
-    whole = stripped = 0
-    if isinstance(rule.kind, StripSpan):  # lines keep their order; all-span lines vanish
-        j = 0
-        for line in lines:
-            if j < len(after) and after[j] == line:
-                j += 1
-            elif j < len(after) and after[j] and _shortened(after[j], line):
-                stripped = max(stripped, len(line) - len(after[j]))
-                j += 1
-            elif line:
-                whole = max(whole, len(line.split()))
-    else:  # line kinds only ever remove lines
-        gone = Counter(lines) - Counter(after)
-        whole = max((len(line.split()) for line in gone), default=0)
-    return whole, stripped
-
-
 def _seed_cases() -> list[tuple[str, str]]:
     cleaner = Cleaner.from_paths([RULES])
     cases: list[tuple[str, str]] = []
@@ -194,8 +166,7 @@ def test_no_rule_removes_more_than_its_examples_allow(
     rule = cleaner.rules.rules[rule_id]
     text = decode((SEEDS / seed).read_bytes()).text or ""
     lines = normalize_lines(cleaner.repair_text(text)[0])
-    shown = [reach(rule, normalize_lines(e.input)) for e in rule.examples if e.output is not None]
-    allowed = (max(w for w, _ in shown), max(c for _, c in shown))
+    allowed = example_reach(rule)
     whole, stripped = reach(rule, lines)
     assert whole <= allowed[0], (
         f"{rule_id} removes a {whole}-word line from {seed}; its examples show at most "
