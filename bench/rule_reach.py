@@ -23,11 +23,10 @@ from cleaner.testing import example_reach, reach
 from tests.conftest import RULES
 
 
-def pages(limit: int) -> Iterator[tuple[str, bytes, str]]:
-    sources = (("ctf", iter_ctf()), ("aeb", iter_aeb()), ("wcxb", iter_wcxb()))
-    for corpus, it in sources:
+def pages(limit: int) -> Iterator[tuple[bytes, str]]:
+    for it in (iter_ctf(), iter_aeb(), iter_wcxb()):
         for page in itertools.islice(it, limit):
-            yield corpus, read_html_bytes(page.html_path), page.gold_text
+            yield read_html_bytes(page.html_path), page.gold_text
 
 
 def main() -> None:
@@ -41,7 +40,7 @@ def main() -> None:
     in_gold: Counter[str] = Counter()
     sample: dict[str, str] = {}
     n = 0
-    for _, html, gold in pages(args.limit):
+    for html, gold in pages(args.limit):
         n += 1
         lines = normalize_lines(cleaner.repair_text(scrape_text(html))[0])
         gold_lines = set(normalize_lines(gold))
