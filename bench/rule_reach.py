@@ -15,7 +15,16 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 
-from bench.corpora import iter_aeb, iter_ctf, iter_wcxb, read_html_bytes, scrape_text
+from bench.corpora import (
+    AebPage,
+    CtfPage,
+    WcxbPage,
+    iter_aeb,
+    iter_ctf,
+    iter_wcxb,
+    read_html_bytes,
+    scrape_text,
+)
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.pipeline import Cleaner
 from cleaner.steps.normalize import normalize_lines
@@ -24,7 +33,8 @@ from tests.conftest import RULES
 
 
 def pages(limit: int) -> Iterator[tuple[bytes, str]]:
-    for it in (iter_ctf(), iter_aeb(), iter_wcxb()):
+    sources: list[Iterator[CtfPage | AebPage | WcxbPage]] = [iter_ctf(), iter_aeb(), iter_wcxb()]
+    for it in sources:
         for page in itertools.islice(it, limit):
             yield read_html_bytes(page.html_path), page.gold_text
 
