@@ -21,7 +21,15 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.kinds import FIELDS
-from cleaner.engine.ruleset import Edit, RuleSet, Selection, run_chrome, run_extract, run_filters
+from cleaner.engine.ruleset import (
+    Edit,
+    RuleSet,
+    Selection,
+    Tracer,
+    run_chrome,
+    run_extract,
+    run_filters,
+)
 from cleaner.html.charset import decode_page
 from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
 from cleaner.limits import page_too_large_message, too_large_message
@@ -47,6 +55,7 @@ _QUOTES = str.maketrans(
     }
 )
 MAX_MESSAGE = 300
+MAX_REPAIR_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,7 @@ class Cleaner:
         url: str | None = None,
         site: str | None = None,
         selection: Selection | None = None,
+        tracer: Tracer | None = None,
     ) -> TextResult:
         """Normalise, select packs, extract fields and strip chrome (no repair, no language).
 
@@ -138,8 +148,8 @@ class Cleaner:
         lines = normalize_lines(text)
         if selection is None:
             selection = self.rules.select(join_lines(lines), url=url, site=site)
-        found = run_extract(selection.groups, lines)
-        lines, edits = run_chrome(selection.groups, lines)
+        found = run_extract(selection.groups, lines, tracer)
+        lines, edits = run_chrome(selection.groups, lines, tracer)
         fields = {k: self._tidy_field(k, v) for k, (v, _) in found.items()}
         return TextResult(
             join_lines(lines),
@@ -216,7 +226,15 @@ class Cleaner:
             return page.html.problem
         return _Source(page.html.text, encoding, len(html), page, how, tuple(scrubbed))
 
-    def clean(self, raw: RawArticle) -> Outcome:
+    def article_text(self, raw: RawArticle) -> str | None:
+        """The text the text rules see (read, for a page extracted, and repaired), or None when
+        the input cannot be read."""
+        source = self._read(raw)
+        if isinstance(source, Reason):
+            return None
+        return scrub(self.repair_text(source.text)[0])[0]
+
+    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
         raw = _writable(raw)
         source = _unicode_problem(raw) or self._read(raw)
         if isinstance(source, Reason):
@@ -231,7 +249,17 @@ class Cleaner:
             url=raw.url,
             site=raw.site,
             selection=page.selection if page is not None else None,
+            tracer=tracer,
         )
+        # Repair ran before the rules, and what they removed can leave more to repair (a tag
+        # that made ftfy take the text for HTML and leave its entities alone). Repair and clean
+        # again until neither changes the text: cleaning clean output must change nothing.
+        for _ in range(MAX_REPAIR_ROUNDS):
+            again, more = self.repair_text(cleaned.text)
+            if again == cleaned.text:
+                break
+            repairs += more
+            cleaned = _then(cleaned, self.clean_text(again, selection=cleaned.selection))
         edits = cleaned.edits
         fields, fields_from = cleaned.fields, cleaned.fields_from
         url, canonical, extractor = raw.url, None, None
@@ -297,6 +325,28 @@ class Cleaner:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _then(first: TextResult, second: TextResult) -> TextResult:
+    """``second`` cleaned ``first``'s text again: its text, the fields either found (``first``
+    wins, it saw the whole text), and the edits of both, summed per rule."""
+    edits = {e.rule: e for e in first.edits}
+    for e in second.edits:
+        before = edits.get(e.rule)
+        edits[e.rule] = (
+            e
+            if before is None
+            else Edit(
+                e.rule, e.pack, before.removed_chars + e.removed_chars, before.edits + e.edits
+            )
+        )
+    return TextResult(
+        second.text,
+        {**second.fields, **first.fields},
+        {**second.fields_from, **first.fields_from},
+        tuple(edits.values()),
+        first.selection,
+    )
 
 
 def _writable(raw: RawArticle) -> RawArticle:

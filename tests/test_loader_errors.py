@@ -49,7 +49,7 @@ def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE + "    max_word: 3\n"))
     assert errors == [
         f"{tmp_path}/pack.yaml:14: rule 'demo-drop': unknown key 'max_word' (valid: description, "
-        "examples, first_lines, id, ignore_case, kind, last_lines, line, literal, max_words, pattern)"
+        "examples, first_lines, id, ignore_case, kind, last_lines, line, lines, literal, max_words, pattern)"
     ]
 
 
@@ -91,7 +91,8 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE.replace("kind: drop_line", "kind: drop_lines")))
     assert errors == [
         f"{tmp_path}/pack.yaml:8: rule 'demo-drop': unknown kind 'drop_lines' (valid: allowed_languages, "
-        "cut_after, cut_before, drop_duplicate_line, drop_line, extract, html_body, html_field, html_remove, "
+        "cut_after, cut_before, drop_before_heading, drop_duplicate_line, drop_line, extract, "
+        "html_body, html_field, html_remove, "
         "min_words, required_fields, strip_span)"
     ]
 
@@ -116,8 +117,8 @@ def test_wrong_option_type(tmp_path: Path) -> None:
 def test_two_match_options_at_once(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE + "    literal: Demo\n"))
     assert errors == [
-        f"{tmp_path}/pack.yaml:7: rule 'demo-drop': give exactly one of pattern, literal, line; "
-        "got literal and line (valid: pattern, literal, line)"
+        f"{tmp_path}/pack.yaml:7: rule 'demo-drop': give exactly one of pattern, literal, line, lines; "
+        "got literal and line (valid: pattern, literal, line, lines)"
     ]
 
 

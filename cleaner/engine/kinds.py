@@ -56,8 +56,14 @@ MATCH_OPTIONS = (
     ),
     Option("literal", STR, "Plain text searched within one line."),
     Option("line", STR, "Plain text the whole (trimmed) line must equal."),
+    Option(
+        "lines",
+        LIST,
+        "Plain texts; a line matches when it equals any of them (a menu, a share bar).",
+    ),
     Option("ignore_case", BOOL, "Match without regard to case.", default=False),
 )
+MATCHERS = ("pattern", "literal", "line", "lines")
 GUARD_OPTIONS = (
     Option("first_lines", INT, "Only act among the first N non-blank lines.", minimum=1),
     Option(
@@ -110,11 +116,13 @@ class Guards:
 
 
 def matcher_source(values: Mapping[str, Any]) -> str:
-    """The RE2 source for whichever of pattern / literal / line was given."""
+    """The RE2 source for whichever of pattern / literal / line / lines was given."""
     if values.get("pattern") is not None:
         return str(values["pattern"])
     if values.get("literal") is not None:
         return literal_source(values["literal"])
+    if values.get("lines") is not None:
+        return "^(?:" + "|".join(literal_source(x) for x in values["lines"]) + ")$"
     return "^" + literal_source(values["line"]) + "$"
 
 
@@ -162,14 +170,14 @@ class ChromeKind(RuleKind):
 
 
 class MatchingChromeKind(ChromeKind):
-    """A chrome kind that finds lines with pattern / literal / line and guards."""
+    """A chrome kind that finds lines with pattern / literal / line / lines and guards."""
 
-    one_of = (("pattern", "literal", "line"),)
+    one_of = (MATCHERS,)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
         self.source = matcher_source(values)
-        option = next(k for k in ("pattern", "literal", "line") if values.get(k) is not None)
+        option = next(k for k in MATCHERS if values.get(k) is not None)
         self.regex = compile_or_raise(self.source, ignore_case=values["ignore_case"], option=option)
         self.guards = Guards.from_values(values)
 
@@ -203,7 +211,7 @@ class DropLine(MatchingChromeKind):
 
 
 class _Cut(MatchingChromeKind):
-    options = (
+    options: ClassVar[tuple[Option, ...]] = (
         *MATCH_OPTIONS,
         *GUARD_OPTIONS,
         Option("keep_marker", BOOL, "Keep the marker line itself.", default=False),
@@ -216,8 +224,8 @@ class _Cut(MatchingChromeKind):
         ),
     )
 
-    def marker(self, lines: list[str]) -> int | None:
-        hits = self.hit_lines(lines)
+    def marker(self, lines: list[str], start: int = 0) -> int | None:
+        hits = [i for i in self.hit_lines(lines) if i >= start]
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -238,13 +246,38 @@ class CutAfter(_Cut):
 class CutBefore(_Cut):
     name = "cut_before"
     summary = "Drop everything before a marker line (a header), with the marker kept or dropped."
+    options = (
+        *_Cut.options,
+        Option(
+            "keep_first_lines",
+            INT,
+            "Keep the first N non-blank lines and cut only between them and the marker: a "
+            "scrape starts with the page title, often the only copy of the headline.",
+            default=0,
+            minimum=0,
+        ),
+    )
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        at = self.marker(lines)
+        top = _after_nonblank(lines, self.values["keep_first_lines"])
+        at = self.marker(lines, top)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
-        return lines[start:] if any(lines[:start]) else None
+        return lines[:top] + lines[start:] if any(lines[top:start]) else None
+
+
+def _after_nonblank(lines: list[str], n: int) -> int:
+    """The index just past the first ``n`` non-blank lines."""
+    if n <= 0:
+        return 0
+    seen = 0
+    for i, line in enumerate(lines):
+        if line:
+            seen += 1
+            if seen == n:
+                return i + 1
+    return len(lines)
 
 
 class StripSpan(ChromeKind):
@@ -315,10 +348,17 @@ class DropDuplicateLine(ChromeKind):
             required=True,
             minimum=2,
         ),
+        Option(
+            "keep",
+            STR,
+            "Which copy stays: the first, or the last (a page title above its own heading).",
+            default="first",
+            choices=("first", "last"),
+        ),
     )
 
     def apply(self, lines: list[str]) -> list[str] | None:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         drop: set[int] = set()
         rank = 0
         for i, line in enumerate(lines):
@@ -327,15 +367,97 @@ class DropDuplicateLine(ChromeKind):
             if rank >= self.values["first_lines"]:
                 break
             rank += 1
-            key = _WORD_KEY.sub(" ", line.casefold()).strip()
+            key = _key(line)
             if not key:
                 continue
             if key in seen:
-                drop.add(i)
-            seen.add(key)
+                drop.add(i if self.values["keep"] == "first" else seen[key])
+            seen[key] = i
         if not drop:
             return None
         return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _key(line: str) -> str:
+    return _WORD_KEY.sub(" ", line.casefold()).strip()
+
+
+def _headline_of(key: str, title: str) -> bool:
+    """Whether a line (as a key) is the headline inside a page title (as " key "): the title is
+    the headline with the site's name or sections on one side, or it is most of the title."""
+    padded = f" {key} "
+    if padded not in title:
+        return False
+    return title.startswith(padded) or title.endswith(padded) or 2 * len(padded) >= len(title)
+
+
+class DropBeforeHeading(ChromeKind):
+    name = "drop_before_heading"
+    summary = (
+        "Drop the lines between the first line (a scrape's page title) and the heading that "
+        "repeats its headline: the menus a page prints above its heading."
+    )
+    options = (
+        Option(
+            "first_lines",
+            INT,
+            "The heading must come within the first N non-blank lines.",
+            required=True,
+            minimum=2,
+        ),
+        Option(
+            "min_words",
+            INT,
+            "A repeat counts only with at least N words (short lines repeat by chance).",
+            default=3,
+            minimum=1,
+        ),
+        Option(
+            "max_words",
+            INT,
+            "The heading is the last repeat before the first line of more than N words: menus "
+            "and links are short, paragraphs are not, so article text is never dropped.",
+            default=15,
+            minimum=1,
+        ),
+        Option(
+            "keep",
+            REGEX,
+            "RE2 pattern; lines in between that match it stay (a date line above the heading).",
+        ),
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        keep = values.get("keep")
+        self.keep = (
+            None if keep is None else compile_or_raise(keep, ignore_case=False, option="keep")
+        )
+
+    def apply(self, lines: list[str]) -> list[str] | None:
+        # The heading is the last repeat before the first paragraph: a page may print the
+        # headline in a menu first. The title stays, so the result is a fixpoint.
+        nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]
+        if len(nonblank) < 3:
+            return None
+        top = nonblank[0]
+        title = f" {_key(lines[top])} "
+        heading = None
+        for i in nonblank[1:]:
+            key = _key(lines[i])
+            if len(key.split()) >= self.values["min_words"] and _headline_of(key, title):
+                heading = i
+            elif len(key.split()) > self.values["max_words"]:
+                break
+        if heading is None:
+            return None
+        kept = [line for line in lines[top + 1 : heading] if self._kept(line)]
+        if len(kept) == heading - top - 1:
+            return None
+        return [*lines[: top + 1], *kept, *lines[heading:]]
+
+    def _kept(self, line: str) -> bool:
+        return bool(line) and self.keep is not None and self.keep.search(line) is not None
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -737,6 +859,7 @@ KINDS: dict[str, type[RuleKind]] = {
         CutAfter,
         StripSpan,
         DropDuplicateLine,
+        DropBeforeHeading,
         Extract,
         HtmlRemove,
         HtmlBody,

@@ -137,20 +137,42 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
                     f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}",
                     path=str(f),
                 )
-            data = load_yaml(f.read_bytes(), str(f))
+            raw = f.read_bytes()
         except RuleError as exc:
             errors.errors.append(exc)
             continue
         except OSError as exc:
             errors.add(f"cannot read rule file: {exc.strerror}", str(f), None)
             continue
-        pack = _parse_pack(data, str(f), errors)
+        pack = _parse_file(raw, str(f), errors)
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
     if errors.errors:
         raise RuleErrors(errors.errors)
     return packs
+
+
+def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
+    """Parse one pack held in memory (a draft being written), checking ids against ``others``."""
+    errors = _Collector()
+    pack = _parse_file(text.encode("utf-8"), path, errors)
+    if pack is not None:
+        _check_unique([*others, pack], errors)
+    if pack is None and not errors.errors:
+        errors.add("the pack is disabled (enabled: false)", path, None)
+    if errors.errors or pack is None:
+        raise RuleErrors(errors.errors)
+    return pack
+
+
+def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
+    try:
+        data = load_yaml(raw, path)
+    except RuleError as exc:
+        errors.errors.append(exc)
+        return None
+    return _parse_pack(data, path, errors)
 
 
 def _check_unique(packs: list[Pack], errors: _Collector) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
@@ -29,6 +30,19 @@ class Edit:
     pack: str
     removed_chars: int
     edits: int
+
+
+class Tracer(Protocol):
+    """Told about every rule that acts, in order (``cleaner explain``, ``rules-report``).
+
+    The hot path passes no tracer and pays one ``is None`` test per rule that fires.
+    """
+
+    def chrome(self, rule: Rule, round_no: int, before: list[str], after: list[str]) -> None:
+        """A chrome rule changed the lines (``after`` is already blank-line collapsed)."""
+
+    def extract(self, rule: Rule, value: str, used: bool) -> None:
+        """An extract rule found a value; ``used`` is False when an earlier rule won the field."""
 
 
 class RuleGroup:
@@ -120,8 +134,13 @@ class RuleSet:
         return Selection(groups, site_name, names + self.generic_names, reasons)
 
 
-def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tuple[str, str]]:
-    """Fill each field from the first rule that yields it; site packs come before generic ones."""
+def run_extract(
+    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+) -> dict[str, tuple[str, str]]:
+    """Fill each field from the first rule that yields it; site packs come before generic ones.
+
+    With a tracer, rules for fields already filled run too, so it hears what they would give.
+    """
     found: dict[str, tuple[str, str]] = {}
     text = "\n".join(lines)
     for group in groups:
@@ -131,10 +150,15 @@ def run_extract(groups: Sequence[RuleGroup], lines: list[str]) -> dict[str, tupl
         for rule in group.extract_rules:
             kind = rule.kind
             assert isinstance(kind, Extract)
-            if kind.field in found or not group.may_fire(rule, hits):
+            taken = kind.field in found
+            if (taken and tracer is None) or not group.may_fire(rule, hits):
                 continue
             value = kind.extract(lines)
-            if value is not None:
+            if value is None:
+                continue
+            if tracer is not None:
+                tracer.extract(rule, value, not taken)
+            if not taken:
                 found[kind.field] = (value, rule.id)
     return found
 
@@ -143,10 +167,12 @@ def _chars(lines: list[str]) -> int:
     return sum(len(line) for line in lines)
 
 
-def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str], list[Edit]]:
+def run_chrome(
+    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+) -> tuple[list[str], list[Edit]]:
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
-    for _ in range(MAX_ROUNDS):
+    for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
             if not group.chrome_rules:
@@ -170,6 +196,8 @@ def run_chrome(groups: Sequence[RuleGroup], lines: list[str]) -> tuple[list[str]
                     before.removed_chars + _chars(lines) - _chars(new),
                     before.edits + 1,
                 )
+                if tracer is not None:
+                    tracer.chrome(rule, round_no, lines, new)
                 lines = new
                 changed = True
         if not changed:

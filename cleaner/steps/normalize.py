@@ -19,6 +19,12 @@ def normalize_lines(text: str) -> list[str]:
     return collapse_blank_lines([_SPACES.sub(" ", line).strip() for line in text.split("\n")])
 
 
+def normalize_spaces(text: str) -> str:
+    """Spaces as ``normalize_lines`` leaves them (one ASCII space, invisible ones gone), with
+    the line breaks as they are."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text))
+
+
 def collapse_blank_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:

@@ -8,6 +8,8 @@ from typing import Any
 
 import ftfy
 
+from cleaner.steps.normalize import normalize_spaces
+
 # Decided on purpose: typographic quotes are real text, so they stay (ftfy would straighten
 # them), and full-width CJK punctuation stays too. Everything else is ftfy's default.
 DEFAULT_FTFY: dict[str, Any] = {"uncurl_quotes": False, "fix_character_width": False}
@@ -24,6 +26,9 @@ _SUSPICIOUS = re.compile(
 )
 
 
+MAX_PASSES = 4
+
+
 def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixerConfig:
     merged = {**DEFAULT_FTFY, **(options or {}), "explain": True}
     return ftfy.TextFixerConfig(**merged)
@@ -35,11 +40,22 @@ def needs_repair(text: str) -> bool:
 
 def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``."""
-    if not needs_repair(text):
-        return text, []
-    fixed = ftfy.fix_and_explain(text, config)
-    steps = [f"{action}:{name}" for action, name in (fixed.explanation or [])]
-    return fixed.text, steps
+    steps: list[str] = []
+    # One ftfy pass can uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP
+    # 'Â€' -> '€'); repeat until nothing changes, so that repairing repaired text changes
+    # nothing. Later passes see spaces as the next step leaves them: a NBSP next to mojibake
+    # hides it from ftfy, and the normaliser turns it into a space anyway.
+    for i in range(MAX_PASSES):
+        if not needs_repair(text):
+            break
+        if i:
+            text = normalize_spaces(text)
+        fixed = ftfy.fix_and_explain(text, config)
+        if fixed.text == text:
+            break
+        steps += [f"{action}:{name}" for action, name in (fixed.explanation or [])]
+        text = fixed.text
+    return text, steps
 
 
 # What no output may hold, whatever the repair settings: a lone surrogate cannot be written as

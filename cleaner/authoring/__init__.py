@@ -1,0 +1,1 @@
+"""Tools for writing rule packs: explain, suggest, rules-report, new-site."""

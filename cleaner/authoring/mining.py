@@ -1,0 +1,471 @@
+"""Mine the chrome that many pages of one site share: the evidence behind ``cleaner suggest``.
+
+Pure functions over pages given as lists of non-blank, normalised lines. Everything rests on
+evidence a reviewer can check by reading the pages:
+
+- a line's *page count*: on how many pages it occurs. Chrome recurs; article text does not.
+- each page's *body*: the window of lines with the most words that recur on no other page (a
+  maximum-sum window over per-line scores), and its *lead*: the headline, byline and date lines
+  just above the body, which recur rarely or are short. A header cut must stop before the lead;
+  a footer cut must start after the body.
+- each page's *title line*: a text scrape starts with the page's ``<title>``; when the headline
+  occurs nowhere else on the page, a header cut keeps that line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A line of unique text scores (words - BODY_WORDS): paragraphs raise the body window, short
+# unique lines (links, captions) lower it a little; a recurring line lowers it more.
+BODY_WORDS = 8
+SHORT_PENALTY = 3
+COMMON_PENALTY = 3
+# Above the body, each recurring line counts +1 and each unique line -LEAD_PENALTY toward the
+# header's end: a few unique lines (title, archive toolbar) inside a long menu stay header.
+LEAD_PENALTY = 4
+
+_KEY = re.compile(r"[\W_]+")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|posted by|written by|from)\s+\S", re.IGNORECASE)
+_CREDIT = re.compile(r"contributed to this (?:report|story)|\bcontributed reporting\b", re.I)
+# A byline that is only a wire service ("AP") recurs on every page that carries its stories.
+_WIRE = re.compile(
+    r"^(?:the )?(?:associated press|ap|reuters|afp|agence france-presse|bloomberg(?: news)?"
+    r"|upi|united press international|dpa|press association|pa|xinhua|kyodo(?: news)?)$",
+    re.I,
+)
+
+
+def line_key(line: str) -> str:
+    """A line compared without case, punctuation or spacing."""
+    return _KEY.sub(" ", line.casefold()).strip()
+
+
+def is_metadata(line: str) -> bool:
+    """Dates, bylines and reporting credits recur across pages yet belong to the article."""
+    if _DATE.search(line) or _CREDIT.search(line) or _WIRE.match(line):
+        return True
+    return bool(_BYLINE.match(line)) and len(line.split()) <= 10
+
+
+def min_pages(n_pages: int, share: float) -> int:
+    """The page count from which a line counts as recurring: ``share`` of the pages, at least 3."""
+    return max(3, math.ceil(share * n_pages))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one page's article text is estimated to be (indices into its lines)."""
+
+    body_start: int
+    body_end: int  # inclusive; body_end < body_start when the page has no body
+    lead_start: int  # header cuts must remove nothing from here on
+    title_only: bool  # line 0 is the only copy of the headline
+
+    @property
+    def has_body(self) -> bool:
+        return self.body_end >= self.body_start
+
+
+class Corpus:
+    """Pages of one site with their page counts and estimated layouts."""
+
+    def __init__(self, pages: Sequence[list[str]], share: float) -> None:
+        self.pages = [list(p) for p in pages]
+        self.n = len(self.pages)
+        self.threshold = min_pages(self.n, share)
+        self.df: Counter[str] = Counter()
+        for lines in self.pages:
+            self.df.update(set(lines))
+        self.counts = [Counter(lines) for lines in self.pages]
+        self.title_keys = {line_key(p[0]) for p in self.pages if p}
+        self.layouts = [self._layout(lines) for lines in self.pages]
+
+    def common(self, line: str) -> bool:
+        return self.df[line] >= self.threshold
+
+    def is_headline(self, line: str) -> bool:
+        """Whether the line is (part of) some page's title line, i.e. an article's headline."""
+        key = line_key(line)
+        if len(key.split()) < 3:
+            return False
+        return any(key in title for title in self.title_keys)
+
+    def _score(self, line: str) -> int:
+        if self.common(line):
+            return -COMMON_PENALTY
+        return max(len(line.split()) - BODY_WORDS, -SHORT_PENALTY)
+
+    def _layout(self, lines: list[str]) -> Layout:
+        best, best_start, best_end = 0, 0, -1
+        run, start = 0, 0
+        for i, line in enumerate(lines):
+            if run <= 0:
+                run, start = 0, i
+            run += self._score(line)
+            if run > best:
+                best, best_start, best_end = run, start, i
+        title_only = bool(lines) and not self.common(lines[0]) and _title_only(lines)
+        if best_end < best_start:
+            return Layout(0, -1, 0, title_only)
+        # The header ends where recurring lines stop outweighing unique ones.
+        total, peak, lead = 0, 0, 0
+        for i in range(1 if title_only else 0, best_start):
+            total += 1 if self.common(lines[i]) else -LEAD_PENALTY
+            if total > peak:
+                peak, lead = total, i + 1
+        return Layout(best_start, best_end, lead, title_only)
+
+
+def _title_only(lines: list[str]) -> bool:
+    """True when no later line repeats the headline held by the title line (line 0)."""
+    title = line_key(lines[0])
+    if not title:
+        return False
+    for line in lines[1:]:
+        key = line_key(line)
+        if len(key.split()) >= 3 and key in title and len(key) * 2 >= len(title):
+            return False
+    return True
+
+
+@dataclass
+class Cut:
+    """A header cut (cut_before) or footer cut (cut_after) at one marker line."""
+
+    marker: str
+    footer: bool
+    positions: dict[int, int]  # page -> index of the marker
+    keep_first: bool = False  # header cuts: keep the title line
+    gain: int = 0  # lines it removes that no cut chosen before it removes
+    pages: int = 0  # pages where it removes something no earlier cut removes
+
+    reach: int = 0  # furthest the marker sat from the top (or bottom) when the cut ran
+
+    @property
+    def guard(self) -> int:
+        """A position guard (first_lines / last_lines) with a little room for unseen pages.
+
+        It is measured on the text the cut sees when it runs, after the cuts before it in the
+        pack, so a marker that strays into another part of an unseen page stays out of reach.
+        """
+        return math.ceil(self.reach * 1.25) + 3
+
+
+def _marker_ok(corpus: Corpus, line: str) -> bool:
+    return corpus.common(line) and not is_metadata(line) and not corpus.is_headline(line)
+
+
+def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]:
+    """Markers that occur once on every page that has them, and cut no article text there."""
+    found: dict[str, dict[int, int]] = {}
+    bad: set[str] = set()
+    for p, lines in enumerate(corpus.pages):
+        layout = corpus.layouts[p]
+        counts = corpus.counts[p]
+        for i, line in enumerate(lines):
+            if line in bad or not _marker_ok(corpus, line):
+                continue
+            safe = counts[line] == 1 and (
+                not layout.has_body or (i > layout.body_end if footer else i < layout.lead_start)
+            )
+            if safe:
+                found.setdefault(line, {})[p] = i
+            else:
+                bad.add(line)
+                found.pop(line, None)
+    return found
+
+
+MIN_CUT_PAGES = 5  # a cut removes whole blocks: it needs this much evidence at least
+
+
+def choose_cuts(corpus: Corpus, footer: bool) -> list[Cut]:
+    """Greedily pick markers, each removing the most lines the ones before it leave. The pack
+    applies them in the order chosen."""
+    candidates = _marker_positions(corpus, footer)
+    # Per page: the first line a footer cut removes, or the last line a header cut removes.
+    edge = (
+        [len(lines) for lines in corpus.pages]
+        if footer
+        else [0 if layout.title_only else -1 for layout in corpus.layouts]
+    )
+    chosen: list[Cut] = []
+    while candidates:
+        best: Cut | None = None
+        for marker, positions in candidates.items():
+            if footer:
+                gains = [edge[p] - i for p, i in positions.items() if edge[p] > i]
+            else:
+                gains = [i - edge[p] for p, i in positions.items() if i > edge[p]]
+            gain = sum(gains)
+            if best is None or (gain, len(gains)) > (best.gain, best.pages):
+                best = Cut(marker, footer, positions, gain=gain, pages=len(gains))
+        least = max(corpus.threshold, MIN_CUT_PAGES)
+        if best is None or best.pages < least or best.gain < 2 * corpus.threshold:
+            break
+        del candidates[best.marker]
+        # Lines between the marker and the top (bottom) once the earlier cuts have run.
+        best.reach = max(
+            (edge[p] - i) if footer else (i - max(edge[p], 0)) + 1
+            for p, i in best.positions.items()
+            if (edge[p] > i if footer else i > edge[p])
+        )
+        best.keep_first = not footer and any(
+            corpus.layouts[p].title_only and i > 0 for p, i in best.positions.items()
+        )
+        for p, i in best.positions.items():
+            edge[p] = min(edge[p], i) if footer else max(edge[p], i)
+        chosen.append(best)
+    return chosen
+
+
+def apply_cuts(corpus: Corpus, cuts: Sequence[Cut]) -> list[list[int]]:
+    """The indices of each page's lines the cuts leave (markers are unique on their pages, so
+    the order of the cuts does not matter)."""
+    out: list[list[int]] = []
+    for p, lines in enumerate(corpus.pages):
+        start, end = 0, len(lines)
+        keep_title = False
+        for cut in cuts:
+            i = cut.positions.get(p)
+            if i is None:
+                continue
+            if cut.footer:
+                end = min(end, i)
+            else:
+                start = max(start, i + 1)
+                keep_title = keep_title or cut.keep_first
+        kept = list(range(start, end))
+        if keep_title and start > 0 and end > 0:
+            kept.insert(0, 0)
+        out.append(kept)
+    return out
+
+
+@dataclass
+class LineGroup:
+    """Recurring lines the cuts leave, dropped together: lines that sit next to each other on
+    many pages (a menu, a share bar) form one group."""
+
+    lines: list[str]
+    pages: set[int]
+    hits: int  # occurrences removed
+    outside: int  # occurrences outside the estimated article text
+
+
+BYLINE_REACH = 4  # bylines sit within this many lines above the body's first paragraph
+
+
+def _zone(layout: Layout, i: int) -> str:
+    if not layout.has_body or i < layout.lead_start or i > layout.body_end:
+        return "outside"
+    if layout.body_start - BYLINE_REACH <= i <= layout.body_start:
+        return "byline"
+    return "body"
+
+
+def _name_like(line: str) -> bool:
+    """A short line of capitalised words ("Jane Doe", "FOXNews.com"): just above the body, a
+    byline or source more often than a label ("Story highlights", "More videos ...")."""
+    words = line.split()
+    return len(words) <= 3 and all(w[0].isupper() or w in ("&", "-", "and", "of") for w in words)
+
+
+def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGroup]:
+    """Recurring lines left after the cuts, grouped by adjacency, best supported first."""
+    df: Counter[str] = Counter()
+    for p, idx in enumerate(kept):
+        df.update({corpus.pages[p][i] for i in idx})
+    zones: dict[str, Counter[str]] = {}
+    for p, idx in enumerate(kept):
+        for i in idx:
+            line = corpus.pages[p][i]
+            if df[line] >= corpus.threshold:
+                zones.setdefault(line, Counter())[_zone(corpus.layouts[p], i)] += 1
+    chosen = {
+        line
+        for line, z in zones.items()
+        if not is_metadata(line)
+        and not corpus.is_headline(line)
+        and not (_name_like(line) and z["byline"] * 2 >= z.total())
+    }
+    # Union lines that are neighbours on at least `threshold` pages.
+    parent = {line: line for line in chosen}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    for p, idx in enumerate(kept):
+        seq = [corpus.pages[p][i] for i in idx]
+        pairs.update({(a, b) for a, b in itertools.pairwise(seq) if a in chosen and b in chosen})
+    for (a, b), n in pairs.items():
+        if n >= corpus.threshold:
+            parent[find(a)] = find(b)
+    members: dict[str, list[str]] = {}
+    for line in sorted(chosen):
+        members.setdefault(find(line), []).append(line)
+    groups: list[LineGroup] = []
+    for lines in members.values():
+        group = set(lines)
+        pages = {p for p, idx in enumerate(kept) if any(corpus.pages[p][i] in group for i in idx)}
+        hits = sum(zones[line].total() for line in lines)
+        outside = sum(zones[line]["outside"] for line in lines)
+        # Keep page order: the order a reader meets the lines in.
+        first_seen: dict[str, tuple[int, int]] = {}
+        for p, idx in enumerate(kept):
+            for i in idx:
+                first_seen.setdefault(corpus.pages[p][i], (p, i))
+        lines.sort(key=lambda line: first_seen[line])
+        groups.append(LineGroup(lines, pages, hits, outside))
+    return groups
+
+
+# --- spans: text glued to the start or end of lines ------------------------------------------
+
+SEPARATORS = "|-\u2013\u2014:\u00bb\u00b7/\u2022"  # | - en and em dash : » · / •
+SPAN_CHARS = 60  # a site's prefix or suffix is at most this long
+LABEL_WORDS = 2  # a line whose varying part is this short is a label: drop it whole
+
+
+@dataclass
+class Span:
+    """A recurring prefix or suffix on lines whose other part varies."""
+
+    text: str
+    suffix: bool
+    pages: set[int]
+    hits: int
+    outside: int
+    drop: bool  # the varying part is a short label too: drop the whole line
+    max_words: int  # longest line seen with it (a guard for `drop`)
+    instances: list[tuple[int, int]]  # (page, line index)
+    section: bool = False  # a prefix followed by "<section> <same separator>", taken too
+
+    @property
+    def separator(self) -> str:
+        edge = self.text.strip()
+        return edge[-1] if edge and edge[-1] in SEPARATORS and not self.suffix else ""
+
+
+def _boundaries(line: str, suffix: bool) -> list[str]:
+    """Prefixes (or suffixes) of ``line`` that end at a separator or at glued words."""
+    found: list[str] = []
+    n = len(line)
+    span = range(1, min(n, SPAN_CHARS + 1))
+    for k in span:
+        i = n - k if suffix else k  # the cut point: prefix line[:i], suffix line[i:]
+        if i <= 0 or i >= n:
+            continue
+        left, right = line[i - 1], line[i]
+        glued = right.isupper() and (left.islower() or left in ".!?")
+        if suffix:
+            part = line[i:]
+            edge = part.lstrip()
+            sep = line[i - 1] == " " and bool(edge) and edge[0] in SEPARATORS
+        else:
+            part = line[:i]
+            edge = part.rstrip()
+            sep = right == " " and bool(edge) and edge[-1] in SEPARATORS
+        if (glued or sep) and sum(c.isalpha() for c in part) >= 3:
+            found.append(part.strip() if sep else part)
+    return found
+
+
+def choose_spans(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[Span]:
+    """Prefixes and suffixes that recur on many pages before (after) text that varies."""
+    found: dict[tuple[str, bool], Span] = {}
+    rests: dict[tuple[str, bool], set[str]] = {}
+    for p, idx in enumerate(kept):
+        layout = corpus.layouts[p]
+        for i in idx:
+            line = corpus.pages[p][i]
+            if corpus.common(line):
+                continue
+            for suffix in (False, True):
+                for part in set(_boundaries(line, suffix)):
+                    key = (part, suffix)
+                    span = found.get(key)
+                    if span is None:
+                        span = found[key] = Span(part, suffix, set(), 0, 0, False, 0, [])
+                        rests[key] = set()
+                    span.pages.add(p)
+                    span.hits += 1
+                    span.outside += _zone(layout, i) == "outside"
+                    span.max_words = max(span.max_words, len(line.split()))
+                    span.instances.append((p, i))
+                    rest = line[: -len(part)] if suffix else line[len(part) :]
+                    rests[key].add(rest.strip(" " + SEPARATORS))
+    good = [
+        s
+        for key, s in found.items()
+        if len(s.pages) >= corpus.threshold
+        and len(rests[key]) >= corpus.threshold
+        # A span on lines inside the article is a dateline ("WASHINGTON -") or a label the
+        # article keeps: only spans mostly outside it (page titles, link labels) qualify.
+        and s.outside * 2 >= s.hits
+        and not is_metadata(s.text)
+    ]
+    # Of nested prefixes (suffixes) keep the longest that holds nearly all of the shorter one's
+    # pages, and nothing that extends a span already kept.
+    good.sort(key=lambda s: (-len(s.pages), -len(s.text)))
+    chosen: list[Span] = []
+    for s in good:
+        if any(_nested(s, c) for c in chosen):
+            continue
+        longer = [
+            o for o in good if o is not s and o.suffix == s.suffix and _extends(o.text, s.text, s)
+        ]
+        if any(len(o.pages) * 10 >= len(s.pages) * 9 for o in longer):
+            continue
+        chosen.append(s)
+    for s in chosen:
+        rest_words = [
+            len(
+                (
+                    corpus.pages[p][i][: -len(s.text)]
+                    if s.suffix
+                    else corpus.pages[p][i][len(s.text) :]
+                ).split()
+            )
+            for p, i in s.instances
+        ]
+        s.drop = max(rest_words) <= LABEL_WORDS
+        sep = s.separator
+        if sep and not s.drop:
+            # "Site | Section | Headline": when most lines go on with a short section and the
+            # same separator, the section goes too.
+            then = re.compile(rf"^ ?[^{re.escape(sep)}]{{1,40}} {re.escape(sep)} ")
+            rests_after = [corpus.pages[p][i][len(s.text) :] for p, i in s.instances]
+            s.section = sum(bool(then.match(r)) for r in rests_after) * 5 >= len(rests_after) * 4
+    return chosen
+
+
+def _extends(longer: str, shorter: str, span: Span) -> bool:
+    if len(longer) <= len(shorter):
+        return False
+    return longer.endswith(shorter) if span.suffix else longer.startswith(shorter)
+
+
+def _nested(s: Span, kept: Span) -> bool:
+    return s.suffix == kept.suffix and (
+        _extends(s.text, kept.text, s) or _extends(kept.text, s.text, s)
+    )

@@ -1,0 +1,487 @@
+"""``cleaner suggest``: a draft site pack mined from many pages of one site.
+
+The pages are read as the pipeline reads them (normalised lines, after the generic packs), so the
+draft holds only what the generic packs leave. Candidates, in the order a pack applies them:
+
+- header cuts (``cut_before``) at a recurring marker line that, on every page that has it, comes
+  once and before the headline;
+- footer cuts (``cut_after``) at a recurring marker line that comes once and after the body;
+- recurring lines the cuts leave (``drop_line`` with ``lines:``), grouped by adjacency;
+- recurring prefixes and suffixes glued to text (``strip_span``).
+
+Each candidate carries its hit count, a confidence (the share of its hits outside the estimated
+article text, smoothed by its support) and examples cut from the real pages. The draft is parsed
+back with the loader and every example is run before it is returned: a draft that fails
+``check-rules`` or ``test-rules`` is a bug here, never the user's problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.authoring import mining
+from cleaner.authoring.yamlwrite import flow_list, scalar, text_block
+from cleaner.engine.kinds import KINDS
+from cleaner.engine.load import Pack, Rule, load_pack_text
+from cleaner.engine.options import check_options
+from cleaner.engine.ruleset import RuleGroup, domain_of, run_chrome
+from cleaner.steps.normalize import normalize_lines
+from cleaner.testing import check_example
+
+DEFAULT_SHARE = 0.05
+CUTS = ("header", "footer")
+MAX_FINGERPRINTS = 4
+EXAMPLE_CHARS = 100  # neighbour lines in examples are shortened to this
+SECTIONS = {
+    "header": "Header cuts: everything above a marker line that comes before the headline.",
+    "footer": "Footer cuts: everything below a marker line that comes after the article.",
+    "lines": "Recurring lines left between header and footer (menus, share bars, widgets).",
+    "spans": "Recurring text glued to the start or end of real lines.",
+}
+
+
+@dataclass
+class Candidate:
+    """One proposed rule, with the evidence for it."""
+
+    section: str
+    kind: str
+    options: dict[str, Any]
+    summary: str
+    pages: int  # pages it acts on
+    hits: int  # lines it removes or shortens there
+    confidence: float
+    examples: list[tuple[str, str]] = field(default_factory=list)
+    line_pages: dict[str, int] = field(default_factory=dict)  # for `lines:`, pages per line
+    id: str = ""
+
+
+@dataclass
+class Draft:
+    """A draft pack and how it was found."""
+
+    domain: str
+    n_pages: int
+    threshold: int
+    candidates: list[Candidate]
+    fingerprints: list[tuple[str, int]]  # (RE2 source, pages it occurs on)
+    fingerprint_pages: int  # pages at least one fingerprint occurs on
+    yaml: str = ""
+
+    def counts(self) -> Counter[str]:
+        return Counter(c.section for c in self.candidates)
+
+
+_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
+
+def readable_escape(text: str) -> str:
+    """Escape only what RE2 treats as syntax, so a pattern still reads like the line."""
+    return _META.sub(r"\\\1", text)
+
+
+def normalise_domain(site: str) -> str:
+    """``https://www.example.com/x`` or ``www.Example.com`` -> ``example.com``."""
+    domain = domain_of(site.strip())
+    if not domain or "." not in domain:
+        raise ValueError(f"'{site}' is not a domain (example: example-news.com)")
+    return domain
+
+
+_SECOND_LEVEL = ("co", "com", "org", "net", "ac", "gov", "edu", "ne", "or")
+
+
+def id_prefix(domain: str) -> str:
+    """A short rule-id prefix: the name a site is known by (``news.bbc.co.uk`` -> ``bbc``)."""
+    labels = domain.split(".")
+    if len(labels) > 1:
+        labels.pop()  # the top-level domain
+    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+        labels.pop()
+    return re.sub(r"[^a-z0-9]+", "-", labels[-1].lower()).strip("-") or "site"
+
+
+def prepare(texts: Iterable[str], generic: Sequence[RuleGroup] = ()) -> list[list[str]]:
+    """Each page as the site pack will see it: normalised, generic chrome gone, no blanks."""
+    pages = []
+    for text in texts:
+        lines = normalize_lines(text)
+        if generic:
+            lines, _ = run_chrome(generic, lines)
+        pages.append([line for line in lines if line])
+    return pages
+
+
+# --- building rules to test candidates with the real engine ------------------------------
+
+
+def make_rule(rule_id: str, kind: str, options: dict[str, Any]) -> Rule:
+    kind_cls = KINDS[kind]
+    values, problems = check_options(kind_cls.options, options, one_of=kind_cls.one_of)
+    if problems:  # pragma: no cover - a bug in this module
+        raise AssertionError(f"{rule_id}: {[p.message for p in problems]}")
+    return Rule(rule_id, "draft", kind_cls(values), "draft", (), "<draft>", None)
+
+
+def _run(rule: Rule, lines: list[str]) -> list[str]:
+    out, _ = run_chrome([RuleGroup([rule])], normalize_lines("\n".join(lines)))
+    return out
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= EXAMPLE_CHARS else line[: EXAMPLE_CHARS - 1].rstrip() + "…"
+
+
+def _example(rule: Rule, lines: list[str], context: Sequence[int] = ()) -> tuple[str, str] | None:
+    """An example from real lines; lines at ``context`` only surround the hit, so they are
+    shortened. None when the rule would not change these lines."""
+    shown = [_short(line) if i in context else line for i, line in enumerate(lines)]
+    out = _run(rule, shown)
+    if out == normalize_lines("\n".join(shown)):
+        return None
+    return "\n".join(shown), "\n".join(out)
+
+
+def _near_miss(rule: Rule, needle: str, corpus: mining.Corpus) -> tuple[str, str] | None:
+    """A real line that contains the matched text yet is kept: shows the rule is exact."""
+    folded = needle.casefold()
+    similar = sorted(
+        (line for line in corpus.df if line != needle and folded in line.casefold()),
+        key=lambda line: (len(line), line),
+    )
+    for line in similar[:20]:
+        if _run(rule, [line]) == [line]:
+            return line, line
+    return None
+
+
+# --- candidates --------------------------------------------------------------------------
+
+
+def _confidence(outside: int, hits: int, pages: int) -> float:
+    """Share of hits outside the estimated article text, times a support factor."""
+    if not hits:
+        return 0.0
+    return round(outside / hits * pages / (pages + 1), 3)
+
+
+def _cut_candidate(cut: mining.Cut, corpus: mining.Corpus) -> Candidate | None:
+    kind = "cut_after" if cut.footer else "cut_before"
+    options: dict[str, Any] = {"line": cut.marker}
+    if cut.footer:
+        options["last_lines"] = cut.guard
+    else:
+        options["first_lines"] = cut.guard
+        if cut.keep_first:
+            options["keep_first_lines"] = 1
+    rule = make_rule("draft", kind, options)
+    where = "below" if cut.footer else "above"
+    cand = Candidate(
+        "footer" if cut.footer else "header",
+        kind,
+        options,
+        f'Everything {where} the line "{cut.marker}".',
+        cut.pages,
+        cut.gain,
+        _confidence(cut.pages, cut.pages, cut.pages),
+    )
+    # Examples: the marker with a line of context on each side, from the first pages it acts on.
+    for p in sorted(cut.positions)[:8]:
+        lines = corpus.pages[p]
+        i = cut.positions[p]
+        lo, hi = max(0, i - 1), min(len(lines), i + 2)
+        window = lines[lo:hi]
+        context = [j for j in range(len(window)) if j != i - lo]
+        if cut.keep_first and i > 1:
+            window = [lines[0], *window]
+            context = [0, *(j + 1 for j in context)]
+        ex = _example(rule, window, context)
+        if ex is not None and ex not in cand.examples:
+            cand.examples.append(ex)
+        if len(cand.examples) == 2:
+            break
+    return cand if cand.examples else None
+
+
+def _group_candidate(group: mining.LineGroup, corpus: mining.Corpus) -> Candidate | None:
+    options: dict[str, Any] = {"lines": list(group.lines)}
+    rule = make_rule("draft", "drop_line", options)
+    members = set(group.lines)
+    line_pages = {line: corpus.df[line] for line in group.lines}
+    what = group.lines[0] if len(group.lines) == 1 else f"{len(group.lines)} lines"
+    cand = Candidate(
+        "lines",
+        "drop_line",
+        options,
+        f'Recurring line "{what}".' if len(group.lines) == 1 else f"Recurring block of {what}.",
+        len(group.pages),
+        group.hits,
+        _confidence(group.outside, group.hits, len(group.pages)),
+        line_pages=line_pages,
+    )
+    # The page with the longest run of members shows the block as readers meet it.
+    best: tuple[int, int, int] | None = None  # (run length, page, start)
+    for p in sorted(group.pages):
+        lines = corpus.pages[p]
+        i = 0
+        while i < len(lines):
+            if lines[i] in members:
+                j = i
+                while j < len(lines) and lines[j] in members:
+                    j += 1
+                if best is None or j - i > best[0]:
+                    best = (j - i, p, i)
+                i = j
+            else:
+                i += 1
+    if best is None:
+        return None
+    run, p, start = best
+    lines = corpus.pages[p]
+    shown = lines[start : start + min(run, 4)]
+    after = start + run
+    if after < len(lines):
+        ex = _example(rule, [*shown, lines[after]], [len(shown)])
+    elif start > 0:
+        ex = _example(rule, [lines[start - 1], *shown], [0])
+    else:
+        ex = _example(rule, shown)
+    if ex is None:
+        return None
+    cand.examples.append(ex)
+    miss = _near_miss(rule, max(group.lines, key=lambda x: line_pages[x]), corpus)
+    if miss is not None:
+        cand.examples.append(miss)
+    return cand
+
+
+def _span_candidate(span: mining.Span, corpus: mining.Corpus) -> Candidate | None:
+    edge = readable_escape(span.text)
+    at_top = all(i == 0 for _, i in span.instances)
+    options: dict[str, Any]
+    if span.drop:
+        kind = "drop_line"
+        source = edge + "$" if span.suffix else "^" + edge
+        options = {"pattern": source, "max_words": span.max_words + 2}
+        what = f'Lines that {"end" if span.suffix else "start"} with "{span.text}" (labels).'
+    else:
+        kind = "strip_span"
+        if span.section:
+            sep = readable_escape(span.separator)
+            options = {"pattern": f"^{edge}(?: [^{sep}]{{1,40}} {sep})?"}
+            what = f'"{span.text}" and the section after it, at the start of lines.'
+        elif span.suffix:
+            options = {
+                "suffix": " " + span.text if span.text[0] in mining.SEPARATORS else span.text
+            }
+            what = f'"{span.text}" at the end of lines.'
+        else:
+            options = {"prefix": span.text}
+            what = f'"{span.text}" at the start of lines.'
+    if at_top:
+        options["first_lines"] = 2  # only ever seen on the page-title line
+    rule = make_rule("draft", kind, options)
+    cand = Candidate(
+        "spans",
+        kind,
+        options,
+        what,
+        len(span.pages),
+        span.hits,
+        _confidence(span.outside, span.hits, len(span.pages)),
+    )
+    for p, i in span.instances:
+        lines = corpus.pages[p]
+        shown = lines[i : i + 2] if i == 0 else [lines[i - 1], lines[i]]
+        context = [1] if i == 0 else [0]
+        ex = _example(rule, shown, context if len(shown) == 2 else ())
+        if ex is not None and ex not in cand.examples:
+            cand.examples.append(ex)
+        if len(cand.examples) == 2:
+            break
+    miss = _near_miss(rule, span.text, corpus)
+    if miss is not None:
+        cand.examples.append(miss)
+    return cand if cand.examples else None
+
+
+def fingerprints(corpus: mining.Corpus, domain: str) -> tuple[list[tuple[str, int]], int]:
+    """Whole lines that name the site and together occur on most pages (greedy cover)."""
+    brand = id_prefix(domain).replace("-", "")
+    names = {brand, domain.split(".")[0]} - {"www", "news"}
+    options: dict[str, set[int]] = {}
+    for p, lines in enumerate(corpus.pages):
+        for line in set(lines):
+            folded = line.casefold().replace(" ", "")
+            if (
+                len(line) >= 6
+                and corpus.common(line)
+                and any(n and n in folded for n in names)
+                and not mining.is_metadata(line)
+            ):
+                options.setdefault(line, set()).add(p)
+    chosen: list[tuple[str, int]] = []
+    covered: set[int] = set()
+    while options and len(chosen) < MAX_FINGERPRINTS:
+        line, pages = max(options.items(), key=lambda kv: (len(kv[1] - covered), -len(kv[0])))
+        if len(pages - covered) < corpus.threshold:
+            break
+        chosen.append(("^" + readable_escape(line) + "$", len(pages)))
+        covered |= pages
+        del options[line]
+    return chosen, len(covered)
+
+
+def mine(
+    domain: str, pages: Sequence[list[str]], share: float = DEFAULT_SHARE
+) -> tuple[mining.Corpus, list[Candidate]]:
+    corpus = mining.Corpus(pages, share)
+    header = mining.choose_cuts(corpus, footer=False)
+    footer = mining.choose_cuts(corpus, footer=True)
+    kept = mining.apply_cuts(corpus, header + footer)
+    groups = mining.choose_lines(corpus, kept)
+    dropped = {line for g in groups for line in g.lines}
+    left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
+    spans = mining.choose_spans(corpus, left)
+    candidates: list[Candidate] = []
+    for cut in header + footer:
+        c = _cut_candidate(cut, corpus)
+        if c is not None:
+            candidates.append(c)
+    for group in groups:
+        g = _group_candidate(group, corpus)
+        if g is not None:
+            candidates.append(g)
+    for span in spans:
+        sp = _span_candidate(span, corpus)
+        if sp is not None:
+            candidates.append(sp)
+    order = list(SECTIONS)
+    # Cuts stay in the order chosen (their guards assume it); the rest go by confidence.
+    candidates.sort(
+        key=lambda c: (order.index(c.section), 0.0 if c.section in CUTS else -c.confidence)
+    )
+    prefix = id_prefix(domain)
+    numbers: Counter[str] = Counter()
+    for c in candidates:
+        numbers[c.section] += 1
+        c.id = f"{prefix}-{c.section}-{numbers[c.section]}"
+    return corpus, candidates
+
+
+# --- the YAML ------------------------------------------------------------------------------
+
+
+def _option_lines(c: Candidate) -> list[str]:
+    out: list[str] = []
+    for key, value in c.options.items():
+        if key == "lines":
+            out.append("    lines:")
+            for line in value:
+                out.append(f"      - {scalar(line)}  # {c.line_pages[line]} pages")
+        elif isinstance(value, bool):
+            out.append(f"    {key}: {'true' if value else 'false'}")
+        elif isinstance(value, int):
+            out.append(f"    {key}: {value}")
+        elif isinstance(value, list):
+            out.append(f"    {key}: {flow_list(value)}")
+        else:
+            out.append(f"    {key}: {scalar(str(value))}")
+    return out
+
+
+def render(draft: Draft) -> str:
+    d = draft
+    out = [
+        f"# Draft site pack for {d.domain}, written by `cleaner suggest` from {d.n_pages} pages.",
+        f"# A line counted as recurring when it occurred on at least {d.threshold} pages.",
+        "# Review before use: each rule says on how many pages it acted, how many lines it",
+        "# removed there and how sure the evidence is (share of its hits outside the estimated",
+        "# article text). Cuts are listed in the order they must run, the one removing most",
+        "# first; the other sections are ranked by confidence. Examples are real lines from the",
+        "# pages. Delete what is wrong; `cleaner explain` shows each rule at work on one page,",
+        "# `cleaner test-rules` runs the examples.",
+        f"pack: {scalar(d.domain)}",
+        f"description: {scalar(f'Chrome of {d.domain}, mined from {d.n_pages} pages (draft).')}",
+        "scope: site",
+        "match:",
+        f"  domains: {flow_list([d.domain])}",
+    ]
+    if d.fingerprints:
+        out.append(
+            f"  fingerprints:  # for inputs without a URL: together on {d.fingerprint_pages} "
+            f"of {d.n_pages} pages"
+        )
+        out += [f"    - pattern: {scalar(src)}  # {n} pages" for src, n in d.fingerprints]
+    else:
+        out.append("  # No line naming the site recurred: inputs without a URL will not match.")
+    out.append("rules:" if d.candidates else "rules: []")
+    section = None
+    for c in d.candidates:
+        if c.section != section:
+            section = c.section
+            out += ["", f"  # --- {SECTIONS[section]}"]
+        flag = "  CHECK: mostly inside article text" if c.confidence < 0.5 else ""
+        out += [
+            f"  # {c.pages} pages, {c.hits} lines, confidence {c.confidence:.2f}{flag}",
+            f"  - id: {c.id}",
+            f"    kind: {c.kind}",
+            f"    description: {scalar(f'{c.summary} Seen on {c.pages} of {d.n_pages} pages.')}",
+            *_option_lines(c),
+            "    examples:",
+        ]
+        for text_in, text_out in c.examples:
+            first = text_block("input", text_in, 8)
+            first[0] = "      - " + first[0].lstrip()
+            out += first
+            out += text_block("output", text_out, 8)
+    return "\n".join(out) + "\n"
+
+
+def suggest(
+    domain: str,
+    texts: Iterable[str],
+    *,
+    generic: Sequence[RuleGroup] = (),
+    others: Sequence[Pack] = (),
+    share: float = DEFAULT_SHARE,
+    path: str = "<draft>",
+) -> Draft:
+    """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
+
+    ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
+    ``others`` the packs the draft must not clash with (rule ids).
+    """
+    domain = normalise_domain(domain)
+    pages = [p for p in prepare(texts, generic) if p]
+    if len(pages) < 3:
+        raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
+    corpus, candidates = mine(domain, pages, share)
+    prints, covered = fingerprints(corpus, domain)
+    draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered)
+    _dedupe_ids(draft, others)
+    draft.yaml = render(draft)
+    pack = load_pack_text(draft.yaml, path, others)
+    failures = [
+        f"{rule.id}: {problem}"
+        for rule in pack.rules
+        for example in rule.examples
+        if (problem := check_example(rule, example)) is not None
+    ]
+    if failures:  # pragma: no cover - a bug in this module, not in the user's pages
+        raise AssertionError("draft examples fail: " + "; ".join(failures))
+    return draft
+
+
+def _dedupe_ids(draft: Draft, others: Sequence[Pack]) -> None:
+    taken = {r.id for p in others for r in p.rules}
+    for c in draft.candidates:
+        base, n = c.id, 1
+        while c.id in taken:
+            n += 1
+            c.id = f"{base}-{n}"
+        taken.add(c.id)
