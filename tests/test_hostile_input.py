@@ -442,3 +442,15 @@ def test_an_unreadable_file_and_folder_are_rejects(
     got = run_ok([str(src)], tmp_path / "out")
     assert codes(got["rejects.jsonl"]) == {"secret": ["unreadable"], "locked": ["unreadable"]}
     assert [r["id"] for r in got["articles.jsonl"]] == ["fine"]
+
+
+def test_a_folder_tree_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    src = deep = tmp_path / "in"
+    src.mkdir()
+    for _ in range(sys.getrecursionlimit() + 100):  # mkdir(parents=True) itself recurses
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "bottom.txt").write_text(GOOD, "utf-8")
+    (src / "top.txt").write_text(GOOD, "utf-8")
+    got = run_ok([str(src)], tmp_path / "out")
+    assert sorted(r["id"] for r in got["articles.jsonl"]) == ["bottom", "top"]

@@ -122,35 +122,41 @@ def walk_folder(
 
 
 def _scan(
-    folder: Path,
+    root: Path,
     real_root: Path,
     suffix_ok: Callable[[Path], bool],
     outdir: Path | None,
     files: list[tuple[str, Path, Path]],
     refused: list[tuple[str, Reject]],
 ) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        refused.append(_refusal(folder, "unreadable", f"cannot list folder: {exc.strerror}"))
-        return
-    for entry in entries:
-        path = Path(entry.path)
-        if entry.is_symlink():
-            _link(path, real_root, suffix_ok, outdir, files, refused)
-            continue
+    # Iterative, so a tree deeper than Python's recursion limit is walked too; real paths are
+    # built from the resolved root, since nothing walked here is a link.
+    stack = [(root, real_root)]
+    while stack:
+        folder, real_folder = stack.pop()
         try:
-            mode = entry.stat(follow_symlinks=False).st_mode
-        except OSError:
-            continue  # vanished between listing and stat
-        if stat.S_ISDIR(mode):
-            if not is_output_file(path.resolve(), outdir):
-                _scan(path, real_root, suffix_ok, outdir, files, refused)
-        elif suffix_ok(path) and not is_output_file(path.resolve(), outdir):
-            if stat.S_ISREG(mode):
-                files.append((path.as_posix(), path, path.resolve()))
-            else:  # a FIFO or device named like an article: reading it could block forever
-                refused.append(_refusal(path, "unreadable", "not a regular file; not read"))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            refused.append(_refusal(folder, "unreadable", f"cannot list folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            path, real = Path(entry.path), real_folder / entry.name
+            if entry.is_symlink():
+                _link(path, real_root, suffix_ok, outdir, files, refused)
+                continue
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue  # vanished between listing and stat
+            if is_output_file(real, outdir):
+                continue
+            if stat.S_ISDIR(mode):
+                stack.append((path, real))
+            elif suffix_ok(path):
+                if stat.S_ISREG(mode):
+                    files.append((path.as_posix(), path, real))
+                else:  # a FIFO or device named like an article: reading it could block forever
+                    refused.append(_refusal(path, "unreadable", "not a regular file; not read"))
 
 
 def _link(
