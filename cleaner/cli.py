@@ -2,8 +2,8 @@
 ``explain``, ``suggest``, ``new-site`` and ``rules-report``.
 
 Exit codes: 0 done; 1 rejects present under --strict (or failing examples, or findings under
-``rules-report --strict``); 2 usage or rule errors; 3 the run could not write its output (disk
-full, no permission): nothing of it was committed.
+``rules-report --strict``); 2 usage or rule errors; 3 the run stopped before its end (the output
+could not be written, or a worker process died): what it committed is kept for ``--resume``.
 """
 
 from __future__ import annotations
@@ -15,22 +15,22 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.engine.load import load_pack_text, load_packs
-from cleaner.errors import CleanerError, OutputError, RuleError, RuleErrors
+from cleaner.errors import CleanerError, RuleError, RuleErrors, RunStopped
 from cleaner.io.paths import check_output_location
 from cleaner.io.readers import JsonlKeys, read_inputs
+from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Reject, printable
-from cleaner.run import run
+from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.testing import iter_results
 
-EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
 
 
 def _rules_paths(args: argparse.Namespace) -> list[Path]:
@@ -44,26 +44,49 @@ def _rules_paths(args: argparse.Namespace) -> list[Path]:
 def cmd_run(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
     check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
-    cleaner = Cleaner.from_paths(paths, args.schema)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
-    start = time.perf_counter()
+    output = OutputOptions(
+        shard_size=args.shard_size,
+        compression=args.compression,
+        format=args.format,
+        rejects_path=args.rejects,
+    )
+    workers = args.workers or os.cpu_count() or 1
+    options = RunOptions(
+        workers=workers,
+        resume=args.resume,
+        progress=not args.no_progress and progress_wanted(),
+        keys=keys,
+        output=output,
+    )
+    cleaner = Cleaner.from_paths(paths, args.schema)
     try:
-        tally = run(cleaner, args.inputs, args.output, rejects_path=args.rejects, keys=keys)
+        if args.engine == "ray":
+            from cleaner.ray_engine import run_ray
+
+            stats = run_ray(cleaner, args.inputs, args.output, options)
+        else:
+            stats = run(cleaner, args.inputs, args.output, options)
     except OSError as exc:
         # Inputs that cannot be read become rejects; an OSError here is the output failing.
         where = printable(exc.filename or args.output)
-        raise OutputError(
-            f"cannot write to '{where}': {exc.strerror or exc}; the run stopped and committed "
-            "nothing, so earlier output is unchanged"
-        ) from exc
-    secs = time.perf_counter() - start
-    mchars = tally.chars_in / 1e6
-    print(
-        f"cleaner: {tally.read} read, {tally.written} written, {tally.rejected} rejected; "
-        f"{mchars:.2f} M chars in {secs:.1f} s ({mchars / max(secs, 1e-9):.1f} M chars/s)",
-        file=sys.stderr,
+        raise RunStopped(f"cannot write to '{where}': {exc.strerror or exc}", args.output) from exc
+    print(one_line_summary(stats), file=sys.stderr)
+    return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
+
+
+def one_line_summary(stats: RunStats) -> str:
+    t = stats.tally
+    reasons = ", ".join(f"{code} {n:,}" for code, n in t.reasons.most_common(3))
+    secs = max(stats.seconds, 1e-9)
+    mb = stats.bytes_read / 1e6
+    resumed = f"; resumed after {stats.resumed_items:,} committed" if stats.resumed_items else ""
+    return (
+        f"cleaner: {t.read:,} read, {t.written:,} written, {t.rejected:,} rejected"
+        + (f" ({reasons})" if reasons else "")
+        + f"; {mb:,.1f} MB in {stats.seconds:.1f} s, {mb / secs:,.1f} MB/s"
+        + f"{resumed}"
     )
-    return EXIT_REJECTS if args.strict and tally.rejected else EXIT_OK
 
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
@@ -306,6 +329,49 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument(
         "--url-key", default="url", help="JSONL field holding the URL (default: url)"
     )
+    scale = p_run.add_argument_group("scale")
+    scale.add_argument(
+        "-j",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0 = one per CPU); the output is the same for any N",
+    )
+    scale.add_argument(
+        "--shard-size",
+        type=int,
+        metavar="N",
+        help="write articles-00000.jsonl, ... each holding the outcome of N input articles, "
+        "with rejects-00000.jsonl beside (default: one articles.jsonl)",
+    )
+    scale.add_argument(
+        "--compression",
+        choices=tuple(COMPRESSIONS),
+        default="none",
+        help="compress the output files (.gz, .zst)",
+    )
+    scale.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="records as JSONL (default) or Parquet (needs the parquet extra)",
+    )
+    scale.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run into the same OUTDIR, keeping its committed shards",
+    )
+    scale.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local processes (default) or Ray Data (needs the ray extra; RAY_ADDRESS picks "
+        "the cluster)",
+    )
+    scale.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
     p_run.set_defaults(func=cmd_run)
 
     p_check = sub.add_parser("check-rules", help="load and validate every rule pack")
@@ -421,9 +487,9 @@ def _main(argv: Sequence[str] | None) -> int:
             print(err, file=sys.stderr)
         print(f"cleaner: {len(exc.errors)} rule error(s); nothing was processed", file=sys.stderr)
         return EXIT_USAGE
-    except OutputError as exc:
+    except RunStopped as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
-        return EXIT_WRITE
+        return EXIT_STOPPED
     except (RuleError, CleanerError) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -12,7 +12,7 @@ from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.yamlsafe import LocDict, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
-from cleaner.steps.language import DEFAULT_SAMPLE_CHARS, DETECTORS
+from cleaner.steps.language import DEFAULT_DETECTOR, DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
 _FTFY_BOOLS = [
@@ -42,7 +42,14 @@ REPAIR_OPTIONS = (
     ),
 )
 LANGUAGE_OPTIONS = (
-    Option("detector", STR, "Language detector.", default="langdetect", choices=tuple(DETECTORS)),
+    Option(
+        "detector",
+        STR,
+        "Language detector. `langdetect-rs` gives langdetect's answers bit for bit, about 50x "
+        "faster; `langdetect` is the original.",
+        default=DEFAULT_DETECTOR,
+        choices=tuple(DETECTORS),
+    ),
     Option(
         "sample_chars",
         INT,

@@ -116,15 +116,29 @@ class Cleaner:
         self.validator = Validator(schema or load_schema(None))
         self.html_options = HtmlOptions.from_config(self.config.html)
         self._site_packs = frozenset(p.name for p in rules.sites)
+        # How to build this cleaner again in a spawned worker (set by from_paths).
+        self.sources: tuple[list[str], str | None] | None = None
+
+    @property
+    def rules_digest(self) -> str:
+        """A fingerprint of everything that decides the output: packs, settings and schema."""
+        h = hashlib.sha256()
+        for path in sorted({p.path for p in self.rules.packs}):
+            h.update(path.encode() + b"\0" + Path(path).read_bytes())
+        h.update(repr(self.config).encode())
+        h.update(json.dumps(self.validator.schema, sort_keys=True).encode())
+        return h.hexdigest()[:16]
 
     @classmethod
     def from_paths(
         cls, rule_paths: Iterable[Path | str], schema_path: str | Path | None = None
     ) -> Cleaner:
         paths = [Path(p) for p in rule_paths]
-        return cls(
+        cleaner = cls(
             RuleSet.from_paths(paths), Config.from_rules_dir(paths), load_schema(schema_path)
         )
+        cleaner.sources = ([str(p) for p in paths], str(schema_path) if schema_path else None)
+        return cleaner
 
     # -- the text part, shared by run, explain and the example harness --------------------
 

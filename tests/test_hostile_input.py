@@ -447,10 +447,17 @@ def test_an_unreadable_file_and_folder_are_rejects(
 def test_a_folder_tree_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
     src = deep = tmp_path / "in"
     src.mkdir()
+    levels = []
     for _ in range(sys.getrecursionlimit() + 100):  # mkdir(parents=True) itself recurses
         deep = deep / "d"
         deep.mkdir()
+        levels.append(deep)
     (deep / "bottom.txt").write_text(GOOD, "utf-8")
     (src / "top.txt").write_text(GOOD, "utf-8")
-    got = run_ok([str(src)], tmp_path / "out")
-    assert sorted(r["id"] for r in got["articles.jsonl"]) == ["bottom", "top"]
+    try:
+        got = run_ok([str(src)], tmp_path / "out")
+        assert sorted(r["id"] for r in got["articles.jsonl"]) == ["bottom", "top"]
+    finally:  # bottom up: shutil.rmtree (and pytest's own clean-up) would recurse too deep
+        (deep / "bottom.txt").unlink()
+        for level in reversed(levels):
+            level.rmdir()

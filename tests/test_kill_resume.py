@@ -21,10 +21,6 @@ import pytest
 
 from tests.conftest import ROOT, RULES, SEEDS
 
-NEEDS_RESUME = pytest.mark.xfail(
-    strict=True,
-    reason="needs --resume, --shard-size and -j N workers (issue 3), not on main yet",
-)
 SHARD = ["--shard-size", "25"]
 KILLS = 20
 
@@ -72,7 +68,6 @@ def children(pid: int) -> list[int]:
     return kids
 
 
-@NEEDS_RESUME
 def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> None:
     src = corpus(tmp_path / "in")
     ref, out = tmp_path / "ref", tmp_path / "out"
@@ -100,7 +95,6 @@ def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> Non
     assert tree(out) == tree(ref)
 
 
-@NEEDS_RESUME
 def test_sigkill_one_worker_then_resume(tmp_path: Path) -> None:
     src = corpus(tmp_path / "in", 600)
     ref, out = tmp_path / "ref", tmp_path / "out"
@@ -147,7 +141,6 @@ def tmpfs(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-@NEEDS_RESUME
 def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -> None:
     src = corpus(tmp_path / "in", 600)
     ref = tmp_path / "ref"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cli import EXIT_USAGE, EXIT_WRITE, main
+from cleaner.cli import EXIT_STOPPED, EXIT_USAGE, main
 from cleaner.errors import CleanerError
 from cleaner.io.paths import MAX_NAME_BYTES, output_path
 from tests.conftest import ROOT, RULES, SEEDS
@@ -35,6 +35,11 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
+
+
+def visible(folder: Path) -> dict[str, bytes]:
+    """The output files, without the hidden work folder a stopped run keeps for --resume."""
+    return {k: v for k, v in tree(folder).items() if not k.startswith(".")}
 
 
 # -- output location -------------------------------------------------------------------------
@@ -170,21 +175,25 @@ def big_input(folder: Path, n: int) -> Path:
     return folder
 
 
-def test_full_disk_ends_with_a_message_and_exit_3_keeping_committed_output(
+def test_full_disk_ends_with_a_message_and_exit_3_then_resume_finishes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    big = big_input(tmp_path / "big", 600)
+    assert run(str(big), "-o", str(tmp_path / "ref")) == 0
     with small_tmpfs(tmp_path / "disk", "1m") as disk:
         out = disk / "out"
         assert run(str(SEEDS), "-o", str(out)) == 0  # fits: committed
-        committed = tree(out)
+        committed = visible(out)
         capsys.readouterr()
-        assert run(str(big_input(tmp_path / "big", 600)), "-o", str(out)) == EXIT_WRITE
+        assert run(str(big), "-o", str(out)) == EXIT_STOPPED
         err = capsys.readouterr().err
         assert "No space left on device" in err
-        assert "committed nothing, so earlier output is unchanged" in err
+        assert "--resume" in err
         assert "Traceback" not in err
-        assert tree(out) == committed  # whole, and no temporary files left behind
-        assert not [p for p in out.iterdir() if p.name.startswith(".")]
+        assert visible(out) == committed  # earlier output whole until a run finishes
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        assert run(str(big), "-o", str(out), "--resume") == 0
+        assert tree(out) == tree(tmp_path / "ref")
 
 
 def test_a_write_limit_ends_the_run_the_same_way(tmp_path: Path) -> None:
@@ -192,7 +201,7 @@ def test_a_write_limit_ends_the_run_the_same_way(tmp_path: Path) -> None:
     (EFBIG instead of ENOSPC): the same path through the code, on any machine."""
     out = tmp_path / "out"
     assert run(str(SEEDS), "-o", str(out)) == 0
-    committed = tree(out)
+    committed = visible(out)
     script = (
         "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
         "resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536)); "
@@ -207,10 +216,10 @@ def test_a_write_limit_ends_the_run_the_same_way(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         check=False,
     )
-    assert proc.returncode == EXIT_WRITE, proc.stderr
+    assert proc.returncode == EXIT_STOPPED, proc.stderr
     assert "File too large" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert tree(out) == committed
+    assert visible(out) == committed
 
 
 def test_output_that_is_a_file_is_a_usage_error(
@@ -230,19 +239,21 @@ def test_rejects_file_never_collides_with_the_runs_own_files(
     assert run(str(SEEDS), "-o", str(out), "--rejects", str(out / "rejects.jsonl")) == 0
 
 
-def test_sigterm_stops_the_run_cleanly(tmp_path: Path) -> None:
-    """A scheduler's SIGTERM mid-run: exit 143, earlier output whole, no temporary files."""
+def test_sigterm_stops_the_run_cleanly_and_resume_finishes(tmp_path: Path) -> None:
+    """A scheduler's SIGTERM mid-run: exit 143, earlier output whole; --resume finishes."""
+    src = big_input(tmp_path / "big", 3000)
+    assert run(str(src), "-o", str(tmp_path / "ref")) == 0
     out = tmp_path / "out"
     assert run(str(SEEDS), "-o", str(out)) == 0
-    committed = tree(out)
-    src = big_input(tmp_path / "big", 3000)
+    committed = visible(out)
+    args = ["run", str(src), "-o", str(out), "--rules", str(RULES)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cleaner.cli", "run", str(src), "-o", str(out), "--rules", "rules"],
+        [sys.executable, "-m", "cleaner.cli", *args],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
     )
-    for _ in range(600):  # wait until it is writing: its temporary folder exists
+    for _ in range(600):  # wait until it is writing: its work folder exists
         if any(p.name.startswith(".cleaner") for p in out.iterdir()) or proc.poll() is not None:
             break
         time.sleep(0.05)
@@ -251,5 +262,6 @@ def test_sigterm_stops_the_run_cleanly(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert "Traceback" not in err
-    assert tree(out) == committed
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert visible(out) == committed
+    assert run(str(src), "-o", str(out), "--resume") == 0
+    assert tree(out) == tree(tmp_path / "ref")

@@ -206,7 +206,6 @@ def test_the_reach_measure_sees_an_overreaching_rule(tmp_path: Path) -> None:
 # -- determinism across worker counts --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs -j N workers (issue 3), not on main yet")
 @settings(
     max_examples=10,
     deadline=None,

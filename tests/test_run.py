@@ -112,7 +112,12 @@ def test_crash_mid_run_leaves_previous_output_whole(
     monkeypatch.setattr(pipeline.Cleaner, "clean", explode)
     with pytest.raises(KeyboardInterrupt):
         run_cli(str(SEEDS), "-o", str(out))
-    assert {f.name: f.read_bytes() for f in out.iterdir()} == before  # no temp files left either
+    # The previous output is whole; beside it only the hidden folder that --resume continues from.
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
+    assert [f.name for f in out.iterdir() if f.is_dir()] == [".cleaner-run"]
+    monkeypatch.setattr(pipeline.Cleaner, "clean", real)
+    assert run_cli(str(SEEDS), "-o", str(out), "--resume") == 0
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
 
 
 def test_pipe_jsonl_in_and_out(tmp_path: Path) -> None:

@@ -91,28 +91,22 @@ class Guards:
     def positional(self) -> bool:
         return self.first_lines is not None or self.last_lines is not None
 
-    def ranks(self, lines: list[str]) -> tuple[list[int], int]:
-        """Rank of each line among non-blank lines (-1 for blanks), and the non-blank count."""
-        ranks: list[int] = []
-        n = 0
-        for line in lines:
-            if line:
-                ranks.append(n)
-                n += 1
-            else:
-                ranks.append(-1)
-        return ranks, n
-
-    def allows(self, line: str, rank: int, total: int) -> bool:
-        if rank < 0:
+    def allows_at(self, lines: list[str], i: int) -> bool:
+        """Whether line ``i`` qualifies. Ranks among non-blank lines are counted only here, for
+        lines a pattern matched, with list methods that run in C."""
+        line = lines[i]
+        if not line:
             return False
         if self.max_words is not None and len(line.split()) > self.max_words:
             return False
         if not self.positional:
             return True
+        rank = i - lines[:i].count("")
         if self.first_lines is not None and rank < self.first_lines:
             return True
-        return self.last_lines is not None and rank >= total - self.last_lines
+        if self.last_lines is None:
+            return False
+        return rank >= len(lines) - lines.count("") - self.last_lines
 
 
 def matcher_source(values: Mapping[str, Any]) -> str:
@@ -162,8 +156,9 @@ class ChromeKind(RuleKind):
     phase = "chrome"
 
     @abstractmethod
-    def apply(self, lines: list[str]) -> list[str] | None:
-        """Return the new lines, or None when the rule changes nothing."""
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        """Return the new lines, or None when the rule changes nothing. ``index``, when given,
+        is a LineIndex of these very lines that the caller already built (an optimisation)."""
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "output" in example else ["needs 'output' (the expected text)"]
@@ -185,14 +180,9 @@ class MatchingChromeKind(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def hit_lines(self, lines: list[str]) -> list[int]:
-        ranks, total = self.guards.ranks(lines)
-        index = LineIndex(lines)
-        return [
-            i
-            for i, _ in index.matching_lines(self.regex)
-            if self.guards.allows(lines[i], ranks[i], total)
-        ]
+    def hit_lines(self, lines: list[str], index: LineIndex | None = None) -> list[int]:
+        index = LineIndex.of(lines, index)
+        return [i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)]
 
 
 # --- chrome kinds ---------------------------------------------------------------------------
@@ -203,8 +193,8 @@ class DropLine(MatchingChromeKind):
     summary = "Drop every line that matches a regex, a literal or a whole line."
     options = MATCH_OPTIONS + GUARD_OPTIONS
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        hits = set(self.hit_lines(lines))
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        hits = set(self.hit_lines(lines, index))
         if not hits:
             return None
         return [line for i, line in enumerate(lines) if i not in hits]
@@ -224,8 +214,10 @@ class _Cut(MatchingChromeKind):
         ),
     )
 
-    def marker(self, lines: list[str], start: int = 0) -> int | None:
-        hits = [i for i in self.hit_lines(lines) if i >= start]
+    def marker(
+        self, lines: list[str], start: int = 0, index: LineIndex | None = None
+    ) -> int | None:
+        hits = [i for i in self.hit_lines(lines, index) if i >= start]
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -235,8 +227,8 @@ class CutAfter(_Cut):
     name = "cut_after"
     summary = "Drop everything after a marker line (a footer), with the marker kept or dropped."
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        at = self.marker(lines)
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        at = self.marker(lines, index=index)
         if at is None:
             return None
         end = at + 1 if self.values["keep_marker"] else at
@@ -258,9 +250,9 @@ class CutBefore(_Cut):
         ),
     )
 
-    def apply(self, lines: list[str]) -> list[str] | None:
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
         top = _after_nonblank(lines, self.values["keep_first_lines"])
-        at = self.marker(lines, top)
+        at = self.marker(lines, top, index)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
@@ -308,13 +300,10 @@ class StripSpan(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def apply(self, lines: list[str]) -> list[str] | None:
-        ranks, total = self.guards.ranks(lines)
-        index = LineIndex(lines)
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+        index = LineIndex.of(lines, index)
         targets = [
-            i
-            for i, _ in index.matching_lines(self.regex)
-            if self.guards.allows(lines[i], ranks[i], total)
+            i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)
         ]
         if not targets:
             return None
@@ -357,7 +346,7 @@ class DropDuplicateLine(ChromeKind):
         ),
     )
 
-    def apply(self, lines: list[str]) -> list[str] | None:
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
         seen: dict[str, int] = {}
         drop: set[int] = set()
         rank = 0
@@ -434,7 +423,7 @@ class DropBeforeHeading(ChromeKind):
             None if keep is None else compile_or_raise(keep, ignore_case=False, option="keep")
         )
 
-    def apply(self, lines: list[str]) -> list[str] | None:
+    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
         # The heading is the last repeat before the first paragraph: a page may print the
         # headline in a menu first. The title stays, so the result is a fixpoint.
         nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]
@@ -579,14 +568,13 @@ class Extract(RuleKind):
         if not lines:
             return None
         index = LineIndex(lines)
-        ranks, total = self.guards.ranks(lines)
         found: str | None = None
         for m in self.regex.finditer(index.text):
             raw = m.group(self.group)
             if raw is None:
                 continue
             i = index.line_of(m.start(self.group))
-            if not self.guards.allows(lines[i], ranks[i], total):
+            if not self.guards.allows_at(lines, i):
                 continue
             value = self.convert(raw)
             if value is None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
-from cleaner.engine.regex import PatternSet
+from cleaner.engine.regex import LineIndex, PatternSet
 from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
@@ -62,10 +62,46 @@ class RuleGroup:
         self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
         self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
         self.filter_rules = [r for r in self.rules if isinstance(r.kind, FilterKind)]
+        self._extract = self._by_slot(self.extract_rules)
+        self._chrome = self._by_slot(self.chrome_rules)
+
+    def _by_slot(self, rules: list[Rule]) -> tuple[dict[int, tuple[int, Rule]], list[Any]]:
+        """Rules of one phase by prefilter slot, and those without one (always candidates)."""
+        by_slot: dict[int, tuple[int, Rule]] = {}
+        always: list[tuple[int, Rule]] = []
+        for order, rule in enumerate(rules):
+            slot = self.slot.get(rule.id)
+            if slot is None:
+                always.append((order, rule))
+            else:
+                by_slot[slot] = (order, rule)
+        return by_slot, always
+
+    @staticmethod
+    def _candidates(
+        phase: tuple[dict[int, tuple[int, Rule]], list[Any]], hits: set[int]
+    ) -> list[Rule]:
+        """The rules whose prefilter hit (plus those without one), in rule order. The cost is
+        the number of hits, not the number of rules in the group."""
+        by_slot, always = phase
+        found = [by_slot[s] for s in hits if s in by_slot]
+        found += always
+        found.sort(key=_first)
+        return [rule for _, rule in found]
 
     def may_fire(self, rule: Rule, hits: set[int]) -> bool:
         slot = self.slot.get(rule.id)
         return slot is None or slot in hits
+
+    def extract_candidates(self, hits: set[int]) -> list[Rule]:
+        return self._candidates(self._extract, hits)
+
+    def chrome_candidates(self, hits: set[int]) -> list[Rule]:
+        return self._candidates(self._chrome, hits)
+
+
+def _first(pair: tuple[int, Rule]) -> int:
+    return pair[0]
 
 
 @dataclass
@@ -146,12 +182,11 @@ def run_extract(
     for group in groups:
         if not group.extract_rules:
             continue
-        hits = group.set.hits(text)
-        for rule in group.extract_rules:
+        for rule in group.extract_candidates(group.set.hits(text)):
             kind = rule.kind
             assert isinstance(kind, Extract)
             taken = kind.field in found
-            if (taken and tracer is None) or not group.may_fire(rule, hits):
+            if taken and tracer is None:
                 continue
             value = kind.extract(lines)
             if value is None:
@@ -164,7 +199,7 @@ def run_extract(
 
 
 def _chars(lines: list[str]) -> int:
-    return sum(len(line) for line in lines)
+    return sum(map(len, lines))
 
 
 def run_chrome(
@@ -172,18 +207,23 @@ def run_chrome(
 ) -> tuple[list[str], list[Edit]]:
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
+    index = LineIndex(lines)  # shared by the set and the rules until the lines change
+    # A group's set hits stay a valid superset while rules only delete lines (a pattern that
+    # matched no line cannot match a subset of those lines), so later rounds reuse them and
+    # each candidate rule checks for itself; a rule that rewrites a line invalidates them.
+    known_hits: dict[int, set[int]] = {}
     for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
             if not group.chrome_rules:
                 continue
-            hits = group.set.hits("\n".join(lines))
-            for rule in group.chrome_rules:
-                if not group.may_fire(rule, hits):
-                    continue
+            hits = known_hits.get(id(group))
+            if hits is None:
+                hits = known_hits[id(group)] = group.set.hits(index.data)
+            for rule in group.chrome_candidates(hits):
                 kind = rule.kind
                 assert isinstance(kind, ChromeKind)
-                new = kind.apply(lines)
+                new = kind.apply(lines, LineIndex.of(lines, index))
                 if new is None:
                     continue
                 new = collapse_blank_lines(new)
@@ -198,7 +238,10 @@ def run_chrome(
                 )
                 if tracer is not None:
                     tracer.chrome(rule, round_no, lines, new)
+                if not set(lines).issuperset(new):
+                    known_hits.clear()
                 lines = new
+                index = LineIndex(lines)
                 changed = True
         if not changed:
             break

@@ -1,21 +1,28 @@
 """Readers: files and folders in, RawArticles (or rejects for unreadable items) out, streaming.
 
-No article is read past its size limit: a larger one (or a gzip page that inflates past it) is
-rejected without being held in memory.
+Formats, by file name: ``.txt`` (one article per file); ``.jsonl``, ``.jsonl.gz``,
+``.jsonl.zst`` (one article per line); ``.warc``/``.wet`` (optionally ``.gz``; Common Crawl)
+with the ``warc`` extra. Nothing is held beyond the current line or record, so memory does not
+grow with the input, and no article is read past its size limit: a larger one (or a gzip page,
+line or WARC record that inflates past it) is rejected without being held in memory.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.limits import (
@@ -27,17 +34,26 @@ from cleaner.limits import (
 from cleaner.record import RawArticle, Reason, Reject, printable
 
 TEXT_SUFFIXES = (".txt",)
-JSONL_SUFFIXES = (".jsonl",)
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
+READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
 
 
 @dataclass(frozen=True)
 class JsonlKeys:
+    """Which JSONL fields hold what. Every other field passes through under ``meta``."""
+
     text: str = "text"
     id: str = "id"
     url: str = "url"
     site: str = "site"
     html: str | None = None  # field holding an HTML page instead of text (--html-key)
+
+    @property
+    def content(self) -> str:
+        """The field the article comes from: the HTML field when set, else the text field."""
+        return self.html or self.text
 
 
 @dataclass(frozen=True)
@@ -55,8 +71,54 @@ class Limits:
 Item = RawArticle | Reject
 
 
+class InputMeter:
+    """Bytes of input read so far (compressed bytes for compressed files), for progress bars."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self._current: IO[bytes] | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        fh = self._current
+        if fh is None or fh.closed:
+            return self.done
+        return self.done + fh.tell()
+
+    def start(self, fh: IO[bytes]) -> None:
+        self._current = fh
+
+    def finish(self, size: int) -> None:
+        self._current = None
+        self.done += size
+
+
+def kind_of(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    return "text"
+
+
+def is_html(path: Path) -> bool:
+    return path.name.lower().endswith(HTML_SUFFIXES)
+
+
+def stem_of(path: Path) -> str:
+    """The file name without its reading suffixes (.jsonl.gz, .html, ...): the id it lends."""
+    name = path.name
+    for suffix in sorted(READABLE_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] or name
+    return path.stem or name
+
+
 def readable(path: Path) -> bool:
-    return path.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES or is_html(path)
+    return path.name.lower().endswith(READABLE_SUFFIXES)
 
 
 def expand_inputs(
@@ -75,27 +137,31 @@ def expand_inputs(
             yield path
 
 
-def is_html(path: Path) -> bool:
-    return path.name.lower().endswith(HTML_SUFFIXES)
-
-
-def page_id(path: Path) -> str:
-    """The file name without .html/.htm/.gz, as the id of a page read from disk."""
-    name = path.name
-    for suffix in sorted(HTML_SUFFIXES, key=len, reverse=True):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)] or name
-    return path.stem
+def input_bytes(inputs: Iterable[str]) -> int | None:
+    """Total size of the input files (None when reading standard input): a progress bar's 100%."""
+    total = 0
+    for item in expand_inputs(inputs):
+        if isinstance(item, Reject):
+            continue
+        if not isinstance(item, Path):
+            return None
+        try:
+            total += item.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def read_inputs(
     inputs: Iterable[str],
     keys: JsonlKeys | None = None,
+    meter: InputMeter | None = None,
     *,
     limits: Limits | None = None,
     outdir: Path | None = None,
 ) -> Iterator[Item]:
     keys = keys or JsonlKeys()
+    meter = meter or InputMeter()
     limits = limits or Limits()
     for item in expand_inputs(inputs, outdir):
         if isinstance(item, Reject):
@@ -103,82 +169,107 @@ def read_inputs(
         elif item == "-":
             yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
         elif isinstance(item, Path):
-            yield from read_path(item, keys, limits)
+            yield from read_path(item, keys, meter, limits)
 
 
-def read_path(path: Path, keys: JsonlKeys, limits: Limits | None = None) -> Iterator[Item]:
+def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
+    return Reject(
+        printable(stem_of(path)),
+        source,
+        (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),),
+    )
+
+
+def read_path(
+    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+) -> Iterator[Item]:
+    meter = meter or InputMeter()
     limits = limits or Limits()
     source = display_path(path)
-    html = is_html(path)
-    rid = printable(page_id(path) if html else path.stem) or source
     if not path.exists():
+        rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
-    limit = limits.page if html else limits.article
+    kind = kind_of(path)
+    if kind in ("text", "html"):
+        html = kind == "html"
+        yield _read_whole(path, source, html, limits.page if html else limits.article)
+        meter.finish(path.stat().st_size)
+        return
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        yield _unreadable(path, source, exc)
+        return
+    with raw:
+        meter.start(raw)
+        if kind == "jsonl":
+            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
+        else:
+            from cleaner.io.warc import read_warc
+
+            yield from read_warc(raw, source, limits)
+    meter.finish(path.stat().st_size)
+
+
+def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+    """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
+    past ``limit`` bytes: a gzip bomb inflates no further than that."""
+    rid = printable(stem_of(path) if html else path.stem)
     try:
         with path.open("rb") as raw:
-            if path.suffix in JSONL_SUFFIXES:
-                yield from read_jsonl_stream(raw, source, keys, limits.line(keys))
-                return
             fh: IO[bytes] = raw
             size: int | None = os.fstat(raw.fileno()).st_size
             if html and raw.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
                 fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
-            data = fh.read(limit + 1)  # never more than the limit in memory: bombs stop here
-            if len(data) > limit:
-                yield Reject(rid, source, (_too_large(html, limit, size),))
-                return
+            data = fh.read(limit + 1)
     except OSError as exc:  # gzip.BadGzipFile is an OSError too
-        yield Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
-        return
+        return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
     except (EOFError, zlib.error) as exc:
-        yield Reject(rid, source, (Reason("unreadable", f"truncated or corrupt gzip: {exc}"),))
-        return
-    yield RawArticle(id=rid, source=source, data=data, html=html)
+        return Reject(rid, source, (Reason("unreadable", f"truncated or corrupt gzip: {exc}"),))
+    if len(data) > limit:
+        return Reject(rid, source, (too_large(html, limit, size),))
+    return RawArticle(id=rid, source=source, data=data, html=html)
 
 
-def _too_large(html: bool, limit: int, size: int | None = None) -> Reason:
+def too_large(html: bool, limit: int, size: int | None = None) -> Reason:
+    """Why an article over its limit is rejected (``size`` None: unknown, e.g. still inflating)."""
     if html:
         shown = f"{size:,}" if size is not None else f"more than {limit:,}"
         return Reason("page_too_large", page_too_large_message(shown, limit))
     return Reason("too_large", too_large_message(size if size is not None else limit + 1, limit))
 
 
-def _drain_line(fh: IO[bytes]) -> int:
-    """Read past the rest of a line, holding at most 1 MB; return how many bytes."""
-    n = 0
-    while True:
-        chunk = fh.readline(1 << 20)
-        n += len(chunk)
-        if not chunk or chunk.endswith(b"\n"):
-            return n
-
-
-def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int]:
-    """Each line of ``fh``, or its length in bytes when it is longer than ``max_bytes`` (the
-    line is then skipped without being held in memory)."""
-    while True:
-        line = fh.readline(max_bytes + 1)
-        if not line:
-            return
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            yield len(line) + _drain_line(fh)
-        else:
-            yield line
-
-
-def read_jsonl_stream(
-    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+def _read_compressed_jsonl(
+    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int
 ) -> Iterator[Item]:
-    stem = os.path.splitext(os.path.basename(source))[0].strip("<>") or "stdin"
-    for n, raw_line in enumerate(bounded_lines(fh, max_bytes), start=1):
-        if isinstance(raw_line, int):
-            reason = Reason("too_large", too_large_message(raw_line, max_bytes))
-            yield Reject(f"{stem}:{n}", f"{source}:{n}", (reason,))
-            continue
-        if not raw_line.strip():
-            continue
-        yield parse_jsonl_item(raw_line, n, source, stem, keys)
+    name = path.name.lower()
+    stream: Any
+    if name.endswith(".gz"):
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif name.endswith(".zst"):
+        import zstandard
+
+        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
+    else:
+        stream = raw
+    yield from read_jsonl_stream(stream, source, keys, max_bytes)
+
+
+# 19 digits or more may be an integer beyond 64 bits, which orjson silently reads as a float
+# (10**40 -> 1e+40): pass-through data would change. The standard library keeps it exact.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
+def parse_json_line(line: bytes) -> Any:
+    """orjson first (3x faster); the standard library for what orjson refuses but JSON allows
+    (lone surrogate escapes) and for what it would read inexactly (integers beyond 64 bits)."""
+    if _LONG_NUMBER.search(line) is None:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line, parse_constant=_refuse_constant, parse_float=_finite)
 
 
 class _NotJson(ValueError):
@@ -196,39 +287,112 @@ def _finite(text: str) -> float:
     return value
 
 
+# An over-long line is skipped by reading past it, but no further than this many times the
+# limit: a line that goes on longer (a decompression bomb, a file with no line breaks) ends
+# the reading of its file, and its reject says so.
+SKIP_FACTOR = 16
+
+
+def _skip_line(fh: IO[bytes], most: int) -> int | None:
+    """Read past the rest of a line, holding at most 1 MB; return how many bytes, or None when
+    the line goes on past ``most`` bytes."""
+    n = 0
+    while n <= most:
+        chunk = fh.readline(1 << 20)
+        n += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return n
+    return None
+
+
+def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int | None]:
+    """Each line of ``fh``; for a line longer than ``max_bytes``, its length instead (it is
+    skipped without being held in memory), or None, last, when it does not end in reach."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            rest = _skip_line(fh, SKIP_FACTOR * max_bytes)
+            if rest is None:
+                yield None
+                return
+            yield len(line) + rest
+        else:
+            yield line
+
+
+def read_jsonl_stream(
+    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+) -> Iterator[Item]:
+    stem = "stdin" if source == "<stdin>" else printable(stem_of(Path(source)))
+    n = 0
+    lines = bounded_lines(fh, max_bytes)
+    while True:
+        try:
+            raw_line = next(lines)
+        except StopIteration:
+            return
+        except (OSError, EOFError, ValueError) as exc:
+            # A truncated or corrupt compressed file: the rest of it cannot be read.
+            where = f"{source}:{n + 1}"
+            yield Reject(
+                f"{stem}:{n + 1}",
+                where,
+                (Reason("unreadable", f"cannot read past line {n}: {exc}"),),
+            )
+            return
+        n += 1
+        if raw_line is None:
+            message = (
+                f"line {n} runs past {SKIP_FACTOR * max_bytes:,} bytes without a line break; "
+                "the rest of the file is not read (a decompression bomb, or no line breaks?)"
+            )
+            yield Reject(f"{stem}:{n}", f"{source}:{n}", (Reason("too_large", message),))
+            return
+        if isinstance(raw_line, int):
+            reason = Reason("too_large", too_large_message(raw_line, max_bytes))
+            yield Reject(f"{stem}:{n}", f"{source}:{n}", (reason,))
+            continue
+        if not raw_line.strip():
+            continue
+        yield parse_jsonl_item(raw_line, n, source, stem, keys)
+
+
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
     where = f"{source}:{n}"
     fallback_id = f"{stem}:{n}"
-
-    def bad(message: str, field: str | None = None, rid: str = fallback_id) -> Reject:
-        return Reject(rid, where, (Reason("bad_jsonl", message, field=field),))
-
     try:
-        obj: Any = json.loads(raw_line, parse_constant=_refuse_constant, parse_float=_finite)
+        obj: Any = parse_json_line(raw_line)
     except (UnicodeDecodeError, json.JSONDecodeError, _NotJson) as exc:
-        return bad(f"line {n} is not JSON: {exc}")
+        return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
     except RecursionError:
-        return bad(f"line {n} nests too deeply to read")
+        reason = Reason("bad_jsonl", f"line {n} nests too deeply to read")
+        return Reject(fallback_id, where, (reason,))
     if not isinstance(obj, dict):
-        return bad(f"line {n} is not a JSON object")
-    text_key = keys.html or keys.text
-    text = obj.get(text_key)
+        return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
     rid = obj.get(keys.id)
     rid = (
         printable(str(rid))
         if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid)
         else fallback_id
     )
-    if not isinstance(text, str):
-        got = "missing" if text is None else f"a {type(text).__name__}"
-        return bad(f"'{text_key}' is {got}, not a string", text_key, rid)
+    content = obj.get(keys.content)
+    if not isinstance(content, str):
+        got = "missing" if content is None else f"a {type(content).__name__}"
+        return Reject(
+            rid,
+            where,
+            (Reason("bad_jsonl", f"'{keys.content}' is {got}, not a string", field=keys.content),),
+        )
     url = obj.get(keys.url)
     site = obj.get(keys.site)
-    meta = {k: v for k, v in obj.items() if k not in (text_key, keys.id, keys.url, keys.site)}
+    consumed = (keys.content, keys.id, keys.url, keys.site)
+    meta = {k: v for k, v in obj.items() if k not in consumed}
     return RawArticle(
         id=rid,
         source=where,
-        data=text,
+        data=content,
         url=url if isinstance(url, str) else None,
         site=site if isinstance(site, str) else None,
         meta=meta,

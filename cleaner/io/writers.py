@@ -1,120 +1,415 @@
-"""Writers that never leave a half-written file: write to a temporary file, then rename."""
+"""Output that a crash never leaves half-written, and that a resumed run finishes exactly.
+
+A run's input is cut into *shards* of ``shard_size`` consecutive articles. Each shard's records
+and rejects are written to temporary files, flushed, fsynced and renamed into place; only then is
+the shard's completion marker written (with its counts). A killed run therefore leaves whole
+shards with markers, and at most one shard without: ``--resume`` keeps the marked shards, skips
+their articles in the input and redoes the rest, so the final output equals an uninterrupted
+run's.
+
+Two layouts:
+- **single** (no ``--shard-size``): ``articles.jsonl``, ``rejects.jsonl``, ``summary.json``.
+  Shards are checkpoints kept in the work folder and joined when the run ends, so the files appear
+  whole, at once, and an interrupted run leaves the previous output untouched.
+- **sharded**: ``articles-00000.jsonl`` and ``rejects-00000.jsonl`` per shard (optionally ``.gz``
+  or ``.zst``; or ``articles-00000.parquet``), each committed as soon as it is complete.
+
+In both, ``summary.json`` is written last: it marks a finished run. The work folder,
+``OUTDIR/.cleaner-run``, holds the run's manifest and the markers, and is removed at the end.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import shutil
 import sys
-import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
+import orjson
+
+from cleaner.errors import CleanerError, require_extra
 from cleaner.io.paths import output_path
 
-ARTICLES = "articles.jsonl"
-REJECTS = "rejects.jsonl"
+ARTICLES = "articles"
+REJECTS = "rejects"
 SUMMARY = "summary.json"
+WORK = ".cleaner-run"
+CHECKPOINT_ITEMS = 10_000  # single layout: articles per checkpoint
+COMPRESSIONS = {"none": "", "gzip": ".gz", "zstd": ".zst"}
+FORMATS = ("jsonl", "parquet")
 
 
 def dumps(obj: Any) -> str:
     """One canonical JSON line: the same object always gives the same bytes."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return dump_line(obj).decode("utf-8")
 
 
-class OutputSink:
-    """Where records and rejects go. ``-`` sends records to stdout."""
+def dump_line(obj: Any) -> bytes:
+    """``obj`` as compact UTF-8 JSON; orjson, or the standard library for what it refuses
+    (integers beyond 64 bits, lone surrogates in pass-through ``meta``)."""
+    try:
+        return orjson.dumps(obj)
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
 
-    def __init__(self, outdir: str, rejects_path: str | None = None) -> None:
-        self.to_stdout = outdir == "-"
-        self.outdir = None if self.to_stdout else Path(outdir)
-        self.rejects_path = Path(rejects_path) if rejects_path else None
-        self._tmpdir: Path | None = None
-        self._articles: IO[str] | None = None
-        self._rejects: IO[str] | None = None
-        self._own_rejects = False
 
-    def __enter__(self) -> OutputSink:
-        if self.outdir is not None:
-            self.outdir.mkdir(parents=True, exist_ok=True)
-            # Same folder as the targets, so the final rename is atomic (same filesystem).
-            self._tmpdir = Path(tempfile.mkdtemp(prefix=".cleaner-tmp-", dir=self.outdir))
-            self._articles = output_path(self._tmpdir, ARTICLES).open(
-                "w", encoding="utf-8", newline="\n"
+@dataclass(frozen=True)
+class OutputOptions:
+    shard_size: int | None = None  # input articles per shard; None: the single layout
+    compression: str = "none"
+    format: str = "jsonl"
+    rejects_path: str | None = None  # single layout only
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_size is not None
+
+    @property
+    def items_per_shard(self) -> int:
+        return self.shard_size or CHECKPOINT_ITEMS
+
+    def suffix(self, kind: str) -> str:
+        if kind == ARTICLES and self.format == "parquet":
+            return ".parquet"
+        return ".jsonl" + COMPRESSIONS[self.compression]
+
+    def check(self) -> None:
+        if self.compression not in COMPRESSIONS:
+            raise CleanerError(
+                f"unknown compression '{self.compression}' (valid: {', '.join(COMPRESSIONS)})"
             )
+        if self.format not in FORMATS:
+            raise CleanerError(f"unknown format '{self.format}' (valid: {', '.join(FORMATS)})")
+        if self.shard_size is not None and self.shard_size < 1:
+            raise CleanerError("--shard-size must be at least 1")
+        if self.rejects_path and self.sharded:
+            raise CleanerError("--rejects goes with the single layout; shards keep rejects beside")
+        if self.format == "parquet":
+            require_extra("pyarrow", "parquet", "Parquet output")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class _Compressed:
+    """A binary file written through the chosen compressor, deterministically (no timestamps)."""
+
+    def __init__(self, path: Path, compression: str) -> None:
+        self.path = path
+        self.raw = path.open("wb")
+        self.stream: Any
+        if compression == "gzip":
+            self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0)
+        elif compression == "zstd":
+            import zstandard
+
+            self.stream = zstandard.ZstdCompressor(level=3).stream_writer(self.raw, closefd=False)
         else:
-            self._articles = sys.stdout
-        if self.rejects_path is not None:
-            self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.rejects_path.with_name(f".{self.rejects_path.name}.tmp-{os.getpid()}")
-            self._rejects = tmp.open("w", encoding="utf-8", newline="\n")
-            self._own_rejects = True
-        elif self._tmpdir is not None:
-            self._rejects = output_path(self._tmpdir, REJECTS).open(
-                "w", encoding="utf-8", newline="\n"
-            )
-            self._own_rejects = True
-        else:
-            self._rejects = sys.stderr
-        return self
+            self.stream = self.raw
 
-    def write_record(self, obj: dict[str, Any]) -> None:
-        assert self._articles is not None
-        self._articles.write(dumps(obj) + "\n")
+    def write(self, data: bytes) -> None:
+        if data:
+            self.stream.write(data)
 
-    def write_reject(self, obj: dict[str, Any]) -> None:
-        assert self._rejects is not None
-        self._rejects.write(dumps(obj) + "\n")
+    def close(self) -> None:
+        """Finish the compressed stream and make the bytes durable."""
+        if self.stream is not self.raw:
+            self.stream.close()
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
 
-    def commit(self, summary: dict[str, Any]) -> None:
-        """Flush, fsync and rename everything into place; summary last, as the completion mark."""
-        files = []
-        if self._tmpdir is not None and self._articles is not None:
-            assert self.outdir is not None
-            files.append(
-                (self._articles, self._tmpdir / ARTICLES, output_path(self.outdir, ARTICLES))
-            )
-        if self._own_rejects and self._rejects is not None:
-            src = Path(self._rejects.name)
-            dst = self.rejects_path or output_path(self.outdir, REJECTS)  # type: ignore[arg-type]
-            files.append((self._rejects, src, dst))
-        for fh, _, _ in files:
-            fh.flush()
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):  # closing flushes: fails again on a full disk
+            self.raw.close()
+        self.path.unlink(missing_ok=True)
+
+
+class _ParquetShard:
+    """Records of one shard as Parquet, one row group per batch (nested fields as JSON text)."""
+
+    def __init__(self, path: Path, compression: str) -> None:
+        import pyarrow.parquet as pq
+
+        from cleaner.io.parquet import SCHEMA
+
+        self.path = path
+        codec = {"none": "none", "gzip": "gzip", "zstd": "zstd"}[compression]
+        self.writer = pq.ParquetWriter(path, SCHEMA, compression=codec)
+
+    def write(self, data: bytes) -> None:
+        from cleaner.io.parquet import table_of
+
+        if data:
+            self.writer.write_table(table_of(data))
+
+    def close(self) -> None:
+        self.writer.close()
+        with self.path.open("rb+") as fh:
             os.fsync(fh.fileno())
-            fh.close()
-        for _, src, dst in files:
-            os.replace(src, dst)
-        if self.outdir is not None and self._tmpdir is not None:
-            tmp = self._tmpdir / SUMMARY
-            tmp.write_text(
-                json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
-            )
-            os.replace(tmp, output_path(self.outdir, SUMMARY))
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.writer.close()
+        self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class Progress:
+    """What a run has committed: the shards done and their counts, from the markers."""
+
+    shards: list[dict[str, Any]]
+
+    @property
+    def items(self) -> int:
+        return sum(int(s["items"]) for s in self.shards)
+
+
+class ShardedOutput:
+    """Commits shards atomically with completion markers; finishes with summary.json."""
+
+    def __init__(self, outdir: Path, options: OutputOptions, manifest: dict[str, Any]) -> None:
+        self.outdir = outdir
+        self.options = options
+        self.manifest = manifest
+        self.work = outdir / WORK
+        self.done_dir = self.work / "done"
+        self.parts = self.work / "parts"
+        self.tmp = self.work / "tmp"
+        self._open: tuple[int, Any, _Compressed] | None = None
+
+    # -- starting ----------------------------------------------------------------------------
+
+    def start(self, resume: bool) -> Progress:
+        """Prepare the folder; with ``resume``, keep what a previous run committed."""
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        progress = Progress([])
+        if resume and self.work.is_dir():
+            progress = self._resume()
         else:
-            sys.stderr.write(dumps({"summary": summary}) + "\n")
-        self._cleanup()
+            shutil.rmtree(self.work, ignore_errors=True)
+            if self.options.sharded:
+                self._remove_old_shards()
+        self.done_dir.mkdir(parents=True, exist_ok=True)
+        self.parts.mkdir(exist_ok=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir()
+        if not progress.shards:
+            write_atomic(self.work / "run.json", _pretty(self.manifest))
+            _fsync_dir(self.work)
+        return progress
+
+    def _resume(self) -> Progress:
+        try:
+            before = json.loads((self.work / "run.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            before = None
+        if before is not None and before != self.manifest:
+            changed = sorted(
+                k for k in set(before) | set(self.manifest) if before.get(k) != self.manifest.get(k)
+            )
+            raise CleanerError(
+                f"cannot resume in '{self.outdir}': the run's {', '.join(changed)} changed "
+                "since it started; run again without --resume to start over"
+            )
+        shards = []
+        for i in range(len(list(self.done_dir.glob("*.json"))) if self.done_dir.is_dir() else 0):
+            marker = self.done_dir / f"{i:05d}.json"
+            if not marker.is_file():
+                break  # markers are written in order: a gap cannot happen, but never skip one
+            shards.append(json.loads(marker.read_text("utf-8")))
+        return Progress(shards)
+
+    def _remove_old_shards(self) -> None:
+        (self.outdir / SUMMARY).unlink(missing_ok=True)
+        for kind in (ARTICLES, REJECTS):
+            for old in self.outdir.glob(f"{kind}-[0-9][0-9][0-9][0-9][0-9]*"):
+                old.unlink()
+
+    # -- writing shards ----------------------------------------------------------------------
+
+    def shard_name(self, kind: str, index: int) -> str:
+        # Through output_path: a name built from data can never leave the folder.
+        return output_path(self.outdir, f"{kind}-{index:05d}{self.options.suffix(kind)}").name
+
+    def write(self, index: int, records: bytes, rejects: bytes) -> None:
+        if self._open is None or self._open[0] != index:
+            assert self._open is None, "a shard must be committed before the next one opens"
+            articles = self._new_file(ARTICLES, index)
+            rejected = _Compressed(self.tmp / self.shard_name(REJECTS, index), self._compression)
+            self._open = (index, articles, rejected)
+        _, articles, rejected = self._open
+        articles.write(records)
+        rejected.write(rejects)
+
+    @property
+    def _compression(self) -> str:
+        return self.options.compression
+
+    def _new_file(self, kind: str, index: int) -> Any:
+        path = self.tmp / self.shard_name(kind, index)
+        if kind == ARTICLES and self.options.format == "parquet":
+            return _ParquetShard(path, self._compression)
+        return _Compressed(path, self._compression)
+
+    def commit(self, index: int, items: int, tally: dict[str, Any]) -> None:
+        """Make shard ``index`` durable and visible, then mark it done."""
+        if self._open is None:  # a shard with no batch (cannot happen) still gets its files
+            self.write(index, b"", b"")
+        assert self._open is not None
+        assert self._open[0] == index
+        _, articles, rejected = self._open
+        self._open = None
+        target = self.outdir if self.options.sharded else self.parts
+        for fh in (articles, rejected):
+            fh.close()
+            os.replace(fh.path, target / fh.path.name)
+        _fsync_dir(target)
+        marker = {"shard": index, "items": items, "tally": tally}
+        write_atomic(self.done_dir / f"{index:05d}.json", _pretty(marker))
+        _fsync_dir(self.done_dir)
 
     def abort(self) -> None:
-        for fh in (self._articles, self._rejects):
-            if fh is not None and fh not in (sys.stdout, sys.stderr) and not fh.closed:
-                with contextlib.suppress(OSError):  # closing flushes: fails again on a full disk
-                    fh.close()
-        if self._own_rejects and self._rejects is not None and self.rejects_path is not None:
-            Path(self._rejects.name).unlink(missing_ok=True)
-        self._cleanup()
+        """Drop the shard being written (an error, not a crash); committed shards stay."""
+        if self._open is not None:
+            for fh in self._open[1:]:
+                fh.discard()
+            self._open = None
 
-    def _cleanup(self) -> None:
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+    # -- finishing ---------------------------------------------------------------------------
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is not None:
-            self.abort()
+    def finish(self, n_shards: int, summary: dict[str, Any]) -> None:
+        if not self.options.sharded:
+            self._join_parts(n_shards)
+        else:
+            summary = {**summary, "shards": self._shard_list(n_shards)}
+        write_atomic(output_path(self.outdir, SUMMARY), _pretty(summary, sort_keys=True))
+        _fsync_dir(self.outdir)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def _shard_list(self, n_shards: int) -> list[dict[str, str]]:
+        return [
+            {"articles": self.shard_name(ARTICLES, i), "rejects": self.shard_name(REJECTS, i)}
+            for i in range(n_shards)
+        ]
+
+    def _join_parts(self, n_shards: int) -> None:
+        """Join the checkpoints into the final files: byte concatenation (gzip members and zstd
+        frames concatenate into valid streams), or row groups for Parquet."""
+        opts = self.options
+        targets = {
+            ARTICLES: output_path(self.outdir, f"{ARTICLES}{opts.suffix(ARTICLES)}"),
+            REJECTS: Path(opts.rejects_path)
+            if opts.rejects_path
+            else output_path(self.outdir, f"{REJECTS}{opts.suffix(REJECTS)}"),
+        }
+        for kind, target in targets.items():
+            parts = [self.parts / self.shard_name(kind, i) for i in range(n_shards)]
+            tmp = self.tmp / f"joined-{kind}"
+            if kind == ARTICLES and opts.format == "parquet":
+                from cleaner.io.parquet import join_parquet
+
+                join_parquet(parts, tmp, opts.compression)
+            else:
+                _concat(parts, tmp, opts.compression)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _move(tmp, target)
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Rename when on the same filesystem, else copy to a temporary file beside ``dst`` first."""
+    try:
+        os.replace(src, dst)
+    except OSError:
+        tmp = dst.with_name(f".{dst.name}.tmp")
+        shutil.copyfile(src, tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dst)
+
+
+def _concat(parts: Iterable[Path], target: Path, compression: str) -> None:
+    with target.open("wb") as out:
+        wrote = False
+        for part in parts:
+            with part.open("rb") as fh:
+                if part.stat().st_size:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+                    wrote = True
+        if not wrote and compression != "none":
+            empty = _Compressed(target.with_name(target.name + ".empty"), compression)
+            empty.close()
+            out.write(empty.path.read_bytes())
+            empty.path.unlink()
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _pretty(obj: Any, sort_keys: bool = False) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n").encode()
+
+
+class StreamOutput:
+    """``-o -``: records to standard output as they come, rejects to standard error or a file."""
+
+    def __init__(self, rejects_path: str | None = None) -> None:
+        self.out = sys.stdout.buffer
+        self.rejects_path = Path(rejects_path) if rejects_path else None
+        self.rejects: IO[bytes] = sys.stderr.buffer
+        self._tmp: Path | None = None
+        if self.rejects_path is not None:
+            self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.rejects_path.with_name(f".{self.rejects_path.name}.tmp-{os.getpid()}")
+            self.rejects = self._tmp.open("wb")
+
+    def write(self, index: int, records: bytes, rejects: bytes) -> None:
+        self.out.write(records)
+        self.rejects.write(rejects)
+
+    def commit(self, index: int, items: int, tally: dict[str, Any]) -> None:
+        self.out.flush()
+        self.rejects.flush()
+
+    def abort(self) -> None:
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self.rejects.close()
+            self._tmp.unlink(missing_ok=True)
+
+    def finish(self, n_shards: int, summary: dict[str, Any]) -> None:
+        self.out.flush()
+        if self._tmp is not None and self.rejects_path is not None:
+            self.rejects.flush()
+            os.fsync(self.rejects.fileno())
+            self.rejects.close()
+            os.replace(self._tmp, self.rejects_path)
+        sys.stderr.write(dumps({"summary": summary}) + "\n")
+        sys.stderr.flush()
+
+
+def options_manifest(options: OutputOptions) -> dict[str, Any]:
+    return asdict(options)

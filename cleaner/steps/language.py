@@ -1,10 +1,18 @@
-"""Language identification on a bounded sample of the clean text."""
+"""Language identification on a bounded sample of the clean text.
+
+The default, ``langdetect-rs``, is a Rust port of langdetect that reproduces its random walk
+bit for bit (same answers, same probabilities) about 50 times faster; ``langdetect`` is the
+original, kept as the reference. Both are seeded, so the same text always gets the same answer
+whichever process or worker reads it. Neither downloads anything: the profiles ship in the wheels.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import importlib
+from typing import Any, Protocol
 
 DEFAULT_SAMPLE_CHARS = 1500
+DEFAULT_DETECTOR = "langdetect-rs"
 
 
 class Detector(Protocol):
@@ -21,38 +29,53 @@ def sample(text: str, limit: int = DEFAULT_SAMPLE_CHARS) -> str:
     return text[: cut if cut > limit // 2 else limit]
 
 
-class LangdetectDetector:
-    """langdetect, seeded so the same text always gets the same answer."""
+class _SeededLangdetect:
+    """A langdetect-style package (same API), seeded so one text always gets one answer."""
 
-    name = "langdetect"
+    name: str
+    module: str
 
     def __init__(self, sample_chars: int = DEFAULT_SAMPLE_CHARS) -> None:
-        from langdetect import DetectorFactory
-        from langdetect.detector_factory import init_factory
-
-        DetectorFactory.seed = 0
-        init_factory()
-        from langdetect import detector_factory
-
-        self._factory = detector_factory._factory
+        package = importlib.import_module(self.module)
+        factory = importlib.import_module(self.module + ".detector_factory")
+        package.DetectorFactory.seed = 0
+        factory.init_factory()
+        self._factory: Any = factory._factory
+        self._error: type[Exception] = package.LangDetectException
         self.sample_chars = sample_chars
 
     def detect(self, text: str) -> tuple[str | None, float | None]:
-        from langdetect.lang_detect_exception import LangDetectException
-
         detector = self._factory.create()
         detector.append(sample(text, self.sample_chars))
         try:
             best = detector.get_probabilities()
-        except LangDetectException:
+        except self._error:
             return None, None
         if not best:
             return None, None
         return str(best[0].lang), round(float(best[0].prob), 4)
 
 
-DETECTORS = {"langdetect": LangdetectDetector}
+class LangdetectDetector(_SeededLangdetect):
+    """langdetect itself (pure Python, about 5 ms for a 1,500-character sample)."""
+
+    name = "langdetect"
+    module = "langdetect"
 
 
-def make_detector(name: str = "langdetect", sample_chars: int = DEFAULT_SAMPLE_CHARS) -> Detector:
+class LangdetectRsDetector(_SeededLangdetect):
+    """langdetect-rs: langdetect's answers, bit for bit, from a Rust core (about 0.1 ms)."""
+
+    name = "langdetect-rs"
+    module = "langdetect_rs"
+
+
+DETECTORS: dict[str, type[_SeededLangdetect]] = {
+    d.name: d for d in (LangdetectRsDetector, LangdetectDetector)
+}
+
+
+def make_detector(
+    name: str = DEFAULT_DETECTOR, sample_chars: int = DEFAULT_SAMPLE_CHARS
+) -> Detector:
     return DETECTORS[name](sample_chars)

@@ -2,27 +2,57 @@
 
 from __future__ import annotations
 
-import re
+import re2
 
 # Unicode spaces (NBSP, thin, ideographic ...) and tabs become one ASCII space; zero-width
 # space, word joiner and BOM vanish. ZWJ/ZWNJ stay: emoji sequences and Persian need them.
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\f\v]+")
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
-_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACE_CHARS = (
+    "\t\f\v\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+)
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad"
+_BREAK_CHARS = "\r\u2028\u2029\x85"
+
+# Only runs that change: two or more spaces, or any other space character (a single ASCII space,
+# by far the most common, is left alone). RE2 scans about five times faster than `re` here.
+_SPACES = re2.compile(f"[ {_SPACE_CHARS}]{{2,}}|[{_SPACE_CHARS}]")
+_INVISIBLE = re2.compile(f"[{_INVISIBLE_CHARS}]")
+_BREAKS = re2.compile("\r\n?|[\u2028\u2029\x85]")
+# Substring tests run at memchr speed: most texts need none of the substitutions.
+_ASCII_SPACE_HINTS = ("  ", "\t", "\f", "\v")
+_SPACE_HINTS = _ASCII_SPACE_HINTS + tuple(_SPACE_CHARS[3:])
+# Characters str.split() takes for spaces that are not ours to collapse (ASCII separators).
+_SPLIT_ONLY = "\x1c\x1d\x1e\x1f"
+
+
+def _has_any(text: str, needles: tuple[str, ...] | str) -> bool:
+    return any(n in text for n in needles)
 
 
 def normalize_lines(text: str) -> list[str]:
     """Split into trimmed lines with single spaces and at most one blank line between blocks."""
-    text = _BREAKS.sub("\n", text)
-    if not text.isascii():
+    ascii_only = text.isascii()
+    if _has_any(text, "\r" if ascii_only else _BREAK_CHARS):
+        text = _BREAKS.sub("\n", text)
+    if not ascii_only and _has_any(text, _INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
-    return collapse_blank_lines([_SPACES.sub(" ", line).strip() for line in text.split("\n")])
+    lines = text.split("\n")
+    if _has_any(text, _ASCII_SPACE_HINTS if ascii_only else _SPACE_HINTS):
+        if _has_any(text, _SPLIT_ONLY):
+            lines = [_SPACES.sub(" ", line).strip() for line in lines]
+        else:  # str.split() knows exactly these spaces (and line breaks, gone by now)
+            lines = [" ".join(line.split()) for line in lines]
+    else:
+        lines = [line.strip() for line in lines]
+    return collapse_blank_lines(lines)
 
 
-def normalize_spaces(text: str) -> str:
-    """Spaces as ``normalize_lines`` leaves them (one ASCII space, invisible ones gone), with
-    the line breaks as they are."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text))
+def normalize_spaces(line: str) -> str:
+    """One line's spaces as ``normalize_lines`` leaves them: single ASCII spaces, trimmed, the
+    invisible ones gone. Plain string methods, so a lone surrogate (before repair) is fine."""
+    for ch in _INVISIBLE_CHARS:
+        if ch in line:
+            line = line.replace(ch, "")
+    return " ".join(line.split())
 
 
 def collapse_blank_lines(lines: list[str]) -> list[str]:

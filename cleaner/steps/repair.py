@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import ftfy
+import re2
 
 from cleaner.steps.normalize import normalize_spaces
 
@@ -15,15 +16,18 @@ from cleaner.steps.normalize import normalize_spaces
 DEFAULT_FTFY: dict[str, Any] = {"uncurl_quotes": False, "fix_character_width": False}
 
 # What ftfy could change: UTF-8 read as cp1252/Latin-1 (an accented lead byte and a
-# continuation), C1 and other control characters, ligatures, lone surrogates, HTML entities,
-# replacement characters. Text with none of these is returned as it is.
-_SUSPICIOUS = re.compile(
+# continuation), C1 and other control characters, ligatures, HTML entities, replacement
+# characters, and lone surrogates (which RE2 cannot see: UTF-8 cannot hold them, so a text
+# that does not encode is suspicious by definition). Text with none of these is returned as is.
+_ENTITY = "&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+_SUSPICIOUS = re2.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
     "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153"
     "\u017e\u0178]"
-    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]"
-    "|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ufffd]|" + _ENTITY
 )
+# In pure ASCII text only control characters and HTML entities can need ftfy.
+_ASCII_SUSPICIOUS = re2.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]|" + _ENTITY)
 
 
 MAX_PASSES = 4
@@ -35,31 +39,44 @@ def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixer
 
 
 def needs_repair(text: str) -> bool:
-    return _SUSPICIOUS.search(text) is not None
+    if text.isascii():
+        return _ASCII_SUSPICIOUS.search(text) is not None
+    try:
+        return _SUSPICIOUS.search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
 
 
 def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
-    """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``."""
-    steps: list[str] = []
-    # One ftfy pass can uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP
-    # 'Â€' -> '€'); repeat until nothing changes, so that repairing repaired text changes
-    # nothing. Later passes see spaces as the next step leaves them: a NBSP next to mojibake
-    # hides it from ftfy, and the normaliser turns it into a space anyway.
-    for i in range(MAX_PASSES):
-        if not needs_repair(text):
-            break
-        if i:
-            text = normalize_spaces(text)
-        fixed = ftfy.fix_and_explain(text, config)
-        if fixed.text == text:
-            break
-        steps += [f"{action}:{name}" for action, name in (fixed.explanation or [])]
-        text = fixed.text
-    return text, steps
+    """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``.
+
+    Like ``ftfy.fix_text``, each line is fixed on its own (one mojibake line does not depend on
+    the others), and only the lines the pre-check flags reach ftfy at all. One ftfy pass can
+    uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP 'Â€' -> '€'), so a line
+    is fixed until nothing changes: repairing repaired text changes nothing. Later passes see
+    spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
+    """
+    if not needs_repair(text):
+        return text, []
+    lines = text.split("\n")
+    steps: dict[str, None] = {}
+    for i, line in enumerate(lines):
+        for n in range(MAX_PASSES):
+            if not needs_repair(line):
+                break
+            if n:
+                line = normalize_spaces(line)
+            fixed = ftfy.fix_and_explain(line, config)
+            if fixed.text == line:
+                break
+            steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
+            line = fixed.text
+        lines[i] = line
+    return "\n".join(lines), list(steps)
 
 
 # What no output may hold, whatever the repair settings: a lone surrogate cannot be written as
-# UTF-8, and a NUL byte breaks many downstream tools.
+# UTF-8, and a NUL byte breaks many downstream tools. (Python's re: RE2 cannot see surrogates.)
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 

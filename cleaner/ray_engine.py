@@ -1,0 +1,209 @@
+"""``--engine ray``: the same pipeline on Ray Data, for corpora that outgrow one machine.
+
+read (one task per input file) -> ``map_batches`` over :func:`cleaner.run.clean_batch`, the
+function the local engine runs -> a datasink that writes ``articles-NNNNN.jsonl`` and
+``rejects-NNNNN.jsonl`` per write task and ``summary.json`` last. The records equal the local
+engine's as a set; their order and the cut into files are Ray's.
+
+``RAY_ADDRESS`` points at an existing cluster; without it a local Ray starts with ``-j`` CPUs.
+Workers get the rule files' contents, not their paths, so nodes need no copy of ``rules/``; the
+input paths must be readable from every node (shared storage).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cleaner.engine.load import rule_files
+from cleaner.errors import CleanerError, require_extra
+from cleaner.io.readers import expand_inputs, input_bytes, read_path
+from cleaner.io.writers import (
+    ARTICLES,
+    REJECTS,
+    SUMMARY,
+    OutputOptions,
+    _Compressed,
+    _fsync_dir,
+    _pretty,
+    write_atomic,
+)
+from cleaner.pipeline import Cleaner
+from cleaner.run import BATCH_ITEMS, RunOptions, RunStats, Tally, clean_batch
+
+RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None]  # (root, relative path, bytes)
+
+
+def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
+    """The rule folders' files and the schema as bytes, to rebuild the cleaner on any node."""
+    if cleaner.sources is None:
+        raise CleanerError("--engine ray needs a cleaner built from rule files (from_paths)")
+    roots, schema = cleaner.sources
+    files = []
+    for i, root in enumerate(roots):
+        base = Path(root)
+        for f in rule_files([base]):
+            rel = f.relative_to(base).as_posix() if base.is_dir() else f.name
+            files.append((i, rel, f.read_bytes()))
+        if base.is_dir() and (base / "config.yaml").is_file():
+            files.append((i, "config.yaml", (base / "config.yaml").read_bytes()))
+    return files, Path(schema).read_bytes() if schema else None
+
+
+_CACHE: dict[int, Cleaner] = {}
+
+
+def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
+    """Build (once per worker process) the cleaner the archive describes."""
+    key = hash(pickle.dumps(archive))
+    if key not in _CACHE:
+        files, schema = archive
+        where = Path(tempfile.mkdtemp(prefix="cleaner-rules-"))
+        roots = sorted({i for i, _, _ in files})
+        for i, rel, data in files:
+            target = where / str(i) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        schema_path = None
+        if schema is not None:
+            schema_path = where / "schema.json"
+            schema_path.write_bytes(schema)
+        _CACHE[key] = Cleaner.from_paths([where / str(i) for i in roots], schema_path)
+    return _CACHE[key]
+
+
+def _read_file(row: dict[str, Any], keys: Any) -> Iterator[dict[str, Any]]:
+    for item in read_path(Path(row["path"]), keys):
+        yield {"item": pickle.dumps(item, protocol=5)}
+
+
+class _CleanBatch:
+    """The map_batches callable: unpickle items, run clean_batch, emit lines and the tally."""
+
+    def __init__(self, archive: RULES_ARCHIVE) -> None:
+        self.archive = archive
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        cleaner = unpack_cleaner(self.archive)
+        items = [pickle.loads(b) for b in batch["item"]]
+        result = clean_batch(cleaner, items)
+        return {
+            "records": [result.records],
+            "rejects": [result.rejects],
+            "tally": [pickle.dumps(result.tally.to_state())],
+        }
+
+
+def _sink(outdir: Path, options: OutputOptions) -> Any:
+    from ray.data import Datasink
+
+    class CleanerDatasink(Datasink[dict[str, Any]]):
+        """Each write task commits its own pair of files; the driver writes summary.json."""
+
+        def __init__(self) -> None:
+            self.tally = Tally()
+
+        def write(self, blocks: Iterable[Any], ctx: Any) -> dict[str, Any]:
+            tally = Tally()
+            names = {
+                kind: f"{kind}-{ctx.task_idx:05d}{options.suffix(kind)}"
+                for kind in (ARTICLES, REJECTS)
+            }
+            files = {
+                k: _Compressed(outdir / f".{n}.tmp", options.compression) for k, n in names.items()
+            }
+            for block in blocks:
+                table = block.to_pydict() if hasattr(block, "to_pydict") else dict(block)
+                for records, rejects, state in zip(
+                    table["records"], table["rejects"], table["tally"], strict=True
+                ):
+                    files[ARTICLES].write(records)
+                    files[REJECTS].write(rejects)
+                    tally.merge(Tally.from_state(pickle.loads(state)))
+            for kind, fh in files.items():
+                fh.close()
+                os.replace(fh.path, outdir / names[kind])
+            return {"tally": tally.to_state(), "files": names}
+
+        def on_write_complete(self, write_result: Any) -> None:
+            tally = self.tally
+            shards = []
+            for ret in write_result.write_returns:
+                tally.merge(Tally.from_state(ret["tally"]))
+                shards.append(ret["files"])
+            summary = tally.summary()
+            summary["shards"] = sorted(shards, key=lambda s: s[ARTICLES])
+            write_atomic(outdir / SUMMARY, _pretty(summary, sort_keys=True))
+            _fsync_dir(outdir)
+
+    return CleanerDatasink()
+
+
+def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOptions) -> RunStats:
+    require_extra("ray", "ray", "--engine ray")
+    inputs = list(inputs)
+    opts = options.output
+    if outdir == "-" or "-" in inputs:
+        raise CleanerError("--engine ray reads files and writes a folder; '-' is not supported")
+    if options.resume:
+        raise CleanerError(
+            "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
+            "replaces the folder's shards"
+        )
+    if opts.format != "jsonl" or opts.rejects_path:
+        raise CleanerError(
+            "--engine ray writes JSONL shards; --format parquet and --rejects "
+            "are for the local engine"
+        )
+    opts.check()
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no network calls of its own
+    import ray
+    import ray.data
+
+    files = [str(p) for p in expand_inputs(inputs) if isinstance(p, Path)]
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SUMMARY).unlink(missing_ok=True)
+    for kind in (ARTICLES, REJECTS):
+        for old in out.glob(f"{kind}-[0-9][0-9][0-9][0-9][0-9]*"):
+            old.unlink()
+
+    start = time.perf_counter()
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(
+            num_cpus=None if os.environ.get("RAY_ADDRESS") else options.workers,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.WARNING,
+        )
+    for name in ("ray", "ray.data"):  # Ray's INFO lines would bury cleaner's own summary
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = options.progress
+        archive = pack_rules(cleaner)
+        keys = options.keys
+        ds: Any = ray.data.from_items(
+            [{"path": f} for f in files], override_num_blocks=max(1, len(files))
+        )
+        ds = ds.flat_map(functools.partial(_read_file, keys=keys))
+        ds = ds.map_batches(
+            _CleanBatch,
+            fn_constructor_args=(archive,),
+            batch_size=BATCH_ITEMS,
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, options.workers)),
+        )
+        sink = _sink(out, opts)
+        ds.write_datasink(sink)
+    finally:
+        if started_here:
+            ray.shutdown()
+    return RunStats(sink.tally, time.perf_counter() - start, input_bytes(inputs) or 0, 0)

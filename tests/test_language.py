@@ -1,0 +1,53 @@
+"""The default language detector against langdetect on a labelled multilingual set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.steps.language import DEFAULT_DETECTOR, DETECTORS, make_detector, sample
+from tests.conftest import SEEDS
+
+LABELLED = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "langid.jsonl").read_text("utf-8").splitlines()
+]
+
+
+def accuracy(name: str, kind: str | None = None) -> float:
+    detector = make_detector(name)
+    rows = [r for r in LABELLED if kind is None or r["kind"] == kind]
+    return sum(detector.detect(r["text"])[0] == r["lang"] for r in rows) / len(rows)
+
+
+def test_labelled_set_covers_eight_languages() -> None:
+    assert {r["lang"] for r in LABELLED} == {"en", "pt", "ru", "de", "it", "id", "ja", "ko"}
+    assert {r["kind"] for r in LABELLED} == {"short", "long"}
+
+
+@pytest.mark.parametrize("kind", [None, "short", "long"])
+def test_default_is_at_least_as_accurate_as_langdetect(kind: str | None) -> None:
+    assert accuracy(DEFAULT_DETECTOR, kind) >= accuracy("langdetect", kind)
+
+
+def test_default_gives_langdetects_answers_and_scores() -> None:
+    default, reference = make_detector(DEFAULT_DETECTOR), make_detector("langdetect")
+    texts = [r["text"] for r in LABELLED] + [p.read_text("utf-8") for p in SEEDS.glob("*.txt")]
+    texts += ["", "12345 !!!", "a"]  # no features: both say "unknown"
+    assert [default.detect(t) for t in texts] == [reference.detect(t) for t in texts]
+
+
+def test_every_detector_is_deterministic() -> None:
+    for name in DETECTORS:
+        detector = make_detector(name)
+        text = LABELLED[0]["text"]
+        assert len({detector.detect(text) for _ in range(5)}) == 1
+
+
+def test_sample_is_bounded_and_cut_at_a_space() -> None:
+    text = "word " * 1000
+    cut = sample(text, 1500)
+    assert len(cut) <= 1500
+    assert cut.endswith("word")
