@@ -2,7 +2,8 @@
 ``explain``, ``suggest``, ``new-site`` and ``rules-report``.
 
 Exit codes: 0 done; 1 rejects present under --strict (or failing examples, or findings under
-``rules-report --strict``); 2 usage or rule errors.
+``rules-report --strict``); 2 usage or rule errors; 3 the run stopped before its end (the output
+could not be written, or a worker process died): what it committed is kept for ``--resume``.
 """
 
 from __future__ import annotations
@@ -11,22 +12,25 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.engine.load import load_pack_text, load_packs
-from cleaner.errors import CleanerError, RuleError, RuleErrors
+from cleaner.errors import CleanerError, RuleError, RuleErrors, RunStopped
+from cleaner.io.paths import check_output_location
 from cleaner.io.readers import JsonlKeys, read_inputs
 from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.pipeline import Cleaner
-from cleaner.record import RawArticle, Reject
+from cleaner.record import RawArticle, Reject, printable
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.testing import iter_results
 
-EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
 
 
 def _rules_paths(args: argparse.Namespace) -> list[Path]:
@@ -39,10 +43,7 @@ def _rules_paths(args: argparse.Namespace) -> list[Path]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
-    if args.output != "-" and any(
-        Path(i).resolve() == Path(args.output).resolve() for i in args.inputs if i != "-"
-    ):
-        raise CleanerError(f"output folder '{args.output}' is also an input; choose another -o")
+    check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
     output = OutputOptions(
         shard_size=args.shard_size,
@@ -59,12 +60,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         output=output,
     )
     cleaner = Cleaner.from_paths(paths, args.schema)
-    if args.engine == "ray":
-        from cleaner.ray_engine import run_ray
+    try:
+        if args.engine == "ray":
+            from cleaner.ray_engine import run_ray
 
-        stats = run_ray(cleaner, args.inputs, args.output, options)
-    else:
-        stats = run(cleaner, args.inputs, args.output, options)
+            stats = run_ray(cleaner, args.inputs, args.output, options)
+        else:
+            stats = run(cleaner, args.inputs, args.output, options)
+    except OSError as exc:
+        # Inputs that cannot be read become rejects; an OSError here is the output failing.
+        where = printable(exc.filename or args.output)
+        raise RunStopped(f"cannot write to '{where}': {exc.strerror or exc}", args.output) from exc
     print(one_line_summary(stats), file=sys.stderr)
     return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
 
@@ -305,6 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)",
     )
+    p_run.add_argument(
+        "--allow-output-in-input",
+        action="store_true",
+        help="let OUTDIR be, or sit inside, an input folder (its output files are then skipped)",
+    )
     p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
     p_run.add_argument(
         "--text-key", default="text", help="JSONL field holding the text (default: text)"
@@ -447,7 +458,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # A scheduler's polite stop: unwind like Ctrl-C, so temporary files are removed and
+    # nothing half-written is left; exit 128 + 15 as a killed process would.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():  # signals need the main one
+        return _main(argv)
+    before = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -460,6 +487,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(err, file=sys.stderr)
         print(f"cleaner: {len(exc.errors)} rule error(s); nothing was processed", file=sys.stderr)
         return EXIT_USAGE
+    except RunStopped as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return EXIT_STOPPED
     except (RuleError, CleanerError) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,7 @@ import ftfy
 from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.yamlsafe import LocDict, load_yaml
 from cleaner.errors import RuleError, RuleErrors
+from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
 from cleaner.steps.language import DEFAULT_DETECTOR, DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
@@ -66,6 +67,18 @@ FIELD_OPTIONS = (
         default=True,
     ),
 )
+LIMIT_OPTIONS = (
+    Option(
+        "max_article_bytes",
+        INT,
+        "The largest text article read, in bytes (one `.txt` file or one JSONL line; HTML pages "
+        "have `html.max_page_bytes`). A larger one "
+        "is rejected as `too_large` without being read into memory: no news article is that "
+        "big, and cleaning takes about 20 times its size in memory.",
+        default=DEFAULT_MAX_ARTICLE_BYTES,
+        minimum=1,
+    ),
+)
 HTML_OPTIONS = (
     Option(
         "max_page_bytes",
@@ -73,7 +86,7 @@ HTML_OPTIONS = (
         "Pages larger than this are rejected (`page_too_large`) before they are parsed: a "
         "parse tree takes many times the page's size in memory, and trafilatura's time grows "
         "faster than the page (5 MB of text: 8 s; 20 MB: 70 s).",
-        default=20_000_000,
+        default=DEFAULT_MAX_PAGE_BYTES,
         minimum=1000,
     ),
     Option(
@@ -103,6 +116,7 @@ SECTIONS = {
     "repair": REPAIR_OPTIONS,
     "language": LANGUAGE_OPTIONS,
     "fields": FIELD_OPTIONS,
+    "limits": LIMIT_OPTIONS,
     "html": HTML_OPTIONS,
 }
 
@@ -112,6 +126,7 @@ class Config:
     repair: dict[str, Any] = field(default_factory=dict)
     language: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)
     html: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -54,6 +54,22 @@ class UsageError(CleanerError):
     """The command line or configuration asks for something impossible."""
 
 
+class RunStopped(CleanerError):
+    """The run stopped before its end (the output could not be written, a worker died).
+
+    It stops cleanly: nothing half-written is left, and what it committed is kept, so
+    ``--resume`` finishes the run once the cause is fixed."""
+
+    def __init__(self, cause: str, outdir: str) -> None:
+        then = (
+            "; the run stopped"
+            if outdir == "-"
+            else "; the run stopped and kept what it had committed: run it again with "
+            "--resume to finish once the cause is fixed"
+        )
+        super().__init__(cause + then)
+
+
 def require_extra(module: str, extra: str, what: str) -> None:
     """Fail with the install command when an optional dependency is missing."""
     try:

@@ -10,8 +10,10 @@ trafilatura); that text then takes the same road as a plain-text article.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +32,12 @@ from cleaner.engine.ruleset import (
 )
 from cleaner.html.charset import decode_page
 from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
-from cleaner.record import RawArticle, Reason, Record, Reject
-from cleaner.steps.decode import decode
+from cleaner.limits import page_too_large_message, too_large_message
+from cleaner.record import RawArticle, Reason, Record, Reject, printable
+from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
-from cleaner.steps.repair import make_ftfy_config, repair
+from cleaner.steps.repair import make_ftfy_config, repair, scrub
 from cleaner.steps.validate import Validator, load_schema
 
 _QUOTES = str.maketrans(
@@ -52,6 +55,7 @@ _QUOTES = str.maketrans(
     }
 )
 MAX_MESSAGE = 300
+MAX_REPAIR_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class _Source:
     chars_in: int
     page: PageResult | None = None
     encoding_from: str | None = None
+    scrubbed: tuple[str, ...] = ()  # what scrub() did to the page before parsing
 
 
 class Cleaner:
@@ -206,19 +211,19 @@ class Cleaner:
     def _read(self, raw: RawArticle) -> _Source | Reason:
         """Decode the input; for a page, also take its article text."""
         if not raw.html:
-            if isinstance(raw.data, str):
+            limit = self.config.limits["max_article_bytes"]
+            if len(raw.data) > limit:  # readers check before reading; this covers other callers
+                unit = "characters" if isinstance(raw.data, str) else "bytes"
+                return Reason("too_large", too_large_message(len(raw.data), limit, unit))
+            if isinstance(raw.data, str) and raw.data.strip():
                 return _Source(raw.data, "utf-8", len(raw.data))
-            decoded = decode(raw.data)
+            decoded = decode(raw.data) if isinstance(raw.data, bytes) else EMPTY
             if decoded.text is None:
                 return Reason(decoded.problem or "undecodable", decoded.message or "cannot decode")
             return _Source(decoded.text, decoded.encoding or "utf-8", len(decoded.text))
         limit = self.config.html["max_page_bytes"]
         if len(raw.data) > limit:
-            return Reason(
-                "page_too_large",
-                f"the page is {len(raw.data):,} bytes, over html.max_page_bytes ({limit:,}); "
-                "raise it in config.yaml to clean such pages",
-            )
+            return Reason("page_too_large", page_too_large_message(f"{len(raw.data):,}", limit))
         if isinstance(raw.data, str):
             html, encoding, how = raw.data, "utf-8", None
         else:
@@ -229,23 +234,29 @@ class Cleaner:
                 )
             html, encoding = decoded_page.text, decoded_page.encoding or "utf-8"
             how = decoded_page.source
+        html, scrubbed = scrub(html)  # a lone surrogate or NUL would break the parser
         page = self.html_text(html, url=raw.url, site=raw.site)
         if page.html.problem is not None:
             return page.html.problem
-        return _Source(page.html.text, encoding, len(html), page, how)
+        return _Source(page.html.text, encoding, len(html), page, how, tuple(scrubbed))
 
     def article_text(self, raw: RawArticle) -> str | None:
         """The text the text rules see (read, for a page extracted, and repaired), or None when
         the input cannot be read."""
         source = self._read(raw)
-        return None if isinstance(source, Reason) else self.repair_text(source.text)[0]
+        if isinstance(source, Reason):
+            return None
+        return scrub(self.repair_text(source.text)[0])[0]
 
     def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
-        source = self._read(raw)
+        raw = _writable(raw)
+        source = _unicode_problem(raw) or self._read(raw)
         if isinstance(source, Reason):
             return Outcome(Reject(raw.id, raw.source, (source,)), None, (), len(raw.data))
         chars_in = source.chars_in
         text, repairs = self.repair_text(source.text)
+        text, scrubbed = scrub(text)
+        repairs = [*source.scrubbed, *repairs, *scrubbed]
         page = source.page
         cleaned = self.clean_text(
             text,
@@ -254,6 +265,15 @@ class Cleaner:
             selection=page.selection if page is not None else None,
             tracer=tracer,
         )
+        # Repair ran before the rules, and what they removed can leave more to repair (a tag
+        # that made ftfy take the text for HTML and leave its entities alone). Repair and clean
+        # again until neither changes the text: cleaning clean output must change nothing.
+        for _ in range(MAX_REPAIR_ROUNDS):
+            again, more = self.repair_text(cleaned.text)
+            if again == cleaned.text:
+                break
+            repairs += more
+            cleaned = _then(cleaned, self.clean_text(again, selection=cleaned.selection))
         edits = cleaned.edits
         fields, fields_from = cleaned.fields, cleaned.fields_from
         url, canonical, extractor = raw.url, None, None
@@ -316,6 +336,55 @@ class Cleaner:
                 chars_in,
             )
         return Outcome(record, cleaned.selection, edits, chars_in)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _then(first: TextResult, second: TextResult) -> TextResult:
+    """``second`` cleaned ``first``'s text again: its text, the fields either found (``first``
+    wins, it saw the whole text), and the edits of both, summed per rule."""
+    edits = {e.rule: e for e in first.edits}
+    for e in second.edits:
+        before = edits.get(e.rule)
+        edits[e.rule] = (
+            e
+            if before is None
+            else Edit(
+                e.rule, e.pack, before.removed_chars + e.removed_chars, before.edits + e.edits
+            )
+        )
+    return TextResult(
+        second.text,
+        {**second.fields, **first.fields},
+        {**second.fields_from, **first.fields_from},
+        tuple(edits.values()),
+        first.selection,
+    )
+
+
+def _writable(raw: RawArticle) -> RawArticle:
+    """Id and source name the article in a record or a reject, so they must be writable."""
+    rid, source = printable(raw.id), printable(raw.source)
+    if rid is raw.id and source is raw.source:
+        return raw
+    return dataclasses.replace(raw, id=rid, source=source)
+
+
+def _unicode_problem(raw: RawArticle) -> Reason | None:
+    """Why the article cannot be written when a field holds a lone surrogate (no UTF-8 output
+    can hold one); the text itself is repaired instead."""
+    for name in ("url", "site", "meta"):
+        value = getattr(raw, name)
+        if name == "meta" and value:
+            value = json.dumps(value, ensure_ascii=False)
+        if value and _SURROGATE.search(value):
+            return Reason(
+                "invalid_unicode",
+                f"'{name}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
+                field=name,
+            )
+    return None
 
 
 def _short(reason: Reason) -> Reason:

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def printable(text: str | os.PathLike[str]) -> str:
+    """``text`` as valid UTF-8: undecodable file-name bytes (surrogate escapes) appear as
+    ``\\xNN``, any other lone surrogate as ``\\udNNN``; everything else is kept as is."""
+    text = os.fspath(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 @dataclass(frozen=True)

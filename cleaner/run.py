@@ -14,12 +14,22 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import CleanerError
-from cleaner.io.readers import InputMeter, Item, JsonlKeys, expand_inputs, input_bytes, read_inputs
+from cleaner.errors import CleanerError, RunStopped
+from cleaner.io.readers import (
+    InputMeter,
+    Item,
+    JsonlKeys,
+    Limits,
+    expand_inputs,
+    input_bytes,
+    read_inputs,
+)
 from cleaner.io.writers import (
     OutputOptions,
     ShardedOutput,
@@ -28,7 +38,7 @@ from cleaner.io.writers import (
     options_manifest,
 )
 from cleaner.pipeline import Cleaner, Outcome
-from cleaner.record import Reason, Record, Reject
+from cleaner.record import Reason, Record, Reject, printable
 
 BATCH_ITEMS = 200  # articles per task sent to a worker
 
@@ -213,19 +223,29 @@ def _worker_batch(items: list[Item]) -> BatchResult:
 
 
 class _Engine:
-    """Runs batches in order: in this process, or on a pool with a bounded window."""
+    """Runs batches in order: in this process, or on worker processes with a bounded window.
 
-    def __init__(self, cleaner: Cleaner, workers: int) -> None:
+    Workers run in a ``ProcessPoolExecutor``: if one dies (killed, out of memory), the results
+    in flight fail at once instead of never arriving, and the run stops cleanly; the shards it
+    committed are kept for ``--resume``."""
+
+    def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
         self.cleaner = cleaner
-        self.pool: Any = None
+        self.outdir = outdir
+        self.pool: ProcessPoolExecutor | None = None
         if workers > 1:
             if "fork" in multiprocessing.get_all_start_methods():
                 # Children inherit the compiled rules: no rebuild per worker.
                 _init_worker(cleaner, None)
-                self.pool = multiprocessing.get_context("fork").Pool(workers)
+                context = multiprocessing.get_context("fork")
+                self.pool = ProcessPoolExecutor(workers, mp_context=context)
             else:  # pragma: no cover - platforms without fork
                 spawn = multiprocessing.get_context("spawn")
-                self.pool = spawn.Pool(workers, _init_worker, (None, cleaner.sources))
+                self.pool = ProcessPoolExecutor(
+                    workers, spawn, initializer=_init_worker, initargs=(None, cleaner.sources)
+                )
+            # Start the workers now, before any other thread (a progress bar) exists.
+            self.pool.submit(int).result()
         self.window = 2 * workers + 1
 
     def map(self, work: Iterator[Batch]) -> Iterator[tuple[Batch, BatchResult]]:
@@ -233,23 +253,26 @@ class _Engine:
             for batch in work:
                 yield batch, clean_batch(self.cleaner, batch.items)
             return
-        pending: deque[tuple[Batch, Any]] = deque()
+        pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
         for batch in work:
-            pending.append((batch, self.pool.apply_async(_worker_batch, (batch.items,))))
+            pending.append((batch, self.pool.submit(_worker_batch, batch.items)))
             if len(pending) >= self.window:
-                done, result = pending.popleft()
-                yield done, result.get()
+                yield self._next(pending)
         while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+            yield self._next(pending)
+
+    def _next(self, pending: deque[tuple[Batch, Future[BatchResult]]]) -> tuple[Batch, BatchResult]:
+        done, future = pending.popleft()
+        try:
+            return done, future.result()
+        except BrokenProcessPool:
+            raise RunStopped(
+                "a worker process died (killed, or out of memory?)", self.outdir
+            ) from None
 
     def close(self, ok: bool) -> None:
         if self.pool is not None:
-            if ok:
-                self.pool.close()
-            else:
-                self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=ok, cancel_futures=not ok)
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -274,13 +297,21 @@ class RunStats:
     resumed_items: int
 
 
-def _manifest(cleaner: Cleaner, inputs: list[str], options: RunOptions) -> dict[str, Any]:
-    files = []
-    for item in expand_inputs(inputs):
-        if isinstance(item, Path):
+def _manifest(
+    cleaner: Cleaner, inputs: list[str], options: RunOptions, out: Path | None
+) -> dict[str, Any]:
+    files: list[list[str | int | None]] = []
+    for item in expand_inputs(inputs, out):
+        if isinstance(item, Reject):  # a link not followed: its reject is part of the run
+            files.append([item.source, None, None])
+        elif isinstance(item, Path):
             st = item.stat() if item.exists() else None
             files.append(
-                [str(item.resolve()), st.st_size if st else None, st.st_mtime_ns if st else None]
+                [
+                    printable(item.resolve()),
+                    st.st_size if st else None,
+                    st.st_mtime_ns if st else None,
+                ]
             )
         else:
             files.append([item, None, None])
@@ -304,6 +335,10 @@ def run(
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
     sink: ShardedOutput | StreamOutput
+    out = None if outdir == "-" else Path(outdir).resolve()  # a walk skips its files
+    limits = Limits(
+        cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
+    )
     resumed = 0
     tally = Tally()
     if outdir == "-":
@@ -316,7 +351,7 @@ def run(
     else:
         if options.resume and "-" in inputs:
             raise CleanerError("--resume cannot re-read standard input; give files")
-        sink = ShardedOutput(Path(outdir), out_opts, _manifest(cleaner, inputs, options))
+        sink = ShardedOutput(Path(outdir), out_opts, _manifest(cleaner, inputs, options, out))
         done = sink.start(options.resume)
         for shard in done.shards:
             tally.merge(Tally.from_state(shard["tally"]))
@@ -324,8 +359,8 @@ def run(
         resumed = done.items
 
     meter = InputMeter()
-    items = skip(read_inputs(inputs, options.keys, meter), resumed)
-    engine = _Engine(cleaner, options.workers)  # fork before any progress-bar thread exists
+    items = skip(read_inputs(inputs, options.keys, meter, limits=limits, outdir=out), resumed)
+    engine = _Engine(cleaner, options.workers, outdir)  # fork before any progress-bar thread exists
     bar = _progress_bar(inputs, options.progress and outdir != "-")
     start = time.perf_counter()
     shard_tally, shard_items, n_shards, ok = Tally(), 0, first_shard, False

@@ -10,12 +10,20 @@ An HTML rule's ``input`` is a page: its text after the rule (or the fields) is c
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from cleaner.engine.kinds import AllowedLanguages, ChromeKind, Extract, FilterKind, HtmlKind
+from cleaner.engine.kinds import (
+    AllowedLanguages,
+    ChromeKind,
+    Extract,
+    FilterKind,
+    HtmlKind,
+    StripSpan,
+)
 from cleaner.engine.load import Example, Pack, Rule, load_packs
 from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
 from cleaner.html.extract import example_result
@@ -78,6 +86,45 @@ def check_example(rule: Rule, example: Example, detector: Detector | None = None
         if got_code != example.rejects:
             problems.append(f"expected rejects={example.rejects!r}, got {got_code!r}")
     return "; ".join(problems) or None
+
+
+class Reach(NamedTuple):
+    """How far a chrome rule reaches into a text."""
+
+    whole_words: int  # the longest line it removes whole, in words
+    stripped_chars: int  # the most characters it strips from a line that stays
+
+
+def reach(rule: Rule, lines: list[str]) -> Reach:
+    """What ``rule`` alone removes from ``lines``, run to a fixpoint as its examples are."""
+    after, _ = run_chrome([RuleGroup([rule])], lines)
+    whole = stripped = 0
+    if isinstance(rule.kind, StripSpan):  # lines keep their order; all-span lines vanish
+        j = 0
+        for line in lines:
+            if j < len(after) and after[j] == line:
+                j += 1
+            elif j < len(after) and after[j] and _shortened(after[j], line):
+                stripped = max(stripped, len(line) - len(after[j]))
+                j += 1
+            elif line:
+                whole = max(whole, len(line.split()))
+    else:  # line kinds only ever remove lines
+        gone = Counter(lines) - Counter(after)
+        whole = max((len(line.split()) for line in gone), default=0)
+    return Reach(whole, stripped)
+
+
+def example_reach(rule: Rule) -> Reach:
+    """The furthest reach the rule's own examples show: what it is documented to remove."""
+    shown = [reach(rule, normalize_lines(e.input)) for e in rule.examples if e.output is not None]
+    return Reach(max((r[0] for r in shown), default=0), max((r[1] for r in shown), default=0))
+
+
+def _shortened(after: str, before: str) -> bool:
+    """``after`` is ``before`` with spans taken out (spaces aside)."""
+    rest = iter(before.replace(" ", ""))
+    return all(ch in rest for ch in after.replace(" ", ""))
 
 
 def iter_results(

@@ -696,6 +696,8 @@ class Extract(RuleKind):
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
     def extract(self, lines: list[str]) -> str | None:
+        if not lines:
+            return None
         index = LineIndex(lines)
         found: str | None = None
         for m in self.regex.finditer(index.text):

@@ -130,6 +130,8 @@ class LineIndex:
 
         The search runs on the UTF-8 bytes: RE2's wrapper then has no character offsets to
         convert, which makes scanning a text several times faster."""
+        if not self.lines:  # b"" would still match a pattern that matches the empty string
+            return
         data = self.data
         last = -1
         for m in regex.finditer(data):

@@ -4,7 +4,8 @@ Rule packs are data written in a hurry by users, so the loader is strict where Y
 - only the core scalar, sequence and mapping tags; a tag that would construct an object is refused;
 - anchors and aliases are refused outright, which also rules out "billion laughs" expansion;
 - duplicate keys are an error instead of last-one-wins;
-- files over ``MAX_RULE_FILE_BYTES`` are refused before parsing.
+- files over ``MAX_RULE_FILE_BYTES`` are refused before parsing, and nesting deeper than
+  ``MAX_DEPTH`` before composing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 from cleaner.errors import RuleError
 
 MAX_RULE_FILE_BYTES = 1 << 20
+MAX_DEPTH = 32  # a pack needs about 7 levels: pack, rules, rule, examples, example, fields
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -84,15 +86,29 @@ def load_yaml(text: str | bytes, path: str) -> Any:
 
 
 def _refuse_aliases(text: str | bytes, path: str) -> None:
-    # Checked on the event stream, before composing, so an expansion bomb never gets built.
+    # Checked on the event stream, before composing, so an expansion bomb never gets built; and
+    # nesting is bounded here too, since libyaml slows down quadratically with depth (40,000
+    # levels: 6 s) and building a deep tree would exhaust Python's recursion limit.
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             raise RuleError(
                 f"YAML alias '*{event.anchor}' is not allowed in rule files "
                 "(aliases allow expansion bombs); write the value out",
                 path=path,
-                line=event.start_mark.line + 1 if event.start_mark else None,
+                line=line,
             )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RuleError(
+                    f"YAML nests deeper than {MAX_DEPTH} levels; rule files need far fewer",
+                    path=path,
+                    line=line,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 class _Builder:

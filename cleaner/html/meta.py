@@ -254,7 +254,10 @@ def site_names(
     names = [_norm(v.lstrip("@")) for _, v in _first_meta(meta, SITE_META)]
     for obj in objects:
         names.extend(_norm(n) for n in _names(obj.get("publisher")))
-    host = urlsplit(url).hostname if url else None
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # a malformed URL ("http://[::1") names no site
+        host = None
     if host:
         labels = [p for p in host.lower().split(".") if p not in ("www", "m", "amp", "news")]
         names.extend(_norm(p) for p in labels[:-1] if len(p) > 2)

@@ -3,7 +3,8 @@
 Formats, by file name: ``.txt`` (one article per file); ``.jsonl``, ``.jsonl.gz``,
 ``.jsonl.zst`` (one article per line); ``.warc``/``.wet`` (optionally ``.gz``; Common Crawl)
 with the ``warc`` extra. Nothing is held beyond the current line or record, so memory does not
-grow with the input.
+grow with the input, and no article is read past its size limit: a larger one (or a gzip page,
+line or WARC record that inflates past it) is rejected without being held in memory.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import math
+import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -20,15 +24,20 @@ from typing import IO, Any
 
 import orjson
 
-from cleaner.record import RawArticle, Reason, Reject
+from cleaner.io.paths import display_path, walk_folder
+from cleaner.limits import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    DEFAULT_MAX_PAGE_BYTES,
+    page_too_large_message,
+    too_large_message,
+)
+from cleaner.record import RawArticle, Reason, Reject, printable
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
-# A gzip bomb stops here; html.max_page_bytes (config) then rejects what is still too large.
-MAX_GUNZIP_BYTES = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,18 @@ class JsonlKeys:
     def content(self) -> str:
         """The field the article comes from: the HTML field when set, else the text field."""
         return self.html or self.text
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most bytes read for one article: text (a file or a JSONL line), and an HTML page."""
+
+    article: int = DEFAULT_MAX_ARTICLE_BYTES
+    page: int = DEFAULT_MAX_PAGE_BYTES
+
+    def line(self, keys: JsonlKeys) -> int:
+        """A JSONL line holds a page when ``--html-key`` is given."""
+        return max(self.article, self.page) if keys.html else self.article
 
 
 Item = RawArticle | Reject
@@ -72,14 +93,6 @@ class InputMeter:
         self.done += size
 
 
-def display_path(path: Path) -> str:
-    """The path as a user reads it: relative to the working folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def kind_of(path: Path) -> str:
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
@@ -104,20 +117,22 @@ def stem_of(path: Path) -> str:
     return path.stem or name
 
 
-def expand_inputs(inputs: Iterable[str]) -> Iterator[str | Path]:
-    """Each input as given: '-' stays '-', folders become their readable files in sorted order."""
+def readable(path: Path) -> bool:
+    return path.name.lower().endswith(READABLE_SUFFIXES)
+
+
+def expand_inputs(
+    inputs: Iterable[str], outdir: Path | None = None
+) -> Iterator[str | Path | Reject]:
+    """Each input as given: '-' stays '-', folders become their readable files in sorted order
+    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved)."""
     for item in inputs:
         if item == "-":
             yield "-"
             continue
         path = Path(item)
         if path.is_dir():
-            found = [
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.name.lower().endswith(READABLE_SUFFIXES)
-            ]
-            yield from sorted(found, key=lambda p: p.as_posix())
+            yield from walk_folder(path, readable, outdir)
         else:
             yield path
 
@@ -126,6 +141,8 @@ def input_bytes(inputs: Iterable[str]) -> int | None:
     """Total size of the input files (None when reading standard input): a progress bar's 100%."""
     total = 0
     for item in expand_inputs(inputs):
+        if isinstance(item, Reject):
+            continue
         if not isinstance(item, Path):
             return None
         try:
@@ -136,32 +153,47 @@ def input_bytes(inputs: Iterable[str]) -> int | None:
 
 
 def read_inputs(
-    inputs: Iterable[str], keys: JsonlKeys | None = None, meter: InputMeter | None = None
+    inputs: Iterable[str],
+    keys: JsonlKeys | None = None,
+    meter: InputMeter | None = None,
+    *,
+    limits: Limits | None = None,
+    outdir: Path | None = None,
 ) -> Iterator[Item]:
     keys = keys or JsonlKeys()
     meter = meter or InputMeter()
-    for item in expand_inputs(inputs):
-        if item == "-":
-            yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys)
+    limits = limits or Limits()
+    for item in expand_inputs(inputs, outdir):
+        if isinstance(item, Reject):
+            yield item
+        elif item == "-":
+            yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
         elif isinstance(item, Path):
-            yield from read_path(item, keys, meter)
+            yield from read_path(item, keys, meter, limits)
 
 
 def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
     return Reject(
-        stem_of(path), source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),)
+        printable(stem_of(path)),
+        source,
+        (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),),
     )
 
 
-def read_path(path: Path, keys: JsonlKeys, meter: InputMeter | None = None) -> Iterator[Item]:
+def read_path(
+    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+) -> Iterator[Item]:
     meter = meter or InputMeter()
+    limits = limits or Limits()
     source = display_path(path)
     if not path.exists():
-        yield Reject(stem_of(path) or source, source, (Reason("unreadable", "no such file"),))
+        rid = printable(stem_of(path)) or source
+        yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
     kind = kind_of(path)
     if kind in ("text", "html"):
-        yield _read_whole(path, source, kind == "html")
+        html = kind == "html"
+        yield _read_whole(path, source, html, limits.page if html else limits.article)
         meter.finish(path.stat().st_size)
         return
     try:
@@ -172,31 +204,44 @@ def read_path(path: Path, keys: JsonlKeys, meter: InputMeter | None = None) -> I
     with raw:
         meter.start(raw)
         if kind == "jsonl":
-            yield from _read_compressed_jsonl(raw, path, source, keys)
+            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
         else:
             from cleaner.io.warc import read_warc
 
-            yield from read_warc(raw, source)
+            yield from read_warc(raw, source, limits)
     meter.finish(path.stat().st_size)
 
 
-def _read_whole(path: Path, source: str, html: bool) -> Item:
-    """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip)."""
-    rid = stem_of(path) if html else path.stem
+def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+    """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
+    past ``limit`` bytes: a gzip bomb inflates no further than that."""
+    rid = printable(stem_of(path) if html else path.stem)
     try:
-        data = path.read_bytes()
-        if html and data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                data = gz.read(MAX_GUNZIP_BYTES + 1)
+        with path.open("rb") as raw:
+            fh: IO[bytes] = raw
+            size: int | None = os.fstat(raw.fileno()).st_size
+            if html and raw.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
+                fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
+            data = fh.read(limit + 1)
     except OSError as exc:  # gzip.BadGzipFile is an OSError too
-        return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc}"),))
+        return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
     except (EOFError, zlib.error) as exc:
         return Reject(rid, source, (Reason("unreadable", f"truncated or corrupt gzip: {exc}"),))
+    if len(data) > limit:
+        return Reject(rid, source, (too_large(html, limit, size),))
     return RawArticle(id=rid, source=source, data=data, html=html)
 
 
+def too_large(html: bool, limit: int, size: int | None = None) -> Reason:
+    """Why an article over its limit is rejected (``size`` None: unknown, e.g. still inflating)."""
+    if html:
+        shown = f"{size:,}" if size is not None else f"more than {limit:,}"
+        return Reason("page_too_large", page_too_large_message(shown, limit))
+    return Reason("too_large", too_large_message(size if size is not None else limit + 1, limit))
+
+
 def _read_compressed_jsonl(
-    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys
+    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int
 ) -> Iterator[Item]:
     name = path.name.lower()
     stream: Any
@@ -208,22 +253,81 @@ def _read_compressed_jsonl(
         stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
     else:
         stream = raw
-    yield from read_jsonl_stream(stream, source, keys)
+    yield from read_jsonl_stream(stream, source, keys, max_bytes)
+
+
+# 19 digits or more may be an integer beyond 64 bits, which orjson silently reads as a float
+# (10**40 -> 1e+40): pass-through data would change. The standard library keeps it exact.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 
 def parse_json_line(line: bytes) -> Any:
     """orjson first (3x faster); the standard library for what orjson refuses but JSON allows
-    (lone surrogate escapes, integers beyond 64 bits)."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
+    (lone surrogate escapes) and for what it would read inexactly (integers beyond 64 bits)."""
+    if _LONG_NUMBER.search(line) is None:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line, parse_constant=_refuse_constant, parse_float=_finite)
 
 
-def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[Item]:
-    stem = "stdin" if source == "<stdin>" else stem_of(Path(source))
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: JSON allows the digits, but no output can hold inf
+        raise _NotJson(f"number {text} is out of range")
+    return value
+
+
+# An over-long line is skipped by reading past it, but no further than this many times the
+# limit: a line that goes on longer (a decompression bomb, a file with no line breaks) ends
+# the reading of its file, and its reject says so.
+SKIP_FACTOR = 16
+
+
+def _skip_line(fh: IO[bytes], most: int) -> int | None:
+    """Read past the rest of a line, holding at most 1 MB; return how many bytes, or None when
+    the line goes on past ``most`` bytes."""
     n = 0
-    lines = iter(fh)
+    while n <= most:
+        chunk = fh.readline(1 << 20)
+        n += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return n
+    return None
+
+
+def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int | None]:
+    """Each line of ``fh``; for a line longer than ``max_bytes``, its length instead (it is
+    skipped without being held in memory), or None, last, when it does not end in reach."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            rest = _skip_line(fh, SKIP_FACTOR * max_bytes)
+            if rest is None:
+                yield None
+                return
+            yield len(line) + rest
+        else:
+            yield line
+
+
+def read_jsonl_stream(
+    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+) -> Iterator[Item]:
+    stem = "stdin" if source == "<stdin>" else printable(stem_of(Path(source)))
+    n = 0
+    lines = bounded_lines(fh, max_bytes)
     while True:
         try:
             raw_line = next(lines)
@@ -239,6 +343,17 @@ def read_jsonl_stream(fh: IO[bytes], source: str, keys: JsonlKeys) -> Iterator[I
             )
             return
         n += 1
+        if raw_line is None:
+            message = (
+                f"line {n} runs past {SKIP_FACTOR * max_bytes:,} bytes without a line break; "
+                "the rest of the file is not read (a decompression bomb, or no line breaks?)"
+            )
+            yield Reject(f"{stem}:{n}", f"{source}:{n}", (Reason("too_large", message),))
+            return
+        if isinstance(raw_line, int):
+            reason = Reason("too_large", too_large_message(raw_line, max_bytes))
+            yield Reject(f"{stem}:{n}", f"{source}:{n}", (reason,))
+            continue
         if not raw_line.strip():
             continue
         yield parse_jsonl_item(raw_line, n, source, stem, keys)
@@ -249,13 +364,16 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
     fallback_id = f"{stem}:{n}"
     try:
         obj: Any = parse_json_line(raw_line)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, _NotJson) as exc:
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
+    except RecursionError:
+        reason = Reason("bad_jsonl", f"line {n} nests too deeply to read")
+        return Reject(fallback_id, where, (reason,))
     if not isinstance(obj, dict):
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
     rid = obj.get(keys.id)
     rid = (
-        str(rid)
+        printable(str(rid))
         if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid)
         else fallback_id
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import require_extra
+from cleaner.io.readers import Limits, too_large
 from cleaner.record import RawArticle, Reason, Reject
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -24,7 +25,7 @@ def _record_id(rec: Any, fallback: str) -> str:
     return rid.strip().strip("<>") or fallback
 
 
-def read_warc(raw: IO[bytes], source: str) -> Iterator[RawArticle | Reject]:
+def read_warc(raw: IO[bytes], source: str, limits: Limits) -> Iterator[RawArticle | Reject]:
     require_extra("fastwarc", "warc", "reading WARC/WET files")
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -45,17 +46,20 @@ def read_warc(raw: IO[bytes], source: str) -> Iterator[RawArticle | Reject]:
             )
             return
         offset = rec.stream_pos
-        yield _article(rec, source, stem, offset)
+        yield _article(rec, source, stem, offset, limits)
 
 
-def _article(rec: Any, source: str, stem: str, offset: int) -> RawArticle | Reject:
+def _article(rec: Any, source: str, stem: str, offset: int, limits: Limits) -> RawArticle | Reject:
     from fastwarc.warc import WarcRecordType
 
     where = f"{source}@{offset}"
     rid = _record_id(rec, f"{stem}@{offset}")
     url = rec.headers.get("WARC-Target-URI")
     meta: dict[str, Any] = {"warc_date": rec.headers.get("WARC-Date")}
-    body = rec.reader.read()
+    limit = max(limits.article, limits.page)
+    body = rec.reader.read(limit + 1)  # decoded (gzip, brotli) no further than the limit
+    if len(body) > limit:
+        return Reject(rid, where, (too_large(True, limit),))
     if rec.record_type == WarcRecordType.conversion:
         meta["warc_refers_to"] = (rec.headers.get("WARC-Refers-To") or "").strip("<>") or None
         return RawArticle(rid, where, body, url=url, meta=meta)

@@ -20,6 +20,7 @@ In both, ``summary.json`` is written last: it marks a finished run. The work fol
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -33,6 +34,7 @@ from typing import IO, Any
 import orjson
 
 from cleaner.errors import CleanerError, require_extra
+from cleaner.io.paths import output_path
 
 ARTICLES = "articles"
 REJECTS = "rejects"
@@ -142,7 +144,8 @@ class _Compressed:
         self.raw.close()
 
     def discard(self) -> None:
-        self.raw.close()
+        with contextlib.suppress(OSError):  # closing flushes: fails again on a full disk
+            self.raw.close()
         self.path.unlink(missing_ok=True)
 
 
@@ -170,7 +173,8 @@ class _ParquetShard:
             os.fsync(fh.fileno())
 
     def discard(self) -> None:
-        self.writer.close()
+        with contextlib.suppress(OSError):
+            self.writer.close()
         self.path.unlink(missing_ok=True)
 
 
@@ -249,7 +253,8 @@ class ShardedOutput:
     # -- writing shards ----------------------------------------------------------------------
 
     def shard_name(self, kind: str, index: int) -> str:
-        return f"{kind}-{index:05d}{self.options.suffix(kind)}"
+        # Through output_path: a name built from data can never leave the folder.
+        return output_path(self.outdir, f"{kind}-{index:05d}{self.options.suffix(kind)}").name
 
     def write(self, index: int, records: bytes, rejects: bytes) -> None:
         if self._open is None or self._open[0] != index:
@@ -302,7 +307,7 @@ class ShardedOutput:
             self._join_parts(n_shards)
         else:
             summary = {**summary, "shards": self._shard_list(n_shards)}
-        write_atomic(self.outdir / SUMMARY, _pretty(summary, sort_keys=True))
+        write_atomic(output_path(self.outdir, SUMMARY), _pretty(summary, sort_keys=True))
         _fsync_dir(self.outdir)
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -317,10 +322,10 @@ class ShardedOutput:
         frames concatenate into valid streams), or row groups for Parquet."""
         opts = self.options
         targets = {
-            ARTICLES: self.outdir / f"{ARTICLES}{opts.suffix(ARTICLES)}",
+            ARTICLES: output_path(self.outdir, f"{ARTICLES}{opts.suffix(ARTICLES)}"),
             REJECTS: Path(opts.rejects_path)
             if opts.rejects_path
-            else self.outdir / f"{REJECTS}{opts.suffix(REJECTS)}",
+            else output_path(self.outdir, f"{REJECTS}{opts.suffix(REJECTS)}"),
         }
         for kind, target in targets.items():
             parts = [self.parts / self.shard_name(kind, i) for i in range(n_shards)]
@@ -391,7 +396,8 @@ class StreamOutput:
 
     def abort(self) -> None:
         if self._tmp is not None:
-            self.rejects.close()
+            with contextlib.suppress(OSError):
+                self.rejects.close()
             self._tmp.unlink(missing_ok=True)
 
     def finish(self, n_shards: int, summary: dict[str, Any]) -> None:

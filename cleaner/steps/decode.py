@@ -33,10 +33,13 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+EMPTY = Decoded(None, None, "empty_input", "the input holds no text")
+
+
 def decode(data: bytes, declared: str | None = None) -> Decoded:
     """Decode by BOM, else as UTF-8, else with the ``declared`` codec, else a detected one."""
     if not data.strip():
-        return Decoded(None, None, "empty_input", "the input holds no text")
+        return EMPTY
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:

@@ -46,6 +46,15 @@ def normalize_lines(text: str) -> list[str]:
     return collapse_blank_lines(lines)
 
 
+def normalize_spaces(line: str) -> str:
+    """One line's spaces as ``normalize_lines`` leaves them: single ASCII spaces, trimmed, the
+    invisible ones gone. Plain string methods, so a lone surrogate (before repair) is fine."""
+    for ch in _INVISIBLE_CHARS:
+        if ch in line:
+            line = line.replace(ch, "")
+    return " ".join(line.split())
+
+
 def collapse_blank_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import ftfy
 import re2
+
+from cleaner.steps.normalize import normalize_spaces
 
 # Decided on purpose: typographic quotes are real text, so they stay (ftfy would straighten
 # them), and full-width CJK punctuation stays too. Everything else is ftfy's default.
@@ -27,6 +30,9 @@ _SUSPICIOUS = re2.compile(
 _ASCII_SUSPICIOUS = re2.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]|" + _ENTITY)
 
 
+MAX_PASSES = 4
+
+
 def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixerConfig:
     merged = {**DEFAULT_FTFY, **(options or {}), "explain": True}
     return ftfy.TextFixerConfig(**merged)
@@ -45,16 +51,44 @@ def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``.
 
     Like ``ftfy.fix_text``, each line is fixed on its own (one mojibake line does not depend on
-    the others), and only the lines the pre-check flags reach ftfy at all.
+    the others), and only the lines the pre-check flags reach ftfy at all. One ftfy pass can
+    uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP 'Â€' -> '€'), so a line
+    is fixed until nothing changes: repairing repaired text changes nothing. Later passes see
+    spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
     """
     if not needs_repair(text):
         return text, []
     lines = text.split("\n")
     steps: dict[str, None] = {}
     for i, line in enumerate(lines):
-        if not needs_repair(line):
-            continue
-        fixed = ftfy.fix_and_explain(line, config)
-        lines[i] = fixed.text
-        steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
+        for n in range(MAX_PASSES):
+            if not needs_repair(line):
+                break
+            if n:
+                line = normalize_spaces(line)
+            fixed = ftfy.fix_and_explain(line, config)
+            if fixed.text == line:
+                break
+            steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
+            line = fixed.text
+        lines[i] = line
     return "\n".join(lines), list(steps)
+
+
+# What no output may hold, whatever the repair settings: a lone surrogate cannot be written as
+# UTF-8, and a NUL byte breaks many downstream tools. (Python's re: RE2 cannot see surrogates.)
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def scrub(text: str) -> tuple[str, list[str]]:
+    """Drop NUL bytes and replace lone surrogates with U+FFFD; say which was done."""
+    if _UNSAFE.search(text) is None:
+        return text, []
+    steps = []
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        steps.append("scrub:nul")
+    if _UNSAFE.search(text) is not None:
+        text = _UNSAFE.sub("\ufffd", text)
+        steps.append("scrub:lone-surrogate")
+    return text, steps

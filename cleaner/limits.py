@@ -1,0 +1,23 @@
+"""Bounds that keep one hostile input from taking a run's memory or time."""
+
+from __future__ import annotations
+
+# 16 MiB: far above any real article (a long feature is ~100 KB of text), and cleaning takes
+# about 20 times an article's size in memory, so a worker stays well under 1 GB.
+DEFAULT_MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+# HTML pages carry markup around the text; see html.max_page_bytes in config.py.
+DEFAULT_MAX_PAGE_BYTES = 20_000_000
+
+
+def too_large_message(size: int, limit: int, unit: str = "bytes") -> str:
+    return (
+        f"the article is {size:,} {unit}, over the limit of {limit:,} bytes "
+        "(limits.max_article_bytes in config.yaml)"
+    )
+
+
+def page_too_large_message(size: str, limit: int) -> str:
+    return (
+        f"the page is {size} bytes, over html.max_page_bytes ({limit:,}); raise it in "
+        "config.yaml to clean such pages"
+    )
