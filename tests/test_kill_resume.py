@@ -14,12 +14,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, RULES, SEEDS
+from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
 
 SHARD = ["--shard-size", "25"]
 KILLS = 20
@@ -124,29 +123,12 @@ def test_sigkill_one_worker_then_resume(tmp_path: Path) -> None:
     assert tree(out) == tree(ref)
 
 
-@contextlib.contextmanager
-def tmpfs(where: Path, size: str) -> Iterator[Path]:
-    where.mkdir()
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
 def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -> None:
     src = corpus(tmp_path / "in", 600)
     ref = tmp_path / "ref"
     run_to_end(str(src), "-o", str(ref), *SHARD)
     size = sum(len(v) for v in tree(ref).values())
-    with tmpfs(tmp_path / "disk", str(size // 2)) as disk:
+    with small_tmpfs(tmp_path / "disk", str(size // 2)) as disk:
         out = disk / "out"
         proc = subprocess.run(
             cli(str(src), "-o", str(out), *SHARD), cwd=ROOT, capture_output=True, text=True

@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ import pytest
 from cleaner.cli import EXIT_STOPPED, EXIT_USAGE, main
 from cleaner.errors import CleanerError
 from cleaner.io.paths import MAX_NAME_BYTES, output_path
-from tests.conftest import ROOT, RULES, SEEDS
+from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
 
@@ -145,24 +143,6 @@ def test_hostile_ids_and_sites_write_nothing_outside_the_output(tmp_path: Path) 
 
 
 # -- full disk -------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
-    """A real tmpfs of ``size``; the test is skipped where mounting is not allowed."""
-    where.mkdir()
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip()}); see the RLIMIT test")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def big_input(folder: Path, n: int) -> Path:
