@@ -24,7 +24,7 @@ from typing import Any
 
 from cleaner.engine.load import rule_files
 from cleaner.errors import CleanerError, require_extra
-from cleaner.io.readers import expand_inputs, input_bytes, read_path
+from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
 from cleaner.io.writers import (
     ARTICLES,
     REJECTS,
@@ -36,6 +36,7 @@ from cleaner.io.writers import (
     write_atomic,
 )
 from cleaner.pipeline import Cleaner
+from cleaner.record import Reject
 from cleaner.run import BATCH_ITEMS, RunOptions, RunStats, Tally, clean_batch
 
 RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None]  # (root, relative path, bytes)
@@ -79,8 +80,11 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
     return _CACHE[key]
 
 
-def _read_file(row: dict[str, Any], keys: Any) -> Iterator[dict[str, Any]]:
-    for item in read_path(Path(row["path"]), keys):
+def _read_file(row: dict[str, Any], keys: Any, limits: Limits) -> Iterator[dict[str, Any]]:
+    if row["refused"] is not None:  # a link the walk did not follow: its reject goes out as is
+        yield {"item": row["refused"]}
+        return
+    for item in read_path(Path(row["path"]), keys, limits=limits):
         yield {"item": pickle.dumps(item, protocol=5)}
 
 
@@ -167,8 +171,17 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     import ray
     import ray.data
 
-    files = [str(p) for p in expand_inputs(inputs) if isinstance(p, Path)]
     out = Path(outdir)
+    rows = [
+        {"path": str(p), "refused": None}
+        if isinstance(p, Path)
+        else {"path": p.source, "refused": pickle.dumps(p, protocol=5)}
+        for p in expand_inputs(inputs, out.resolve())
+        if isinstance(p, Path | Reject)
+    ]
+    limits = Limits(
+        cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / SUMMARY).unlink(missing_ok=True)
     for kind in (ARTICLES, REJECTS):
@@ -191,10 +204,8 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         ctx.enable_progress_bars = options.progress
         archive = pack_rules(cleaner)
         keys = options.keys
-        ds: Any = ray.data.from_items(
-            [{"path": f} for f in files], override_num_blocks=max(1, len(files))
-        )
-        ds = ds.flat_map(functools.partial(_read_file, keys=keys))
+        ds: Any = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
+        ds = ds.flat_map(functools.partial(_read_file, keys=keys, limits=limits))
         ds = ds.map_batches(
             _CleanBatch,
             fn_constructor_args=(archive,),

@@ -28,6 +28,8 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     inputs.mkdir()
     write_corpus(inputs / "a.jsonl.gz", 700)
     write_corpus(inputs / "b.jsonl", 300)
+    (tmp_path / "elsewhere.txt").write_text("A page outside the input folder.\n", "utf-8")
+    (inputs / "escape.txt").symlink_to(tmp_path / "elsewhere.txt")  # refused, with a reject
     local, ray_out = tmp_path / "local", tmp_path / "ray"
     common = ["--rules", str(RULES), "-j", "2"]
     assert main(["run", str(inputs), "-o", str(local), *common]) == 0
@@ -41,7 +43,8 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
-    assert summary["articles_read"] == 1000
+    assert summary["articles_read"] == 1001
+    assert summary["reject_reasons"]["link_outside_input"] == 1
 
 
 def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
