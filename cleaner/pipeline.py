@@ -123,8 +123,9 @@ class Cleaner:
     def rules_digest(self) -> str:
         """A fingerprint of everything that decides the output: packs, settings and schema."""
         h = hashlib.sha256()
-        for path in sorted({p.path for p in self.rules.packs}):
-            h.update(path.encode() + b"\0" + Path(path).read_bytes())
+        # Resolved, so `--rules rules` and the same folder's absolute path resume each other.
+        for path in sorted({Path(p.path).resolve() for p in self.rules.packs}):
+            h.update(str(path).encode() + b"\0" + path.read_bytes())
         h.update(repr(self.config).encode())
         h.update(json.dumps(self.validator.schema, sort_keys=True).encode())
         return h.hexdigest()[:16]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.pipeline import Cleaner
 from tests.conftest import ROOT, RULES
 from tests.scale_helpers import output_files, write_corpus
 
@@ -161,3 +162,12 @@ def test_resume_of_a_finished_run_changes_nothing(corpus: Path, tmp_path: Path) 
     before = output_files(out)
     assert run_cleaner(cleaner_cmd(corpus, out, "--shard-size", "70", "--resume")).returncode == 0
     assert output_files(out) == before
+
+
+def test_rules_digest_does_not_depend_on_how_the_rules_path_is_spelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    relative = Cleaner.from_paths(["rules"]).rules_digest
+    absolute = Cleaner.from_paths([ROOT / "rules"]).rules_digest
+    assert relative == absolute
