@@ -21,7 +21,7 @@ import pytest
 from cleaner.cli import main
 from cleaner.io.paths import printable
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES
-from tests.conftest import ROOT, RULES
+from tests.conftest import ROOT, RULES, cli_process
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
 
@@ -195,17 +195,9 @@ def test_the_size_limit_is_a_setting_and_applies_to_every_reader(tmp_path: Path)
         "utf-8",
     )
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     stdin_line = json.dumps({"id": "sbig", "text": GOOD * 10}) + "\n"
-    args = ["run", str(src), "-", "-o", str(out), "--rules", str(rules)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleaner.cli", *args],
-        input=stdin_line,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
+    proc = cli_process(
+        "run", str(src), "-", "-o", str(out), "--rules", str(rules), input=stdin_line
     )
     assert proc.returncode == 0, proc.stderr
     got = outputs(out)

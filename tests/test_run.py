@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cleaner.cli import main
-from tests.conftest import ROOT, RULES, SEEDS
+from tests.conftest import RULES, SEEDS, cli_process
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
 
@@ -126,16 +123,7 @@ def test_pipe_jsonl_in_and_out(tmp_path: Path) -> None:
         "{not json",
         json.dumps({"id": "j3", "body": "no text key"}),
     ]
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleaner.cli", "run", "-", "-o", "-", "--rules", str(RULES)],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
+    proc = cli_process("run", "-", "-o", "-", "--rules", str(RULES), input="\n".join(lines) + "\n")
     assert proc.returncode == 0, proc.stderr
     records = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [r["id"] for r in records] == ["j1"]

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from cleaner.io.readers import JsonlKeys, read_inputs
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.run import BATCH_ITEMS, RunStats, Tally
-from tests.conftest import ROOT, RULES
+from tests.conftest import RULES, cli_process
 from tests.scale_helpers import BODY, decompress, lines_of, output_files, write_corpus
 
 
@@ -372,24 +369,8 @@ def test_usage_errors_name_the_problem(
 def test_piped_run_prints_one_summary_line_and_no_progress_bar(
     corpus: Path, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "CI": ""}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cleaner.cli",
-            "run",
-            str(corpus),
-            "-o",
-            str(tmp_path / "o"),
-            "--rules",
-            str(RULES),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
+    proc = cli_process(
+        "run", str(corpus), "-o", str(tmp_path / "o"), "--rules", str(RULES), env={"CI": ""}
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
