@@ -48,7 +48,7 @@ class Tracer(Protocol):
 class RuleGroup:
     """Rules applied together, with one RE2 set telling which of them can fire on a text."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, pooled: bool = False) -> None:
         self.rules = tuple(rules)
         sources: list[str] = []
         self.slot: dict[str, int] = {}
@@ -57,7 +57,7 @@ class RuleGroup:
             if src is not None:
                 self.slot[rule.id] = len(sources)
                 sources.append(src)
-        self.set = PatternSet(sources)
+        self.set = PatternSet(sources, pooled=pooled)
         self.html_rules = [r for r in self.rules if isinstance(r.kind, HtmlKind)]
         self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
         self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
@@ -132,7 +132,7 @@ class RuleSet:
         self.sites = [p for p in packs if p.scope == "site"]
         self.generic = RuleGroup([r for p in generic for r in p.rules])
         self.generic_names = [p.name for p in generic]
-        self.site_groups = {p.name: RuleGroup(p.rules) for p in self.sites}
+        self.site_groups = {p.name: RuleGroup(p.rules, pooled=True) for p in self.sites}
         self.by_domain: dict[str, list[Pack]] = {}
         for p in self.sites:
             for d in p.domains:
@@ -202,6 +202,15 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
+def _collapsed(lines: list[str]) -> LineIndex:
+    """An index of ``lines`` with runs of blank lines collapsed and blank ends dropped. The
+    join the index makes anyway tells in C whether there is anything to collapse."""
+    index = LineIndex(lines)
+    if "\n\n\n" in index.text or (lines and not (lines[0] and lines[-1])):
+        return LineIndex(collapse_blank_lines(lines))
+    return index
+
+
 def run_chrome(
     groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
 ) -> tuple[list[str], list[Edit]]:
@@ -226,7 +235,8 @@ def run_chrome(
                 new = kind.apply(lines, LineIndex.of(lines, index))
                 if new is None:
                     continue
-                new = collapse_blank_lines(new)
+                new_index = _collapsed(new)
+                new = new_index.lines
                 if new == lines:
                     continue
                 before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
@@ -240,8 +250,7 @@ def run_chrome(
                     tracer.chrome(rule, round_no, lines, new)
                 if not set(lines).issuperset(new):
                     known_hits.clear()
-                lines = new
-                index = LineIndex(lines)
+                lines, index = new, new_index
                 changed = True
         if not changed:
             break
