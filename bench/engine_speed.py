@@ -96,13 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=OUT / "corpus-220mb.jsonl")
     args = parser.parse_args(argv)
 
-    from cleaner.engine import regex
     from cleaner.io.readers import read_inputs
 
     items = list(itertools.islice(read_inputs([str(args.corpus)]), args.docs))
-    print(
-        f"{len(items)} documents of {args.corpus.name}; prefilter: {getattr(regex, 'prefilter_engine', lambda: 're2')()}"
-    )
+    print(f"{len(items)} documents of {args.corpus.name}")
     for packs in args.packs.split(","):
         measure(packs, items, args.repeat)
     return 0

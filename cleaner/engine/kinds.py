@@ -163,6 +163,9 @@ class RuleKind(ABC):
 
 class ChromeKind(RuleKind):
     phase = "chrome"
+    # True when ``apply`` only ever drops lines (its result is a subsequence of its input): the
+    # engine then knows no line is new without comparing them.
+    only_drops: ClassVar[bool] = False
 
     @abstractmethod
     def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
@@ -177,6 +180,7 @@ class MatchingChromeKind(ChromeKind):
     """A chrome kind that finds lines with pattern / literal / line / lines and guards."""
 
     one_of = (MATCHERS,)
+    only_drops = True
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
@@ -456,6 +460,7 @@ _WORD_KEY = re.compile(r"[\W_]+")
 
 class DropDuplicateLine(ChromeKind):
     name = "drop_duplicate_line"
+    only_drops = True
     summary = (
         "Drop a line that repeats an earlier line near the top, compared without case, "
         "quotes or punctuation (a headline printed twice)."
@@ -513,6 +518,7 @@ def _headline_of(key: str, title: str) -> bool:
 
 class DropBeforeHeading(ChromeKind):
     name = "drop_before_heading"
+    only_drops = True
     summary = (
         "Drop the lines between the first line (a scrape's page title) and the heading that "
         "repeats its headline: the menus a page prints above its heading."

@@ -19,6 +19,14 @@ _LINE_OPTS.never_nl = (
 )
 _TEXT_OPTS = re2.Options()
 _TEXT_OPTS.log_errors = False
+# A set's DFA holds the states of all its patterns at once. With RE2's default budget (8 MB) a
+# set of 25 patterns with open repetition keeps flushing its cache; with 32 MB it does not, and
+# the 50 generic prefilters scan in 3 sets instead of 9 (348 -> 314 us a document for the chrome
+# phase, +25 MB once warm). The budget is a ceiling: sets that need less take less.
+_SET_OPTS = re2.Options()
+_SET_OPTS.log_errors = False
+_SET_OPTS.never_nl = True
+_SET_OPTS.max_mem = 32 << 20
 
 _HINTS = (
     ("(?=", "lookahead '(?=...)'", "match the following text too, or anchor with $"),
@@ -49,34 +57,47 @@ def _explain(source: str, raw: str) -> str:
 class Compiled:
     """Something compiled on RE2 that the pool may drop, to compile again when next used."""
 
-    __slots__ = ("_compiled",)
+    __slots__ = ("_compiled", "_used")
     _compiled: Any
+    _used: bool
 
     def release(self) -> None:
         self._compiled = None
 
 
 class CompiledPool:
-    """At most ``capacity`` compiled objects alive at a time, the oldest compiled dropped first.
+    """At most ``capacity`` compiled objects alive at a time.
 
-    RE2 grows a DFA cache per compiled pattern as it meets text (20-45 KB once warm), so with
+    RE2 grows a DFA cache per compiled pattern as it meets text (10-25 KB once warm), so with
     20,000 site rules a worker's memory would follow the number of rules it has ever run. The
-    pool bounds it: a pattern of a site not seen for a while is compiled again (tens of
-    microseconds) when its site comes back. The hot generic patterns come round again too, which
-    costs a recompile per pass of the pool, not per document."""
+    pool bounds it: a pattern of a site not seen for a while is compiled again (about 50 us)
+    when its site comes back. Eviction is a clock: the oldest item goes unless it was used since
+    its last turn, so the generic patterns, used on every document, stay compiled."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._order: deque[Compiled] = deque()
 
     def add(self, item: Compiled) -> None:
+        item._used = False
         self._order.append(item)
-        while len(self._order) > self.capacity:
-            self._order.popleft().release()
+        order = self._order
+        while len(order) > self.capacity:
+            oldest = order.popleft()
+            if oldest._used:
+                oldest._used = False
+                order.append(oldest)
+            else:
+                oldest.release()
+
+    def live(self) -> int:
+        """How many compiled objects the pool holds."""
+        return len(self._order)
 
 
-# About 3,000 warm patterns fit in 100 MB; the shipped rules are 300.
-POOL = CompiledPool(3000)
+# With 1,000 generated site packs (20,000 rules) on the 227 MB scale corpus, a worker peaks at
+# about 250 MB with this many, against 540 MB when every pattern stays compiled.
+POOL = CompiledPool(4000)
 
 
 def _options(per_line: bool) -> Any:
@@ -107,12 +128,15 @@ class Regex(Compiled):
         return compiled
 
     def finditer(self, text: str | bytes) -> Iterator[Any]:
+        self._used = True
         return (self._compiled or self._compile()).finditer(text)  # type: ignore[no-any-return]
 
     def search(self, text: str | bytes) -> Any:
+        self._used = True
         return (self._compiled or self._compile()).search(text)
 
     def sub(self, repl: str, text: str) -> str:
+        self._used = True
         return (self._compiled or self._compile()).sub(repl, text)  # type: ignore[no-any-return]
 
 
@@ -136,11 +160,12 @@ def literal_source(text: str) -> str:
 
 
 # Patterns with open-ended or counted repetition, or negated classes, multiply DFA states when
-# many of them share one set: measured on the generic packs, one set of 50 such patterns scanned
-# a 5 KB article in 1.7 ms, the same patterns in sets of 6 in 0.16 ms. Plain patterns (literals,
-# anchored alternations) stay together: 20 of them scan in 10 us as one set, 46 us as four.
+# many of them share one set: with RE2's default budget one set of 50 such patterns scanned a
+# 5 KB article in 1.7 ms (its cache kept flushing), sets of 6 in 0.16 ms; with the budget of
+# _SET_OPTS, sets of 25 take 0.06 ms. Plain patterns (literals, anchored alternations) stay
+# together: 20 of them scan in 10 us as one set, 46 us as four.
 _HEAVY = re2.compile(r"\{[0-9]*,?[0-9]*\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
-HEAVY_PER_SET = 6
+HEAVY_PER_SET = 25
 
 
 class PatternSet(Compiled):
@@ -165,7 +190,7 @@ class PatternSet(Compiled):
     def _compile(self) -> list[tuple[Any, list[int]]]:
         sets: list[tuple[Any, list[int]]] = []
         for chunk in self._chunks:
-            compiled = re2.Set.SearchSet(_LINE_OPTS)
+            compiled = re2.Set.SearchSet(_SET_OPTS)
             for i in chunk:
                 if compiled.Add(self._sources[i]) < 0:  # pragma: no cover - each compiled alone
                     raise PatternError(f"pattern set refused {self._sources[i]!r}")
@@ -178,6 +203,7 @@ class PatternSet(Compiled):
 
     def hits(self, text: str | bytes) -> set[int]:
         """Indexes (into the sources given) of the patterns that match somewhere in ``text``."""
+        self._used = True
         found: set[int] = set()
         for compiled, chunk in self._compiled or self._compile():
             found.update(chunk[j] for j in compiled.Match(text) or ())

@@ -248,7 +248,7 @@ def run_chrome(
                 )
                 if tracer is not None:
                     tracer.chrome(rule, round_no, lines, new)
-                if not set(lines).issuperset(new):
+                if not kind.only_drops and not set(lines).issuperset(new):
                     known_hits.clear()
                 lines, index = new, new_index
                 changed = True
