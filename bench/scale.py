@@ -53,16 +53,22 @@ def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     )
     peak: dict[int, int] = {}
     cpu_of: dict[int, float] = {}
+    timeline: list[tuple[float, float, float]] = []  # (seconds, main MB, largest child MB)
     root = psutil.Process(proc.pid)
     while proc.poll() is None:
+        now: dict[int, int] = {}
         try:
             for p in [root, *root.children(recursive=True)]:
-                rss = p.memory_info().rss
+                rss = now[p.pid] = p.memory_info().rss
                 peak[p.pid] = max(peak.get(p.pid, 0), rss)
                 times = p.cpu_times()
                 cpu_of[p.pid] = times.user + times.system
         except psutil.Error:
             pass
+        elapsed = time.perf_counter() - start
+        if not timeline or elapsed - timeline[-1][0] >= 1.0:
+            children = [v for k, v in now.items() if k != proc.pid]
+            timeline.append((elapsed, now.get(proc.pid, 0) / 1e6, max(children, default=0) / 1e6))
         time.sleep(0.05)
     out, err = proc.communicate()
     wall = time.perf_counter() - start
@@ -80,6 +86,7 @@ def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
         "rss_children_mb": sorted((v / 1e6 for v in peak.values()), reverse=True),
         "cpu_main": cpu_of.pop(proc.pid, 0.0),
         "cpu_busiest_child": max(cpu_of.values(), default=0.0),
+        "timeline": timeline,
     }
 
 
