@@ -504,9 +504,7 @@ def _after_interrupt(args: argparse.Namespace) -> str:
     outdir = getattr(args, "output", None)
     if args.func is not cmd_run or outdir in (None, "-"):
         return ""
-    return f"; nothing half-written was left in {outdir}" + (
-        "; run it again with --resume to finish" if args.shard_size else ""
-    )
+    return f"; nothing half-written was left in {outdir}; run it again with --resume to finish"
 
 
 if __name__ == "__main__":
