@@ -292,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--peer-mb", type=float, default=8.0, help="input size for Ray and the peers"
     )
+    parser.add_argument(
+        "--ray-mb",
+        type=float,
+        default=60.0,
+        help="input size for Ray and the local engine beside it",
+    )
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-peers", action="store_true")
     args = parser.parse_args(argv)
@@ -355,11 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     sample = head_of(corpus, args.peer_mb, out)
     if not args.skip_ray:
         try:
-            local = cleaner_run(sample, out, 1000, 2)
-            ray = cleaner_run(sample, out, 1000, 2, "--engine", "ray")
-            ray10 = cleaner_run(sample, out, 10, 2, "--engine", "ray")
+            ray_sample = head_of(corpus, args.ray_mb, out)
+            local = cleaner_run(ray_sample, out, 1000, 2)
+            ray = cleaner_run(ray_sample, out, 1000, 2, "--engine", "ray")
+            ray10 = cleaner_run(ray_sample, out, 10, 2, "--engine", "ray")
             print(
-                f"Ray Data (local, 2 CPUs) on {sample.name}, 1,000 packs: {ray['e2e_mbps']:.2f} MB/s end to end "
+                f"Ray Data (local, 2 CPUs) on {ray_sample.name}, 1,000 packs: {ray['e2e_mbps']:.2f} MB/s end to end "
                 f"({ray['wall']:.1f} s) vs the local engine -j 2 {local['e2e_mbps']:.2f} MB/s "
                 f"({local['wall']:.1f} s): {ray['e2e_mbps'] / local['e2e_mbps']:.2f}x; 10 packs: "
                 f"{ray10['e2e_mbps']:.2f} MB/s ({(ray10['e2e_mbps'] / ray['e2e_mbps'] - 1) * 100:+.0f}% vs 1,000); "
