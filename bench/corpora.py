@@ -23,7 +23,7 @@ import re
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypedDict
@@ -50,6 +50,7 @@ __all__ = [
     "iter_gold_documents",
     "iter_wcxb",
     "line_metrics",
+    "lost_lines",
     "read_html_bytes",
     "scrape_text",
     "shingle_prf",
@@ -529,7 +530,9 @@ def _coverage(
     return sum(covered) / len(tokens), used
 
 
-def classify_lines(lines: str | Iterable[str], gold_text: str) -> list[bool]:
+def classify_lines(
+    lines: str | Iterable[str], gold_text: str, kept: Sequence[bool] | None = None
+) -> list[bool]:
     """Mark each line True if it is content of ``gold_text``, False if it is chrome.
 
     Matching is on casefolded ``\\w+`` tokens, so whitespace, punctuation, quote style and
@@ -540,37 +543,52 @@ def classify_lines(lines: str | Iterable[str], gold_text: str) -> list[bool]:
       a gold paragraph the scrape split over several lines (every fragment lies in it),
       several gold lines the scrape merged into one (the runs cross gold line breaks) and
       a gold line glued to a little chrome. Gold text counts once: each gold 4-gram
-      occurrence backs one line, and the best-covered lines claim first (ties in line
-      order), so the ``<title>`` line or a "most read" link repeating the headline is
-      chrome once the headline line itself has claimed it;
+      occurrence backs one line, and the best-covered lines claim first, so the ``<title>``
+      line or a "most read" link repeating the headline is chrome once the headline line
+      itself has claimed it;
     * a line of 1-3 tokens is too short for that evidence ("Home", "More" occur in most
       articles): it is content when its tokens equal those of a whole gold line (a
-      subheading, a byline), without claiming;
+      subheading, a byline), and each gold line backs as many scrape lines as it occurs
+      in the gold, so a menu entry "Health" is chrome once the subheading "Health" counts;
     * a line without tokens ("|", "* * *") is content when it equals a gold line after
-      whitespace normalisation. Blank lines are never content.
+      whitespace normalisation (claimed the same way). Blank lines are never content.
+
+    Among lines that compete for the same gold text (equally covered), ``kept`` -- which
+    lines a cleaning kept, when scoring one -- lets the kept copies claim first: the gold
+    text is in the output, so the copy removed is the duplicate, not lost content. Without
+    ``kept``, ties go in line order.
     """
     gold_lines = [_norm_line(line) for line in gold_text.splitlines()]
     available = Counter(_ngrams(_TOKEN.findall(gold_text.casefold()), _LINE_NGRAM))
-    gold_line_tokens = {tuple(_TOKEN.findall(line.casefold())) for line in gold_lines}
+    short_available = Counter(
+        tuple(_TOKEN.findall(line.casefold())) or (line,) for line in gold_lines if line
+    )
 
     normed = [_norm_line(line) for line in _as_lines(lines)]
     tokens = [_TOKEN.findall(line.casefold()) for line in normed]
+    first = [False] * len(normed) if kept is None else [bool(k) for k in kept]
+    if len(first) != len(normed):
+        raise ValueError(f"kept has {len(first)} entries for {len(normed)} lines")
     verdicts = [False] * len(normed)
-    long_lines: list[tuple[float, int]] = []
+    long_lines: list[tuple[float, bool, int]] = []
+    short_lines: list[tuple[bool, int]] = []
     for i, (line, line_tokens) in enumerate(zip(normed, tokens, strict=True)):
         if len(line_tokens) >= _LINE_NGRAM:
             share = _coverage(line_tokens, available)[0]
             if share >= _CONTENT_SHARE:
-                long_lines.append((-share, i))
-        elif line_tokens:
-            verdicts[i] = tuple(line_tokens) in gold_line_tokens
-        else:
-            verdicts[i] = bool(line) and line in gold_lines
-    for _, i in sorted(long_lines):
+                long_lines.append((-share, not first[i], i))
+        elif line:
+            short_lines.append((not first[i], i))
+    for _, _, i in sorted(long_lines):
         share, used = _coverage(tokens[i], available)
         if share >= _CONTENT_SHARE:
             verdicts[i] = True
             available -= used
+    for _, i in sorted(short_lines):
+        key = tuple(tokens[i]) or (normed[i],)
+        if short_available[key] > 0:
+            verdicts[i] = True
+            short_available[key] -= 1
     return verdicts
 
 
@@ -595,6 +613,26 @@ def _kept_mask(scrape: list[str], kept_lines: list[str]) -> list[bool]:
     return mask
 
 
+def _scored_lines(
+    scrape_lines: str | Iterable[str], kept_lines: str | Iterable[str], gold_text: str
+) -> Iterator[tuple[str, bool, bool]]:
+    """Each non-blank normalised scrape line with its verdicts: (line, is content, is kept)."""
+    scrape = [line for line in map(_norm_line, _as_lines(scrape_lines)) if line]
+    kept = _kept_mask(scrape, [line for line in map(_norm_line, _as_lines(kept_lines)) if line])
+    yield from zip(scrape, classify_lines(scrape, gold_text, kept), kept, strict=True)
+
+
+def lost_lines(
+    scrape_lines: str | Iterable[str], kept_lines: str | Iterable[str], gold_text: str
+) -> list[str]:
+    """The scrape lines :func:`line_metrics` counts as removed content (normalised), in order."""
+    return [
+        line
+        for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text)
+        if is_content and not is_kept
+    ]
+
+
 def line_metrics(
     scrape_lines: str | Iterable[str],
     kept_lines: str | Iterable[str],
@@ -606,19 +644,16 @@ def line_metrics(
 
     ``scrape_lines`` is the cleaner's input, ``kept_lines`` its output (lists of lines or
     whole texts). Lines are compared after whitespace normalisation and blank lines are
-    ignored. Each scrape line is content or chrome by :func:`classify_lines`, and kept or
-    removed by multiset pairing with the kept lines (a kept line the cleaner shortened
-    still keeps its scrape line). Counts are lines, or characters of the normalised lines
+    ignored. Each scrape line is kept or removed by multiset pairing with the kept lines (a
+    kept line the cleaner shortened still keeps its scrape line), and content or chrome by
+    :func:`classify_lines`, where kept copies claim gold text first: a hand-checked line
+    counts as removed only when no copy of it was kept. Counts are lines, or characters of the normalised lines
     with ``by_chars``. ``chrome_removal`` = removed chrome / chrome and ``content_loss`` =
     removed content / content; to score many pages, add their counts with
     :func:`sum_line_metrics` rather than averaging the rates.
     """
-    scrape = [line for line in map(_norm_line, _as_lines(scrape_lines)) if line]
-    kept = [line for line in map(_norm_line, _as_lines(kept_lines)) if line]
     totals = Counter[str]()
-    for line, is_content, is_kept in zip(
-        scrape, classify_lines(scrape, gold_text), _kept_mask(scrape, kept), strict=True
-    ):
+    for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text):
         kind = "content" if is_content else "chrome"
         weight = len(line) if by_chars else 1
         totals[kind] += weight

@@ -21,6 +21,7 @@ from bench.corpora import (
     iter_gold_documents,
     iter_wcxb,
     line_metrics,
+    lost_lines,
     read_html_bytes,
     scrape_text,
     shingle_prf,
@@ -234,13 +235,39 @@ def test_classify_lines_gold_text_counts_once() -> None:
 
 def test_classify_lines_short_and_tokenless() -> None:
     gold = "Storm\n* * *\nBody text goes on here."
+    # "storm!" equals the gold line "Storm" too, but that line occurs once and "Storm" claimed it
     assert classify_lines(["Storm", "storm!", "* * *", "Body", "- - -"], gold) == [
         True,
-        True,
+        False,
         True,
         False,
         False,
     ]
+    assert classify_lines(["Storm", "Storm"], "Storm\nStorm") == [True, True]
+
+
+def test_classify_lines_kept_copies_claim_first() -> None:
+    gold = "Health\nSpeaking on Monday, a Labour MP, Brian Jenkins, said the film was an affront."
+    caption = "Labour MP, Brian Jenkins"  # a photo caption quoting the paragraph
+    lines = ["Health", caption, "Health", gold.splitlines()[1]]
+    # In line order the menu entry and the caption claim the gold text first ...
+    assert classify_lines(lines, gold) == [True, True, False, True]
+    # ... but when a cleaning kept the other copies, those hold the gold text: what it removed
+    # was the duplicate, not content.
+    assert classify_lines(lines, gold, [False, False, True, True]) == [False, False, True, True]
+    with pytest.raises(ValueError, match="kept has 1 entries for 4 lines"):
+        classify_lines(lines, gold, [True])
+
+
+def test_line_metrics_removed_duplicate_is_not_lost() -> None:
+    gold = "Paris attacks\nGunmen attacked the offices of the magazine on Wednesday."
+    scrape = ["Paris attacks", "Menu", "Paris attacks", gold.splitlines()[1]]
+    kept = ["Paris attacks", gold.splitlines()[1]]  # the cleaner dropped the menu copy
+    metrics = line_metrics(scrape, kept, gold)
+    assert metrics["content"] == 2
+    assert metrics["content_removed"] == 0
+    assert metrics["chrome_removed"] == 2
+    assert lost_lines(scrape, ["Menu"], gold) == ["Paris attacks", gold.splitlines()[1]]
 
 
 def test_line_metrics_counts_lines() -> None:
