@@ -130,6 +130,22 @@ def test_drop_before_heading_can_keep_a_date_line() -> None:
     assert chrome(once, rule_) == once
 
 
+def test_drop_before_heading_can_keep_a_kicker() -> None:
+    rule_ = rule("h", "drop_before_heading", first_lines=10, keep_kicker=True)
+    page = ["Site - Are the Courts Going Bananas? An Ape Sues", "NEWS", "Sports", "",
+            "Are the Courts Going Bananas?", "", "An Ape Sues", "Text."]  # fmt: skip
+    once = chrome(page, rule_)
+    # The first half of a headline split over two lines (or a kicker) stays with the heading.
+    assert once == [page[0], "Are the Courts Going Bananas?", "An Ape Sues", "Text."]
+    assert chrome(once, rule_) == once
+    # A menu entry in capitals or shorter than min_words just above the heading still goes.
+    for menu in ("FOX NEWS ON THE AIR", "Sports"):
+        assert chrome([page[0], "Home", menu, "An Ape Sues"], rule_) == [page[0], "An Ape Sues"]
+    # Off by default.
+    off = rule("h", "drop_before_heading", first_lines=10)
+    assert chrome(page, off) == [page[0], "An Ape Sues", "Text."]
+
+
 def test_drop_line_followed_by_takes_captions_with_their_counters() -> None:
     captions = rule("cap", "drop_line", pattern=".", followed_by="^\\d+ of \\d+$", max_words=60)
     page = ["The Pope wore a yellow poncho.", "Pope Francis kisses a child.", "1 of 2", "",

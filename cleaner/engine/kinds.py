@@ -545,6 +545,14 @@ class DropBeforeHeading(ChromeKind):
             REGEX,
             "RE2 pattern; lines in between that match it stay (a date line above the heading).",
         ),
+        Option(
+            "keep_kicker",
+            BOOL,
+            "Keep the line just above the heading when it has at least `min_words` words and is "
+            "not all capitals: a kicker, or the first half of a headline split over two lines "
+            "(the menu entries a heading follows are shorter or in capitals).",
+            default=False,
+        ),
     )
 
     def __init__(self, values: Mapping[str, Any]) -> None:
@@ -571,13 +579,26 @@ class DropBeforeHeading(ChromeKind):
                 break
         if heading is None:
             return None
-        kept = [line for line in lines[top + 1 : heading] if self._kept(line)]
+        above = max((i for i in nonblank if top < i < heading), default=None)
+        kicker = above if above is not None and self._kicker(lines[above]) else None
+        kept = [
+            line
+            for i, line in enumerate(lines[top + 1 : heading], top + 1)
+            if i == kicker or self._kept(line)
+        ]
         if len(kept) == heading - top - 1:
             return None
         return [*lines[: top + 1], *kept, *lines[heading:]]
 
     def _kept(self, line: str) -> bool:
         return bool(line) and self.keep is not None and self.keep.search(line) is not None
+
+    def _kicker(self, line: str) -> bool:
+        return (
+            self.values["keep_kicker"]
+            and len(_key(line).split()) >= self.values["min_words"]
+            and any(c.islower() for c in line)
+        )
 
 
 # --- extraction ---------------------------------------------------------------------------
