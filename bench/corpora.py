@@ -507,8 +507,13 @@ class LineMetrics(TypedDict):
     content_loss: float  # content_removed / content; 0.0 when there is no content
 
 
+# Invisible characters a cleaner may delete (soft hyphen, zero-width space, word joiner, BOM):
+# a line that lost only these is the same line.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
 def _norm_line(line: str) -> str:
-    return " ".join(line.split())
+    return " ".join(line.translate(_INVISIBLE).split())
 
 
 def _as_lines(text_or_lines: str | Iterable[str]) -> list[str]:
@@ -643,14 +648,15 @@ def line_metrics(
     """Score a line-level cleaning of a scrape against the gold text (site-pack scoring).
 
     ``scrape_lines`` is the cleaner's input, ``kept_lines`` its output (lists of lines or
-    whole texts). Lines are compared after whitespace normalisation and blank lines are
-    ignored. Each scrape line is kept or removed by multiset pairing with the kept lines (a
-    kept line the cleaner shortened still keeps its scrape line), and content or chrome by
-    :func:`classify_lines`, where kept copies claim gold text first: a hand-checked line
-    counts as removed only when no copy of it was kept. Counts are lines, or characters of the normalised lines
-    with ``by_chars``. ``chrome_removal`` = removed chrome / chrome and ``content_loss`` =
-    removed content / content; to score many pages, add their counts with
-    :func:`sum_line_metrics` rather than averaging the rates.
+    whole texts). Lines are compared after whitespace normalisation (invisible characters
+    such as soft hyphens dropped) and blank lines are ignored. Each scrape line is kept or
+    removed by multiset pairing with the kept lines (a kept line the cleaner shortened still
+    keeps its scrape line), and content or chrome by :func:`classify_lines`, where kept copies
+    claim gold text first: a hand-checked line counts as removed only when no copy of it was
+    kept. Counts are lines, or characters of the normalised lines with ``by_chars``.
+    ``chrome_removal`` = removed chrome / chrome and ``content_loss`` = removed content /
+    content; to score many pages, add their counts with :func:`sum_line_metrics` rather than
+    averaging the rates.
     """
     totals = Counter[str]()
     for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text):

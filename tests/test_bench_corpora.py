@@ -317,6 +317,13 @@ def test_line_metrics_accepts_text_and_trimmed_lines() -> None:
     assert metrics["chrome_removed"] == 1
 
 
+def test_line_metrics_pairs_lines_that_lost_only_invisible_characters() -> None:
+    gold = "He studied yeast \u00ad but then his mother got cancer."
+    scrape = ["Menu", gold]
+    kept = ["He studied yeast but then his mother got cancer."]  # the cleaner dropped the U+00AD
+    assert lost_lines(scrape, kept, gold) == []
+
+
 def test_line_metrics_vacuous_rates_and_sum() -> None:
     only_content = line_metrics(["Storm hits the coast"], [], GOLD)
     assert only_content["chrome_removal"] == 1.0
