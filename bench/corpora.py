@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gzip
+import heapq
 import json
 import os
 import re
@@ -522,17 +523,61 @@ def _as_lines(text_or_lines: str | Iterable[str]) -> list[str]:
     return list(text_or_lines)
 
 
-def _coverage(
-    tokens: list[str], available: Counter[tuple[str, ...]]
-) -> tuple[float, Counter[tuple[str, ...]]]:
-    """Share of ``tokens`` inside a 4-gram found in ``available``, and the 4-grams used."""
-    covered = [False] * len(tokens)
-    used = Counter[tuple[str, ...]]()
-    for i, gram in enumerate(_ngrams(tokens, _LINE_NGRAM)):
-        if used[gram] < available[gram]:
-            used[gram] += 1
+class _GoldTokens:
+    """The gold as one token stream whose tokens each back at most one scrape line."""
+
+    def __init__(self, gold_lines: list[str]) -> None:
+        self.tokens: list[str] = []
+        # whole-line key -> token spans of the unclaimed gold lines with that key
+        self.lines: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        for line in gold_lines:
+            if not line:
+                continue
+            line_tokens = _TOKEN.findall(line.casefold())
+            span = (len(self.tokens), len(self.tokens) + len(line_tokens))
+            self.lines.setdefault(tuple(line_tokens) or (line,), []).append(span)
+            self.tokens += line_tokens
+        self.grams: dict[tuple[str, ...], list[int]] = {}
+        for start, gram in enumerate(_ngrams(self.tokens, _LINE_NGRAM)):
+            self.grams.setdefault(gram, []).append(start)
+        self.claimed = [False] * len(self.tokens)
+
+    def coverage(self, tokens: list[str]) -> tuple[float, set[int]]:
+        """Share of ``tokens`` inside 4-token runs of unclaimed gold tokens, and those gold
+        token positions (a run continuing the previous one is preferred, so a line follows
+        its own passage of the gold)."""
+        covered = [False] * len(tokens)
+        positions: set[int] = set()
+        starts: set[int] = set()  # each gold run backs one run of this line too
+        previous = -2
+        for i, gram in enumerate(_ngrams(tokens, _LINE_NGRAM)):
+            free = [
+                start
+                for start in self.grams.get(gram, ())
+                if start not in starts and not any(self.claimed[start : start + _LINE_NGRAM])
+            ]
+            if not free:
+                continue
+            start = previous + 1 if previous + 1 in free else free[0]
+            previous = start
+            starts.add(start)
+            positions.update(range(start, start + _LINE_NGRAM))
             covered[i : i + _LINE_NGRAM] = [True] * _LINE_NGRAM
-    return sum(covered) / len(tokens), used
+        return sum(covered) / len(tokens), positions
+
+    def claim(self, positions: Iterable[int]) -> None:
+        for position in positions:
+            self.claimed[position] = True
+
+    def claim_line(self, key: tuple[str, ...]) -> bool:
+        """Claim a whole gold line with this key whose tokens are all unclaimed."""
+        spans = self.lines.get(key, [])
+        for n, (start, end) in enumerate(spans):
+            if not any(self.claimed[start:end]):
+                del spans[n]
+                self.claim(range(start, end))
+                return True
+        return False
 
 
 def classify_lines(
@@ -541,59 +586,62 @@ def classify_lines(
     """Mark each line True if it is content of ``gold_text``, False if it is chrome.
 
     Matching is on casefolded ``\\w+`` tokens, so whitespace, punctuation, quote style and
-    case differences between the scrape and the hand-made gold do not matter:
+    case differences between the scrape and the hand-made gold do not matter. Gold text
+    counts once: each gold token backs at most one line.
 
-    * a line of 4 or more tokens is content when at least half of its tokens lie inside
-      4-token runs of the gold, read as one token stream across gold lines. This accepts
-      a gold paragraph the scrape split over several lines (every fragment lies in it),
-      several gold lines the scrape merged into one (the runs cross gold line breaks) and
-      a gold line glued to a little chrome. Gold text counts once: each gold 4-gram
-      occurrence backs one line, and the best-covered lines claim first, so the ``<title>``
-      line or a "most read" link repeating the headline is chrome once the headline line
-      itself has claimed it;
-    * a line of 1-3 tokens is too short for that evidence ("Home", "More" occur in most
+    * a line of 1-3 tokens is too short for run evidence ("Home", "More" occur in most
       articles): it is content when its tokens equal those of a whole gold line (a
-      subheading, a byline), and each gold line backs as many scrape lines as it occurs
-      in the gold, so a menu entry "Health" is chrome once the subheading "Health" counts;
-    * a line without tokens ("|", "* * *") is content when it equals a gold line after
-      whitespace normalisation (claimed the same way). Blank lines are never content.
+      subheading, a byline, a date line) that no other line has claimed, so a menu entry
+      "Health" is chrome once the subheading "Health" counts. These claim first;
+    * a line of 4 or more tokens is content when at least half of its tokens lie inside
+      4-token runs of unclaimed gold tokens, the gold read as one token stream across its
+      lines. This accepts a gold paragraph the scrape split over several lines (every
+      fragment lies in it), several gold lines the scrape merged into one (the runs cross
+      gold line breaks) and a gold line glued to a little chrome. The best-covered lines
+      claim first, and among equals a copy of a whole gold line first, so the ``<title>``
+      line, a caption quoting a paragraph or a "most read" link repeating the headline is
+      chrome once the headline or paragraph itself has claimed its tokens;
+    * a line without tokens ("|", "* * *") is content when it equals an unclaimed gold
+      line after whitespace normalisation. Blank lines are never content.
 
-    Among lines that compete for the same gold text (equally covered), ``kept`` -- which
-    lines a cleaning kept, when scoring one -- lets the kept copies claim first: the gold
-    text is in the output, so the copy removed is the duplicate, not lost content. Without
-    ``kept``, ties go in line order.
+    Among lines that are otherwise equal, ``kept`` -- which lines a cleaning kept, when
+    scoring one -- lets the kept copies claim first: the gold text is in the output, so the
+    copy removed is the duplicate, not lost content. Then ties go in line order.
     """
-    gold_lines = [_norm_line(line) for line in gold_text.splitlines()]
-    available = Counter(_ngrams(_TOKEN.findall(gold_text.casefold()), _LINE_NGRAM))
-    short_available = Counter(
-        tuple(_TOKEN.findall(line.casefold())) or (line,) for line in gold_lines if line
-    )
-
+    gold = _GoldTokens([_norm_line(line) for line in gold_text.splitlines()])
     normed = [_norm_line(line) for line in _as_lines(lines)]
     tokens = [_TOKEN.findall(line.casefold()) for line in normed]
     first = [False] * len(normed) if kept is None else [bool(k) for k in kept]
     if len(first) != len(normed):
         raise ValueError(f"kept has {len(first)} entries for {len(normed)} lines")
     verdicts = [False] * len(normed)
-    long_lines: list[tuple[float, bool, int]] = []
+    long_lines: list[tuple[float, bool, bool, int]] = []
     short_lines: list[tuple[bool, int]] = []
     for i, (line, line_tokens) in enumerate(zip(normed, tokens, strict=True)):
         if len(line_tokens) >= _LINE_NGRAM:
-            share = _coverage(line_tokens, available)[0]
+            share = gold.coverage(line_tokens)[0]
             if share >= _CONTENT_SHARE:
-                long_lines.append((-share, not first[i], i))
+                whole = tuple(line_tokens) in gold.lines
+                long_lines.append((-share, not whole, not first[i], i))
         elif line:
             short_lines.append((not first[i], i))
-    for _, _, i in sorted(long_lines):
-        share, used = _coverage(tokens[i], available)
-        if share >= _CONTENT_SHARE:
-            verdicts[i] = True
-            available -= used
+    # Whole gold lines first (a subheading, a byline, a date line), then the best-covered
+    # long lines: a page title gluing the headline to the date line finds both taken.
     for _, i in sorted(short_lines):
-        key = tuple(tokens[i]) or (normed[i],)
-        if short_available[key] > 0:
-            verdicts[i] = True
-            short_available[key] -= 1
+        verdicts[i] = gold.claim_line(tuple(tokens[i]) or (normed[i],))
+    # Greedy by current coverage: a line whose gold text another line took meanwhile goes
+    # back in the queue with what is left for it.
+    heapq.heapify(long_lines)
+    while long_lines:
+        was, partial, removed, i = heapq.heappop(long_lines)
+        share, positions = gold.coverage(tokens[i])
+        if share < _CONTENT_SHARE:
+            continue
+        if -share > was:
+            heapq.heappush(long_lines, (-share, partial, removed, i))
+            continue
+        verdicts[i] = True
+        gold.claim(positions)
     return verdicts
 
 

@@ -250,13 +250,32 @@ def test_classify_lines_kept_copies_claim_first() -> None:
     gold = "Health\nSpeaking on Monday, a Labour MP, Brian Jenkins, said the film was an affront."
     caption = "Labour MP, Brian Jenkins"  # a photo caption quoting the paragraph
     lines = ["Health", caption, "Health", gold.splitlines()[1]]
-    # In line order the menu entry and the caption claim the gold text first ...
-    assert classify_lines(lines, gold) == [True, True, False, True]
-    # ... but when a cleaning kept the other copies, those hold the gold text: what it removed
-    # was the duplicate, not content.
+    # A copy of a whole gold line claims before a line holding part of it (the caption), and
+    # otherwise in line order: the menu entry claims "Health" ...
+    assert classify_lines(lines, gold) == [True, False, False, True]
+    # ... but when a cleaning kept the other copy, that one holds the gold text: what it
+    # removed was the duplicate, not content.
     assert classify_lines(lines, gold, [False, False, True, True]) == [False, False, True, True]
+    assert classify_lines(
+        [TITLE, "Storm hits the coast"] * 2, GOLD, [False, False, True, True]
+    ) == [
+        False,
+        False,
+        False,
+        True,
+    ]
     with pytest.raises(ValueError, match="kept has 1 entries for 4 lines"):
         classify_lines(lines, gold, [True])
+
+
+def test_classify_lines_gold_tokens_back_one_line() -> None:
+    gold = "All About The iPad\nForbes staff - March 29, 2010\nAugust 14, 2000\nText of it."
+    # The title's words run across the headline and the next gold line; once the headline and
+    # the date line hold their tokens, the title has too few left and is chrome.
+    lines = ["All About The iPad - Forbes", "All About The iPad", "Forbes staff - March 29, 2010"]
+    assert classify_lines(lines, gold) == [False, True, True]
+    lines = ["Storm - August 14, 2000 - Site", "August 14, 2000"]
+    assert classify_lines(lines, "Storm\nAugust 14, 2000") == [False, True]
 
 
 def test_line_metrics_removed_duplicate_is_not_lost() -> None:
