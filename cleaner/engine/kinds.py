@@ -515,7 +515,8 @@ class DropBeforeHeading(ChromeKind):
     name = "drop_before_heading"
     summary = (
         "Drop the lines between the first line (a scrape's page title) and the heading that "
-        "repeats its headline: the menus a page prints above its heading."
+        "repeats its headline: the menus a page prints above its heading. A headline split "
+        "over two adjacent lines is one heading."
     )
     options = (
         Option(
