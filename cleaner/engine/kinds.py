@@ -571,21 +571,22 @@ class DropBeforeHeading(ChromeKind):
             return None
         top = nonblank[0]
         title = f" {_key(lines[top])} "
-        heading = start = None  # start: where a headline split over adjacent lines begins
+        heading = last = None  # last: the last repeat; heading: where its headline begins
         for n, i in enumerate(nonblank[1:], 1):
             key = _key(lines[i])
             if len(key.split()) >= self.values["min_words"] and _headline_of(key, title):
                 above = nonblank[n - 1]
-                joined = heading == above and _headline_of(f"{_key(lines[above])} {key}", title)
-                start = start if joined else i
-                heading = i
+                # A headline split over two adjacent lines is one heading.
+                split = last == above and _headline_of(f"{_key(lines[above])} {key}", title)
+                heading = heading if split else i
+                last = i
             elif len(key.split()) > self.values["max_words"]:
                 break
-        if heading is None or start is None:
+        if heading is None:
             return None
-        heading = start
-        above = max((i for i in nonblank if top < i < heading), default=None)
-        kicker = above if above is not None and self._kicker(lines[above]) else None
+        kicker = max((i for i in nonblank if top < i < heading), default=None)
+        if kicker is not None and not self._kicker(lines[kicker]):
+            kicker = None
         kept = [
             line
             for i, line in enumerate(lines[top + 1 : heading], top + 1)
