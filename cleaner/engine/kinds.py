@@ -989,7 +989,10 @@ class FilterKind(RuleKind):
 
     @abstractmethod
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
-        """Return why the document is rejected, or None to keep it."""
+        """Return why the document is rejected, or None to keep it.
+
+        ``fields`` are the record's fields so far (title, author, dates, ``lang``, and
+        ``n_words`` when the pipeline has counted them); a check computes what is missing."""
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "rejects" in example else ["needs 'rejects' (a reason code, or null to keep)"]
@@ -1003,7 +1006,9 @@ class MinWords(FilterKind):
     )
 
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
-        n = len(text.split())
+        n = fields.get("n_words")
+        if not isinstance(n, int):  # the pipeline counts once for the record; others may not
+            n = len(text.split())
         if n < self.values["min"]:
             return FilterResult(
                 "too_short", f"{n} words left after cleaning; at least {self.values['min']} needed"
