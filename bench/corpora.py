@@ -17,13 +17,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gzip
+import heapq
 import json
 import os
 import re
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypedDict
@@ -50,6 +51,7 @@ __all__ = [
     "iter_gold_documents",
     "iter_wcxb",
     "line_metrics",
+    "lost_lines",
     "read_html_bytes",
     "scrape_text",
     "shingle_prf",
@@ -506,8 +508,13 @@ class LineMetrics(TypedDict):
     content_loss: float  # content_removed / content; 0.0 when there is no content
 
 
+# Invisible characters a cleaner may delete (soft hyphen, zero-width space, word joiner, BOM):
+# a line that lost only these is the same line.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
 def _norm_line(line: str) -> str:
-    return " ".join(line.split())
+    return " ".join(line.translate(_INVISIBLE).split())
 
 
 def _as_lines(text_or_lines: str | Iterable[str]) -> list[str]:
@@ -516,61 +523,125 @@ def _as_lines(text_or_lines: str | Iterable[str]) -> list[str]:
     return list(text_or_lines)
 
 
-def _coverage(
-    tokens: list[str], available: Counter[tuple[str, ...]]
-) -> tuple[float, Counter[tuple[str, ...]]]:
-    """Share of ``tokens`` inside a 4-gram found in ``available``, and the 4-grams used."""
-    covered = [False] * len(tokens)
-    used = Counter[tuple[str, ...]]()
-    for i, gram in enumerate(_ngrams(tokens, _LINE_NGRAM)):
-        if used[gram] < available[gram]:
-            used[gram] += 1
+class _GoldTokens:
+    """The gold as one token stream whose tokens each back at most one scrape line."""
+
+    def __init__(self, gold_lines: list[str]) -> None:
+        self.tokens: list[str] = []
+        # whole-line key -> token spans of the unclaimed gold lines with that key
+        self.lines: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        for line in gold_lines:
+            if not line:
+                continue
+            line_tokens = _TOKEN.findall(line.casefold())
+            span = (len(self.tokens), len(self.tokens) + len(line_tokens))
+            self.lines.setdefault(tuple(line_tokens) or (line,), []).append(span)
+            self.tokens += line_tokens
+        self.grams: dict[tuple[str, ...], list[int]] = {}
+        for start, gram in enumerate(_ngrams(self.tokens, _LINE_NGRAM)):
+            self.grams.setdefault(gram, []).append(start)
+        self.claimed = [False] * len(self.tokens)
+
+    def coverage(self, tokens: list[str]) -> tuple[float, set[int]]:
+        """Share of ``tokens`` inside 4-token runs of unclaimed gold tokens, and those gold
+        token positions (a run continuing the previous one is preferred, so a line follows
+        its own passage of the gold)."""
+        covered = [False] * len(tokens)
+        positions: set[int] = set()
+        starts: set[int] = set()  # each gold run backs one run of this line too
+        previous = -2
+        for i, gram in enumerate(_ngrams(tokens, _LINE_NGRAM)):
+            free = [
+                start
+                for start in self.grams.get(gram, ())
+                if start not in starts and not any(self.claimed[start : start + _LINE_NGRAM])
+            ]
+            if not free:
+                continue
+            start = previous + 1 if previous + 1 in free else free[0]
+            previous = start
+            starts.add(start)
+            positions.update(range(start, start + _LINE_NGRAM))
             covered[i : i + _LINE_NGRAM] = [True] * _LINE_NGRAM
-    return sum(covered) / len(tokens), used
+        return sum(covered) / len(tokens), positions
+
+    def claim(self, positions: Iterable[int]) -> None:
+        for position in positions:
+            self.claimed[position] = True
+
+    def claim_line(self, key: tuple[str, ...]) -> bool:
+        """Claim a whole gold line with this key whose tokens are all unclaimed."""
+        spans = self.lines.get(key, [])
+        for n, (start, end) in enumerate(spans):
+            if not any(self.claimed[start:end]):
+                del spans[n]
+                self.claim(range(start, end))
+                return True
+        return False
 
 
-def classify_lines(lines: str | Iterable[str], gold_text: str) -> list[bool]:
+def classify_lines(
+    lines: str | Iterable[str], gold_text: str, kept: Sequence[bool] | None = None
+) -> list[bool]:
     """Mark each line True if it is content of ``gold_text``, False if it is chrome.
 
     Matching is on casefolded ``\\w+`` tokens, so whitespace, punctuation, quote style and
-    case differences between the scrape and the hand-made gold do not matter:
+    case differences between the scrape and the hand-made gold do not matter. Gold text
+    counts once: each gold token backs at most one line.
 
-    * a line of 4 or more tokens is content when at least half of its tokens lie inside
-      4-token runs of the gold, read as one token stream across gold lines. This accepts
-      a gold paragraph the scrape split over several lines (every fragment lies in it),
-      several gold lines the scrape merged into one (the runs cross gold line breaks) and
-      a gold line glued to a little chrome. Gold text counts once: each gold 4-gram
-      occurrence backs one line, and the best-covered lines claim first (ties in line
-      order), so the ``<title>`` line or a "most read" link repeating the headline is
-      chrome once the headline line itself has claimed it;
-    * a line of 1-3 tokens is too short for that evidence ("Home", "More" occur in most
+    * a line of 1-3 tokens is too short for run evidence ("Home", "More" occur in most
       articles): it is content when its tokens equal those of a whole gold line (a
-      subheading, a byline), without claiming;
-    * a line without tokens ("|", "* * *") is content when it equals a gold line after
-      whitespace normalisation. Blank lines are never content.
-    """
-    gold_lines = [_norm_line(line) for line in gold_text.splitlines()]
-    available = Counter(_ngrams(_TOKEN.findall(gold_text.casefold()), _LINE_NGRAM))
-    gold_line_tokens = {tuple(_TOKEN.findall(line.casefold())) for line in gold_lines}
+      subheading, a byline, a date line) that no other line has claimed, so a menu entry
+      "Health" is chrome once the subheading "Health" counts. These claim first;
+    * a line of 4 or more tokens is content when at least half of its tokens lie inside
+      4-token runs of unclaimed gold tokens, the gold read as one token stream across its
+      lines. This accepts a gold paragraph the scrape split over several lines (every
+      fragment lies in it), several gold lines the scrape merged into one (the runs cross
+      gold line breaks) and a gold line glued to a little chrome. The best-covered lines
+      claim first, and among equals a copy of a whole gold line first, so the ``<title>``
+      line, a caption quoting a paragraph or a "most read" link repeating the headline is
+      chrome once the headline or paragraph itself has claimed its tokens;
+    * a line without tokens ("|", "* * *") is content when it equals an unclaimed gold
+      line after whitespace normalisation. Blank lines are never content.
 
+    Among lines that are otherwise equal, ``kept`` -- which lines a cleaning kept, when
+    scoring one -- lets the kept copies claim first: the gold text is in the output, so the
+    copy removed is the duplicate, not lost content. Then ties go in line order.
+    """
+    gold = _GoldTokens([_norm_line(line) for line in gold_text.splitlines()])
     normed = [_norm_line(line) for line in _as_lines(lines)]
     tokens = [_TOKEN.findall(line.casefold()) for line in normed]
+    first = [False] * len(normed) if kept is None else [bool(k) for k in kept]
+    if len(first) != len(normed):
+        raise ValueError(f"kept has {len(first)} entries for {len(normed)} lines")
     verdicts = [False] * len(normed)
-    long_lines: list[tuple[float, int]] = []
+    long_lines: list[tuple[float, bool, bool, int]] = []
+    short_lines: list[tuple[bool, int]] = []
     for i, (line, line_tokens) in enumerate(zip(normed, tokens, strict=True)):
         if len(line_tokens) >= _LINE_NGRAM:
-            share = _coverage(line_tokens, available)[0]
+            share = gold.coverage(line_tokens)[0]
             if share >= _CONTENT_SHARE:
-                long_lines.append((-share, i))
-        elif line_tokens:
-            verdicts[i] = tuple(line_tokens) in gold_line_tokens
-        else:
-            verdicts[i] = bool(line) and line in gold_lines
-    for _, i in sorted(long_lines):
-        share, used = _coverage(tokens[i], available)
-        if share >= _CONTENT_SHARE:
-            verdicts[i] = True
-            available -= used
+                whole = tuple(line_tokens) in gold.lines
+                long_lines.append((-share, not whole, not first[i], i))
+        elif line:
+            short_lines.append((not first[i], i))
+    # Whole gold lines first (a subheading, a byline, a date line), then the best-covered
+    # long lines: a page title gluing the headline to the date line finds both taken.
+    for _, i in sorted(short_lines):
+        verdicts[i] = gold.claim_line(tuple(tokens[i]) or (normed[i],))
+    # Greedy by current coverage: a line whose gold text another line took meanwhile goes
+    # back in the queue with what is left for it.
+    heapq.heapify(long_lines)
+    while long_lines:
+        was, partial, removed, i = heapq.heappop(long_lines)
+        share, positions = gold.coverage(tokens[i])
+        if share < _CONTENT_SHARE:
+            continue
+        if -share > was:
+            heapq.heappush(long_lines, (-share, partial, removed, i))
+            continue
+        verdicts[i] = True
+        gold.claim(positions)
     return verdicts
 
 
@@ -595,6 +666,26 @@ def _kept_mask(scrape: list[str], kept_lines: list[str]) -> list[bool]:
     return mask
 
 
+def _scored_lines(
+    scrape_lines: str | Iterable[str], kept_lines: str | Iterable[str], gold_text: str
+) -> Iterator[tuple[str, bool, bool]]:
+    """Each non-blank normalised scrape line with its verdicts: (line, is content, is kept)."""
+    scrape = [line for line in map(_norm_line, _as_lines(scrape_lines)) if line]
+    kept = _kept_mask(scrape, [line for line in map(_norm_line, _as_lines(kept_lines)) if line])
+    yield from zip(scrape, classify_lines(scrape, gold_text, kept), kept, strict=True)
+
+
+def lost_lines(
+    scrape_lines: str | Iterable[str], kept_lines: str | Iterable[str], gold_text: str
+) -> list[str]:
+    """The scrape lines :func:`line_metrics` counts as removed content (normalised), in order."""
+    return [
+        line
+        for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text)
+        if is_content and not is_kept
+    ]
+
+
 def line_metrics(
     scrape_lines: str | Iterable[str],
     kept_lines: str | Iterable[str],
@@ -605,20 +696,18 @@ def line_metrics(
     """Score a line-level cleaning of a scrape against the gold text (site-pack scoring).
 
     ``scrape_lines`` is the cleaner's input, ``kept_lines`` its output (lists of lines or
-    whole texts). Lines are compared after whitespace normalisation and blank lines are
-    ignored. Each scrape line is content or chrome by :func:`classify_lines`, and kept or
-    removed by multiset pairing with the kept lines (a kept line the cleaner shortened
-    still keeps its scrape line). Counts are lines, or characters of the normalised lines
-    with ``by_chars``. ``chrome_removal`` = removed chrome / chrome and ``content_loss`` =
-    removed content / content; to score many pages, add their counts with
-    :func:`sum_line_metrics` rather than averaging the rates.
+    whole texts). Lines are compared after whitespace normalisation (invisible characters
+    such as soft hyphens dropped) and blank lines are ignored. Each scrape line is kept or
+    removed by multiset pairing with the kept lines (a kept line the cleaner shortened still
+    keeps its scrape line), and content or chrome by :func:`classify_lines`, where kept copies
+    claim gold text first: a hand-checked line counts as removed only when no copy of it was
+    kept. Counts are lines, or characters of the normalised lines with ``by_chars``.
+    ``chrome_removal`` = removed chrome / chrome and ``content_loss`` = removed content /
+    content; to score many pages, add their counts with :func:`sum_line_metrics` rather than
+    averaging the rates.
     """
-    scrape = [line for line in map(_norm_line, _as_lines(scrape_lines)) if line]
-    kept = [line for line in map(_norm_line, _as_lines(kept_lines)) if line]
     totals = Counter[str]()
-    for line, is_content, is_kept in zip(
-        scrape, classify_lines(scrape, gold_text), _kept_mask(scrape, kept), strict=True
-    ):
+    for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text):
         kind = "content" if is_content else "chrome"
         weight = len(line) if by_chars else 1
         totals[kind] += weight

@@ -21,6 +21,10 @@ other half: what a reviewer who had only seen that half could have written); ``t
 words are in the output, see ``token_line_metrics``).
 
     python -m bench.site_rules [--sites S ...] [--no-trafilatura] [--drafts DIR] [--json FILE]
+                               [--reviewed-only] [--lost]
+
+``--lost`` lists, per site and page, every hand-checked line the reviewed pack removes and the
+rule that removed it: the work list of a pack reviewer.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ from bench.corpora import (
     ctf_sites,
     iter_ctf,
     line_metrics,
+    lost_lines,
     read_html_bytes,
     scrape_text,
     sum_line_metrics,
 )
+from cleaner.authoring.explain import Trace
 from cleaner.authoring.suggest import suggest
 from cleaner.config import Config
 from cleaner.engine.load import Pack, load_pack_text, load_packs
@@ -134,8 +140,8 @@ def token_line_metrics(scrape: str, output: str, gold: str) -> LineMetrics:
     kept when the output holds it, judged like content against the gold (4-token runs,
     ``classify_lines``), since its lines never equal the scrape's."""
     lines = [" ".join(line.split()) for line in scrape.splitlines() if line.strip()]
-    content = classify_lines(lines, gold)
     kept = classify_lines(lines, output)
+    content = classify_lines(lines, gold, kept)
     n_content = sum(content)
     removed = [not k for k in kept]
     return sum_line_metrics(
@@ -196,6 +202,34 @@ def fired_rules(cleaner: Cleaner, domain: str, pages: Sequence[Page]) -> list[se
     return fired
 
 
+def print_lost(cleaner: Cleaner, domain: str, pages: Sequence[Page]) -> int:
+    """Print each hand-checked line cleaning removed: page, the rule that removed it, the line.
+
+    The rule is the first one whose diff drops a line equal to it (after whitespace
+    normalisation); pages with inconsistent truth are marked ``*``. Returns the line count.
+    """
+    count = 0
+    for page in pages:
+        text = with_cleaner(cleaner, domain)(page)
+        lost = lost_lines(page.scrape, text or "", page.gold)
+        if not lost:
+            continue
+        trace = Trace()
+        cleaner.clean(RawArticle(page.name, page.name, page.scrape, site=domain), tracer=trace)
+        removed_by: dict[str, str] = {}
+        for step in trace.steps:
+            for d in step.diff:
+                if d.op == "-":
+                    removed_by.setdefault(" ".join(d.text.split()), step.rule.id)
+        mark = " *" if page.name in CTF_INCONSISTENT_TRUTH else ""
+        print(f"-- {page.name}{mark}")
+        for line in lost:
+            rule = removed_by.get(line, "(rejected)" if text is None else "?")
+            print(f"   {rule:<32} | {line}")
+        count += len(lost)
+    return count
+
+
 def supported_by(packs: Sequence[Pack], fired: Sequence[set[str]]) -> list[Pack]:
     """The packs reduced to the rules that fired on at least one of the given pages."""
     seen = set().union(*fired)
@@ -221,24 +255,39 @@ def fingerprint_hits(pack: Pack, pages: Sequence[Page]) -> int:
 
 
 def run_site(
-    site: str, generic: list[Pack], trafilatura: bool, drafts: Path | None
+    site: str,
+    generic: list[Pack],
+    trafilatura: bool,
+    drafts: Path | None,
+    *,
+    reviewed_only: bool = False,
+    lost: bool = False,
 ) -> dict[str, Any]:
     domain = domain_of_site(site)
     pages = load_pages(site)
     scores: list[Score] = []
-    scores.append(score("generic", pages, with_cleaner(make_cleaner(generic), domain)))
-
-    start = time.perf_counter()
-    pack, yaml_text = draft_pack(domain, pages, generic)
-    build = time.perf_counter() - start
-    if drafts is not None:
-        drafts.mkdir(parents=True, exist_ok=True)
-        (drafts / f"{domain}.yaml").write_text(yaml_text, "utf-8")
-    scores.append(score("suggested", pages, with_cleaner(make_cleaner([*generic, pack]), domain)))
+    result: dict[str, Any] = {"site": site, "domain": domain, "pages": len(pages)}
+    if not reviewed_only:
+        scores.append(score("generic", pages, with_cleaner(make_cleaner(generic), domain)))
+        start = time.perf_counter()
+        pack, yaml_text = draft_pack(domain, pages, generic)
+        result["draft_rules"] = len(pack.rules)
+        result["draft_seconds"] = round(time.perf_counter() - start, 2)
+        result["fingerprint_pages"] = fingerprint_hits(pack, pages)
+        if drafts is not None:
+            drafts.mkdir(parents=True, exist_ok=True)
+            (drafts / f"{domain}.yaml").write_text(yaml_text, "utf-8")
+        suggested = make_cleaner([*generic, pack])
+        scores.append(score("suggested", pages, with_cleaner(suggested, domain)))
 
     reviewed = site_packs_for(domain)
     if reviewed:
         cleaner = make_cleaner([*generic, *reviewed])
+        if lost:
+            print(
+                f"\n== {site}: hand-checked lines the reviewed pack removes (* = inconsistent truth)"
+            )
+            print_lost(cleaner, domain, pages)
         scores.append(score("reviewed", pages, with_cleaner(cleaner, domain)))
         consistent = [p for p in pages if p.name not in CTF_INCONSISTENT_TRUTH]
         scores.append(
@@ -254,23 +303,15 @@ def run_site(
                 score(f"reviewed held-out {label}", unseen, with_cleaner(held_out, domain))
             )
 
-    halves = (pages[0::2], pages[1::2])
-    for name, (train, test) in (("A->B", halves), ("B->A", halves[::-1])):
-        half_pack, _ = draft_pack(domain, train, generic)
-        cleaner = make_cleaner([*generic, half_pack])
-        scores.append(score(f"holdout {name}", test, with_cleaner(cleaner, domain)))
-    if trafilatura:
-        scores.append(score("trafilatura (HTML)", pages, trafilatura_text, token_line_metrics))
-    return {
-        "site": site,
-        "domain": domain,
-        "pages": len(pages),
-        "draft_rules": len(pack.rules),
-        "draft_seconds": round(build, 2),
-        "fingerprint_pages": fingerprint_hits(pack, pages),
-        "scores": [s.to_dict() for s in scores],
-        "_scores": scores,
-    }
+    if not reviewed_only:
+        halves = (pages[0::2], pages[1::2])
+        for name, (train, test) in (("A->B", halves), ("B->A", halves[::-1])):
+            half_pack, _ = draft_pack(domain, train, generic)
+            cleaner = make_cleaner([*generic, half_pack])
+            scores.append(score(f"holdout {name}", test, with_cleaner(cleaner, domain)))
+        if trafilatura:
+            scores.append(score("trafilatura (HTML)", pages, trafilatura_text, token_line_metrics))
+    return result | {"scores": [s.to_dict() for s in scores], "_scores": scores}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,19 +320,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-trafilatura", action="store_true", help="skip the comparison")
     parser.add_argument("--drafts", type=Path, help="write each unedited draft pack here")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser.add_argument(
+        "--reviewed-only",
+        action="store_true",
+        help="score only the reviewed packs (and their held-out halves): no drafts, generic, "
+        "or trafilatura rows",
+    )
+    parser.add_argument(
+        "--lost",
+        action="store_true",
+        help="list every hand-checked line the reviewed packs remove, with the rule removing it",
+    )
     args = parser.parse_args(argv)
     sites = args.sites or ctf_sites()
     generic = generic_packs()
     results = []
     totals: dict[str, list[Score]] = {}
     for site in sites:
-        result = run_site(site, generic, not args.no_trafilatura, args.drafts)
-        results.append(result)
-        print(
-            f"\n== {site}: {result['pages']} pages; draft of {result['draft_rules']} rules in "
-            f"{result['draft_seconds']} s; its fingerprints select {result['fingerprint_pages']}"
-            f" of {result['pages']} pages that have no URL"
+        result = run_site(
+            site,
+            generic,
+            not args.no_trafilatura,
+            args.drafts,
+            reviewed_only=args.reviewed_only,
+            lost=args.lost,
         )
+        results.append(result)
+        head = f"\n== {site}: {result['pages']} pages"
+        if "draft_rules" in result:
+            head += (
+                f"; draft of {result['draft_rules']} rules in {result['draft_seconds']} s; its "
+                f"fingerprints select {result['fingerprint_pages']} of {result['pages']} pages "
+                "that have no URL"
+            )
+        print(head)
         for s in result.pop("_scores"):
             print(s.row())
             totals.setdefault(s.label, []).append(s)

@@ -31,6 +31,7 @@ from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.testing import iter_results
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def _rules_paths(args: argparse.Namespace) -> list[Path]:
@@ -493,6 +494,17 @@ def _main(argv: Sequence[str] | None) -> int:
     except (RuleError, CleanerError) as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # The output's context managers have already removed their temporary files.
+        print(f"cleaner: interrupted{_after_interrupt(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _after_interrupt(args: argparse.Namespace) -> str:
+    outdir = getattr(args, "output", None)
+    if args.func is not cmd_run or outdir in (None, "-"):
+        return ""
+    return f"; nothing half-written was left in {outdir}; run it again with --resume to finish"
 
 
 if __name__ == "__main__":

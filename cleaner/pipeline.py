@@ -295,6 +295,7 @@ class Cleaner:
                 Reject(raw.id, raw.source, (reason,)), cleaned.selection, edits, chars_in
             )
         lang, score = self.detector.detect(cleaned.text)
+        n_words = len(cleaned.text.split())
         record = Record(
             id=raw.id,
             source=raw.source,
@@ -310,7 +311,7 @@ class Cleaner:
             encoding=source.encoding,
             extractor=extractor,
             n_chars=len(cleaned.text),
-            n_words=len(cleaned.text.split()),
+            n_words=n_words,
             sha256=hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest(),
             repairs=tuple(repairs),
             rules=tuple(
@@ -325,7 +326,7 @@ class Cleaner:
         reasons = [
             Reason(res.code, res.message, field=res.field, rule=rule.id)
             for rule, res in run_filters(
-                cleaned.selection.groups, cleaned.text, {**fields, "lang": lang}
+                cleaned.selection.groups, cleaned.text, {**fields, "lang": lang, "n_words": n_words}
             )
         ]
         reasons.extend(_short(r) for r in self.validator.problems(as_dict))

@@ -352,7 +352,16 @@ def run(
         if options.resume and "-" in inputs:
             raise CleanerError("--resume cannot re-read standard input; give files")
         sink = ShardedOutput(Path(outdir), out_opts, _manifest(cleaner, inputs, options, out))
-        done = sink.start(options.resume)
+    # Fork the workers first: they must inherit neither the output folder's lock (it would
+    # outlive this run in a lingering worker) nor a progress bar's thread.
+    engine = _Engine(cleaner, options.workers, outdir)
+    if isinstance(sink, ShardedOutput):
+        try:
+            done = sink.start(options.resume)
+        except BaseException:
+            sink.release()
+            engine.close(False)
+            raise
         for shard in done.shards:
             tally.merge(Tally.from_state(shard["tally"]))
         first_shard = len(done.shards)
@@ -360,7 +369,6 @@ def run(
 
     meter = InputMeter()
     items = skip(read_inputs(inputs, options.keys, meter, limits=limits, outdir=out), resumed)
-    engine = _Engine(cleaner, options.workers, outdir)  # fork before any progress-bar thread exists
     bar = _progress_bar(inputs, options.progress and outdir != "-")
     start = time.perf_counter()
     shard_tally, shard_items, n_shards, ok = Tally(), 0, first_shard, False
@@ -389,6 +397,7 @@ def run(
             bar.close()
         if not ok:
             sink.abort()
+        sink.release()
     return RunStats(tally, time.perf_counter() - start, meter.bytes_read, resumed)
 
 

@@ -21,6 +21,7 @@ from bench.corpora import (
     iter_gold_documents,
     iter_wcxb,
     line_metrics,
+    lost_lines,
     read_html_bytes,
     scrape_text,
     shingle_prf,
@@ -234,13 +235,58 @@ def test_classify_lines_gold_text_counts_once() -> None:
 
 def test_classify_lines_short_and_tokenless() -> None:
     gold = "Storm\n* * *\nBody text goes on here."
+    # "storm!" equals the gold line "Storm" too, but that line occurs once and "Storm" claimed it
     assert classify_lines(["Storm", "storm!", "* * *", "Body", "- - -"], gold) == [
         True,
-        True,
+        False,
         True,
         False,
         False,
     ]
+    assert classify_lines(["Storm", "Storm"], "Storm\nStorm") == [True, True]
+
+
+def test_classify_lines_kept_copies_claim_first() -> None:
+    gold = "Health\nSpeaking on Monday, a Labour MP, Brian Jenkins, said the film was an affront."
+    caption = "Labour MP, Brian Jenkins"  # a photo caption quoting the paragraph
+    lines = ["Health", caption, "Health", gold.splitlines()[1]]
+    # A copy of a whole gold line claims before a line holding part of it (the caption), and
+    # otherwise in line order: the menu entry claims "Health" ...
+    assert classify_lines(lines, gold) == [True, False, False, True]
+    # ... but when a cleaning kept the other copy, that one holds the gold text: what it
+    # removed was the duplicate, not content.
+    assert classify_lines(lines, gold, [False, False, True, True]) == [False, False, True, True]
+    assert classify_lines(
+        [TITLE, "Storm hits the coast"] * 2, GOLD, [False, False, True, True]
+    ) == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    with pytest.raises(ValueError, match="kept has 1 entries for 4 lines"):
+        classify_lines(lines, gold, [True])
+
+
+def test_classify_lines_gold_tokens_back_one_line() -> None:
+    gold = "All About The iPad\nForbes staff - March 29, 2010\nAugust 14, 2000\nText of it."
+    # The title's words run across the headline and the next gold line; once the headline and
+    # the date line hold their tokens, the title has too few left and is chrome.
+    lines = ["All About The iPad - Forbes", "All About The iPad", "Forbes staff - March 29, 2010"]
+    assert classify_lines(lines, gold) == [False, True, True]
+    lines = ["Storm - August 14, 2000 - Site", "August 14, 2000"]
+    assert classify_lines(lines, "Storm\nAugust 14, 2000") == [False, True]
+
+
+def test_line_metrics_removed_duplicate_is_not_lost() -> None:
+    gold = "Paris attacks\nGunmen attacked the offices of the magazine on Wednesday."
+    scrape = ["Paris attacks", "Menu", "Paris attacks", gold.splitlines()[1]]
+    kept = ["Paris attacks", gold.splitlines()[1]]  # the cleaner dropped the menu copy
+    metrics = line_metrics(scrape, kept, gold)
+    assert metrics["content"] == 2
+    assert metrics["content_removed"] == 0
+    assert metrics["chrome_removed"] == 2
+    assert lost_lines(scrape, ["Menu"], gold) == ["Paris attacks", gold.splitlines()[1]]
 
 
 def test_line_metrics_counts_lines() -> None:
@@ -288,6 +334,13 @@ def test_line_metrics_accepts_text_and_trimmed_lines() -> None:
     assert metrics["content_removed"] == 0
     assert metrics["chrome"] == 2
     assert metrics["chrome_removed"] == 1
+
+
+def test_line_metrics_pairs_lines_that_lost_only_invisible_characters() -> None:
+    gold = "He studied yeast \u00ad but then his mother got cancer."
+    scrape = ["Menu", gold]
+    kept = ["He studied yeast but then his mother got cancer."]  # the cleaner dropped the U+00AD
+    assert lost_lines(scrape, kept, gold) == []
 
 
 def test_line_metrics_vacuous_rates_and_sum() -> None:

@@ -130,6 +130,34 @@ def test_drop_before_heading_can_keep_a_date_line() -> None:
     assert chrome(once, rule_) == once
 
 
+def test_drop_before_heading_keeps_a_headline_split_over_two_lines() -> None:
+    rule_ = rule("h", "drop_before_heading", first_lines=10)
+    title = "Site - Are the Courts Going Bananas? An Ape Is the Plaintiff!"
+    page = [title, "NEWS", "Are the Courts Going Bananas?", "", "An Ape Is the Plaintiff!", "Text."]
+    once = chrome(page, rule_)
+    assert once == [title, "Are the Courts Going Bananas?", "", "An Ape Is the Plaintiff!", "Text."]
+    assert chrome(once, rule_) == once
+    # Two repeats of the title that are not one headline together: the heading is the last.
+    menu = [title, "An Ape Is the Plaintiff!", "An Ape Is the Plaintiff!", "Text."]
+    assert chrome(menu, rule_) == [title, "An Ape Is the Plaintiff!", "Text."]
+
+
+def test_drop_before_heading_can_keep_a_kicker() -> None:
+    rule_ = rule("h", "drop_before_heading", first_lines=10, keep_kicker=True)
+    page = ["Pre-Paid Traffic Tickets Spark Debate - Site", "NEWS", "Sports", "",
+            "License to Speed?", "", "Pre-Paid Traffic Tickets Spark Debate", "Text."]  # fmt: skip
+    once = chrome(page, rule_)
+    # The kicker just above the heading stays with it.
+    assert once == [page[0], "License to Speed?", "Pre-Paid Traffic Tickets Spark Debate", "Text."]
+    assert chrome(once, rule_) == once
+    # A menu entry in capitals or shorter than min_words just above the heading still goes.
+    for menu in ("FOX NEWS ON THE AIR", "Sports"):
+        assert chrome([page[0], "Home", menu, page[6]], rule_) == [page[0], page[6]]
+    # Off by default.
+    off = rule("h", "drop_before_heading", first_lines=10)
+    assert chrome(page, off) == [page[0], page[6], "Text."]
+
+
 def test_drop_line_followed_by_takes_captions_with_their_counters() -> None:
     captions = rule("cap", "drop_line", pattern=".", followed_by="^\\d+ of \\d+$", max_words=60)
     page = ["The Pope wore a yellow poncho.", "Pope Francis kisses a child.", "1 of 2", "",

@@ -21,6 +21,7 @@ import pytest
 from cleaner.cli import main
 from cleaner.io.paths import printable
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES
+from cleaner.steps.repair import scrub
 from tests.conftest import ROOT, RULES, cli_process
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
@@ -133,6 +134,22 @@ def test_nul_and_lone_surrogates_are_scrubbed_even_with_repair_off(tmp_path: Pat
     (record,) = outputs(out)["articles.jsonl"]
     assert record["text"].startswith("xy \ufffd z.")
     assert record["repairs"] == ["scrub:nul", "scrub:lone-surrogate"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "steps"),
+    [
+        ("plain ascii", "plain ascii", []),
+        ("café “quoted”", "café “quoted”", []),
+        ("a\x00b", "ab", ["scrub:nul"]),
+        ("é\ud800", "é\ufffd", ["scrub:lone-surrogate"]),
+        ("\udfff", "\ufffd", ["scrub:lone-surrogate"]),
+        ("\x00x\udc80", "x\ufffd", ["scrub:nul", "scrub:lone-surrogate"]),
+        ("emoji 😀 is a pair, not a surrogate", "emoji 😀 is a pair, not a surrogate", []),
+    ],
+)
+def test_scrub_finds_every_nul_and_lone_surrogate(text: str, want: str, steps: list[str]) -> None:
+    assert scrub(text) == (want, steps)
 
 
 # -- size ------------------------------------------------------------------------------------

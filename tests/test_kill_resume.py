@@ -145,3 +145,35 @@ def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -
         subprocess.run(["mount", "-o", f"remount,size={4 * size}", str(disk)], check=True)
         run_to_end(str(src), "-o", str(out), *SHARD, "--resume")
         assert tree(out) == reference
+
+
+def test_ctrl_c_stops_cleanly_then_resume_completes(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", 1500)
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run_to_end(str(src), "-o", str(ref), "-j", "2", *SHARD)
+    proc = subprocess.Popen(
+        cli(str(src), "-o", str(out), "-j", "2", *SHARD),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # A terminal's Ctrl-C reaches the whole process group; a shell may have ignored it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    done = out / ".cleaner-run" / "done"
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if done.is_dir() and any(done.iterdir()):
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "cleaner: interrupted" in err
+    assert "--resume" in err
+    assert "Traceback" not in err
+    assert not any((out / ".cleaner-run" / "tmp").iterdir())  # nothing half-written
+    run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
+    assert tree(out) == tree(ref)

@@ -171,3 +171,20 @@ def test_rules_digest_does_not_depend_on_how_the_rules_path_is_spelled(
     relative = Cleaner.from_paths(["rules"]).rules_digest
     absolute = Cleaner.from_paths([ROOT / "rules"]).rules_digest
     assert relative == absolute
+
+
+def test_a_second_run_into_a_busy_output_folder_is_refused(corpus: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = os.open(out, os.O_RDONLY)  # what a running `cleaner run -o out` holds
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        proc = run_cleaner(cleaner_cmd(corpus, out, "--shard-size", "70", "--resume"))
+        assert proc.returncode == 2
+        assert f"another cleaner run is writing to {out}" in proc.stderr
+        assert list(out.iterdir()) == []  # it touched nothing
+    finally:
+        os.close(held)
+    assert run_cleaner(cleaner_cmd(corpus, out, "--shard-size", "70")).returncode == 0

@@ -521,7 +521,8 @@ class DropBeforeHeading(ChromeKind):
     only_drops = True
     summary = (
         "Drop the lines between the first line (a scrape's page title) and the heading that "
-        "repeats its headline: the menus a page prints above its heading."
+        "repeats its headline: the menus a page prints above its heading. A headline split "
+        "over two adjacent lines is one heading."
     )
     options = (
         Option(
@@ -551,6 +552,14 @@ class DropBeforeHeading(ChromeKind):
             REGEX,
             "RE2 pattern; lines in between that match it stay (a date line above the heading).",
         ),
+        Option(
+            "keep_kicker",
+            BOOL,
+            "Keep the line just above the heading when it has at least `min_words` words and is "
+            "not all capitals: a kicker, or the first half of a headline split over two lines "
+            "(the menu entries a heading follows are shorter or in capitals).",
+            default=False,
+        ),
     )
 
     def __init__(self, values: Mapping[str, Any]) -> None:
@@ -568,22 +577,40 @@ class DropBeforeHeading(ChromeKind):
             return None
         top = nonblank[0]
         title = f" {_key(lines[top])} "
-        heading = None
-        for i in nonblank[1:]:
+        heading = last = None  # last: the last repeat; heading: where its headline begins
+        for n, i in enumerate(nonblank[1:], 1):
             key = _key(lines[i])
             if len(key.split()) >= self.values["min_words"] and _headline_of(key, title):
-                heading = i
+                above = nonblank[n - 1]
+                # A headline split over two adjacent lines is one heading.
+                split = last == above and _headline_of(f"{_key(lines[above])} {key}", title)
+                heading = heading if split else i
+                last = i
             elif len(key.split()) > self.values["max_words"]:
                 break
         if heading is None:
             return None
-        kept = [line for line in lines[top + 1 : heading] if self._kept(line)]
+        kicker = max((i for i in nonblank if top < i < heading), default=None)
+        if kicker is not None and not self._kicker(lines[kicker]):
+            kicker = None
+        kept = [
+            line
+            for i, line in enumerate(lines[top + 1 : heading], top + 1)
+            if i == kicker or self._kept(line)
+        ]
         if len(kept) == heading - top - 1:
             return None
         return [*lines[: top + 1], *kept, *lines[heading:]]
 
     def _kept(self, line: str) -> bool:
         return bool(line) and self.keep is not None and self.keep.search(line) is not None
+
+    def _kicker(self, line: str) -> bool:
+        return (
+            self.values["keep_kicker"]
+            and len(_key(line).split()) >= self.values["min_words"]
+            and any(c.islower() for c in line)
+        )
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -968,7 +995,10 @@ class FilterKind(RuleKind):
 
     @abstractmethod
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
-        """Return why the document is rejected, or None to keep it."""
+        """Return why the document is rejected, or None to keep it.
+
+        ``fields`` are the record's fields so far (title, author, dates, ``lang``, and
+        ``n_words`` when the pipeline has counted them); a check computes what is missing."""
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "rejects" in example else ["needs 'rejects' (a reason code, or null to keep)"]
@@ -982,7 +1012,9 @@ class MinWords(FilterKind):
     )
 
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
-        n = len(text.split())
+        n = fields.get("n_words")
+        if not isinstance(n, int):  # the pipeline counts once for the record; others may not
+            n = len(text.split())
         if n < self.values["min"]:
             return FilterResult(
                 "too_short", f"{n} words left after cleaning; at least {self.values['min']} needed"

@@ -201,12 +201,14 @@ class ShardedOutput:
         self.parts = self.work / "parts"
         self.tmp = self.work / "tmp"
         self._open: tuple[int, Any, _Compressed] | None = None
+        self._lock: int | None = None
 
     # -- starting ----------------------------------------------------------------------------
 
     def start(self, resume: bool) -> Progress:
         """Prepare the folder; with ``resume``, keep what a previous run committed."""
         self.outdir.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         progress = Progress([])
         if resume and self.work.is_dir():
             progress = self._resume()
@@ -222,6 +224,32 @@ class ShardedOutput:
             write_atomic(self.work / "run.json", _pretty(self.manifest))
             _fsync_dir(self.work)
         return progress
+
+    def _take_lock(self) -> None:
+        """One run per output folder: a second one (a --resume started while the first still
+        runs) would remove the first's temporary files and commit the same shards twice. The
+        kernel drops the lock when the process ends, however it ends, so a killed run never
+        blocks its --resume."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        fd = os.open(self.outdir, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise CleanerError(
+                f"another cleaner run is writing to {self.outdir}; let it finish or stop it "
+                "before starting or resuming a run there"
+            ) from None
+        self._lock = fd
+
+    def release(self) -> None:
+        """Let another run use the folder (a finished or stopped run calls this)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _resume(self) -> Progress:
         try:
@@ -399,6 +427,9 @@ class StreamOutput:
             with contextlib.suppress(OSError):
                 self.rejects.close()
             self._tmp.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        """Nothing to release: standard output has no lock."""
 
     def finish(self, n_shards: int, summary: dict[str, Any]) -> None:
         self.out.flush()
