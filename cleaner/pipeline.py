@@ -21,6 +21,7 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.kinds import FIELDS
+from cleaner.engine.regex import POOL
 from cleaner.engine.ruleset import (
     Edit,
     RuleSet,
@@ -109,6 +110,7 @@ class Cleaner:
     ) -> None:
         self.rules = rules
         self.config = config or Config.defaults()
+        POOL.capacity = self.config.limits["compiled_patterns"]
         self.ftfy_config = make_ftfy_config(self.config.ftfy_options())
         self.detector = detector or make_detector(
             self.config.language["detector"], self.config.language["sample_chars"]
@@ -126,7 +128,9 @@ class Cleaner:
         # Resolved, so `--rules rules` and the same folder's absolute path resume each other.
         for path in sorted({Path(p.path).resolve() for p in self.rules.packs}):
             h.update(str(path).encode() + b"\0" + path.read_bytes())
-        h.update(repr(self.config).encode())
+        # The pool size is a memory budget, not an output setting: changing it may resume.
+        limits = {k: v for k, v in self.config.limits.items() if k != "compiled_patterns"}
+        h.update(repr(dataclasses.replace(self.config, limits=limits)).encode())
         h.update(json.dumps(self.validator.schema, sort_keys=True).encode())
         return h.hexdigest()[:16]
 

@@ -3,6 +3,7 @@ from it compile again when used, and the output does not change."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cleaner.engine import regex
 from cleaner.engine.regex import PatternError, compile_pattern
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
-from tests.conftest import SEEDS
+from tests.conftest import RULES, SEEDS
 from tests.test_dispatch import BODY, cleaner_with, site_doc
 
 
@@ -39,8 +40,8 @@ def test_a_small_pool_gives_the_same_records(
     (tmp_path / "roomy").mkdir()
     (tmp_path / "small").mkdir()
     roomy = outputs(cleaner_with(tmp_path / "roomy", 30), docs)
-    monkeypatch.setattr(regex.POOL, "capacity", 8)
     cleaner = cleaner_with(tmp_path / "small", 30)
+    monkeypatch.setattr(regex.POOL, "capacity", 8)  # below what config.yaml allows
     first, second = outputs(cleaner, docs), outputs(cleaner, docs)
     assert first == roomy
     assert second == roomy  # and again, with every site's patterns compiled anew
@@ -61,3 +62,18 @@ def test_dropped_patterns_compile_again() -> None:
 def test_a_bad_pattern_still_fails_when_the_pack_loads() -> None:
     with pytest.raises(PatternError, match="lookahead"):
         compile_pattern("a(?=b)")
+
+
+def test_config_sets_the_pool_size_without_changing_the_rules_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(regex.POOL, "capacity", regex.POOL.capacity)  # restored afterwards
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    default = Cleaner.from_paths([rules])
+    assert regex.POOL.capacity == regex.DEFAULT_COMPILED_PATTERNS
+    config = rules / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "limits:\n  compiled_patterns: 150\n", "utf-8")
+    small = Cleaner.from_paths([rules])
+    assert regex.POOL.capacity == 150
+    assert small.rules_digest == default.rules_digest  # a memory budget: --resume may change it

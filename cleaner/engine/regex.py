@@ -96,8 +96,10 @@ class CompiledPool:
 
 
 # With 1,000 generated site packs (20,000 rules) on the 227 MB scale corpus, a worker peaks at
-# about 250 MB with this many, against 540 MB when every pattern stays compiled.
-POOL = CompiledPool(4000)
+# about 275 MB with this many, against 540 MB when every pattern stays compiled. One pool per
+# process: it is a memory budget (``limits.compiled_patterns`` in config.yaml sets it).
+DEFAULT_COMPILED_PATTERNS = 4000
+POOL = CompiledPool(DEFAULT_COMPILED_PATTERNS)
 
 
 def _options(per_line: bool) -> Any:
