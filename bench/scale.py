@@ -238,17 +238,23 @@ def head_of(corpus: Path, mb: float, out: Path) -> Path:
 
 
 def drop_line_patterns(out: Path) -> Path:
-    """The drop_line patterns of the generic and seed-site packs, for the datatrove step."""
+    """The drop_line patterns of the generic packs and of the seed sites' packs (the site packs
+    the corpus has documents for), for the datatrove step. datatrove has no site dispatch and no
+    guards, so a site pack for other sites (the ctf packs) would apply to every document, and a
+    rule that only means something with its ``followed_by`` guard (cnn's photo captions, pattern
+    ``.``) would remove every line."""
     from cleaner.engine.kinds import DropLine
     from cleaner.engine.load import load_packs
 
     rules = rules_for(out, 10)[:-2]  # no generated site packs: datatrove has no site dispatch
     packs = load_packs(Path(r) for r in rules[1::2])
+    seed_sites = set(make_corpus.SEED_SITES)
     found = [
         (r.kind.source, bool(r.kind.values["ignore_case"]))
         for p in packs
+        if p.scope == "generic" or seed_sites & set(p.domains)
         for r in p.rules
-        if isinstance(r.kind, DropLine)
+        if isinstance(r.kind, DropLine) and r.kind.values.get("followed_by") is None
     ]
     path = out / "drop-line-patterns.json"
     path.write_text(json.dumps(found), "utf-8")
@@ -300,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--peers-only", action="store_true", help="only the peer comparison")
     args = parser.parse_args(argv)
     out: Path = args.out
     corpus = out / f"corpus-{int(args.mb)}mb.jsonl"
@@ -308,58 +315,59 @@ def main(argv: list[str] | None = None) -> int:
     size = corpus.stat().st_size / 1e6
     print(f"corpus: {corpus.name}, {size:.1f} MB; machine: {os.cpu_count()} cores")
 
-    floor = orjson_floor(corpus, out)
-    print(f"orjson read+parse+dump+write floor: {floor:.1f} MB/s")
-    costs = step_costs(corpus)
-    size_doc = costs.pop("mean document bytes")
-    fixed = sum(v for k, v in costs.items() if k != "whole pipeline")
-    print(
-        f"CPU per document ({size_doc / 1000:.1f} KB, 3,000 documents, shipped rules, best of 3): "
-        + "; ".join(f"{k} {v:.0f} us" for k, v in costs.items())
-        + f". The rule-independent steps alone cost {fixed:.0f} us, a ceiling of "
-        f"{size_doc / fixed:.1f} MB/s per core if the rules cost nothing; the whole pipeline "
-        f"runs at {size_doc / costs['whole pipeline']:.1f} MB/s per core here"
-    )
-
-    j1 = cleaner_run(corpus, out, 1000, 1)
-    print(
-        f"cleaner -j 1, 1,000 site packs: {j1['mbps']:.1f} MB/s wall, {j1['cpu_mbps']:.1f} MB/s per "
-        f"CPU-second of cleaning; {j1['docsps']:,.0f} docs/s ({j1['docs']:,} docs); end to end "
-        f"{j1['e2e_mbps']:.1f} MB/s with {j1['startup']:.1f} s start-up (loading ~20,000 rules); "
-        f"peak RSS {j1['rss_main_mb']:.0f} MB"
-    )
-    j2 = cleaner_run(corpus, out, 1000, 2)
-    print(
-        f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s wall, speed-up "
-        f"{j2['mbps'] / j1['mbps']:.2f}x; CPU-seconds {j2['cpu']:.0f} vs {j1['cpu']:.0f} at -j 1 "
-        f"(parallel overhead {(j2['cpu'] / j1['cpu'] - 1) * 100:+.0f}%); busiest worker "
-        f"{j2['cpu_busiest_child']:.0f} CPU-s, main {j2['cpu_main']:.0f} CPU-s, so on an idle "
-        f"machine about {idle_speedup(j1, j2, load_cpu(out, 1000)):.2f}x; "
-        f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
-        + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
-        + " MB"
-    )
-    p10 = cleaner_run(corpus, out, 10, 1)
-    print(
-        f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s wall, {p10['cpu_mbps']:.1f} per "
-        f"CPU-second; 1,000 packs are {(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10 "
-        f"by wall time, {(p10['cpu_mbps'] / j1['cpu_mbps'] - 1) * 100:+.1f}% by CPU time; "
-        f"peak RSS {p10['rss_main_mb']:.0f} MB"
-    )
-    ab = packs_ab(corpus, out)
-    for label in ("same-work", "all"):
-        few, many = ab[f"{label} 10"], ab[f"{label} 1000"]
+    if not args.peers_only:
+        floor = orjson_floor(corpus, out)
+        print(f"orjson read+parse+dump+write floor: {floor:.1f} MB/s")
+        costs = step_costs(corpus)
+        size_doc = costs.pop("mean document bytes")
+        fixed = sum(v for k, v in costs.items() if k != "whole pipeline")
         print(
-            f"in-process A/B ({label}, {ab[f'{label} docs']:,.0f} documents, CPU time, best of 3): "
-            f"{few:.2f} MB/s with 10 site packs, {many:.2f} with 1,000: "
-            f"{(few / many - 1) * 100:+.1f}% slower"
+            f"CPU per document ({size_doc / 1000:.1f} KB, 3,000 documents, shipped rules, best of 3): "
+            + "; ".join(f"{k} {v:.0f} us" for k, v in costs.items())
+            + f". The rule-independent steps alone cost {fixed:.0f} us, a ceiling of "
+            f"{size_doc / fixed:.1f} MB/s per core if the rules cost nothing; the whole pipeline "
+            f"runs at {size_doc / costs['whole pipeline']:.1f} MB/s per core here"
         )
-    print(f"cleaner vs floor: {j1['cpu_mbps'] / floor:.3f} of the orjson floor")
-    load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True, check=False)
-    print(f"load average during the runs (other work on this machine): {load.stdout.strip()}")
+
+        j1 = cleaner_run(corpus, out, 1000, 1)
+        print(
+            f"cleaner -j 1, 1,000 site packs: {j1['mbps']:.1f} MB/s wall, {j1['cpu_mbps']:.1f} MB/s per "
+            f"CPU-second of cleaning; {j1['docsps']:,.0f} docs/s ({j1['docs']:,} docs); end to end "
+            f"{j1['e2e_mbps']:.1f} MB/s with {j1['startup']:.1f} s start-up (loading ~20,000 rules); "
+            f"peak RSS {j1['rss_main_mb']:.0f} MB"
+        )
+        j2 = cleaner_run(corpus, out, 1000, 2)
+        print(
+            f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s wall, speed-up "
+            f"{j2['mbps'] / j1['mbps']:.2f}x; CPU-seconds {j2['cpu']:.0f} vs {j1['cpu']:.0f} at -j 1 "
+            f"(parallel overhead {(j2['cpu'] / j1['cpu'] - 1) * 100:+.0f}%); busiest worker "
+            f"{j2['cpu_busiest_child']:.0f} CPU-s, main {j2['cpu_main']:.0f} CPU-s, so on an idle "
+            f"machine about {idle_speedup(j1, j2, load_cpu(out, 1000)):.2f}x; "
+            f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
+            + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
+            + " MB"
+        )
+        p10 = cleaner_run(corpus, out, 10, 1)
+        print(
+            f"cleaner -j 1, 10 site packs: {p10['mbps']:.1f} MB/s wall, {p10['cpu_mbps']:.1f} per "
+            f"CPU-second; 1,000 packs are {(p10['mbps'] / j1['mbps'] - 1) * 100:+.1f}% slower than 10 "
+            f"by wall time, {(p10['cpu_mbps'] / j1['cpu_mbps'] - 1) * 100:+.1f}% by CPU time; "
+            f"peak RSS {p10['rss_main_mb']:.0f} MB"
+        )
+        ab = packs_ab(corpus, out)
+        for label in ("same-work", "all"):
+            few, many = ab[f"{label} 10"], ab[f"{label} 1000"]
+            print(
+                f"in-process A/B ({label}, {ab[f'{label} docs']:,.0f} documents, CPU time, best of 3): "
+                f"{few:.2f} MB/s with 10 site packs, {many:.2f} with 1,000: "
+                f"{(few / many - 1) * 100:+.1f}% slower"
+            )
+        print(f"cleaner vs floor: {j1['cpu_mbps'] / floor:.3f} of the orjson floor")
+        load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True, check=False)
+        print(f"load average during the runs (other work on this machine): {load.stdout.strip()}")
 
     sample = head_of(corpus, args.peer_mb, out)
-    if not args.skip_ray:
+    if not args.skip_ray and not args.peers_only:
         try:
             ray_sample = head_of(corpus, args.ray_mb, out)
             local = cleaner_run(ray_sample, out, 1000, 2)
