@@ -129,9 +129,12 @@ def load_cpu(out: Path, n_packs: int) -> float:
 
 
 def idle_speedup(j1: dict[str, Any], j2: dict[str, Any], load: float) -> float:
-    """-j 2's speed-up where nothing else runs: the work of -j 1 over the busiest process of
-    -j 2 (the rules are loaded once, before the fork, so loading is left out of both)."""
-    busiest = max(j2["cpu_busiest_child"], j2["cpu_main"] - load)
+    """The best -j 2 speed-up its CPU time allows where nothing else runs: -j 1's work over the
+    longer of the busiest process and all of -j 2's work spread over the machine's cores (the
+    main process shares them with the workers; loading the rules happens once, before the
+    fork, so it is left out of both)."""
+    cores = os.cpu_count() or 1
+    busiest = max(j2["cpu_busiest_child"], j2["cpu_main"] - load, (j2["cpu"] - load) / cores)
     return float(j1["cpu"] - load) / max(float(busiest), 1e-9)
 
 
@@ -341,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             f"cleaner -j 2, 1,000 site packs: {j2['mbps']:.1f} MB/s wall, speed-up "
             f"{j2['mbps'] / j1['mbps']:.2f}x; CPU-seconds {j2['cpu']:.0f} vs {j1['cpu']:.0f} at -j 1 "
             f"(parallel overhead {(j2['cpu'] / j1['cpu'] - 1) * 100:+.0f}%); busiest worker "
-            f"{j2['cpu_busiest_child']:.0f} CPU-s, main {j2['cpu_main']:.0f} CPU-s, so on an idle "
-            f"machine about {idle_speedup(j1, j2, load_cpu(out, 1000)):.2f}x; "
+            f"{j2['cpu_busiest_child']:.0f} CPU-s, main {j2['cpu_main']:.0f} CPU-s, so at best "
+            f"{idle_speedup(j1, j2, load_cpu(out, 1000)):.2f}x on {os.cpu_count()} idle cores; "
             f"peak RSS main {j2['rss_main_mb']:.0f} MB, workers "
             + ", ".join(f"{r:.0f}" for r in j2["rss_children_mb"])
             + " MB"
