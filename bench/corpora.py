@@ -50,6 +50,7 @@ __all__ = [
     "iter_ctf",
     "iter_gold_documents",
     "iter_wcxb",
+    "kept_chrome_lines",
     "line_metrics",
     "lost_lines",
     "read_html_bytes",
@@ -683,6 +684,17 @@ def lost_lines(
         line
         for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text)
         if is_content and not is_kept
+    ]
+
+
+def kept_chrome_lines(
+    scrape_lines: str | Iterable[str], kept_lines: str | Iterable[str], gold_text: str
+) -> list[str]:
+    """The scrape lines :func:`line_metrics` counts as kept chrome (normalised), in order."""
+    return [
+        line
+        for line, is_content, is_kept in _scored_lines(scrape_lines, kept_lines, gold_text)
+        if is_kept and not is_content
     ]
 
 

@@ -21,10 +21,12 @@ other half: what a reviewer who had only seen that half could have written); ``t
 words are in the output, see ``token_line_metrics``).
 
     python -m bench.site_rules [--sites S ...] [--no-trafilatura] [--drafts DIR] [--json FILE]
-                               [--reviewed-only] [--lost]
+                               [--reviewed-only] [--lost] [--kept-chrome]
 
 ``--lost`` lists, per site and page, every hand-checked line the reviewed pack removes and the
-rule that removed it: the work list of a pack reviewer.
+rule that removed it: the work list of a pack reviewer. ``--kept-chrome`` lists the other half
+of that work: per site and page, every scrape line the reviewed pack keeps that is not
+hand-checked text.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from bench.corpora import (
     ctf_id,
     ctf_sites,
     iter_ctf,
+    kept_chrome_lines,
     line_metrics,
     lost_lines,
     read_html_bytes,
@@ -230,6 +233,24 @@ def print_lost(cleaner: Cleaner, domain: str, pages: Sequence[Page]) -> int:
     return count
 
 
+def print_kept_chrome(cleaner: Cleaner, domain: str, pages: Sequence[Page]) -> int:
+    """Print each chrome line cleaning kept, per page (``*`` marks inconsistent truth).
+
+    Returns the line count."""
+    count = 0
+    for page in pages:
+        text = with_cleaner(cleaner, domain)(page)
+        kept = kept_chrome_lines(page.scrape, text or "", page.gold)
+        if not kept:
+            continue
+        mark = " *" if page.name in CTF_INCONSISTENT_TRUTH else ""
+        print(f"-- {page.name}{mark}: {len(kept)}")
+        for line in kept:
+            print(f"   | {line}")
+        count += len(kept)
+    return count
+
+
 def supported_by(packs: Sequence[Pack], fired: Sequence[set[str]]) -> list[Pack]:
     """The packs reduced to the rules that fired on at least one of the given pages."""
     seen = set().union(*fired)
@@ -262,6 +283,7 @@ def run_site(
     *,
     reviewed_only: bool = False,
     lost: bool = False,
+    kept_chrome: bool = False,
 ) -> dict[str, Any]:
     domain = domain_of_site(site)
     pages = load_pages(site)
@@ -288,6 +310,9 @@ def run_site(
                 f"\n== {site}: hand-checked lines the reviewed pack removes (* = inconsistent truth)"
             )
             print_lost(cleaner, domain, pages)
+        if kept_chrome:
+            print(f"\n== {site}: chrome lines the reviewed pack keeps (* = inconsistent truth)")
+            print_kept_chrome(cleaner, domain, pages)
         scores.append(score("reviewed", pages, with_cleaner(cleaner, domain)))
         consistent = [p for p in pages if p.name not in CTF_INCONSISTENT_TRUTH]
         scores.append(
@@ -331,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="list every hand-checked line the reviewed packs remove, with the rule removing it",
     )
+    parser.add_argument(
+        "--kept-chrome",
+        action="store_true",
+        help="list every chrome line (not hand-checked text) the reviewed packs keep, per page",
+    )
     args = parser.parse_args(argv)
     sites = args.sites or ctf_sites()
     generic = generic_packs()
@@ -344,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             args.drafts,
             reviewed_only=args.reviewed_only,
             lost=args.lost,
+            kept_chrome=args.kept_chrome,
         )
         results.append(result)
         head = f"\n== {site}: {result['pages']} pages"

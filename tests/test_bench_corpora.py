@@ -20,6 +20,7 @@ from bench.corpora import (
     iter_ctf,
     iter_gold_documents,
     iter_wcxb,
+    kept_chrome_lines,
     line_metrics,
     lost_lines,
     read_html_bytes,
@@ -305,6 +306,14 @@ def test_line_metrics_counts_lines() -> None:
         "chrome_removal": 0.75,
         "content_loss": 0.25,
     }
+
+
+def test_kept_chrome_lines_lists_what_line_metrics_counts_as_kept_chrome() -> None:
+    kept = ["Storm hits the coast", "By Jane Doe", "Share this article", "Home"]
+    metrics = line_metrics(SCRAPE, kept, GOLD)
+    chrome = kept_chrome_lines(SCRAPE, kept, GOLD)
+    assert chrome == ["Home", "Share this article"]  # in scrape order
+    assert len(chrome) == metrics["chrome"] - metrics["chrome_removed"]
 
 
 def test_line_metrics_by_chars() -> None:
