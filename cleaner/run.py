@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections import Counter, deque
@@ -217,6 +218,13 @@ def _init_worker(cleaner: Cleaner | None, spec: tuple[list[str], str | None] | N
         _WORKER = Cleaner.from_paths(spec[0], spec[1])
 
 
+def _init_forked_worker() -> None:
+    # A terminal's Ctrl-C reaches the whole process group. The main process owns the stop
+    # (it removes temporary files and reports once); a worker would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
+
+
 def _worker_batch(items: list[Item]) -> BatchResult:
     assert _WORKER is not None
     return clean_batch(_WORKER, items)
@@ -238,7 +246,9 @@ class _Engine:
                 # Children inherit the compiled rules: no rebuild per worker.
                 _init_worker(cleaner, None)
                 context = multiprocessing.get_context("fork")
-                self.pool = ProcessPoolExecutor(workers, mp_context=context)
+                self.pool = ProcessPoolExecutor(
+                    workers, mp_context=context, initializer=_init_forked_worker
+                )
             else:  # pragma: no cover - platforms without fork
                 spawn = multiprocessing.get_context("spawn")
                 self.pool = ProcessPoolExecutor(
@@ -271,8 +281,14 @@ class _Engine:
             ) from None
 
     def close(self, ok: bool) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=ok, cancel_futures=not ok)
+        if self.pool is None:
+            return
+        if not ok:
+            # Stopping: the batches in flight are discarded, so do not wait for them. Workers
+            # ignore SIGINT; without this they would run on after this process has exited.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=ok, cancel_futures=not ok)
 
 
 # -- the run -----------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ n, calls, real = int(sys.argv[1]), [0], os.replace
 def replace(src, dst):
     calls[0] += 1
     if calls[0] == n:
+        if os.environ.get("TEST_CTRL_C"):  # a Ctrl-C lands here instead of a kill
+            raise KeyboardInterrupt
         os.kill(os.getpid(), signal.SIGKILL)
     return real(src, dst)
 os.replace = replace
@@ -104,6 +106,37 @@ def test_sigkill_before_every_rename_then_resume_equals_an_uninterrupted_run(
         assert output_files(out) == expected, f"killed before rename {n}"
         n += 1
     assert kills >= 10
+
+
+def test_ctrl_c_before_every_rename_leaves_nothing_half_written(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # The commit's renames are the windows where a file exists but is not yet recorded.
+    args = ["--shard-size", "70", "-j", "2"]
+    reference = tmp_path / "reference"
+    assert run_cleaner(cleaner_cmd(corpus, reference, *args)).returncode == 0
+    env = {**os.environ, "CI": "1", "TEST_CTRL_C": "1"}
+    n = 1
+    while True:
+        out = tmp_path / f"out{n}"
+        proc = subprocess.run(
+            [sys.executable, "-c", KILL_BEFORE_RENAME, str(n), *cleaner_cmd(corpus, out, *args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        if proc.returncode == 0:  # fewer than n renames: every point has been tried
+            break
+        assert proc.returncode == 130, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert not any((out / ".cleaner-run" / "tmp").iterdir()), f"before rename {n}"
+        resumed = run_cleaner(cleaner_cmd(corpus, out, *args, "--resume"))
+        assert resumed.returncode == 0, resumed.stderr
+        assert output_files(out) == output_files(reference), f"interrupted before rename {n}"
+        n += 1
+    assert n > 5
 
 
 def test_killed_twice_including_during_the_resume(corpus: Path, tmp_path: Path) -> None:

@@ -327,6 +327,13 @@ class ShardedOutput:
             for fh in self._open[1:]:
                 fh.discard()
             self._open = None
+        # A Ctrl-C can land between creating a file and recording it (or between a commit's
+        # two renames); the lock makes everything left in tmp/ this run's, and uncommitted.
+        for path in self.tmp.iterdir() if self.tmp.is_dir() else ():
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     # -- finishing ---------------------------------------------------------------------------
 
