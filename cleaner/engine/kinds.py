@@ -28,7 +28,14 @@ from cleaner.engine.options import (
     STR_OR_LIST,
     Option,
 )
-from cleaner.engine.regex import LineIndex, PatternError, compile_pattern, literal_source
+from cleaner.engine.regex import (
+    LineIndex,
+    LineMatches,
+    PatternError,
+    compile_pattern,
+    literal_source,
+    matched_lines,
+)
 from cleaner.html.dom import (
     SelectorError,
     between_comments,
@@ -117,6 +124,36 @@ class Guards:
             return False
         return rank >= len(lines) - lines.count("") - self.last_lines
 
+    def region(self, lines: list[str]) -> list[int]:
+        """The non-blank lines that position guards allow (first and last N), in order."""
+        head: list[int] = []
+        if self.first_lines is not None:
+            for i, line in enumerate(lines):
+                if len(head) == self.first_lines:
+                    break
+                if line:
+                    head.append(i)
+        tail: list[int] = []
+        if self.last_lines is not None:
+            stop = head[-1] if head else -1
+            for i in range(len(lines) - 1, stop, -1):
+                if len(tail) == self.last_lines:
+                    break
+                if lines[i]:
+                    tail.append(i)
+        return head + tail[::-1]
+
+    def hit_lines(self, regex: Any, lines: list[str], matches: LineMatches | None) -> list[int]:
+        """The lines ``regex`` matches that the guards allow, in order. Position guards let it
+        scan only the lines they allow; otherwise ``matches`` remembers what it found."""
+        if self.positional and regex.line_local:
+            among = self.region(lines)
+            found = matched_lines(regex, [lines[i] for i in among])
+            hits = [i for i in among if lines[i] in found]
+        else:
+            hits = (matches or LineMatches(lines)).lines_matching(regex, lines)
+        return [i for i in hits if self.allows_at(lines, i)]
+
 
 def matcher_source(values: Mapping[str, Any]) -> str:
     """The RE2 source for whichever of pattern / literal / line / lines was given."""
@@ -168,9 +205,9 @@ class ChromeKind(RuleKind):
     only_drops: ClassVar[bool] = False
 
     @abstractmethod
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        """Return the new lines, or None when the rule changes nothing. ``index``, when given,
-        is a LineIndex of these very lines that the caller already built (an optimisation)."""
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        """Return the new lines, or None when the rule changes nothing. ``matches``, when
+        given, remembers pattern matches for the document these lines are a state of."""
 
     def example_problems(self, example: Mapping[str, Any]) -> list[str]:
         return [] if "output" in example else ["needs 'output' (the expected text)"]
@@ -193,9 +230,8 @@ class MatchingChromeKind(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def hit_lines(self, lines: list[str], index: LineIndex | None = None) -> list[int]:
-        index = LineIndex.of(lines, index)
-        return [i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)]
+    def hit_lines(self, lines: list[str], matches: LineMatches | None = None) -> list[int]:
+        return self.guards.hit_lines(self.regex, lines, matches)
 
 
 # --- chrome kinds ---------------------------------------------------------------------------
@@ -225,8 +261,8 @@ class DropLine(MatchingChromeKind):
             else compile_or_raise(following, ignore_case=False, option="followed_by")
         )
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        hits = set(self.hit_lines(lines, index))
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        hits = set(self.hit_lines(lines, matches))
         if self.followed_by is not None:
             hits = _pairs(self.followed_by, lines, hits)
         if not hits:
@@ -318,10 +354,10 @@ class DropBlock(MatchingChromeKind):
                 return None
         return None
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
         drop: set[int] = set()
         resume = 0
-        for start in self.hit_lines(lines, index):
+        for start in self.hit_lines(lines, matches):
             if start < resume:
                 continue  # inside a block already dropped
             end = self._end_of(lines, start)
@@ -350,9 +386,9 @@ class _Cut(MatchingChromeKind):
     )
 
     def marker(
-        self, lines: list[str], start: int = 0, index: LineIndex | None = None
+        self, lines: list[str], start: int = 0, matches: LineMatches | None = None
     ) -> int | None:
-        hits = [i for i in self.hit_lines(lines, index) if i >= start]
+        hits = [i for i in self.hit_lines(lines, matches) if i >= start]
         if not hits:
             return None
         return hits[0] if self.values["occurrence"] == "first" else hits[-1]
@@ -362,8 +398,8 @@ class CutAfter(_Cut):
     name = "cut_after"
     summary = "Drop everything after a marker line (a footer), with the marker kept or dropped."
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        at = self.marker(lines, index=index)
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        at = self.marker(lines, matches=matches)
         if at is None:
             return None
         end = at + 1 if self.values["keep_marker"] else at
@@ -385,9 +421,9 @@ class CutBefore(_Cut):
         ),
     )
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
         top = _after_nonblank(lines, self.values["keep_first_lines"])
-        at = self.marker(lines, top, index)
+        at = self.marker(lines, top, matches)
         if at is None:
             return None
         start = at if self.values["keep_marker"] else at + 1
@@ -435,11 +471,8 @@ class StripSpan(ChromeKind):
     def prefilter(self) -> str | None:
         return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
-        index = LineIndex.of(lines, index)
-        targets = [
-            i for i, _ in index.matching_lines(self.regex) if self.guards.allows_at(lines, i)
-        ]
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        targets = self.guards.hit_lines(self.regex, lines, matches)
         if not targets:
             return None
         out = list(lines)
@@ -482,7 +515,7 @@ class DropDuplicateLine(ChromeKind):
         ),
     )
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
         seen: dict[str, int] = {}
         drop: set[int] = set()
         rank = 0
@@ -569,7 +602,7 @@ class DropBeforeHeading(ChromeKind):
             None if keep is None else compile_or_raise(keep, ignore_case=False, option="keep")
         )
 
-    def apply(self, lines: list[str], index: LineIndex | None = None) -> list[str] | None:
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
         # The heading is the last repeat before the first paragraph: a page may print the
         # headline in a menu first. The title stays, so the result is a fixpoint.
         nonblank = [i for i, line in enumerate(lines) if line][: self.values["first_lines"]]

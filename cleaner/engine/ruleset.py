@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
-from cleaner.engine.regex import LineIndex, PatternSet
+from cleaner.engine.regex import LineMatches, PatternSet
 from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
@@ -202,13 +202,12 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
-def _collapsed(lines: list[str]) -> LineIndex:
-    """An index of ``lines`` with runs of blank lines collapsed and blank ends dropped. The
-    join the index makes anyway tells in C whether there is anything to collapse."""
-    index = LineIndex(lines)
-    if "\n\n\n" in index.text or (lines and not (lines[0] and lines[-1])):
-        return LineIndex(collapse_blank_lines(lines))
-    return index
+def _collapsed(lines: list[str]) -> list[str]:
+    """``lines`` with runs of blank lines collapsed and blank ends dropped. A join tells in C
+    whether there is anything to collapse."""
+    if "\n\n\n" in "\n".join(lines) or (lines and not (lines[0] and lines[-1])):
+        return collapse_blank_lines(lines)
+    return lines
 
 
 def run_chrome(
@@ -216,27 +215,23 @@ def run_chrome(
 ) -> tuple[list[str], list[Edit]]:
     """Apply chrome rules in order, round after round, until a round changes nothing."""
     totals: dict[str, Edit] = {}
-    index = LineIndex(lines)  # shared by the set and the rules until the lines change
-    # A group's set hits stay a valid superset while rules only delete lines (a pattern that
-    # matched no line cannot match a subset of those lines), so later rounds reuse them and
-    # each candidate rule checks for itself; a rule that rewrites a line invalidates them.
-    known_hits: dict[int, set[int]] = {}
+    # The set hits and each rule's matching lines are remembered by line content for the whole
+    # phase: later rounds and later rules scan only what rewrites brought in. A set's hits stay
+    # a superset (a pattern that matched no line cannot match a subset of those lines), so
+    # each candidate rule checks for itself.
+    matches = LineMatches(lines)
     for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
             if not group.chrome_rules:
                 continue
-            hits = known_hits.get(id(group))
-            if hits is None:
-                hits = known_hits[id(group)] = group.set.hits(index.data)
-            for rule in group.chrome_candidates(hits):
+            for rule in group.chrome_candidates(matches.set_hits(group.set, lines)):
                 kind = rule.kind
                 assert isinstance(kind, ChromeKind)
-                new = kind.apply(lines, LineIndex.of(lines, index))
+                new = kind.apply(lines, matches)
                 if new is None:
                     continue
-                new_index = _collapsed(new)
-                new = new_index.lines
+                new = _collapsed(new)
                 if new == lines:
                     continue
                 before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
@@ -248,9 +243,9 @@ def run_chrome(
                 )
                 if tracer is not None:
                     tracer.chrome(rule, round_no, lines, new)
-                if not kind.only_drops and not set(lines).issuperset(new):
-                    known_hits.clear()
-                lines, index = new, new_index
+                if not kind.only_drops:
+                    matches.rewritten(set(new).difference(lines))
+                lines = new
                 changed = True
         if not changed:
             break
