@@ -3,7 +3,8 @@
 ``run_chrome`` remembers each pattern's matching lines by content for the whole phase (rules
 that drop lines leave the other answers standing, rewritten lines are scanned when next asked),
 keeps a group's set hits the same way, and lets a rule with position guards scan only the
-lines they allow. The plain path scans the current text afresh for every rule in every state.
+lines they allow. The plain path scans the current text afresh for every rule in every state
+and collapses blank lines with ``collapse_blank_lines``.
 Both run here on real lines (seed articles, every rule example and, when the corpus is present,
 the ctf scrapes), shuffled into new documents so that rules meet each other's leftovers.
 """
@@ -17,11 +18,12 @@ from typing import Any
 
 import pytest
 
+from cleaner.engine import ruleset
 from cleaner.engine.kinds import Guards
 from cleaner.engine.load import load_packs
 from cleaner.engine.regex import LineMatches, PatternSet
 from cleaner.engine.ruleset import RuleGroup, RuleSet, run_chrome
-from cleaner.steps.normalize import normalize_lines
+from cleaner.steps.normalize import collapse_blank_lines, normalize_lines
 from tests.conftest import RULES, SEEDS
 from tests.ctf import need_ctf, site_pages
 
@@ -63,6 +65,7 @@ def plain_run_chrome(
     with monkeypatch.context() as patch:
         patch.setattr(Guards, "hit_lines", plain_hit_lines)
         patch.setattr(LineMatches, "set_hits", plain_set_hits)
+        patch.setattr(ruleset, "_collapsed", collapse_blank_lines)
         return run_chrome(groups, lines)
 
 

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import LineMatches, PatternSet
-from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
 # which is what makes cleaning idempotent. Real documents settle in two or three rounds.
@@ -203,11 +202,13 @@ def _chars(lines: list[str]) -> int:
 
 
 def _collapsed(lines: list[str]) -> list[str]:
-    """``lines`` with runs of blank lines collapsed and blank ends dropped. A join tells in C
-    whether there is anything to collapse."""
-    if "\n\n\n" in "\n".join(lines) or (lines and not (lines[0] and lines[-1])):
-        return collapse_blank_lines(lines)
-    return lines
+    """``collapse_blank_lines(lines)``: runs of blank lines collapsed, blank ends dropped. A
+    line stays when it or the line before it has text; pairing each line with the one before
+    it in one comprehension costs half of the loop with appends (3 against 7 us a document)."""
+    out = [line for above, line in zip(["", *lines], lines, strict=False) if line or above]
+    while out and not out[-1]:
+        out.pop()
+    return out
 
 
 def run_chrome(
@@ -220,6 +221,7 @@ def run_chrome(
     # a superset (a pattern that matched no line cannot match a subset of those lines), so
     # each candidate rule checks for itself.
     matches = LineMatches(lines)
+    chars = _chars(lines)
     for round_no in range(1, MAX_ROUNDS + 1):
         changed = False
         for group in groups:
@@ -234,18 +236,19 @@ def run_chrome(
                 new = _collapsed(new)
                 if new == lines:
                     continue
+                new_chars = _chars(new)
                 before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
                 totals[rule.id] = Edit(
                     rule.id,
                     rule.pack,
-                    before.removed_chars + _chars(lines) - _chars(new),
+                    before.removed_chars + chars - new_chars,
                     before.edits + 1,
                 )
                 if tracer is not None:
                     tracer.chrome(rule, round_no, lines, new)
                 if not kind.only_drops:
                     matches.rewritten(set(new).difference(lines))
-                lines = new
+                lines, chars = new, new_chars
                 changed = True
         if not changed:
             break
