@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import re2
 
 from cleaner.engine import ruleset
 from cleaner.engine.kinds import Guards
 from cleaner.engine.load import load_packs
-from cleaner.engine.regex import LineMatches, PatternSet
+from cleaner.engine.regex import _LINE_OPTS, LineMatches, PatternSet, compile_pattern, widened
 from cleaner.engine.ruleset import RuleGroup, RuleSet, run_chrome
 from cleaner.steps.normalize import collapse_blank_lines, normalize_lines
 from tests.conftest import RULES, SEEDS
@@ -172,3 +173,35 @@ def test_patterns_that_see_the_whole_text_still_scan_it(
         lines = normalize_lines("\n".join(rng.choices(pool, k=rng.randint(1, 12))))
         changed += assert_same(monkeypatch, [group], lines)
     assert changed > 100
+
+
+@pytest.mark.parametrize(
+    ("source", "wide"),
+    [
+        (r"^[^.!?]{0,60}\.\s*all rights reserved", r"^[^.!?]*\.\s*all rights reserved"),
+        (r"(?:x|y){2,}?z{3}", r"(?:x|y)*?z*"),
+        (r"\x{E200}{1,2}\p{Greek}{2}", r"\x{E200}*\p{Greek}*"),
+        (r"[{2}][]{3}][^]{4}][[:alpha:]{5}]{6}", r"[{2}][]{3}][^]{4}][[:alpha:]{5}]*"),
+        (r"\Q{2}\E{3}\{4}\\{5}a{,6}", r"\Q{2}\E*\{4}\\*a{,6}"),
+    ],
+)
+def test_prefilters_widen_counts_and_leave_literal_braces(source: str, wide: str) -> None:
+    assert widened(source) == wide
+
+
+def test_widened_prefilters_match_wherever_their_rules_match() -> None:
+    pool = real_lines()
+    checked = 0
+    for rule in RULESET.rules.values():
+        kind = rule.kind
+        if kind.prefilter is None or not hasattr(kind, "source"):
+            continue
+        ignore_case = kind.values["ignore_case"]
+        if kind.prefilter == ("(?i)" if ignore_case else "") + "(?m)" + kind.source:
+            continue  # not widened
+        exact = compile_pattern(kind.source, ignore_case=ignore_case)
+        wide = re2.compile(kind.prefilter, _LINE_OPTS)
+        for line in pool:
+            assert exact.search(line) is None or wide.search(line) is not None, (rule.id, line)
+        checked += 1
+    assert checked >= 5

@@ -35,6 +35,7 @@ from cleaner.engine.regex import (
     compile_pattern,
     literal_source,
     matched_lines,
+    widened,
 )
 from cleaner.html.dom import (
     SelectorError,
@@ -166,6 +167,11 @@ def matcher_source(values: Mapping[str, Any]) -> str:
     return "^" + literal_source(values["line"]) + "$"
 
 
+def prefilter_source(source: str, *, ignore_case: bool) -> str:
+    """The per-line prefilter of a rule matching ``source``: a superset of it (``widened``)."""
+    return widened(("(?i)" if ignore_case else "") + "(?m)" + source)
+
+
 def compile_or_raise(source: str, *, ignore_case: bool, option: str, per_line: bool = True) -> Any:
     try:
         return compile_pattern(source, ignore_case=ignore_case, per_line=per_line)
@@ -228,7 +234,7 @@ class MatchingChromeKind(ChromeKind):
 
     @property
     def prefilter(self) -> str | None:
-        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+        return prefilter_source(self.source, ignore_case=self.values["ignore_case"])
 
     def hit_lines(self, lines: list[str], matches: LineMatches | None = None) -> list[int]:
         return self.guards.hit_lines(self.regex, lines, matches)
@@ -478,7 +484,7 @@ class StripSpan(ChromeKind):
 
     @property
     def prefilter(self) -> str | None:
-        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+        return prefilter_source(self.source, ignore_case=self.values["ignore_case"])
 
     def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
         targets = self.guards.hit_lines(self.regex, lines, matches)
@@ -768,7 +774,7 @@ class Extract(RuleKind):
         # A text-scope pattern may span lines, which a per-line set cannot test: always run it.
         if self.values["scope"] != "line":
             return None
-        return ("(?i)" if self.values["ignore_case"] else "") + "(?m)" + self.source
+        return prefilter_source(self.source, ignore_case=self.values["ignore_case"])
 
     def extract(self, lines: list[str]) -> str | None:
         if not lines:
