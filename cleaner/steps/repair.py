@@ -20,14 +20,18 @@ DEFAULT_FTFY: dict[str, Any] = {"uncurl_quotes": False, "fix_character_width": F
 # characters, and lone surrogates (which RE2 cannot see: UTF-8 cannot hold them, so a text
 # that does not encode is suspicious by definition). Text with none of these is returned as is.
 _ENTITY = "&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
-_SUSPICIOUS = re2.compile(
+_SUSPICIOUS_CHARS = (
     "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
     "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153"
     "\u017e\u0178]"
-    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ufffd]|" + _ENTITY
+    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ufffd]"
 )
-# In pure ASCII text only control characters and HTML entities can need ftfy.
-_ASCII_SUSPICIOUS = re2.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]|" + _ENTITY)
+# Searched on the UTF-8 bytes: the wrapper would encode a str on every call anyway.
+_SUSPICIOUS = re2.compile((_SUSPICIOUS_CHARS + "|" + _ENTITY).encode("utf-8"))
+_SUSPICIOUS_CHAR = re2.compile(_SUSPICIOUS_CHARS.encode("utf-8"))
+_ENTITY_UTF8 = re2.compile(_ENTITY.encode("utf-8"))
+# ASCII that never needs ftfy: printable characters, tab, line feed, form feed and return.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\x0c\r"
 
 
 MAX_PASSES = 4
@@ -39,12 +43,26 @@ def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixer
 
 
 def needs_repair(text: str) -> bool:
-    if text.isascii():
-        return _ASCII_SUSPICIOUS.search(text) is not None
+    """Whether ``_SUSPICIOUS`` finds anything (or the text holds a lone surrogate).
+
+    Two cheap steps decide most texts without a regex scan of the whole text: an entity needs
+    an '&' (a memchr), and everything else in the pattern is a non-ASCII or control character,
+    which survive deleting the plain ASCII bytes (a table lookup per byte). Only when what is
+    left holds a candidate does the whole text get searched, since deleting bytes can put a lead
+    character next to a continuation that the text itself keeps apart.
+    """
     try:
-        return _SUSPICIOUS.search(text) is not None
+        data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return True
+    if b"&" in data and _ENTITY_UTF8.search(data) is not None:
+        return True
+    rest = data.translate(None, _PLAIN_ASCII)
+    return (
+        bool(rest)
+        and _SUSPICIOUS_CHAR.search(rest) is not None
+        and _SUSPICIOUS.search(data) is not None
+    )
 
 
 def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
