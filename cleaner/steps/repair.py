@@ -65,7 +65,9 @@ def needs_repair(text: str) -> bool:
     )
 
 
-def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
+def repair(
+    text: str, config: ftfy.TextFixerConfig, settled: set[str] | None = None
+) -> tuple[str, list[str]]:
     """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``.
 
     Like ``ftfy.fix_text``, each line is fixed on its own (one mojibake line does not depend on
@@ -73,24 +75,53 @@ def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP 'Â€' -> '€'), so a line
     is fixed until nothing changes: repairing repaired text changes nothing. Later passes see
     spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
+
+    ``settled``, when given, is shared by the calls on one document: a line an earlier call
+    found ftfy returns unchanged is not sent to ftfy again, and this call adds its own. The
+    re-check of a cleaned document meets most of its flagged lines a second time.
     """
     if not needs_repair(text):
         return text, []
     lines = text.split("\n")
     steps: dict[str, None] = {}
+    found: set[str] = set()
     for i, line in enumerate(lines):
-        for n in range(MAX_PASSES):
-            if not needs_repair(line):
-                break
-            if n:
-                line = normalize_spaces(line)
-            fixed = ftfy.fix_and_explain(line, config)
-            if fixed.text == line:
-                break
-            steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
-            line = fixed.text
-        lines[i] = line
+        if settled is None or line not in settled:
+            lines[i] = _repair_line(line, config, steps, found)
+    if settled is not None:
+        settled |= found
     return "\n".join(lines), list(steps)
+
+
+def _repair_line(
+    line: str, config: ftfy.TextFixerConfig, steps: dict[str, None], settled: set[str]
+) -> str:
+    """One line repaired until nothing changes; adds to ``settled`` the text ftfy is known to
+    return unchanged."""
+    for n in range(MAX_PASSES):
+        if not needs_repair(line):
+            return line
+        if n:
+            line = normalize_spaces(line)
+        fixed = ftfy.fix_and_explain(line, config)
+        if fixed.text == line:
+            settled.add(line)
+            return line
+        steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
+        if _ftfy_fixpoint(line, fixed.text):
+            settled.add(fixed.text)
+            return fixed.text
+        line = fixed.text
+    return line
+
+
+def _ftfy_fixpoint(given: str, fixed: str) -> bool:
+    """Whether the next pass would hand ftfy ``fixed`` as it is and get it back unchanged, so
+    it need not run: ftfy fixes until its own pass changes nothing, so its output is a fixpoint
+    of that pass. The next pass sees the text as given when normalising spaces leaves it alone,
+    and runs the same ftfy pass when the text keeps or lacks a '<' as ``given`` did (a '<'
+    turns ftfy's "auto" HTML unescaping off)."""
+    return ("<" in fixed) == ("<" in given) and normalize_spaces(fixed) == fixed
 
 
 # What no output may hold, whatever the repair settings: a lone surrogate cannot be written as
