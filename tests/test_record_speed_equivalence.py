@@ -1,15 +1,24 @@
 """The shortcuts that make a document's non-rule steps cheaper give exactly what the plain
-versions give: the ftfy pre-check, the repair loop and its re-check."""
+versions give: the ftfy pre-check, the repair loop and its re-check, normalising, and the
+record's dict."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import ftfy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.steps.normalize import join_lines, normalize_lines, normalize_spaces
+from cleaner.record import Record
+from cleaner.steps.normalize import (
+    _SPACE_CHARS,
+    collapse_blank_lines,
+    join_lines,
+    normalize_lines,
+    normalize_spaces,
+)
 from cleaner.steps.repair import (
     _ENTITY,
     _SUSPICIOUS_CHARS,
@@ -101,3 +110,31 @@ def test_repair_and_its_recheck_give_what_the_plain_loop_gives(text: str) -> Non
     # The re-check of a cleaned document: its lines normalised, the set of the first call kept.
     cleaned = join_lines(normalize_lines(repair(text, CONFIG)[0]))
     assert repair(cleaned, CONFIG, settled) == reference_repair(cleaned)
+
+
+_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+_RUN_OF_SPACES = re.compile(f"[ {_SPACE_CHARS}]+")
+SPACED = ["  ", " ", "\t", "\xa0", "\u3000", "\u202f", "\x0b", "\x1c", "\u200b", "\r", "\r\n"]
+spaced_line = st.lists(st.sampled_from([*SPACED, "a", "bc", "é", "\n"]), max_size=12).map("".join)
+
+
+def reference_normalize(text: str) -> list[str]:
+    """Every line with its spaces collapsed, whether it needs it or not."""
+    text = re.sub("[\u200b\u2060\ufeff\u00ad]", "", _BREAKS.sub("\n", text))
+    if re.search("[\x1c-\x1f]", text):  # str.split() would take these for spaces
+        return collapse_blank_lines(
+            [_RUN_OF_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+        )
+    return collapse_blank_lines([" ".join(ln.split()) for ln in text.split("\n")])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(spaced_line, max_size=8).map("\n".join))
+def test_normalising_only_the_lines_with_spaces_to_collapse_changes_nothing(text: str) -> None:
+    assert normalize_lines(text) == reference_normalize(text)
+
+
+def test_a_record_dict_has_the_fields_in_declaration_order() -> None:
+    names = [f.name for f in dataclasses.fields(Record)]
+    record = Record(**{n: () if n in ("repairs", "rules") else {} for n in names})
+    assert list(record.to_dict()) == names
