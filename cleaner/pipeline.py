@@ -147,10 +147,11 @@ class Cleaner:
 
     # -- the text part, shared by run, explain and the example harness --------------------
 
-    def repair_text(self, text: str) -> tuple[str, list[str]]:
+    def repair_text(self, text: str, settled: set[str] | None = None) -> tuple[str, list[str]]:
+        """Repaired text and the ftfy steps; ``settled`` as in ``repair``, one per document."""
         if not self.config.repair["enabled"]:
             return text, []
-        return repair(text, self.ftfy_config)
+        return repair(text, self.ftfy_config, settled)
 
     def clean_text(
         self,
@@ -259,7 +260,8 @@ class Cleaner:
         if isinstance(source, Reason):
             return Outcome(Reject(raw.id, raw.source, (source,)), None, (), len(raw.data))
         chars_in = source.chars_in
-        text, repairs = self.repair_text(source.text)
+        settled: set[str] = set()  # lines ftfy leaves as they are: the re-check skips them
+        text, repairs = self.repair_text(source.text, settled)
         text, scrubbed = scrub(text)
         repairs = [*source.scrubbed, *repairs, *scrubbed]
         page = source.page
@@ -274,7 +276,7 @@ class Cleaner:
         # that made ftfy take the text for HTML and leave its entities alone). Repair and clean
         # again until neither changes the text: cleaning clean output must change nothing.
         for _ in range(MAX_REPAIR_ROUNDS):
-            again, more = self.repair_text(cleaned.text)
+            again, more = self.repair_text(cleaned.text, settled)
             if again == cleaned.text:
                 break
             repairs += more

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +61,8 @@ class Record:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        # A dataclass sets its fields in declaration order, so its __dict__ is in key order.
+        d = dict(self.__dict__)
         d["repairs"] = list(self.repairs)
         d["rules"] = [dict(r) for r in self.rules]
         return d

@@ -51,3 +51,27 @@ def test_sample_is_bounded_and_cut_at_a_space() -> None:
     cut = sample(text, 1500)
     assert len(cut) <= 1500
     assert cut.endswith("word")
+
+
+def test_langdetect_rs_one_call_path_matches_the_package_bit_for_bit() -> None:
+    from cleaner.steps.language import LangdetectRsDetector
+
+    detector = LangdetectRsDetector()
+    assert detector._one_call, "the probes disagreed: the installed langdetect-rs changed"
+    texts = [r["text"] for r in LABELLED] + [p.read_text("utf-8") for p in SEEDS.glob("*.txt")]
+    texts += ["", "12345 !!!", "a", "http://example.com/x mail@example.com", "日本語"]
+    for text in texts:
+        assert detector._direct_probabilities(text) == detector._public(text), text[:60]
+
+
+def test_langdetect_rs_falls_back_to_the_package_when_the_probes_disagree() -> None:
+    from cleaner.steps.language import LangdetectRsDetector
+
+    class Changed(LangdetectRsDetector):
+        def _direct_probabilities(self, text: str) -> list[float] | None:
+            return [0.0]  # a core that no longer answers as the package does
+
+    changed, reference = Changed(), make_detector("langdetect")
+    assert not changed._one_call
+    text = LABELLED[0]["text"]
+    assert changed.detect(text) == reference.detect(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import re2
 
 # Unicode spaces (NBSP, thin, ideographic ...) and tabs become one ASCII space; zero-width
@@ -24,7 +26,7 @@ _SPACE_HINTS = _ASCII_SPACE_HINTS + tuple(_SPACE_CHARS[3:])
 _SPLIT_ONLY = "\x1c\x1d\x1e\x1f"
 
 
-def _has_any(text: str, needles: tuple[str, ...] | str) -> bool:
+def _has_any(text: str, needles: Iterable[str]) -> bool:
     return any(n in text for n in needles)
 
 
@@ -36,13 +38,14 @@ def normalize_lines(text: str) -> list[str]:
     if not ascii_only and _has_any(text, _INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
     lines = text.split("\n")
-    if _has_any(text, _ASCII_SPACE_HINTS if ascii_only else _SPACE_HINTS):
-        if _has_any(text, _SPLIT_ONLY):
-            lines = [_SPACES.sub(" ", line).strip() for line in lines]
-        else:  # str.split() knows exactly these spaces (and line breaks, gone by now)
-            lines = [" ".join(line.split()) for line in lines]
-    else:
+    hints = [h for h in (_ASCII_SPACE_HINTS if ascii_only else _SPACE_HINTS) if h in text]
+    if not hints:
         lines = [line.strip() for line in lines]
+    elif _has_any(text, _SPLIT_ONLY):
+        lines = [_SPACES.sub(" ", line).strip() for line in lines]
+    else:  # str.split() knows exactly these spaces (and line breaks, gone by now); a line
+        # with none of them but single ASCII spaces only needs trimming
+        lines = [" ".join(ln.split()) if _has_any(ln, hints) else ln.strip() for ln in lines]
     return collapse_blank_lines(lines)
 
 

@@ -20,14 +20,18 @@ DEFAULT_FTFY: dict[str, Any] = {"uncurl_quotes": False, "fix_character_width": F
 # characters, and lone surrogates (which RE2 cannot see: UTF-8 cannot hold them, so a text
 # that does not encode is suspicious by definition). Text with none of these is returned as is.
 _ENTITY = "&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
-_SUSPICIOUS = re2.compile(
+_SUSPICIOUS_CHARS = (
     "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
     "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153"
     "\u017e\u0178]"
-    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ufffd]|" + _ENTITY
+    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ufffd]"
 )
-# In pure ASCII text only control characters and HTML entities can need ftfy.
-_ASCII_SUSPICIOUS = re2.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]|" + _ENTITY)
+# Searched on the UTF-8 bytes: the wrapper would encode a str on every call anyway.
+_SUSPICIOUS = re2.compile((_SUSPICIOUS_CHARS + "|" + _ENTITY).encode("utf-8"))
+_SUSPICIOUS_CHAR = re2.compile(_SUSPICIOUS_CHARS.encode("utf-8"))
+_ENTITY_UTF8 = re2.compile(_ENTITY.encode("utf-8"))
+# ASCII that never needs ftfy: printable characters, tab, line feed, form feed and return.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\x0c\r"
 
 
 MAX_PASSES = 4
@@ -39,15 +43,31 @@ def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixer
 
 
 def needs_repair(text: str) -> bool:
-    if text.isascii():
-        return _ASCII_SUSPICIOUS.search(text) is not None
+    """Whether ``_SUSPICIOUS`` finds anything (or the text holds a lone surrogate).
+
+    Two cheap steps decide most texts without a regex scan of the whole text: an entity needs
+    an '&' (a memchr), and everything else in the pattern is a non-ASCII or control character,
+    which survive deleting the plain ASCII bytes (a table lookup per byte). Only when what is
+    left holds a candidate does the whole text get searched, since deleting bytes can put a lead
+    character next to a continuation that the text itself keeps apart.
+    """
     try:
-        return _SUSPICIOUS.search(text) is not None
+        data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return True
+    if b"&" in data and _ENTITY_UTF8.search(data) is not None:
+        return True
+    rest = data.translate(None, _PLAIN_ASCII)
+    return (
+        bool(rest)
+        and _SUSPICIOUS_CHAR.search(rest) is not None
+        and _SUSPICIOUS.search(data) is not None
+    )
 
 
-def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
+def repair(
+    text: str, config: ftfy.TextFixerConfig, settled: set[str] | None = None
+) -> tuple[str, list[str]]:
     """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``.
 
     Like ``ftfy.fix_text``, each line is fixed on its own (one mojibake line does not depend on
@@ -55,24 +75,53 @@ def repair(text: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     uncover more to fix ('\xa0Â\x80' -> '\xa0Â€', and without the NBSP 'Â€' -> '€'), so a line
     is fixed until nothing changes: repairing repaired text changes nothing. Later passes see
     spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
+
+    ``settled``, when given, is shared by the calls on one document: a line an earlier call
+    found ftfy returns unchanged is not sent to ftfy again, and this call adds its own. The
+    re-check of a cleaned document meets most of its flagged lines a second time.
     """
     if not needs_repair(text):
         return text, []
     lines = text.split("\n")
     steps: dict[str, None] = {}
+    found: set[str] = set()
     for i, line in enumerate(lines):
-        for n in range(MAX_PASSES):
-            if not needs_repair(line):
-                break
-            if n:
-                line = normalize_spaces(line)
-            fixed = ftfy.fix_and_explain(line, config)
-            if fixed.text == line:
-                break
-            steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
-            line = fixed.text
-        lines[i] = line
+        if settled is None or line not in settled:
+            lines[i] = _repair_line(line, config, steps, found)
+    if settled is not None:
+        settled |= found
     return "\n".join(lines), list(steps)
+
+
+def _repair_line(
+    line: str, config: ftfy.TextFixerConfig, steps: dict[str, None], settled: set[str]
+) -> str:
+    """One line repaired until nothing changes; adds to ``settled`` the text ftfy is known to
+    return unchanged."""
+    for n in range(MAX_PASSES):
+        if not needs_repair(line):
+            return line
+        if n:
+            line = normalize_spaces(line)
+        fixed = ftfy.fix_and_explain(line, config)
+        if fixed.text == line:
+            settled.add(line)
+            return line
+        steps.update(dict.fromkeys(f"{a}:{n}" for a, n in (fixed.explanation or [])))
+        if _ftfy_fixpoint(line, fixed.text):
+            settled.add(fixed.text)
+            return fixed.text
+        line = fixed.text
+    return line
+
+
+def _ftfy_fixpoint(given: str, fixed: str) -> bool:
+    """Whether the next pass would hand ftfy ``fixed`` as it is and get it back unchanged, so
+    it need not run: ftfy fixes until its own pass changes nothing, so its output is a fixpoint
+    of that pass. The next pass sees the text as given when normalising spaces leaves it alone,
+    and runs the same ftfy pass when the text keeps or lacks a '<' as ``given`` did (a '<'
+    turns ftfy's "auto" HTML unescaping off)."""
+    return ("<" in fixed) == ("<" in given) and normalize_spaces(fixed) == fixed
 
 
 # What no output may hold, whatever the repair settings: a lone surrogate cannot be written as
