@@ -4,7 +4,7 @@
 that drop lines leave the other answers standing, rewritten lines are scanned when next asked),
 keeps a group's set hits the same way, and lets a rule with position guards scan only the
 lines they allow. The plain path scans the current text afresh for every rule in every state
-and collapses blank lines with ``collapse_blank_lines``.
+and collapses blank lines with a loop that keeps a line when the last kept one has text.
 Both run here on real lines (seed articles, every rule example and, when the corpus is present,
 the ctf scrapes), shuffled into new documents so that rules meet each other's leftovers.
 """
@@ -60,13 +60,30 @@ def plain_set_hits(self: LineMatches, patterns: PatternSet, lines: list[str]) ->
     return patterns.hits("\n".join(lines).encode("utf-8", "surrogatepass"))
 
 
+def plain_collapse(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def test_collapse_blank_lines_is_the_plain_loop() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        lines = [rng.choice(["", "", "a", "b c"]) for _ in range(rng.randrange(0, 12))]
+        assert collapse_blank_lines(lines) == plain_collapse(lines), lines
+
+
 def plain_run_chrome(
     monkeypatch: pytest.MonkeyPatch, groups: list[RuleGroup], lines: list[str]
 ) -> tuple[list[str], list[Any]]:
     with monkeypatch.context() as patch:
         patch.setattr(Guards, "hit_lines", plain_hit_lines)
         patch.setattr(LineMatches, "set_hits", plain_set_hits)
-        patch.setattr(ruleset, "_collapsed", collapse_blank_lines)
+        patch.setattr(ruleset, "collapse_blank_lines", plain_collapse)
         return run_chrome(groups, lines)
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import LineMatches, PatternSet
+from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
 # which is what makes cleaning idempotent. Real documents settle in two or three rounds.
@@ -201,16 +202,6 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
-def _collapsed(lines: list[str]) -> list[str]:
-    """``collapse_blank_lines(lines)``: runs of blank lines collapsed, blank ends dropped. A
-    line stays when it or the line before it has text; pairing each line with the one before
-    it in one comprehension costs half of the loop with appends (3 against 7 us a document)."""
-    out = [line for above, line in zip(["", *lines], lines, strict=False) if line or above]
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
 def run_chrome(
     groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
 ) -> tuple[list[str], list[Edit]]:
@@ -233,7 +224,7 @@ def run_chrome(
                 new = kind.apply(lines, matches)
                 if new is None:
                     continue
-                new = _collapsed(new)
+                new = collapse_blank_lines(new)
                 if new == lines:
                     continue
                 new_chars = _chars(new)
