@@ -41,6 +41,22 @@ from cleaner.run import BATCH_ITEMS, RunOptions, RunStats, Tally, clean_batch
 
 RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None]  # (root, relative path, bytes)
 
+# Ray Data warnings that are wrong for this pipeline: reading needs no CPU slot, so actors on
+# every CPU do not make it hang, and progress bars are off because the user turned them off.
+_FALSE_ALARMS = (
+    ("ray.data.dataset", "does not have any available CPUs"),
+    ("ray.data._internal.progress", "Progress bars disabled"),
+)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
+
 
 def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
     """The rule folders' files and the schema as bytes, to rebuild the cleaner on any node."""
@@ -200,13 +216,20 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         )
     for name in ("ray", "ray.data"):  # Ray's INFO lines would bury cleaner's own summary
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name, text in _FALSE_ALARMS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropMessage) and f.text == text for f in logger.filters):
+            logger.addFilter(_DropMessage(text))
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = options.progress
         archive = pack_rules(cleaner)
         keys = options.keys
         ds: Any = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
-        ds = ds.flat_map(functools.partial(_read_file, keys=keys, limits=limits))
+        # Reading asks for no CPU slot: the cleaning actors take one each, and on ``-j 1`` (or
+        # a pool as large as the cluster) a read task that needs a slot would wait for ever
+        # (ray-project/ray#44687, "Dataset hangs if you launch actors on all CPUs").
+        ds = ds.flat_map(functools.partial(_read_file, keys=keys, limits=limits), num_cpus=0)
         ds = ds.map_batches(
             _CleanBatch,
             fn_constructor_args=(archive,),

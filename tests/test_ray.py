@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,40 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
     assert summary["articles_read"] == 1001
     assert summary["reject_reasons"]["link_outside_input"] == 1
+
+
+def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
+    # With -j 1 the one cleaning actor holds the only CPU; a read task that needed a CPU slot
+    # waited for it for ever (ray-project/ray#44687). A subprocess, so a hang fails the test
+    # instead of stalling the suite.
+    src = write_corpus(tmp_path / "a.jsonl", 300)
+    local, ray_out = tmp_path / "local", tmp_path / "ray"
+    common = ["--rules", str(RULES), "-j", "1", "--no-progress"]
+    assert main(["run", str(src), "-o", str(local), *common]) == 0
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ADDRESS", None)
+    cmd = [sys.executable, "-m", "cleaner.cli", "run", str(src), "-o", str(ray_out)]
+    proc = subprocess.Popen(
+        [*cmd, "--engine", "ray", *common],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, err = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("cleaner run --engine ray -j 1 did not finish in 240 s")
+    assert proc.returncode == 0, err[-2000:]
+    assert "will hang" not in err  # Ray's false alarm about actors on every CPU is dropped
+    records = sorted(
+        x for p in ray_out.glob("articles-*.jsonl") for x in p.read_text().splitlines()
+    )
+    assert records == sorted((local / "articles.jsonl").read_text("utf-8").splitlines())
+    assert json.loads((ray_out / "summary.json").read_text("utf-8"))["articles_read"] == 300
 
 
 def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
