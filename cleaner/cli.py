@@ -52,7 +52,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         format=args.format,
         rejects_path=args.rejects,
     )
-    workers = args.workers or os.cpu_count() or 1
+    if args.workers < 0:
+        raise CleanerError(f"-j must be 0 (one worker per CPU) or more, not {args.workers}")
+    # On Ray, 0 means one actor per CPU of the cluster, which only Ray can tell.
+    workers = args.workers if args.engine == "ray" else args.workers or os.cpu_count() or 1
     options = RunOptions(
         workers=workers,
         resume=args.resume,
@@ -337,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="worker processes (default 1; 0 = one per CPU); the output is the same for any N",
+        help="worker processes (default 1; 0 = one per CPU; with --engine ray, cleaning actors, "
+        "0 = one per CPU of the cluster); the output is the same for any N",
     )
     scale.add_argument(
         "--shard-size",

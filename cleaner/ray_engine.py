@@ -175,6 +175,8 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     opts = options.output
     if outdir == "-" or "-" in inputs:
         raise CleanerError("--engine ray reads files and writes a folder; '-' is not supported")
+    if options.workers < 0:
+        raise CleanerError("-j must be 0 (one cleaning actor per CPU of the cluster) or more")
     if options.resume:
         raise CleanerError(
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
@@ -211,7 +213,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(
-            num_cpus=None if os.environ.get("RAY_ADDRESS") else options.workers,
+            num_cpus=None if os.environ.get("RAY_ADDRESS") else options.workers or None,
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.WARNING,
@@ -231,11 +233,14 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         archive = pack_rules(cleaner)
         keys = options.keys
         ds: Any = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
+        # -j N: N cleaning actors; -j 0: one per CPU of the cluster (or of this machine).
+        cluster: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call,unused-ignore]
+        actors = options.workers or max(1, int(cluster.get("CPU", 1)))
         # Reading asks for no CPU slot: the cleaning actors take one each, and on ``-j 1`` (or
         # a pool as large as the cluster) a read task that needs a slot would wait for ever
         # (ray-project/ray#44687, "Dataset hangs if you launch actors on all CPUs").
         # ``concurrency`` bounds the tasks, and so the worker processes Ray starts for them.
-        io_tasks = max(1, options.workers)
+        io_tasks = actors
         ds = ds.flat_map(
             functools.partial(_read_file, keys=keys, limits=limits),
             num_cpus=0,
@@ -246,7 +251,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             fn_constructor_args=(archive,),
             batch_size=BATCH_ITEMS,
             # A fixed pool: Ray Data's autoscaler kept one actor on 2 CPUs (1.04x with -j 2).
-            compute=ray.data.ActorPoolStrategy(size=max(1, options.workers)),
+            compute=ray.data.ActorPoolStrategy(size=actors),
         )
         sink = _sink(out, opts)
         # Writing lines already serialised is I/O: like reading, it needs no CPU slot, so the

@@ -34,9 +34,12 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     (tmp_path / "elsewhere.txt").write_text("A page outside the input folder.\n", "utf-8")
     (inputs / "escape.txt").symlink_to(tmp_path / "elsewhere.txt")  # refused, with a reject
     local, ray_out = tmp_path / "local", tmp_path / "ray"
-    common = ["--rules", str(RULES), "-j", "2"]
-    assert main(["run", str(inputs), "-o", str(local), *common]) == 0
-    assert main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common]) == 0
+    common = ["--rules", str(RULES)]
+    assert main(["run", str(inputs), "-o", str(local), *common, "-j", "2"]) == 0
+    # -j 0: one cleaning actor per CPU Ray sees (2 here)
+    assert (
+        main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common, "-j", "0"]) == 0
+    )
 
     def lines(paths: list[Path]) -> list[str]:
         return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
@@ -93,3 +96,5 @@ def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFix
     assert main([*args, "-o", "-"]) == 2
     assert main([*args, "-o", str(tmp_path / "o"), "--resume"]) == 2
     assert "--resume is for the local engine" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "o"), "-j", "-1"]) == 2
+    assert "-j must be 0 (one worker per CPU) or more, not -1" in capsys.readouterr().err
