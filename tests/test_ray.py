@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,12 +35,9 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     (tmp_path / "elsewhere.txt").write_text("A page outside the input folder.\n", "utf-8")
     (inputs / "escape.txt").symlink_to(tmp_path / "elsewhere.txt")  # refused, with a reject
     local, ray_out = tmp_path / "local", tmp_path / "ray"
-    common = ["--rules", str(RULES)]
-    assert main(["run", str(inputs), "-o", str(local), *common, "-j", "2"]) == 0
-    # -j 0: one cleaning actor per CPU Ray sees (2 here)
-    assert (
-        main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common, "-j", "0"]) == 0
-    )
+    common = ["--rules", str(RULES), "-j", "2"]  # a local Ray with num_cpus=2
+    assert main(["run", str(inputs), "-o", str(local), *common]) == 0
+    assert main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common]) == 0
 
     def lines(paths: list[Path]) -> list[str]:
         return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
@@ -88,6 +86,27 @@ def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
     )
     assert records == sorted((local / "articles.jsonl").read_text("utf-8").splitlines())
     assert json.loads((ray_out / "summary.json").read_text("utf-8"))["articles_read"] == 300
+
+
+def test_ray_j0_starts_one_actor_per_cpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray.data
+
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    src = write_corpus(tmp_path / "a.jsonl", 40)
+    sizes: list[int] = []
+    real = ray.data.ActorPoolStrategy
+
+    def spy(**kwargs: Any) -> object:
+        sizes.append(kwargs["size"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(ray.data, "ActorPoolStrategy", spy)
+    out = tmp_path / "ray"
+    args = ["run", str(src), "-o", str(out), "--rules", str(RULES), "--engine", "ray", "-j", "0"]
+    assert main(args) == 0
+    assert sizes == [os.cpu_count()]  # a local Ray sees this machine's CPUs
+    assert json.loads((out / "summary.json").read_text("utf-8"))["articles_read"] == 40
 
 
 def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
