@@ -87,6 +87,7 @@ def watch(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
         "stderr": err,
         "rss_main_mb": main_rss / 1e6,
         "rss_children_mb": sorted((v / 1e6 for v in peak.values()), reverse=True),
+        "cpu_by_title": sorted(((c, title.get(k, "?")) for k, c in cpu_of.items()), reverse=True),
         "rss_children_by_title": sorted(
             ((v / 1e6, title.get(k, "?")) for k, v in peak.items()), reverse=True
         ),
@@ -341,7 +342,8 @@ def ray_figures(sample: Path, out: Path) -> None:
         print(
             f"Ray {label} peak RSS: driver {run['rss_main_mb']:.0f} MB, {ray_workers(run)}; "
             f"CPU-seconds of all its processes {run['cpu_all']:.0f} (the local engine -j 2: "
-            f"{local['cpu_all']:.0f})"
+            f"{local['cpu_all']:.0f}), of the cleaning actors "
+            + ", ".join(f"{c:.1f}" for c, t in run["cpu_by_title"] if "MapWorker" in t)
         )
 
 

@@ -18,6 +18,7 @@ import os
 import pickle
 import tempfile
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -239,12 +240,12 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         # Reading asks for no CPU slot: the cleaning actors take one each, and on ``-j 1`` (or
         # a pool as large as the cluster) a read task that needs a slot would wait for ever
         # (ray-project/ray#44687, "Dataset hangs if you launch actors on all CPUs").
-        # ``concurrency`` bounds the tasks, and so the worker processes Ray starts for them.
-        io_tasks = actors
+        # ``concurrency`` bounds the tasks, and so the worker processes Ray starts for them;
+        # there is one read task per input file (Ray warns when the bound exceeds that).
         ds = ds.flat_map(
             functools.partial(_read_file, keys=keys, limits=limits),
             num_cpus=0,
-            concurrency=io_tasks,
+            concurrency=max(1, min(actors, len(rows))),
         )
         ds = ds.map_batches(
             _CleanBatch,
@@ -256,7 +257,11 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         sink = _sink(out, opts)
         # Writing lines already serialised is I/O: like reading, it needs no CPU slot, so the
         # actors may take every CPU.
-        ds.write_datasink(sink, ray_remote_args={"num_cpus": 0}, concurrency=io_tasks)
+        with warnings.catch_warnings():
+            # Ray counts the blocks it is given before reading (one per input file) and warns
+            # that actors will idle; reading cuts each file into ~1 MB blocks, so they do not.
+            warnings.filterwarnings("ignore", "The m.* but the operator only received", UserWarning)
+            ds.write_datasink(sink, ray_remote_args={"num_cpus": 0}, concurrency=actors)
     finally:
         if started_here:
             ray.shutdown()

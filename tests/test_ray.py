@@ -49,9 +49,6 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
     assert summary["articles_read"] == 1001
     assert summary["reject_reasons"]["link_outside_input"] == 1
-    # a.jsonl.gz (2 MB) is cut into blocks of about 1 MB, which go to the actors one by one:
-    # in Ray's default 128 MB blocks one file went to one actor whole (one busy worker of two)
-    assert len(summary["shards"]) > 3  # more than one per input row (two files, one link)
 
 
 def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
