@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 
 from cleaner.cli import main
+from cleaner.errors import CleanerError
+from cleaner.pipeline import Cleaner
+from cleaner.ray_engine import run_ray
+from cleaner.run import RunOptions
 from tests.conftest import RULES
 from tests.scale_helpers import write_corpus
 
@@ -79,30 +83,40 @@ def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
     assert proc.returncode == 0, err[-2000:]
     assert "will hang" not in err  # Ray's false alarm about actors on every CPU is dropped
     records = sorted(
-        x for p in ray_out.glob("articles-*.jsonl") for x in p.read_text().splitlines()
+        x for p in ray_out.glob("articles-*.jsonl") for x in p.read_text("utf-8").splitlines()
     )
     assert records == sorted((local / "articles.jsonl").read_text("utf-8").splitlines())
     assert json.loads((ray_out / "summary.json").read_text("utf-8"))["articles_read"] == 300
 
 
 def test_ray_j0_starts_one_actor_per_cpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray
     import ray.data
 
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     src = write_corpus(tmp_path / "a.jsonl", 40)
     sizes: list[int] = []
-    real = ray.data.ActorPoolStrategy
+    cpus: list[float] = []
+    real_pool, real_resources = ray.data.ActorPoolStrategy, ray.cluster_resources
 
-    def spy(**kwargs: Any) -> object:
+    def pool(**kwargs: Any) -> object:
         sizes.append(kwargs["size"])
-        return real(**kwargs)
+        return real_pool(**kwargs)
 
-    monkeypatch.setattr(ray.data, "ActorPoolStrategy", spy)
+    def resources() -> dict[str, float]:
+        found: dict[str, float] = real_resources()  # type: ignore[no-untyped-call,unused-ignore]
+        cpus.append(found["CPU"])
+        return found
+
+    monkeypatch.setattr(ray.data, "ActorPoolStrategy", pool)
+    monkeypatch.setattr(ray, "cluster_resources", resources)
     out = tmp_path / "ray"
     args = ["run", str(src), "-o", str(out), "--rules", str(RULES), "--engine", "ray", "-j", "0"]
     assert main(args) == 0
-    assert sizes == [os.cpu_count()]  # a local Ray sees this machine's CPUs
+    # as many actors as the CPUs Ray sees (cgroup limits included), not os.cpu_count()
+    assert cpus
+    assert sizes == [int(cpus[0])]
     assert json.loads((out / "summary.json").read_text("utf-8"))["articles_read"] == 40
 
 
@@ -114,3 +128,7 @@ def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFix
     assert "--resume is for the local engine" in capsys.readouterr().err
     assert main([*args, "-o", str(tmp_path / "o"), "-j", "-1"]) == 2
     assert "-j must be 0 (one worker per CPU) or more, not -1" in capsys.readouterr().err
+    # the same check for callers of the API, which skip the command line's
+    options = RunOptions(workers=-1)
+    with pytest.raises(CleanerError, match="one cleaning actor per CPU of the cluster"):
+        run_ray(Cleaner.from_paths([RULES]), [str(src)], str(tmp_path / "o"), options)
