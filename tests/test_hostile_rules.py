@@ -6,13 +6,18 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.cli import main
 from cleaner.engine.load import load_packs
+from cleaner.engine.yamlnesting import too_deep
 from cleaner.engine.yamlsafe import MAX_DEPTH, MAX_RULE_FILE_BYTES, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
+from tests.conftest import RULES
 
 HEAD = "pack: evil\ndescription: Evil.\nscope: site\nmatch: {domains: [evil.test]}\nrules:\n"
 
@@ -90,28 +95,89 @@ def test_oversized_rule_file_is_refused(tmp_path: Path) -> None:
     assert f"over the limit of {MAX_RULE_FILE_BYTES}" in str(info.value)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        "x: " + "[" * 100_000 + "]" * 100_000 + "\n",  # libyaml alone: quadratic, ~15 minutes
-        "x: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n",
-        "".join(" " * i + "a:\n" for i in range(40)) + " " * 40 + "a: 1\n",
-    ],
-)
-def test_deep_nesting_is_refused_before_parsing_further(tmp_path: Path, body: str) -> None:
-    (tmp_path / "deep.yaml").write_text(body, "utf-8")
+DEEP_BODIES = [
+    # Each nests deeper than MAX_DEPTH from its first deep line: (body, that line).
+    ("x: " + "[" * 100_000 + "]" * 100_000 + "\n", 1),  # libyaml alone: quadratic, ~15 minutes
+    ("x: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n", 1),
+    ("".join(" " * i + "a:\n" for i in range(40)) + " " * 40 + "a: 1\n", MAX_DEPTH + 1),
+    ("k:\n" + "".join(" " * i + "- \n" for i in range(40)), MAX_DEPTH + 1),
+]
+
+
+@pytest.mark.parametrize(("body", "line"), DEEP_BODIES)
+def test_deep_nesting_is_refused_with_file_and_line_and_nothing_processed(
+    tmp_path: Path, body: str, line: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "deep.yaml").write_text(body, "utf-8")
+    (tmp_path / "in.txt").write_text("An article.\n", "utf-8")
+    out = tmp_path / "out"
     start = time.process_time()
-    with pytest.raises(RuleErrors) as info:
-        load_packs([tmp_path])
-    assert f"YAML nests deeper than {MAX_DEPTH} levels" in str(info.value)
+    code = main(["run", str(tmp_path / "in.txt"), "-o", str(out), "--rules", str(rules)])
     assert time.process_time() - start < 5  # a guard against a hang, not a speed claim
+    err = capsys.readouterr().err
+    assert code == 2
+    # The project's own refusal, whatever the installed YAML parser says about depth.
+    assert f"{rules / 'deep.yaml'}:{line}: YAML nests deeper than {MAX_DEPTH} levels" in err
+    assert "nothing was processed" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("body", "line"), DEEP_BODIES)
+def test_nesting_is_measured_from_the_text_before_any_parser(body: str, line: int) -> None:
+    assert too_deep(body, MAX_DEPTH) == line
+    assert too_deep(body.encode("utf-16"), MAX_DEPTH) == line
+
+
+def _event_depth(text: str) -> int:
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+def _text_depth(text: str) -> int:
+    return next(limit for limit in range(200) if too_deep(text, limit) is None)
+
+
+_YAML_TEXT = st.text(alphabet="ab [ ]{}:#'\"-|>,?\\\n\t", max_size=12)
+_YAML_DATA = st.recursive(
+    _YAML_TEXT | st.integers(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_YAML_TEXT, inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_YAML_DATA, st.sampled_from([None, True, False]), st.integers(2, 4), st.integers(5, 80))
+def test_text_depth_never_under_counts_the_parsers_depth(
+    data: object, flow: bool | None, indent: int, width: int
+) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, indent=indent, width=width)
+    real = _event_depth(text)
+    assert real <= _text_depth(text) <= real + 2, text
+
+
+def test_shipped_packs_nest_as_deep_as_the_parser_says() -> None:
+    for path in sorted(RULES.rglob("*.yaml")):
+        text = path.read_text("utf-8")
+        assert _text_depth(text) == _event_depth(text), path
 
 
 @pytest.mark.parametrize("pattern", ["(a{1000}){1000}", "((a{100}){100}){100}", "a{1001}"])
 def test_repetition_bombs_are_refused(tmp_path: Path, pattern: str) -> None:
     (tmp_path / "evil.yaml").write_text(HEAD + rule(pattern), "utf-8")
-    with pytest.raises(RuleErrors, match="does not compile on RE2: invalid repetition size"):
+    with pytest.raises(RuleErrors) as info:
         load_packs([tmp_path])
+    # The rule and its line are ours to promise; RE2's own words after the colon are not.
+    (error,) = info.value.errors
+    assert str(error).startswith(f"{tmp_path / 'evil.yaml'}:9: rule 'evil-rule': ")
+    assert "does not compile on RE2: " in str(error)
 
 
 @pytest.mark.parametrize("pattern", ["(((x+)+)+)+y", "(.*){1,100}(.*)", "x*", "^", ""])

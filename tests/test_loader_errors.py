@@ -40,9 +40,10 @@ def pack(rules: str) -> str:
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, "pack: demo\nrules: [\n")
-    assert errors == [
-        f"{tmp_path}/pack.yaml:3: YAML syntax error: did not find expected node content"
-    ]
+    # File and line are ours to promise; the parser's description of the problem is not.
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{tmp_path}/pack.yaml:3: YAML syntax error: ")
+    assert len(errors[0]) > len(f"{tmp_path}/pack.yaml:3: YAML syntax error: ")
 
 
 def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:

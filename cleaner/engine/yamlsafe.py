@@ -4,8 +4,8 @@ Rule packs are data written in a hurry by users, so the loader is strict where Y
 - only the core scalar, sequence and mapping tags; a tag that would construct an object is refused;
 - anchors and aliases are refused outright, which also rules out "billion laughs" expansion;
 - duplicate keys are an error instead of last-one-wins;
-- files over ``MAX_RULE_FILE_BYTES`` are refused before parsing, and nesting deeper than
-  ``MAX_DEPTH`` before composing.
+- files over ``MAX_RULE_FILE_BYTES`` are refused before parsing, and so is nesting deeper than
+  ``MAX_DEPTH`` (read from the text, then checked again on the parser's events).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cleaner.engine.yamlnesting import too_deep
 from cleaner.errors import RuleError
 
 MAX_RULE_FILE_BYTES = 1 << 20
@@ -67,6 +68,9 @@ def load_yaml(text: str | bytes, path: str) -> Any:
         raise RuleError(
             f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}", path=path
         )
+    deep_at = too_deep(text, MAX_DEPTH)
+    if deep_at is not None:  # before the parser, whose own limit and words vary by version
+        raise _too_deep(path, deep_at)
     loader = _Loader(text)
     try:
         _refuse_aliases(text, path)
@@ -102,13 +106,17 @@ def _refuse_aliases(text: str | bytes, path: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise RuleError(
-                    f"YAML nests deeper than {MAX_DEPTH} levels; rule files need far fewer",
-                    path=path,
-                    line=line,
-                )
+                raise _too_deep(path, line)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+
+
+def _too_deep(path: str, line: int | None) -> RuleError:
+    return RuleError(
+        f"YAML nests deeper than {MAX_DEPTH} levels; rule files need far fewer",
+        path=path,
+        line=line,
+    )
 
 
 class _Builder:
