@@ -40,9 +40,9 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
 
 def measure(packs: str, items: Sequence[Any], repeat: int) -> None:
     import cleaner.pipeline as pipeline
+    from cleaner.batch import clean_item
     from cleaner.engine import ruleset
     from cleaner.pipeline import Cleaner
-    from cleaner.run import clean_item
 
     paths = [ROOT / "rules"] + ([] if packs == "none" else [OUT / f"packs-{packs}"])
     wall, cpu = time.perf_counter(), _cpu()

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     from pyinstrument import Profiler
 
+    from cleaner.batch import clean_batch
     from cleaner.io.readers import read_inputs
     from cleaner.pipeline import Cleaner
-    from cleaner.run import clean_batch
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--packs", choices=("shipped", "1000"), default="1000")

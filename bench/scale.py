@@ -156,10 +156,10 @@ def packs_ab(corpus: Path, out: Path, n_docs: int = 4000, rounds: int = 3) -> di
     documents, which the 10 packs leave alone, so it is more work as well as more packs."""
     import itertools
 
+    from cleaner.batch import clean_batch
     from cleaner.io.readers import read_inputs
     from cleaner.pipeline import Cleaner
     from cleaner.record import RawArticle
-    from cleaner.run import clean_batch
 
     items = [
         i for i in itertools.islice(read_inputs([str(corpus)]), n_docs) if isinstance(i, RawArticle)
@@ -188,10 +188,10 @@ def step_costs(corpus: Path, n_docs: int = 3000, rounds: int = 3) -> dict[str, f
     rules cost nothing."""
     import itertools
 
+    from cleaner.batch import clean_batch
     from cleaner.io.readers import read_inputs
     from cleaner.pipeline import Cleaner
     from cleaner.record import RawArticle, Record
-    from cleaner.run import clean_batch
 
     cleaner = Cleaner.from_paths([ROOT / "rules"])
     lines = list(itertools.islice(corpus.open("rb"), n_docs))

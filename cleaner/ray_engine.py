@@ -1,6 +1,6 @@
 """``--engine ray``: the same pipeline on Ray Data, for corpora that outgrow one machine.
 
-read (one task per input file) -> ``map_batches`` over :func:`cleaner.run.clean_batch`, the
+read (one task per input file) -> ``map_batches`` over :func:`cleaner.batch.clean_batch`, the
 function the local engine runs -> a datasink that writes ``articles-NNNNN.jsonl`` and
 ``rejects-NNNNN.jsonl`` per write task and ``summary.json`` last. The records equal the local
 engine's as a set; their order and the cut into files are Ray's.
@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.load import rule_files
 from cleaner.errors import CleanerError, require_extra
 from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
@@ -38,7 +39,7 @@ from cleaner.io.writers import (
 )
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reject
-from cleaner.run import BATCH_ITEMS, RunOptions, RunStats, Tally, clean_batch
+from cleaner.run import RunOptions, RunStats
 
 READ_BLOCK_BYTES = 1 << 20
 

@@ -8,20 +8,16 @@ per worker are in flight, so memory does not grow with the input.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
 import time
-from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import CleanerError, RunStopped
+from cleaner.batch import Tally, batches
+from cleaner.errors import CleanerError
 from cleaner.io.readers import (
     InputMeter,
     Item,
@@ -35,165 +31,11 @@ from cleaner.io.writers import (
     OutputOptions,
     ShardedOutput,
     StreamOutput,
-    dump_line,
     options_manifest,
 )
-from cleaner.pipeline import Cleaner, Outcome
-from cleaner.record import Reason, Record, Reject, printable
-
-BATCH_ITEMS = 200  # articles per task sent to a worker
-
-
-@dataclass
-class Tally:
-    """Counts for summary.json. Holds only counters, so memory does not grow with the corpus."""
-
-    read: int = 0
-    written: int = 0
-    rejected: int = 0
-    chars_in: int = 0
-    chars_out: int = 0
-    packs: Counter[str] = field(default_factory=Counter)
-    rule_docs: Counter[str] = field(default_factory=Counter)
-    rule_chars: Counter[str] = field(default_factory=Counter)
-    reasons: Counter[str] = field(default_factory=Counter)
-    fields: Counter[str] = field(default_factory=Counter)
-    langs: Counter[str] = field(default_factory=Counter)
-    extractors: Counter[str] = field(default_factory=Counter)
-
-    def add(self, outcome: Outcome) -> None:
-        self.read += 1
-        self.chars_in += outcome.chars_in
-        if outcome.selection is not None:
-            self.packs.update(outcome.selection.packs)
-        for e in outcome.edits:
-            self.rule_docs[e.rule] += 1
-            self.rule_chars[e.rule] += e.removed_chars
-        result = outcome.result
-        if isinstance(result, Record):
-            self.written += 1
-            self.chars_out += result.n_chars
-            self.langs[result.lang or "unknown"] += 1
-            if result.extractor is not None:
-                self.extractors[result.extractor] += 1
-            for name in ("title", "author", "date_published", "date_updated"):
-                if getattr(result, name) is not None:
-                    self.fields[name] += 1
-        else:
-            self.rejected += 1
-            self.reasons.update({r.code for r in result.reasons})
-
-    def add_unread(self, reject: Reject) -> None:
-        self.read += 1
-        self.rejected += 1
-        self.reasons.update({r.code for r in reject.reasons})
-
-    def merge(self, other: Tally) -> None:
-        for f in fields(self):
-            mine = getattr(self, f.name)
-            if isinstance(mine, Counter):
-                mine.update(getattr(other, f.name))
-            else:
-                setattr(self, f.name, mine + getattr(other, f.name))
-
-    def to_state(self) -> dict[str, Any]:
-        """Plain JSON, for the completion markers a resumed run adds up."""
-        state: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
-        return state
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Tally:
-        tally = cls()
-        for f in fields(tally):
-            mine = getattr(tally, f.name)
-            if isinstance(mine, Counter):
-                mine.update(state.get(f.name, {}))
-            else:
-                setattr(tally, f.name, int(state.get(f.name, 0)))
-        return tally
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "articles_read": self.read,
-            "records_written": self.written,
-            "rejects_written": self.rejected,
-            "reconciled": self.read == self.written + self.rejected,
-            "chars_in": self.chars_in,
-            "chars_out": self.chars_out,
-            "packs": {k: {"documents": v} for k, v in sorted(self.packs.items())},
-            "rules": {
-                k: {"documents": self.rule_docs[k], "removed_chars": self.rule_chars[k]}
-                for k in sorted(self.rule_docs)
-            },
-            "reject_reasons": dict(sorted(self.reasons.items())),
-            "fields": dict(sorted(self.fields.items())),
-            "languages": dict(sorted(self.langs.items())),
-            "extractors": dict(sorted(self.extractors.items())),
-        }
-
-
-@dataclass
-class Batch:
-    """Consecutive input items of one shard; the last batch of a shard closes it."""
-
-    shard: int
-    items: list[Item]
-    closes_shard: bool
-
-
-@dataclass
-class BatchResult:
-    records: bytes
-    rejects: bytes
-    tally: Tally
-
-
-def clean_item(cleaner: Cleaner, item: Item) -> tuple[bool, bytes, Outcome | Reject]:
-    """One item -> (is_record, its JSON line, what the tally counts)."""
-    if isinstance(item, Reject):
-        return False, dump_line(item.to_dict()) + b"\n", item
-    try:
-        outcome = cleaner.clean(item)
-    except Exception as exc:  # a bug must not sink a long run: reject the article, say why
-        reason = Reason("internal_error", f"{type(exc).__name__}: {exc}"[:300])
-        reject = Reject(item.id, item.source, (reason,))
-        return False, dump_line(reject.to_dict()) + b"\n", reject
-    result = outcome.result
-    return isinstance(result, Record), dump_line(result.to_dict()) + b"\n", outcome
-
-
-def clean_batch(cleaner: Cleaner, items: Iterable[Item]) -> BatchResult:
-    """The unit of work of every engine (in-process, worker processes, Ray)."""
-    records: list[bytes] = []
-    rejects: list[bytes] = []
-    tally = Tally()
-    for item in items:
-        is_record, line, counted = clean_item(cleaner, item)
-        (records if is_record else rejects).append(line)
-        if isinstance(counted, Reject):
-            tally.add_unread(counted)
-        else:
-            tally.add(counted)
-    return BatchResult(b"".join(records), b"".join(rejects), tally)
-
-
-def batches(items: Iterator[Item], shard_size: int, first_shard: int = 0) -> Iterator[Batch]:
-    """Cut the items into batches of at most BATCH_ITEMS that never cross a shard boundary."""
-    shard, in_shard = first_shard, 0
-    pending = next(items, None)
-    while pending is not None:
-        batch: list[Item] = []
-        while pending is not None and len(batch) < BATCH_ITEMS and in_shard < shard_size:
-            batch.append(pending)
-            in_shard += 1
-            pending = next(items, None)
-        closes = pending is None or in_shard == shard_size
-        yield Batch(shard, batch, closes)
-        if closes:
-            shard, in_shard = shard + 1, 0
+from cleaner.pipeline import Cleaner
+from cleaner.record import Reject, printable
+from cleaner.workers import LocalEngine
 
 
 def skip(items: Iterator[Item], n: int) -> Iterator[Item]:
@@ -203,92 +45,6 @@ def skip(items: Iterator[Item], n: int) -> Iterator[Item]:
                 "cannot resume: the input has fewer articles than the committed shards hold"
             )
     return items
-
-
-# -- worker processes --------------------------------------------------------------------------
-
-_WORKER: Cleaner | None = None
-
-
-def _init_worker(cleaner: Cleaner | None, spec: tuple[list[str], str | None] | None) -> None:
-    global _WORKER
-    if cleaner is not None:
-        _WORKER = cleaner
-    elif spec is not None:  # spawned, not forked: build it again from the same files
-        _WORKER = Cleaner.from_paths(spec[0], spec[1])
-
-
-def _init_forked_worker() -> None:
-    # A terminal's Ctrl-C reaches the whole process group. The main process owns the stop
-    # (it removes temporary files and reports once); a worker would only print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
-
-
-def _worker_batch(items: list[Item]) -> BatchResult:
-    assert _WORKER is not None
-    return clean_batch(_WORKER, items)
-
-
-class _Engine:
-    """Runs batches in order: in this process, or on worker processes with a bounded window.
-
-    Workers run in a ``ProcessPoolExecutor``: if one dies (killed, out of memory), the results
-    in flight fail at once instead of never arriving, and the run stops cleanly; the shards it
-    committed are kept for ``--resume``."""
-
-    def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
-        self.cleaner = cleaner
-        self.outdir = outdir
-        self.pool: ProcessPoolExecutor | None = None
-        if workers > 1:
-            if "fork" in multiprocessing.get_all_start_methods():
-                # Children inherit the compiled rules: no rebuild per worker.
-                _init_worker(cleaner, None)
-                context = multiprocessing.get_context("fork")
-                self.pool = ProcessPoolExecutor(
-                    workers, mp_context=context, initializer=_init_forked_worker
-                )
-            else:  # pragma: no cover - platforms without fork
-                spawn = multiprocessing.get_context("spawn")
-                self.pool = ProcessPoolExecutor(
-                    workers, spawn, initializer=_init_worker, initargs=(None, cleaner.sources)
-                )
-            # Start the workers now, before any other thread (a progress bar) exists.
-            self.pool.submit(int).result()
-        self.window = 2 * workers + 1
-
-    def map(self, work: Iterator[Batch]) -> Iterator[tuple[Batch, BatchResult]]:
-        if self.pool is None:
-            for batch in work:
-                yield batch, clean_batch(self.cleaner, batch.items)
-            return
-        pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
-        for batch in work:
-            pending.append((batch, self.pool.submit(_worker_batch, batch.items)))
-            if len(pending) >= self.window:
-                yield self._next(pending)
-        while pending:
-            yield self._next(pending)
-
-    def _next(self, pending: deque[tuple[Batch, Future[BatchResult]]]) -> tuple[Batch, BatchResult]:
-        done, future = pending.popleft()
-        try:
-            return done, future.result()
-        except BrokenProcessPool:
-            raise RunStopped(
-                "a worker process died (killed, or out of memory?)", self.outdir
-            ) from None
-
-    def close(self, ok: bool) -> None:
-        if self.pool is None:
-            return
-        if not ok:
-            # Stopping: the batches in flight are discarded, so do not wait for them. Workers
-            # ignore SIGINT; without this they would run on after this process has exited.
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=ok, cancel_futures=not ok)
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -370,7 +126,7 @@ def run(
         sink = ShardedOutput(Path(outdir), out_opts, _manifest(cleaner, inputs, options, out))
     # Fork the workers first: they must inherit neither the output folder's lock (it would
     # outlive this run in a lingering worker) nor a progress bar's thread.
-    engine = _Engine(cleaner, options.workers, outdir)
+    engine = LocalEngine(cleaner, options.workers, outdir)
     if isinstance(sink, ShardedOutput):
         try:
             done = sink.start(options.resume)

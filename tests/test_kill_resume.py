@@ -14,10 +14,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cleaner.workers import FAULT_ENV
 from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
 
 SHARD = ["--shard-size", "25"]
@@ -94,33 +96,111 @@ def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> Non
     assert tree(out) == tree(ref)
 
 
-def test_sigkill_one_worker_then_resume(tmp_path: Path) -> None:
-    src = corpus(tmp_path / "in", 600)
-    ref, out = tmp_path / "ref", tmp_path / "out"
-    budget = run_to_end(str(src), "-o", str(ref), "-j", "2", *SHARD)
-    rng = random.Random(21)
-    for _ in range(5):
-        proc = subprocess.Popen(
-            cli(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume"),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        time.sleep(rng.uniform(0.3, max(0.4, budget / 2)))
-        workers = children(proc.pid) if proc.poll() is None else []
-        if workers:
-            os.kill(rng.choice(workers), signal.SIGKILL)
-        try:
-            # A lost worker must never hang the run: it ends (finished or failed) promptly.
-            _, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail("the run hung after one of its workers was killed")
-        assert proc.returncode in (0, 3), err
+# A worker dies at an exact moment (cleaner.workers.FAULT_ENV), not after a sleep that races:
+# while the pool starts, mid-batch at the first, a middle and the last of the 24 batches, and
+# after the last result while the run commits. SIGKILL is also what the OOM killer sends;
+# SIGSEGV is a crash in a C extension.
+WORKER_DEATHS = [
+    ("start", "SIGKILL"),
+    ("batch-0", "SIGKILL"),
+    ("batch-11", "SIGKILL"),
+    ("batch-23", "SIGKILL"),
+    ("batch-5", "SIGSEGV"),
+    ("batch-7", "SIGTERM"),
+    ("flush", "SIGKILL"),
+]
+
+
+@pytest.fixture(scope="module")
+def worker_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("workers")
+    src = corpus(folder / "in", 600)
+    run_to_end(str(src), "-o", str(folder / "ref"), "-j", "2", *SHARD)
+    return src, folder / "ref"
+
+
+@pytest.mark.parametrize(("moment", "sig"), WORKER_DEATHS)
+def test_a_dying_worker_stops_the_run_cleanly_then_resume_completes(
+    tmp_path: Path, worker_corpus: tuple[Path, Path], moment: str, sig: str
+) -> None:
+    src, ref = worker_corpus
+    out, fired = tmp_path / "out", tmp_path / "fired"
+    env = {**os.environ, FAULT_ENV: f"{moment}:{sig}:{fired}"}
+    proc = subprocess.run(
+        cli(str(src), "-o", str(out), "-j", "2", *SHARD),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,  # a lost worker must never hang the run
+        check=False,
+    )
+    assert fired.exists(), "the fault was never injected"
+    assert "Traceback" not in proc.stderr
+    reference = tree(ref)
+    if moment == "flush":  # every result was in: the run is whole
+        assert proc.returncode == 0, proc.stderr
+        assert tree(out) == reference
+        return
+    assert proc.returncode == 3, proc.stderr
+    assert "cleaner: a worker process died" in proc.stderr
+    assert "--resume" in proc.stderr
+    committed = {k: v for k, v in tree(out).items() if not k.startswith(".")}
+    for name, data in committed.items():
+        assert data == reference[name], f"committed shard {name} is not whole"
     run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
-    assert tree(out) == tree(ref)
+    assert tree(out) == reference
+
+
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status  # exited, waiting for init to reap it
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_workers_exit_when_the_run_is_killed(tmp_path: Path, busy: bool) -> None:
+    # Idle workers wait on an input that never ends (a pipe kept open); a busy one has stopped
+    # itself mid-batch (SIGSTOP), so the run waits on it for ever. Then the main process alone gets SIGKILL, as from a
+    # scheduler's preemption or the OOM killer: no worker may live on, orphaned.
+    fired = tmp_path / "fired"
+    env = {**os.environ, FAULT_ENV: f"batch-0:SIGSTOP:{fired}"} if busy else None
+    proc = subprocess.Popen(
+        cli("-", "-o", str(tmp_path / "out"), "-j", "2", "--shard-size", "1"),
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.stdin is not None
+    try:
+        assert _wait_for(lambda: len(children(proc.pid)) == 2, 60), "the workers never started"
+        workers = children(proc.pid)
+        if busy:
+            proc.stdin.write(b"An article that keeps a worker busy.\n")
+            proc.stdin.close()  # the article ends with the input
+            assert _wait_for(fired.exists, 60), "no worker took the batch"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert _wait_for(lambda: all(_gone(pid) for pid in workers), 5), "workers outlived the run"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if not proc.stdin.closed:
+            proc.stdin.close()
 
 
 def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import zstandard
 
+from cleaner.batch import BATCH_ITEMS, Tally
 from cleaner.cli import main, one_line_summary
 from cleaner.io.readers import JsonlKeys, read_inputs
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
-from cleaner.run import BATCH_ITEMS, RunStats, Tally
+from cleaner.run import RunStats
 from tests.conftest import RULES, cli_process
 from tests.scale_helpers import BODY, decompress, lines_of, output_files, write_corpus
 

@@ -1,0 +1,171 @@
+"""The unit of work: a batch of articles in, its JSON lines and its tally out.
+
+Every engine (in-process, worker processes, Ray) runs :func:`clean_batch`, so they give the
+same bytes; the tally holds only counters, so adding tallies up never grows with the corpus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from cleaner.io.readers import Item
+from cleaner.io.writers import dump_line
+from cleaner.pipeline import Cleaner, Outcome
+from cleaner.record import Reason, Record, Reject
+
+BATCH_ITEMS = 200  # articles per task sent to a worker
+
+
+@dataclass
+class Tally:
+    """Counts for summary.json. Holds only counters, so memory does not grow with the corpus."""
+
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    packs: Counter[str] = field(default_factory=Counter)
+    rule_docs: Counter[str] = field(default_factory=Counter)
+    rule_chars: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    fields: Counter[str] = field(default_factory=Counter)
+    langs: Counter[str] = field(default_factory=Counter)
+    extractors: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome) -> None:
+        self.read += 1
+        self.chars_in += outcome.chars_in
+        if outcome.selection is not None:
+            self.packs.update(outcome.selection.packs)
+        for e in outcome.edits:
+            self.rule_docs[e.rule] += 1
+            self.rule_chars[e.rule] += e.removed_chars
+        result = outcome.result
+        if isinstance(result, Record):
+            self.written += 1
+            self.chars_out += result.n_chars
+            self.langs[result.lang or "unknown"] += 1
+            if result.extractor is not None:
+                self.extractors[result.extractor] += 1
+            for name in ("title", "author", "date_published", "date_updated"):
+                if getattr(result, name) is not None:
+                    self.fields[name] += 1
+        else:
+            self.rejected += 1
+            self.reasons.update({r.code for r in result.reasons})
+
+    def add_unread(self, reject: Reject) -> None:
+        self.read += 1
+        self.rejected += 1
+        self.reasons.update({r.code for r in reject.reasons})
+
+    def merge(self, other: Tally) -> None:
+        for f in fields(self):
+            mine = getattr(self, f.name)
+            if isinstance(mine, Counter):
+                mine.update(getattr(other, f.name))
+            else:
+                setattr(self, f.name, mine + getattr(other, f.name))
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain JSON, for the completion markers a resumed run adds up."""
+        state: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Tally:
+        tally = cls()
+        for f in fields(tally):
+            mine = getattr(tally, f.name)
+            if isinstance(mine, Counter):
+                mine.update(state.get(f.name, {}))
+            else:
+                setattr(tally, f.name, int(state.get(f.name, 0)))
+        return tally
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "articles_read": self.read,
+            "records_written": self.written,
+            "rejects_written": self.rejected,
+            "reconciled": self.read == self.written + self.rejected,
+            "chars_in": self.chars_in,
+            "chars_out": self.chars_out,
+            "packs": {k: {"documents": v} for k, v in sorted(self.packs.items())},
+            "rules": {
+                k: {"documents": self.rule_docs[k], "removed_chars": self.rule_chars[k]}
+                for k in sorted(self.rule_docs)
+            },
+            "reject_reasons": dict(sorted(self.reasons.items())),
+            "fields": dict(sorted(self.fields.items())),
+            "languages": dict(sorted(self.langs.items())),
+            "extractors": dict(sorted(self.extractors.items())),
+        }
+
+
+@dataclass
+class Batch:
+    """Consecutive input items of one shard; the last batch of a shard closes it."""
+
+    shard: int
+    items: list[Item]
+    closes_shard: bool
+
+
+@dataclass
+class BatchResult:
+    records: bytes
+    rejects: bytes
+    tally: Tally
+
+
+def clean_item(cleaner: Cleaner, item: Item) -> tuple[bool, bytes, Outcome | Reject]:
+    """One item -> (is_record, its JSON line, what the tally counts)."""
+    if isinstance(item, Reject):
+        return False, dump_line(item.to_dict()) + b"\n", item
+    try:
+        outcome = cleaner.clean(item)
+    except Exception as exc:  # a bug must not sink a long run: reject the article, say why
+        reason = Reason("internal_error", f"{type(exc).__name__}: {exc}"[:300])
+        reject = Reject(item.id, item.source, (reason,))
+        return False, dump_line(reject.to_dict()) + b"\n", reject
+    result = outcome.result
+    return isinstance(result, Record), dump_line(result.to_dict()) + b"\n", outcome
+
+
+def clean_batch(cleaner: Cleaner, items: Iterable[Item]) -> BatchResult:
+    """The unit of work of every engine (in-process, worker processes, Ray)."""
+    records: list[bytes] = []
+    rejects: list[bytes] = []
+    tally = Tally()
+    for item in items:
+        is_record, line, counted = clean_item(cleaner, item)
+        (records if is_record else rejects).append(line)
+        if isinstance(counted, Reject):
+            tally.add_unread(counted)
+        else:
+            tally.add(counted)
+    return BatchResult(b"".join(records), b"".join(rejects), tally)
+
+
+def batches(items: Iterator[Item], shard_size: int, first_shard: int = 0) -> Iterator[Batch]:
+    """Cut the items into batches of at most BATCH_ITEMS that never cross a shard boundary."""
+    shard, in_shard = first_shard, 0
+    pending = next(items, None)
+    while pending is not None:
+        batch: list[Item] = []
+        while pending is not None and len(batch) < BATCH_ITEMS and in_shard < shard_size:
+            batch.append(pending)
+            in_shard += 1
+            pending = next(items, None)
+        closes = pending is None or in_shard == shard_size
+        yield Batch(shard, batch, closes)
+        if closes:
+            shard, in_shard = shard + 1, 0

@@ -1,0 +1,177 @@
+"""Local engine: batches cleaned in this process, or on worker processes with a bounded window.
+
+Workers run in a ``ProcessPoolExecutor``. However one dies (SIGKILL, the OOM killer, a segfault
+in a C extension, SIGTERM; while starting, mid-batch or while the run commits its last shard),
+the run stops with :class:`RunStopped` (exit 3 and one line), never with the executor's
+traceback, and the shards already committed stay for ``--resume``. However the main process
+dies, its workers follow it within about a second instead of living on, orphaned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from cleaner.batch import Batch, BatchResult, clean_batch
+from cleaner.errors import RunStopped
+from cleaner.io.readers import Item
+from cleaner.pipeline import Cleaner
+
+WORKER_DIED = "a worker process died (killed, out of memory, or crashed)"
+
+# Fault injection for the test suite, so that a worker dies at an exact moment instead of after
+# a sleep that races: "<moment>:<signal>:<marker file>", moment one of "start", "batch-N" (the
+# worker that takes batch N, counting from 0) or "flush" (after the last result, before the
+# workers are shut down). Only the first process to create the marker file acts.
+FAULT_ENV = "CLEANER_TEST_WORKER_FAULT"
+
+_PR_SET_PDEATHSIG = 1
+_WORKER: Cleaner | None = None
+
+
+def _fault(moment: str) -> tuple[signal.Signals, str] | None:
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return None
+    when, sig, marker = spec.split(":", 2)
+    if when != moment:
+        return None
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return None
+    return signal.Signals[sig], marker
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker exit when ``parent`` does, whichever way it dies (SIGKILL included)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it died before the request took effect
+                    os._exit(1)
+                return
+
+    def watch() -> None:  # elsewhere: poll, since no signal tells a child of its parent's end
+        while os.getppid() == parent:
+            threading.Event().wait(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
+
+
+def _init_worker(parent: int, spec: tuple[list[str], str | None] | None) -> None:
+    global _WORKER
+    _die_with_parent(parent)
+    # A terminal's Ctrl-C reaches the whole process group. The main process owns the stop
+    # (it removes temporary files and reports once); a worker would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
+    if spec is not None:  # spawned, not forked: build the cleaner again from the same files
+        _WORKER = Cleaner.from_paths(spec[0], spec[1])
+    fault = _fault("start")
+    if fault is not None:
+        os.kill(os.getpid(), fault[0])
+
+
+def _worker_batch(index: int, items: list[Item]) -> BatchResult:
+    assert _WORKER is not None
+    fault = _fault(f"batch-{index}")
+    if fault is not None:
+        os.kill(os.getpid(), fault[0])
+    return clean_batch(_WORKER, items)
+
+
+class LocalEngine:
+    """Runs batches in input order: in this process, or on worker processes, a few at a time."""
+
+    def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
+        global _WORKER
+        self.cleaner = cleaner
+        self.outdir = outdir
+        self.pool: ProcessPoolExecutor | None = None
+        self.window = 2 * workers + 1
+        if workers <= 1:
+            return
+        parent = os.getpid()
+        if "fork" in multiprocessing.get_all_start_methods():
+            _WORKER = cleaner  # children inherit the compiled rules: no rebuild per worker
+            self.pool = ProcessPoolExecutor(
+                workers,
+                multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(parent, None),
+            )
+        else:  # pragma: no cover - platforms without fork
+            self.pool = ProcessPoolExecutor(
+                workers,
+                multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(parent, cleaner.sources),
+            )
+        # Start every worker now, before any other thread (a progress bar) exists; a worker
+        # that dies while starting stops the run here.
+        with self._stopped_on_death():
+            for future in [self.pool.submit(int) for _ in range(workers)]:
+                future.result()
+
+    @contextlib.contextmanager
+    def _stopped_on_death(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenProcessPool:
+            raise RunStopped(WORKER_DIED, self.outdir) from None
+
+    def map(self, work: Iterator[Batch]) -> Iterator[tuple[Batch, BatchResult]]:
+        if self.pool is None:
+            for batch in work:
+                yield batch, clean_batch(self.cleaner, batch.items)
+            return
+        pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
+        for index, batch in enumerate(work):
+            with self._stopped_on_death():  # submit refuses once the pool is broken
+                pending.append((batch, self.pool.submit(_worker_batch, index, batch.items)))
+            if len(pending) >= self.window:
+                yield self._next(pending)
+        while pending:
+            yield self._next(pending)
+        fault = _fault("flush")
+        if fault is not None:
+            self._kill_one_worker(fault[0])
+
+    def _next(self, pending: deque[tuple[Batch, Future[BatchResult]]]) -> tuple[Batch, BatchResult]:
+        done, future = pending.popleft()
+        with self._stopped_on_death():
+            return done, future.result()
+
+    def _processes(self) -> list[multiprocessing.process.BaseProcess]:
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def _kill_one_worker(self, sig: signal.Signals) -> None:
+        processes = self._processes()
+        if processes and processes[0].pid is not None:
+            os.kill(processes[0].pid, sig)
+            processes[0].join()
+
+    def close(self, ok: bool) -> None:
+        if self.pool is None:
+            return
+        if not ok:
+            # Stopping: the batches in flight are discarded, so do not wait for them. Workers
+            # ignore SIGINT; without this they would run on after this process has exited.
+            for process in self._processes():
+                process.terminate()
+        # Every result is in when ok: a worker that died since costs nothing, so the
+        # executor's complaint about it is not the run's failure.
+        with contextlib.suppress(BrokenProcessPool):
+            self.pool.shutdown(wait=ok, cancel_futures=not ok)
