@@ -17,6 +17,23 @@ SEEDS = ROOT / "seeds"
 CLEANED = ROOT / "cleaned"
 
 
+def corpora_missing(folder: str = "") -> str | None:
+    """Why the real corpora cannot be used here, or None when they can.
+
+    On a developer's machine without ``shared/`` the tests that need them skip; in CI (``CI``
+    set) the corpora are laid beside the clone, so their absence is a failure, not a skip that
+    would let every quality check pass unseen.
+    """
+    from bench.corpora import corpora_dir
+
+    where = corpora_dir() / folder
+    if (where / "README.md").is_file() or (folder and where.is_dir()):
+        return None
+    if os.environ.get("CI"):
+        pytest.fail(f"real corpora not found at {where} in CI (set CLEANER_CORPORA)")
+    return f"real corpora not found at {where} (set CLEANER_CORPORA to shared/corpora)"
+
+
 @pytest.fixture(scope="session")
 def cleaner() -> Cleaner:
     return Cleaner.from_paths([RULES])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpora import corpora_dir, iter_ctf, read_html_bytes, scrape_text
+from bench.corpora import iter_ctf, read_html_bytes, scrape_text
+from tests.conftest import corpora_missing
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,9 @@ class CtfText:
 
 
 def need_ctf() -> None:
-    if not (corpora_dir() / "ctf").is_dir():
-        pytest.skip(f"ctf corpus not found at {corpora_dir() / 'ctf'} (set CLEANER_CORPORA)")
+    missing = corpora_missing("ctf")
+    if missing is not None:
+        pytest.skip(missing)
 
 
 @cache

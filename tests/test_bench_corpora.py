@@ -30,6 +30,7 @@ from bench.corpora import (
 )
 
 # --------------------------------------------------------------------------- shingles
+from tests.conftest import corpora_missing
 
 
 @pytest.mark.parametrize(
@@ -444,14 +445,10 @@ def test_loaders_on_fake_corpora(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ]
 
 
-_REAL = corpora_dir()
-
-
-@pytest.mark.skipif(
-    not (_REAL / "README.md").is_file(),
-    reason=f"real corpora not found at {_REAL} (set CLEANER_CORPORA to shared/corpora)",
-)
 def test_real_corpora_shape() -> None:
+    missing = corpora_missing()
+    if missing is not None:
+        pytest.skip(missing)
     assert ctf_sites() == [
         "news.bbc.co.uk",
         "news.yahoo.com",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.make_corpus import make_pack, site_name
-from cleaner.engine import regex, ruleset
+from cleaner.engine import regex
 from cleaner.engine.kinds import ChromeKind
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
@@ -81,9 +81,26 @@ def test_work_per_document_does_not_grow_with_loaded_packs(
         assert "More from" not in result.text
 
 
-def test_site_dispatch_is_a_lookup_not_a_scan(tmp_path: Path) -> None:
-    many = cleaner_with(tmp_path, 400)
-    selection = many.rules.select("x", url=f"https://news.{site_name(399)}/a")
-    assert selection.packs[0] == site_name(399)
-    assert len(selection.groups) == 2  # that site's group and the generic group
-    assert isinstance(many.rules, ruleset.RuleSet)
+def test_site_dispatch_is_a_lookup_not_a_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Choosing the packs costs no pattern scan by domain and one by fingerprint, however many
+    # packs are loaded; a loop over the packs' patterns would count one per pack.
+    scans: Counter[str] = Counter()
+    real_hits = regex.PatternSet.hits
+
+    def hits(self: regex.PatternSet, text: str | bytes) -> set[int]:
+        scans["set scans"] += 1
+        return real_hits(self, text)
+
+    monkeypatch.setattr(regex.PatternSet, "hits", hits)
+    for n in (10, 400):
+        many = cleaner_with(tmp_path, n)
+        scans.clear()
+        by_domain = many.rules.select("x", url=f"https://news.{site_name(9)}/a")
+        assert by_domain.packs[0] == site_name(9)
+        assert len(by_domain.groups) == 2  # that site's group and the generic group
+        assert scans["set scans"] == 0, n
+        by_fingerprint = many.rules.select(site_doc(9))
+        assert by_fingerprint.packs[0] == site_name(9)
+        assert scans["set scans"] == 1, n
