@@ -99,13 +99,14 @@ def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> Non
 # A worker dies at an exact moment (cleaner.workers.FAULT_ENV), not after a sleep that races:
 # while the pool starts, mid-batch at the first, a middle and the last of the 24 batches, and
 # after the last result while the run commits. SIGKILL is also what the OOM killer sends;
-# SIGSEGV is a crash in a C extension.
+# SIGSEGV is a crash in a C extension, SIGABRT a C library giving up (a failed allocation).
 WORKER_DEATHS = [
     ("start", "SIGKILL"),
     ("batch-0", "SIGKILL"),
     ("batch-11", "SIGKILL"),
     ("batch-23", "SIGKILL"),
     ("batch-5", "SIGSEGV"),
+    ("batch-9", "SIGABRT"),
     ("batch-7", "SIGTERM"),
     ("flush", "SIGKILL"),
 ]
