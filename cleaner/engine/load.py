@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.engine.kinds import KINDS, ChromeKind, KindError, RuleKind
+from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
 from cleaner.engine.options import BOOL, LIST, MAPPINGS, STR, Option, check_options
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
+from cleaner.engine.spelling import respelled
 from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 
@@ -332,18 +333,21 @@ def _parse_rule(
     if not isinstance(description, str) or not description.strip():
         errors.add("needs a one-line 'description'", path, line, rule_id)
         ok = False
+    given, clashes = respelled(kind_cls, raw, path, rule_id)
+    for message, clash_line in clashes:
+        errors.add(message, path, clash_line or line, rule_id)
     values, problems = check_options(
-        kind_cls.options, raw, reserved=frozenset(RULE_KEYS), one_of=kind_cls.one_of
+        kind_cls.declared(), given, reserved=frozenset(RULE_KEYS), one_of=kind_cls.one_of
     )
     for p in problems:
         valid = p.valid
         if valid is not None and p.message.startswith("unknown key"):
-            valid = tuple(sorted({*RULE_KEYS, *(o.name for o in kind_cls.options)}))
+            valid = tuple(sorted({*RULE_KEYS, *(o.name for o in kind_cls.declared())}))
         errors.add(p.message, path, p.line or line, rule_id, valid=valid)
-    if problems:
+    if problems or clashes:
         return None
     try:
-        kind = kind_cls(values)
+        kind = kind_cls.from_values(values)
     except KindError as exc:
         errors.add(
             str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid
@@ -425,7 +429,7 @@ def _parse_examples(
     if (
         ok
         and scope == "generic"
-        and isinstance(kind, ChromeKind)
+        and kind.phase == CHROME
         and not any(e.output is not None and _same(e.input, e.output) for e in examples)
     ):
         # Generic rules see every article: each must show a near miss it leaves alone.
