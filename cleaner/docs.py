@@ -42,7 +42,8 @@ EXAMPLE_CHECKS = {
     HTML_BODY: "`input` is HTML; `output`, the body text the rule takes.",
     CHROME: "`output`, the text after the rule.",
     EXTRACT: "`fields`, the values extracted (`null`: nothing).",
-    FILTER: "`rejects`, the reason code (`null`: kept).",
+    FILTER: "`rejects`, the reason code (`null`: kept); `fields`, if given, are the record's "
+    "fields the filter sees (`lang` is detected unless given).",
 }
 
 

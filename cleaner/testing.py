@@ -125,8 +125,10 @@ def _filter(rule: Rule, example: Example, detector: Detector | None) -> list[str
         return []
     kind = cast(FilterKind, rule.kind)
     text = join_lines(normalize_lines(example.input))
-    fields: dict[str, Any] = {}
-    if "lang" in kind.reads:
+    # An example's ``fields`` are the record's fields the filter sees (what required_fields
+    # checks); the language is detected unless the example gives it.
+    fields: dict[str, Any] = dict(example.fields or {})
+    if "lang" in kind.reads and "lang" not in fields:
         fields["lang"] = (detector or make_detector()).detect(text)[0]
     result = kind.check(text, fields)
     got_code = result.code if result else None

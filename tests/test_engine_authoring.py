@@ -217,3 +217,33 @@ def test_drop_block_needs_an_end() -> None:
     assert not problems
     with pytest.raises(KindError, match="give until or until_longer_than"):
         cls.from_values(values)
+
+
+def test_filter_examples_give_the_record_fields_the_filter_sees() -> None:
+    from cleaner.engine.load import load_pack_text
+    from cleaner.testing import iter_results
+
+    pack = load_pack_text(
+        """\
+pack: need-title
+description: A title is required.
+scope: generic
+rules:
+  - id: need-title
+    kind: required_fields
+    description: A title is required.
+    fields: [title, lang]
+    examples:
+      - input: "Text"
+        rejects: missing_field
+      - input: "Text"
+        fields: {title: "A headline", lang: en}
+        rejects: null
+      - input: "Text"
+        fields: {title: "A headline"}
+        rejects: missing_field
+""",
+        "need-title.yaml",
+    )
+    results = list(iter_results([pack]))
+    assert [r.passed for r in results] == [True, True, True], [str(r) for r in results]

@@ -75,6 +75,8 @@ def load_yaml(text: str | bytes, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # newer libyaml's own limit, met scanning ahead of ours
+            raise RuleError(_too_deep(), path=path, line=line) from None
         raise RuleError(f"YAML syntax error: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"YAML error: {exc}", path=path) from None
@@ -85,10 +87,14 @@ def load_yaml(text: str | bytes, path: str) -> Any:
     return _Builder(path).build(node)
 
 
+def _too_deep() -> str:
+    return f"YAML nests deeper than {MAX_DEPTH} levels; rule files need far fewer"
+
+
 def _refuse_aliases(text: str | bytes, path: str) -> None:
     # Checked on the event stream, before composing, so an expansion bomb never gets built; and
-    # nesting is bounded here too, since libyaml slows down quadratically with depth (40,000
-    # levels: 6 s) and building a deep tree would exhaust Python's recursion limit.
+    # nesting is bounded here too, since libyaml slows down quadratically with depth and
+    # building a deep tree would exhaust Python's recursion limit.
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1 if event.start_mark else None
@@ -102,11 +108,7 @@ def _refuse_aliases(text: str | bytes, path: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise RuleError(
-                    f"YAML nests deeper than {MAX_DEPTH} levels; rule files need far fewer",
-                    path=path,
-                    line=line,
-                )
+                raise RuleError(_too_deep(), path=path, line=line)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
