@@ -261,11 +261,11 @@ def drop_line_patterns(out: Path) -> Path:
     packs = load_packs(Path(r) for r in rules[1::2])
     seed_sites = set(make_corpus.SEED_SITES)
     found = [
-        (r.kind.source, bool(r.kind.values["ignore_case"]))
+        (r.kind.source, r.kind.options.ignore_case)
         for p in packs
         if p.scope == "generic" or seed_sites & set(p.domains)
         for r in p.rules
-        if isinstance(r.kind, DropLine) and r.kind.values.get("followed_by") is None
+        if isinstance(r.kind, DropLine) and r.kind.options.followed_by is None
     ]
     path = out / "drop-line-patterns.json"
     path.write_text(json.dumps(found), "utf-8")

@@ -95,6 +95,11 @@ def one_line_summary(stats: RunStats) -> str:
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
     paths = _rules_paths(args)
+    if args.fix:
+        from cleaner.engine.spelling import respell_files
+
+        for change in respell_files(paths):  # old option spellings, comments kept
+            print(f"fixed {change}")
     packs = load_packs(paths)
     Config.from_rules_dir(paths)
     n_rules = sum(len(p.rules) for p in packs)
@@ -381,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_check = sub.add_parser("check-rules", help="load and validate every rule pack")
     rules_arg(p_check)
+    p_check.add_argument("--fix", action="store_true", help="rewrite old option spellings in place")
     p_check.set_defaults(func=cmd_check_rules)
 
     p_test = sub.add_parser("test-rules", help="run every rule's examples")

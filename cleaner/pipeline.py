@@ -21,7 +21,6 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.kinds import FIELDS
-from cleaner.engine.regex import POOL
 from cleaner.engine.ruleset import (
     Edit,
     RuleSet,
@@ -110,7 +109,7 @@ class Cleaner:
     ) -> None:
         self.rules = rules
         self.config = config or Config.defaults()
-        POOL.capacity = self.config.limits["compiled_patterns"]
+        rules.pool.resize(self.config.limits["compiled_patterns"])
         self.ftfy_config = make_ftfy_config(self.config.ftfy_options())
         self.detector = detector or make_detector(
             self.config.language["detector"], self.config.language["sample_chars"]

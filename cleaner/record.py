@@ -69,6 +69,17 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """What one rule did to one document (a record's ``rules`` entry). Both the HTML phase and
+    the rule engine make them, so it lives with the records rather than in either."""
+
+    rule: str
+    pack: str
+    removed_chars: int
+    edits: int
+
+
+@dataclass(frozen=True)
 class Reason:
     """Why an article was rejected: a machine-readable code and words for people."""
 

@@ -11,22 +11,26 @@ An HTML rule's ``input`` is a page: its text after the rule (or the fields) is c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from cleaner.engine.kinds import (
-    AllowedLanguages,
-    ChromeKind,
-    Extract,
+    CHROME,
+    EXTRACT,
+    FILTER,
+    HTML_BODY,
+    HTML_FIELD,
+    HTML_REMOVE,
     FilterKind,
-    HtmlKind,
-    StripSpan,
+    HtmlBody,
+    HtmlField,
+    HtmlRemove,
 )
 from cleaner.engine.load import Example, Pack, Rule, load_packs
 from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
-from cleaner.html.extract import example_result
+from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, render
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
 
@@ -50,42 +54,103 @@ class ExampleResult:
         return f"{text}: {self.message}" if self.message else text
 
 
+def _texts_differ(got_text: str | list[str], want_text: str) -> list[str]:
+    got = normalize_lines(got_text) if isinstance(got_text, str) else got_text
+    want = normalize_lines(want_text)
+    if got == want:
+        return []
+    return [f"expected text {join_lines(want)!r}, got {join_lines(got)!r}"]
+
+
+def _fields_differ(got: dict[str, str], want: dict[str, Any] | None) -> list[str]:
+    return [
+        f"expected {name}={value!r}, got {got.get(name)!r}"
+        for name, value in (want or {}).items()
+        if got.get(name) != value
+    ]
+
+
+def _html_field(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    # A field rule reads the page as it comes: before anything is removed.
+    kind = cast(HtmlField, rule.kind)  # the phase says the class
+    value = kind.extract(parse_soup(example.input))
+    got = {} if value is None else {kind.field: value}
+    problems = _fields_differ(got, dict(example.fields) if example.fields else None)
+    if example.output is not None:
+        problems += _texts_differ("", example.output)
+    return problems
+
+
+def _visible_soup(example: Example) -> Any:
+    soup = parse_soup(example.input)
+    for tag in soup.select(INVISIBLE_SELECTOR):
+        tag.decompose()
+    return soup
+
+
+def _html_remove(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    soup = _visible_soup(example)
+    cast(HtmlRemove, rule.kind).apply(soup)
+    problems = _fields_differ({}, dict(example.fields) if example.fields else None)
+    if example.output is not None:
+        problems += _texts_differ(render(soup), example.output)
+    return problems
+
+
+def _html_body(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    text = cast(HtmlBody, rule.kind).text(_visible_soup(example)) or ""
+    problems = _fields_differ({}, dict(example.fields) if example.fields else None)
+    if example.output is not None:
+        problems += _texts_differ(text, example.output)
+    return problems
+
+
+def _chrome(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    if example.output is None:
+        return []
+    got, _ = run_chrome([RuleGroup([rule])], normalize_lines(example.input))
+    return _texts_differ(got, example.output)
+
+
+def _extract(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    if example.fields is None:
+        return []
+    lines = normalize_lines(example.input)
+    found = {k: v for k, (v, _) in run_extract([RuleGroup([rule])], lines).items()}
+    return _fields_differ(found, dict(example.fields))
+
+
+def _filter(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
+    if not example.has_rejects:
+        return []
+    kind = cast(FilterKind, rule.kind)
+    text = join_lines(normalize_lines(example.input))
+    # An example's ``fields`` are the record's fields the filter sees (what required_fields
+    # checks); the language is detected unless the example gives it.
+    fields: dict[str, Any] = dict(example.fields or {})
+    if "lang" in kind.reads and "lang" not in fields:
+        fields["lang"] = (detector or make_detector()).detect(text)[0]
+    result = kind.check(text, fields)
+    got_code = result.code if result else None
+    if got_code != example.rejects:
+        return [f"expected rejects={example.rejects!r}, got {got_code!r}"]
+    return []
+
+
+# How an example is checked, by the phase its rule's kind declares.
+CHECKS: dict[str, Callable[[Rule, Example, Detector | None], list[str]]] = {
+    HTML_FIELD: _html_field,
+    HTML_REMOVE: _html_remove,
+    HTML_BODY: _html_body,
+    EXTRACT: _extract,
+    CHROME: _chrome,
+    FILTER: _filter,
+}
+
+
 def check_example(rule: Rule, example: Example, detector: Detector | None = None) -> str | None:
     """None when the example holds, else what differs."""
-    kind = rule.kind
-    lines = normalize_lines(example.input)
-    group = RuleGroup([rule])
-    problems: list[str] = []
-    if isinstance(kind, HtmlKind):
-        text, got_fields = example_result(kind, example.input)
-        if example.output is not None:
-            got, want = normalize_lines(text), normalize_lines(example.output)
-            if got != want:
-                problems.append(f"expected text {join_lines(want)!r}, got {join_lines(got)!r}")
-        for name, want_value in (example.fields or {}).items():
-            if got_fields.get(name) != want_value:
-                problems.append(f"expected {name}={want_value!r}, got {got_fields.get(name)!r}")
-    if isinstance(kind, ChromeKind) and example.output is not None:
-        got, _ = run_chrome([group], lines)
-        want = normalize_lines(example.output)
-        if got != want:
-            problems.append(f"expected text {join_lines(want)!r}, got {join_lines(got)!r}")
-    if isinstance(kind, Extract) and example.fields is not None:
-        found = {k: v for k, (v, _) in run_extract([group], lines).items()}
-        for name, want_value in example.fields.items():
-            got_value = found.get(name)
-            if got_value != want_value:
-                problems.append(f"expected {name}={want_value!r}, got {got_value!r}")
-    if isinstance(kind, FilterKind) and example.has_rejects:
-        text = join_lines(lines)
-        fields: dict[str, Any] = {}
-        if isinstance(kind, AllowedLanguages):
-            fields["lang"] = (detector or make_detector()).detect(text)[0]
-        result = kind.check(text, fields)
-        got_code = result.code if result else None
-        if got_code != example.rejects:
-            problems.append(f"expected rejects={example.rejects!r}, got {got_code!r}")
-    return "; ".join(problems) or None
+    return "; ".join(CHECKS[rule.kind.phase](rule, example, detector)) or None
 
 
 class Reach(NamedTuple):
@@ -99,7 +164,7 @@ def reach(rule: Rule, lines: list[str]) -> Reach:
     """What ``rule`` alone removes from ``lines``, run to a fixpoint as its examples are."""
     after, _ = run_chrome([RuleGroup([rule])], lines)
     whole = stripped = 0
-    if isinstance(rule.kind, StripSpan):  # lines keep their order; all-span lines vanish
+    if not rule.kind.only_drops:  # spans: lines keep their order; all-span lines vanish
         j = 0
         for line in lines:
             if j < len(after) and after[j] == line:

@@ -213,7 +213,7 @@ def test_widened_prefilters_match_wherever_their_rules_match() -> None:
         kind = rule.kind
         if kind.prefilter is None or not hasattr(kind, "source"):
             continue
-        ignore_case = kind.values["ignore_case"]
+        ignore_case = kind.options.ignore_case
         if kind.prefilter == ("(?i)" if ignore_case else "") + "(?m)" + kind.source:
             continue  # not widened
         exact = compile_pattern(kind.source, ignore_case=ignore_case)

@@ -33,19 +33,29 @@ def outputs(cleaner: Cleaner, docs: list[RawArticle]) -> list[dict[str, object]]
     return [cleaner.clean(raw).result.to_dict() for raw in docs]
 
 
-def test_a_small_pool_gives_the_same_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_small_pool_gives_the_same_records(tmp_path: Path) -> None:
     docs = articles(30)
     (tmp_path / "roomy").mkdir()
     (tmp_path / "small").mkdir()
     roomy = outputs(cleaner_with(tmp_path / "roomy", 30), docs)
     cleaner = cleaner_with(tmp_path / "small", 30)
-    monkeypatch.setattr(regex.POOL, "capacity", 8)  # below what config.yaml allows
+    cleaner.rules.pool.resize(8)  # below what config.yaml allows
     first, second = outputs(cleaner, docs), outputs(cleaner, docs)
     assert first == roomy
     assert second == roomy  # and again, with every site's patterns compiled anew
-    assert regex.POOL.live() <= 8
+    assert cleaner.rules.pool.live() <= 8
+
+
+def test_each_rule_set_owns_its_pool(tmp_path: Path) -> None:
+    # Two cleaners in one process: shrinking one's budget leaves the other's alone.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = cleaner_with(tmp_path / "a", 3), cleaner_with(tmp_path / "b", 3)
+    a.rules.pool.resize(2)
+    assert a.rules.pool is not b.rules.pool
+    assert b.rules.pool.capacity == regex.DEFAULT_COMPILED_PATTERNS
+    outputs(a, articles(3))
+    assert a.rules.pool.live() <= 2
 
 
 def test_dropped_patterns_compile_again() -> None:
@@ -64,16 +74,14 @@ def test_a_bad_pattern_still_fails_when_the_pack_loads() -> None:
         compile_pattern("a(?=b)")
 
 
-def test_config_sets_the_pool_size_without_changing_the_rules_digest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(regex.POOL, "capacity", regex.POOL.capacity)  # restored afterwards
+def test_config_sets_the_pool_size_without_changing_the_rules_digest(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     default = Cleaner.from_paths([rules])
-    assert regex.POOL.capacity == regex.DEFAULT_COMPILED_PATTERNS
+    assert default.rules.pool.capacity == regex.DEFAULT_COMPILED_PATTERNS
     config = rules / "config.yaml"
     config.write_text(config.read_text("utf-8") + "limits:\n  compiled_patterns: 150\n", "utf-8")
     small = Cleaner.from_paths([rules])
-    assert regex.POOL.capacity == 150
+    assert small.rules.pool.capacity == 150
+    assert default.rules.pool.capacity == regex.DEFAULT_COMPILED_PATTERNS
     assert small.rules_digest == default.rules_digest  # a memory budget: --resume may change it

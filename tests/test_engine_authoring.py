@@ -13,9 +13,9 @@ from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
 
 def rule(rule_id: str, kind: str, **options: Any) -> Rule:
     cls = KINDS[kind]
-    values, problems = check_options(cls.options, options, one_of=cls.one_of)
+    values, problems = check_options(cls.declared(), options, one_of=cls.one_of)
     assert not problems, problems
-    return Rule(rule_id, "test", cls(values), "test", (), "test.yaml", None)
+    return Rule(rule_id, "test", cls.from_values(values), "test", (), "test.yaml", None)
 
 
 def chrome(lines: list[str], *rules: Rule) -> list[str]:
@@ -112,7 +112,9 @@ def test_drop_before_heading_never_drops_paragraphs() -> None:
 
 
 def test_drop_before_heading_can_keep_a_date_line() -> None:
-    rule_ = rule("h", "drop_before_heading", first_lines=10, keep="^[A-Z][a-z]+ \\d{1,2}, \\d{4}$")
+    rule_ = rule(
+        "h", "drop_before_heading", first_lines=10, keep_pattern="^[A-Z][a-z]+ \\d{1,2}, \\d{4}$"
+    )
     page = [
         "Bargains on the Net - Forbes.com",
         "Help",
@@ -190,7 +192,9 @@ def test_drop_block_until_a_paragraph() -> None:
 
 
 def test_drop_block_until_an_end_line_keeping_its_start() -> None:
-    block = rule("related", "drop_block", pattern="^RELATED$", until="^Copyright ", keep_start=True)
+    block = rule(
+        "related", "drop_block", pattern="^RELATED$", until="^Copyright ", keep_marker=True
+    )
     page = ["Text.", "RELATED", "Bush, Cheney proceed", "Fact check", "Copyright 2000 CNN"]
     once = chrome(page, block)
     assert once == ["Text.", "RELATED", "Copyright 2000 CNN"]
@@ -209,7 +213,37 @@ def test_drop_block_needs_an_end() -> None:
     from cleaner.engine.kinds import KindError
 
     cls = KINDS["drop_block"]
-    values, problems = check_options(cls.options, {"line": "MORE"}, one_of=cls.one_of)
+    values, problems = check_options(cls.declared(), {"line": "MORE"}, one_of=cls.one_of)
     assert not problems
     with pytest.raises(KindError, match="give until or until_longer_than"):
-        cls(values)
+        cls.from_values(values)
+
+
+def test_filter_examples_give_the_record_fields_the_filter_sees() -> None:
+    from cleaner.engine.load import load_pack_text
+    from cleaner.testing import iter_results
+
+    pack = load_pack_text(
+        """\
+pack: need-title
+description: A title is required.
+scope: generic
+rules:
+  - id: need-title
+    kind: required_fields
+    description: A title is required.
+    fields: [title, lang]
+    examples:
+      - input: "Text"
+        rejects: missing_field
+      - input: "Text"
+        fields: {title: "A headline", lang: en}
+        rejects: null
+      - input: "Text"
+        fields: {title: "A headline"}
+        rejects: missing_field
+""",
+        "need-title.yaml",
+    )
+    results = list(iter_results([pack]))
+    assert [r.passed for r in results] == [True, True, True], [str(r) for r in results]

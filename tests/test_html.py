@@ -322,8 +322,8 @@ OLD_TEMPLATE = """<html><body><table><tr><td>News Home | Top Stories</td>
 </div><p>Earlier Stories</td></tr></table></body></html>"""
 
 
-def _comment_body(**options: object) -> HtmlBody:
-    return HtmlBody({"selector": None, "include": None, **options})
+def _comment_body(**options: str) -> HtmlBody:
+    return HtmlBody(HtmlBody.Options(**options))
 
 
 def _lines(text: str | None) -> list[str]:

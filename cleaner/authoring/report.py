@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.engine.kinds import ChromeKind
 from cleaner.engine.load import Rule
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.pipeline import Cleaner, Outcome
@@ -202,7 +201,7 @@ def _record_alone(report: Report, cleaner: Cleaner, article: RawArticle, n: int)
     for group in selection.groups:
         hits = group.set.hits(joined)
         for rule in group.chrome_rules:
-            if not isinstance(rule.kind, ChromeKind) or not group.may_fire(rule, hits):
+            if not group.may_fire(rule, hits):
                 continue
             taken = _alone(rule, lines)
             if taken:

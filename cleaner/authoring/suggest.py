@@ -121,10 +121,10 @@ def prepare(texts: Iterable[str], generic: Sequence[RuleGroup] = ()) -> list[lis
 
 def make_rule(rule_id: str, kind: str, options: dict[str, Any]) -> Rule:
     kind_cls = KINDS[kind]
-    values, problems = check_options(kind_cls.options, options, one_of=kind_cls.one_of)
+    values, problems = check_options(kind_cls.declared(), options, one_of=kind_cls.one_of)
     if problems:  # pragma: no cover - a bug in this module
         raise AssertionError(f"{rule_id}: {[p.message for p in problems]}")
-    return Rule(rule_id, "draft", kind_cls(values), "draft", (), "<draft>", None)
+    return Rule(rule_id, "draft", kind_cls.from_values(values), "draft", (), "<draft>", None)
 
 
 def _run(rule: Rule, lines: list[str]) -> list[str]:

@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.engine.kinds import KINDS, ChromeKind, KindError, RuleKind
-from cleaner.engine.options import BOOL, LIST, MAPPINGS, STR, Option, check_options
+from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
+from cleaner.engine.options import (
+    BOOL,
+    LIST,
+    MAPPINGS,
+    STR,
+    build_options,
+    check_options,
+    declared,
+    option,
+)
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
+from cleaner.engine.spelling import respelled
 from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 
@@ -22,39 +32,46 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 RULE_KEYS = ("id", "kind", "description", "examples")
 EXAMPLE_KEYS = ("input", "output", "fields", "rejects", "note")
 
-PACK_OPTIONS = (
-    Option("pack", STR, "Pack name, unique across all packs.", required=True),
-    Option("description", STR, "One line saying what the pack removes.", required=True),
-    Option(
-        "scope",
+
+@dataclass(frozen=True, kw_only=True)
+class PackOptions:
+    pack: str = option(STR, "Pack name, unique across all packs.", required=True)
+    description: str = option(STR, "One line saying what the pack removes.", required=True)
+    scope: str = option(
         STR,
-        "`generic` packs apply to every article; `site` packs only to the "
-        "articles their `match` block selects.",
+        "`generic` packs apply to every article; `site` packs only to the articles their "
+        "`match` block selects.",
         required=True,
         choices=("generic", "site"),
-    ),
-    Option(
-        "enabled", BOOL, "Set to false to keep a pack on disk without loading it.", default=True
-    ),
-)
-MATCH_OPTIONS = (
-    Option(
-        "domains",
+    )
+    enabled: bool = option(
+        BOOL, "Set to false to keep a pack on disk without loading it.", default=True
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchOptions:
+    domains: tuple[str, ...] | None = option(
         LIST,
-        "Domains the pack applies to; subdomains match too "
-        "(`example.com` covers `www.example.com`). Used when the input has a URL.",
-    ),
-    Option(
-        "fingerprints",
+        "Domains the pack applies to; subdomains match too (`example.com` covers "
+        "`www.example.com`). Used when the input has a URL.",
+    )
+    fingerprints: tuple[Mapping[str, Any], ...] | None = option(
         MAPPINGS,
-        "Used when the input has no URL: the pack applies if any "
-        "fingerprint (`{literal: ...}` or `{pattern: ...}`) occurs in the text.",
-    ),
-)
-FINGERPRINT_OPTIONS = (
-    Option("literal", STR, "Plain text that occurs in the site's articles."),
-    Option("pattern", STR, "RE2 regex searched line by line."),
-)
+        "Used when the input has no URL: the pack applies if any fingerprint "
+        "(`{literal: ...}` or `{pattern: ...}`) occurs in the text.",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FingerprintOptions:
+    literal: str | None = option(STR, "Plain text that occurs in the site's articles.")
+    pattern: str | None = option(STR, "RE2 regex searched line by line.")
+
+
+PACK_OPTIONS = declared(PackOptions)
+MATCH_OPTIONS = declared(MatchOptions)
+FINGERPRINT_OPTIONS = declared(FingerprintOptions)
 
 
 @dataclass(frozen=True)
@@ -213,13 +230,14 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
         errors.add(p.message, path, p.line or line_of(data), valid=p.valid)
     if problems:
         return None
-    name = values["pack"]
+    opts = build_options(PackOptions, values)
+    name = opts.pack
     if not ID_RE.match(name):
         errors.add(f"pack name '{name}' must match {ID_RE.pattern}", path, key_line(data, "pack"))
         return None
-    if not values["enabled"]:
+    if not opts.enabled:
         return None
-    scope = values["scope"]
+    scope = opts.scope
     domains: tuple[str, ...] = ()
     fingerprints: tuple[str, ...] = ()
     match = data.get("match")
@@ -251,7 +269,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
         if rule is not None:
             rules.append(rule)
     return Pack(
-        name, values["description"], scope, tuple(rules), path, domains, fingerprints, line_of(data)
+        name, opts.description, scope, tuple(rules), path, domains, fingerprints, line_of(data)
     )
 
 
@@ -264,7 +282,7 @@ def _parse_match(
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)
-    for d in values.get("domains") or []:
+    for d in build_options(MatchOptions, values).domains or ():
         domains.append(d.lower().strip().removeprefix("www."))
     raw_fps = match.get("fingerprints") or []
     if not isinstance(raw_fps, list):
@@ -286,11 +304,12 @@ def _parse_match(
             errors.add(p.message, path, p.line or line, valid=p.valid)
         if fp_problems:
             continue
-        source = (
-            fp_values["pattern"]
-            if fp_values.get("pattern") is not None
-            else literal_source(fp_values["literal"])
-        )
+        fp_opts = build_options(FingerprintOptions, fp_values)
+        if fp_opts.pattern is not None:
+            source = fp_opts.pattern
+        else:
+            assert fp_opts.literal is not None  # one_of guarantees one
+            source = literal_source(fp_opts.literal)
         try:
             compile_pattern(source)
         except PatternError as exc:
@@ -332,18 +351,21 @@ def _parse_rule(
     if not isinstance(description, str) or not description.strip():
         errors.add("needs a one-line 'description'", path, line, rule_id)
         ok = False
+    given, clashes = respelled(kind_cls, raw, path, rule_id)
+    for message, clash_line in clashes:
+        errors.add(message, path, clash_line or line, rule_id)
     values, problems = check_options(
-        kind_cls.options, raw, reserved=frozenset(RULE_KEYS), one_of=kind_cls.one_of
+        kind_cls.declared(), given, reserved=frozenset(RULE_KEYS), one_of=kind_cls.one_of
     )
     for p in problems:
         valid = p.valid
         if valid is not None and p.message.startswith("unknown key"):
-            valid = tuple(sorted({*RULE_KEYS, *(o.name for o in kind_cls.options)}))
+            valid = tuple(sorted({*RULE_KEYS, *(o.name for o in kind_cls.declared())}))
         errors.add(p.message, path, p.line or line, rule_id, valid=valid)
-    if problems:
+    if problems or clashes:
         return None
     try:
-        kind = kind_cls(values)
+        kind = kind_cls.from_values(values)
     except KindError as exc:
         errors.add(
             str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid
@@ -425,7 +447,7 @@ def _parse_examples(
     if (
         ok
         and scope == "generic"
-        and isinstance(kind, ChromeKind)
+        and kind.phase == CHROME
         and not any(e.output is not None and _same(e.input, e.output) for e in examples)
     ):
         # Generic rules see every article: each must show a near miss it leaves alone.

@@ -1,14 +1,16 @@
 """Option declarations and the one generic validator that checks every option of every kind.
 
-A rule kind lists its options as ``Option`` values beside its code; the loader, the error
-messages and the generated reference docs all read the same declarations, so they cannot drift.
+A rule kind declares its options once, as the fields of a frozen dataclass beside its code (each
+field made with ``option``); the loader, the error messages and the generated reference docs all
+read that declaration, so they cannot drift, and the kind's code reads typed attributes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cleaner.engine.yamlsafe import key_line
 
@@ -33,6 +35,45 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] | None = None
     minimum: int | None = None
+    # Why an option that serves few sites is not folded into a general one (shown in the docs).
+    reason: str | None = None
+
+
+_SPEC = "cleaner.option"
+
+
+def option(
+    type: str,
+    doc: str,
+    *,
+    required: bool = False,
+    default: Any = None,
+    choices: tuple[str, ...] | None = None,
+    minimum: int | None = None,
+    reason: str | None = None,
+) -> Any:
+    """One option of a kind's options dataclass (``kw_only``): its type, doc and checks."""
+    spec = Option("", type, doc, required, default, choices, minimum, reason)
+    if required:
+        return dataclasses.field(metadata={_SPEC: spec})
+    return dataclasses.field(default=default, metadata={_SPEC: spec})
+
+
+def declared(options_type: type) -> tuple[Option, ...]:
+    """The declarations of an options dataclass, in field order (inherited fields first)."""
+    return tuple(
+        dataclasses.replace(f.metadata[_SPEC], name=f.name)
+        for f in dataclasses.fields(options_type)
+    )
+
+
+T = TypeVar("T")
+
+
+def build_options(options_type: type[T], values: Mapping[str, Any]) -> T:
+    """The typed options from values ``check_options`` accepted; lists become tuples, so the
+    options stay frozen all the way down."""
+    return options_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ _TEXT_OPTS = re2.Options()
 _TEXT_OPTS.log_errors = False
 # A set's DFA holds the states of all its patterns at once. With RE2's default budget (8 MB) a
 # set of 25 patterns with open repetition keeps flushing its cache; with 32 MB it does not, and
-# the 50 generic prefilters scan in 3 sets instead of 9 (348 -> 314 us a document for the chrome
-# phase, +25 MB once warm). The budget is a ceiling: sets that need less take less.
+# the generic prefilters scan in a third as many sets (figures: bench/results/). The budget is
+# a ceiling: sets that need less take less.
 _SET_OPTS = re2.Options()
 _SET_OPTS.log_errors = False
 _SET_OPTS.never_nl = True
@@ -55,32 +55,51 @@ def _explain(source: str, raw: str) -> str:
 
 
 class Compiled:
-    """Something compiled on RE2 that the pool may drop, to compile again when next used."""
+    """Something compiled on RE2 that its pool may drop, to compile again when next used.
 
-    __slots__ = ("_compiled", "_used")
+    It belongs to the pool of the rule set that runs it (``adopt``); without one it stays
+    compiled once used."""
+
+    __slots__ = ("_compiled", "_used", "pool")
     _compiled: Any
     _used: bool
+    pool: CompiledPool | None
 
     def release(self) -> None:
         self._compiled = None
+
+    def adopt(self, pool: CompiledPool) -> None:
+        """From now on ``pool`` bounds how long this stays compiled."""
+        self.pool = pool
+        if self._compiled is not None:
+            pool.add(self)
 
 
 class CompiledPool:
     """At most ``capacity`` compiled objects alive at a time.
 
-    RE2 grows a DFA cache per compiled pattern as it meets text (10-25 KB once warm), so with
-    20,000 site rules a worker's memory would follow the number of rules it has ever run. The
-    pool bounds it: a pattern of a site not seen for a while is compiled again (about 50 us)
-    when its site comes back. Eviction is a clock: the oldest item goes unless it was used since
-    its last turn, so the generic patterns, used on every document, stay compiled."""
+    RE2 grows a DFA cache per compiled pattern as it meets text, so with thousands of site
+    rules a worker's memory would follow the number of rules it has ever run. The pool bounds
+    it: a pattern of a site not seen for a while is compiled again when its site comes back.
+    Eviction is a clock: the oldest item goes unless it was used since its last turn, so the
+    generic patterns, used on every document, stay compiled. A rule set owns one pool (a memory
+    budget: ``limits.compiled_patterns`` in config.yaml sets its capacity)."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
+    def __init__(self, capacity: int = 0) -> None:
+        self.capacity = capacity or DEFAULT_COMPILED_PATTERNS
         self._order: deque[Compiled] = deque()
+
+    def resize(self, capacity: int) -> None:
+        """Hold at most ``capacity`` from now on (dropping the oldest now if over)."""
+        self.capacity = capacity
+        self._evict()
 
     def add(self, item: Compiled) -> None:
         item._used = False
         self._order.append(item)
+        self._evict()
+
+    def _evict(self) -> None:
         order = self._order
         while len(order) > self.capacity:
             oldest = order.popleft()
@@ -95,11 +114,9 @@ class CompiledPool:
         return len(self._order)
 
 
-# With 1,000 generated site packs (20,000 rules) on the 227 MB scale corpus, a worker peaks at
-# about 275 MB with this many, against 540 MB when every pattern stays compiled. One pool per
-# process: it is a memory budget (``limits.compiled_patterns`` in config.yaml sets it).
+# With a thousand generated site packs a worker's peak memory is about half of what it is when
+# every pattern stays compiled (bench/results/scale.txt).
 DEFAULT_COMPILED_PATTERNS = 4000
-POOL = CompiledPool(DEFAULT_COMPILED_PATTERNS)
 
 
 def _options(per_line: bool) -> Any:
@@ -118,8 +135,9 @@ def line_local(source: str) -> bool:
 
 
 class Regex(Compiled):
-    """One rule pattern on RE2: compiled when the pack loads (which checks it), kept in ``POOL``
-    and compiled again when used after the pool dropped it."""
+    """One rule pattern on RE2: compiled when the pack loads (which checks it) and again when
+    first used, so loading many site packs holds none of them compiled; its pool may drop it
+    after that, to compile again when next used."""
 
     __slots__ = ("groupindex", "groups", "line_local", "per_line", "source")
 
@@ -130,15 +148,17 @@ class Regex(Compiled):
         compiled = re2.compile(source, _options(per_line))
         self.groupindex: dict[str, int] = dict(compiled.groupindex)
         self.groups: int = compiled.groups
-        self._compiled = compiled
-        POOL.add(self)
+        self._compiled = None
+        self._used = False
+        self.pool = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Regex, (self.source, self.per_line)
 
     def _compile(self) -> Any:
         compiled = self._compiled = re2.compile(self.source, _options(self.per_line))
-        POOL.add(self)
+        if self.pool is not None:
+            self.pool.add(self)
         return compiled
 
     def finditer(self, text: str | bytes) -> Iterator[Any]:
@@ -220,8 +240,7 @@ def _counts_to_stars(source: str) -> str:
 def widened(source: str) -> str:
     """A pattern that matches wherever ``source`` matches and maybe more, for a prefilter set:
     a counted repetition such as ``.{0,120}`` multiplies the states of a set's DFA, a star
-    does not (the generic sets scan in 34 us a document instead of 56, and in half the time
-    when rule scans in between have evicted them from the CPU caches). Unchanged when the
+    does not, so the sets scan faster and stay smaller in the CPU caches. Unchanged when the
     result would not compile."""
     wide = _counts_to_stars(source)
     if wide == source:
@@ -234,10 +253,9 @@ def widened(source: str) -> str:
 
 
 # Patterns with open-ended or counted repetition, or negated classes, multiply DFA states when
-# many of them share one set: with RE2's default budget one set of 50 such patterns scanned a
-# 5 KB article in 1.7 ms (its cache kept flushing), sets of 6 in 0.16 ms; with the budget of
-# _SET_OPTS, sets of 25 take 0.06 ms. Plain patterns (literals, anchored alternations) stay
-# together: 20 of them scan in 10 us as one set, 46 us as four.
+# many of them share one set: in one big set RE2's cache keeps flushing, so they go in sets of
+# HEAVY_PER_SET (sized with the budget of _SET_OPTS). Plain patterns (literals, anchored
+# alternations) stay together: one set scans them faster than several.
 _HEAVY = re2.compile(r"\{[0-9]*,?[0-9]*\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
 HEAVY_PER_SET = 25
 
@@ -245,16 +263,17 @@ HEAVY_PER_SET = 25
 class PatternSet(Compiled):
     """Many patterns in a few RE2 sets: one pass per set tells which patterns can match.
 
-    The sets are compiled when first scanned; with ``pooled`` the pool may drop them (a site
+    The sets are compiled when first scanned; with a ``pool`` the pool may drop them (a site
     pack's set), else they stay (the generic group's, the fingerprints')."""
 
-    __slots__ = ("_chunks", "_pooled", "_sources", "line_local", "size")
+    __slots__ = ("_chunks", "_sources", "line_local", "size")
 
-    def __init__(self, sources: list[str], *, pooled: bool = False) -> None:
+    def __init__(self, sources: list[str], *, pool: CompiledPool | None = None) -> None:
         self.size = len(sources)
         self._sources = sources
         self.line_local = all(map(line_local, sources))
-        self._pooled = pooled
+        self.pool = pool
+        self._used = False
         light = [i for i, src in enumerate(sources) if not _HEAVY.search(src)]
         heavy = [i for i, src in enumerate(sources) if _HEAVY.search(src)]
         chunks = [light] if light else []
@@ -272,8 +291,8 @@ class PatternSet(Compiled):
             compiled.Compile()
             sets.append((compiled, chunk))
         self._compiled = sets
-        if self._pooled:
-            POOL.add(self)
+        if self.pool is not None:
+            self.pool.add(self)
         return sets
 
     def hits(self, text: str | bytes) -> set[int]:
@@ -301,7 +320,7 @@ class LineIndex:
 
 
 def _encoded(lines: list[str]) -> bytes:
-    # RE2 scans bytes without converting offsets back to characters (3.5x faster than str).
+    # RE2 scans bytes without converting offsets back to characters (much faster than str).
     return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 

@@ -9,27 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
-from cleaner.engine.kinds import ChromeKind, Extract, FilterKind, FilterResult, HtmlKind
+from cleaner.engine.kinds import (
+    CHROME,
+    EXTRACT,
+    FILTER,
+    HTML_PHASES,
+    PHASES,
+    ChromeKind,
+    Extract,
+    FilterKind,
+    FilterResult,
+    RuleKind,
+)
 from cleaner.engine.load import Pack, Rule, load_packs
-from cleaner.engine.regex import LineMatches, PatternSet
+from cleaner.engine.regex import CompiledPool, LineMatches, PatternSet
+from cleaner.record import Edit as Edit  # re-exported: the engine names what rules did
 from cleaner.steps.normalize import collapse_blank_lines
 
 # Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
 # which is what makes cleaning idempotent. Real documents settle in two or three rounds.
 MAX_ROUNDS = 12
-
-
-@dataclass(frozen=True)
-class Edit:
-    """What one rule did to one document."""
-
-    rule: str
-    pack: str
-    removed_chars: int
-    edits: int
 
 
 class Tracer(Protocol):
@@ -46,9 +48,10 @@ class Tracer(Protocol):
 
 
 class RuleGroup:
-    """Rules applied together, with one RE2 set telling which of them can fire on a text."""
+    """Rules applied together, kept by phase, with one RE2 set telling which of them can fire
+    on a text. With a ``pool``, the pool may drop the set's compiled form (a site pack's)."""
 
-    def __init__(self, rules: Sequence[Rule], *, pooled: bool = False) -> None:
+    def __init__(self, rules: Sequence[Rule], *, pool: CompiledPool | None = None) -> None:
         self.rules = tuple(rules)
         sources: list[str] = []
         self.slot: dict[str, int] = {}
@@ -57,51 +60,64 @@ class RuleGroup:
             if src is not None:
                 self.slot[rule.id] = len(sources)
                 sources.append(src)
-        self.set = PatternSet(sources, pooled=pooled)
-        self.html_rules = [r for r in self.rules if isinstance(r.kind, HtmlKind)]
-        self.extract_rules = [r for r in self.rules if isinstance(r.kind, Extract)]
-        self.chrome_rules = [r for r in self.rules if isinstance(r.kind, ChromeKind)]
-        self.filter_rules = [r for r in self.rules if isinstance(r.kind, FilterKind)]
-        self._extract = self._by_slot(self.extract_rules)
-        self._chrome = self._by_slot(self.chrome_rules)
+        self.set = PatternSet(sources, pool=pool)
+        by_phase: dict[str, list[Rule]] = {phase: [] for phase in PHASES}
+        for rule in self.rules:
+            by_phase[rule.kind.phase].append(rule)
+        self.by_phase = {phase: tuple(rules) for phase, rules in by_phase.items()}
+        self.html_rules = [r for r in self.rules if r.kind.phase in HTML_PHASES]
+        self.extract_rules = list(self.by_phase[EXTRACT])
+        self.chrome_rules = list(self.by_phase[CHROME])
+        self.filter_rules = list(self.by_phase[FILTER])
+        # Each rule with its kind typed for the phase it declared: the phase says the class.
+        self._extract: _Phase[Extract] = _Phase(self.slot, self.extract_rules)
+        self._chrome: _Phase[ChromeKind] = _Phase(self.slot, self.chrome_rules)
+        self._filters = [(r, cast(FilterKind, r.kind)) for r in self.filter_rules]
 
-    def _by_slot(self, rules: list[Rule]) -> tuple[dict[int, tuple[int, Rule]], list[Any]]:
-        """Rules of one phase by prefilter slot, and those without one (always candidates)."""
-        by_slot: dict[int, tuple[int, Rule]] = {}
-        always: list[tuple[int, Rule]] = []
-        for order, rule in enumerate(rules):
-            slot = self.slot.get(rule.id)
-            if slot is None:
-                always.append((order, rule))
-            else:
-                by_slot[slot] = (order, rule)
-        return by_slot, always
-
-    @staticmethod
-    def _candidates(
-        phase: tuple[dict[int, tuple[int, Rule]], list[Any]], hits: set[int]
-    ) -> list[Rule]:
-        """The rules whose prefilter hit (plus those without one), in rule order. The cost is
-        the number of hits, not the number of rules in the group."""
-        by_slot, always = phase
-        found = [by_slot[s] for s in hits if s in by_slot]
-        found += always
-        found.sort(key=_first)
-        return [rule for _, rule in found]
+    def phase_rules(self, phase: str) -> tuple[Rule, ...]:
+        """The group's rules of one phase, in order."""
+        return self.by_phase[phase]
 
     def may_fire(self, rule: Rule, hits: set[int]) -> bool:
         slot = self.slot.get(rule.id)
         return slot is None or slot in hits
 
     def extract_candidates(self, hits: set[int]) -> list[Rule]:
-        return self._candidates(self._extract, hits)
+        return [rule for rule, _ in self._extract.candidates(hits)]
 
     def chrome_candidates(self, hits: set[int]) -> list[Rule]:
-        return self._candidates(self._chrome, hits)
+        return [rule for rule, _ in self._chrome.candidates(hits)]
 
 
-def _first(pair: tuple[int, Rule]) -> int:
-    return pair[0]
+K = TypeVar("K", bound=RuleKind)
+
+
+class _Phase(Generic[K]):
+    """One phase's rules by prefilter slot, and those without one (always candidates)."""
+
+    def __init__(self, slots: dict[str, int], rules: Sequence[Rule]) -> None:
+        self.by_slot: dict[int, tuple[int, Rule, K]] = {}
+        self.always: list[tuple[int, Rule, K]] = []
+        for order, rule in enumerate(rules):
+            entry = (order, rule, cast(K, rule.kind))
+            slot = slots.get(rule.id)
+            if slot is None:
+                self.always.append(entry)
+            else:
+                self.by_slot[slot] = entry
+
+    def candidates(self, hits: set[int]) -> list[tuple[Rule, K]]:
+        """The rules whose prefilter hit (plus those without one), in rule order, with their
+        kinds. The cost is the number of hits, not the number of rules in the group."""
+        by_slot = self.by_slot
+        found = [by_slot[s] for s in hits if s in by_slot]
+        found += self.always
+        found.sort(key=_first)
+        return [(rule, kind) for _, rule, kind in found]
+
+
+def _first(entry: tuple[int, Rule, Any]) -> int:
+    return entry[0]
 
 
 @dataclass
@@ -125,14 +141,21 @@ def domain_of(url: str | None) -> str | None:
 
 
 class RuleSet:
-    def __init__(self, packs: Sequence[Pack]) -> None:
+    """The loaded packs, compiled for dispatch. It owns the pool that bounds how many of its
+    patterns stay compiled (``pool.resize`` sets the budget)."""
+
+    def __init__(self, packs: Sequence[Pack], pool: CompiledPool | None = None) -> None:
         self.packs = tuple(packs)
+        self.pool = pool or CompiledPool()
         self.rules = {r.id: r for p in packs for r in p.rules}
+        for rule in self.rules.values():
+            for compiled in rule.kind.compiled():
+                compiled.adopt(self.pool)
         generic = [p for p in packs if p.scope == "generic"]
         self.sites = [p for p in packs if p.scope == "site"]
         self.generic = RuleGroup([r for p in generic for r in p.rules])
         self.generic_names = [p.name for p in generic]
-        self.site_groups = {p.name: RuleGroup(p.rules, pooled=True) for p in self.sites}
+        self.site_groups = {p.name: RuleGroup(p.rules, pool=self.pool) for p in self.sites}
         self.by_domain: dict[str, list[Pack]] = {}
         for p in self.sites:
             for d in p.domains:
@@ -182,9 +205,7 @@ def run_extract(
     for group in groups:
         if not group.extract_rules:
             continue
-        for rule in group.extract_candidates(group.set.hits(text)):
-            kind = rule.kind
-            assert isinstance(kind, Extract)
+        for rule, kind in group._extract.candidates(group.set.hits(text)):
             taken = kind.field in found
             if taken and tracer is None:
                 continue
@@ -218,9 +239,7 @@ def run_chrome(
         for group in groups:
             if not group.chrome_rules:
                 continue
-            for rule in group.chrome_candidates(matches.set_hits(group.set, lines)):
-                kind = rule.kind
-                assert isinstance(kind, ChromeKind)
+            for rule, kind in group._chrome.candidates(matches.set_hits(group.set, lines)):
                 new = kind.apply(lines, matches)
                 if new is None:
                     continue
@@ -251,9 +270,7 @@ def run_filters(
 ) -> list[tuple[Rule, FilterResult]]:
     failures: list[tuple[Rule, FilterResult]] = []
     for group in groups:
-        for rule in group.filter_rules:
-            kind = rule.kind
-            assert isinstance(kind, FilterKind)
+        for rule, kind in group._filters:
             result = kind.check(text, fields)
             if result is not None:
                 failures.append((rule, result))

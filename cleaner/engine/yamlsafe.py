@@ -91,8 +91,8 @@ def load_yaml(text: str | bytes, path: str) -> Any:
 
 def _refuse_aliases(text: str | bytes, path: str) -> None:
     # Checked on the event stream, before composing, so an expansion bomb never gets built; and
-    # nesting is bounded here too, since libyaml slows down quadratically with depth (40,000
-    # levels: 6 s) and building a deep tree would exhaust Python's recursion limit.
+    # nesting is bounded here too, since libyaml slows down quadratically with depth and
+    # building a deep tree would exhaust Python's recursion limit.
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1 if event.start_mark else None

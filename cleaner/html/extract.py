@@ -10,6 +10,9 @@ For each page:
 4. otherwise, or when the body selector matches nothing, trafilatura extracts the main
    content (extractor ``trafilatura``), from the page as the removals left it.
 The text rules then run on the text as they do on plain-text articles (see pipeline.py).
+
+This module knows the HTML rules only by the phases they declare and the few methods it calls
+(the protocols below); the rule engine builds on cleaner/html, never the other way round.
 """
 
 from __future__ import annotations
@@ -17,15 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import lxml.html
+from bs4.element import Tag
 
-from cleaner.engine.kinds import HtmlBody, HtmlField, HtmlKind, HtmlRemove
-from cleaner.engine.ruleset import Edit, RuleGroup
-from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, render, text_size
+from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, text_size
 from cleaner.html.meta import PageMeta, page_meta
-from cleaner.record import Reason
+from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
 # htmldate's own default lower bound; a fixed upper bound instead of its default (today) keeps
@@ -36,6 +38,42 @@ for _name in ("trafilatura", "htmldate", "justext", "courlan"):
     # They log every odd page at WARNING/ERROR; a run reports its own outcome per page.
     logging.getLogger(_name).addHandler(logging.NullHandler())
     logging.getLogger(_name).propagate = False
+
+
+# The phases of the HTML rules, as the kinds declare them (cleaner.engine.kinds).
+HTML_FIELD, HTML_REMOVE, HTML_BODY = "html_field", "html_remove", "html_body"
+
+
+class FieldKind(Protocol):
+    @property
+    def field(self) -> str: ...
+
+    def extract(self, soup: Tag) -> str | None: ...
+
+
+class RemoveKind(Protocol):
+    def apply(self, soup: Tag) -> tuple[int, int]: ...
+
+
+class BodyKind(Protocol):
+    def text(self, soup: Tag) -> str | None: ...
+
+
+class HtmlRule(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def pack(self) -> str: ...
+
+    @property
+    def kind(self) -> Any: ...
+
+
+class HtmlRules(Protocol):
+    """A group of rules, kept by phase (a rule group of the engine)."""
+
+    def phase_rules(self, phase: str) -> Sequence[HtmlRule]: ...
 
 
 @dataclass(frozen=True)
@@ -86,12 +124,12 @@ def read_page(html: str, url: str | None = None) -> Page:
     return Page(html, url, tree, page_meta(tree, url))
 
 
-def _html_rules(groups: Sequence[RuleGroup]) -> list[Any]:
-    return [r for g in groups for r in g.html_rules]
+def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
+    return [r for g in groups for r in g.phase_rules(phase)]
 
 
 def html_to_text(
-    page: Page, groups: Sequence[RuleGroup], options: HtmlOptions | None = None
+    page: Page, groups: Sequence[HtmlRules], options: HtmlOptions | None = None
 ) -> HtmlText:
     """Apply the selected packs' HTML rules, then take the text (selector or trafilatura)."""
     options = options or HtmlOptions()
@@ -101,34 +139,36 @@ def html_to_text(
     edits: list[Edit] = []
     text: str | None = None
     extractor: str | None = None
-    rules = _html_rules(groups)
+    field_rules = _rules(groups, HTML_FIELD)
+    remove_rules = _rules(groups, HTML_REMOVE)
+    body_rules = _rules(groups, HTML_BODY)
     tree = page.tree
-    if rules:
+    if field_rules or remove_rules or body_rules:
         soup = parse_soup(page.html)
-        for rule in rules:  # fields first: a removal may take the element holding one
-            kind = rule.kind
-            if isinstance(kind, HtmlField) and kind.field not in ruled:
-                value = kind.extract(soup)
+        for rule in field_rules:  # fields first: a removal may take the element holding one
+            taker: FieldKind = rule.kind
+            if taker.field not in ruled:
+                value = taker.extract(soup)
                 if value is not None:
-                    fields[kind.field], fields_from[kind.field] = value, rule.id
-                    ruled.add(kind.field)
+                    fields[taker.field], fields_from[taker.field] = value, rule.id
+                    ruled.add(taker.field)
         for tag in soup.select(INVISIBLE_SELECTOR):
             tag.decompose()
-        for rule in rules:
-            if isinstance(rule.kind, HtmlRemove):
-                removed, n = rule.kind.apply(soup)
-                if n:
-                    edits.append(Edit(rule.id, rule.pack, removed, n))
-        for rule in rules:
-            if isinstance(rule.kind, HtmlBody):
-                body = rule.kind.text(soup)
-                if body is not None:
-                    text = body
-                    extractor = f"selector:{rule.id}"
-                    dropped = text_size(soup) - len(" ".join(text.split()))
-                    edits.append(Edit(rule.id, rule.pack, max(dropped, 0), 1))
-                    break
-        if text is None and any(isinstance(r.kind, HtmlRemove) for r in rules):
+        for rule in remove_rules:
+            remover: RemoveKind = rule.kind
+            removed, n = remover.apply(soup)
+            if n:
+                edits.append(Edit(rule.id, rule.pack, removed, n))
+        for rule in body_rules:
+            taker_of_body: BodyKind = rule.kind
+            body = taker_of_body.text(soup)
+            if body is not None:
+                text = body
+                extractor = f"selector:{rule.id}"
+                dropped = text_size(soup) - len(" ".join(text.split()))
+                edits.append(Edit(rule.id, rule.pack, max(dropped, 0), 1))
+                break
+        if text is None and remove_rules:
             tree = parse_tree(str(soup))  # the generic extractor sees the page without them
     if "date_published" not in fields and options.date_search and page.tree is not None:
         found = _htmldate(page.tree, page.url or page.meta.canonical_url)
@@ -216,21 +256,3 @@ def visible_chars(html: str) -> int:
     for el in body.iter("script", "style", "noscript", "template"):
         el.text = None
     return len(" ".join("".join(body.itertext()).split()))
-
-
-def example_result(kind: HtmlKind, html: str) -> tuple[str, dict[str, str]]:
-    """What one HTML rule alone makes of an example page: (text, fields). For the harness."""
-    soup = parse_soup(html)
-    fields: dict[str, str] = {}
-    if isinstance(kind, HtmlField):
-        value = kind.extract(soup)
-        if value is not None:
-            fields[kind.field] = value
-        return "", fields
-    for tag in soup.select(INVISIBLE_SELECTOR):
-        tag.decompose()
-    if isinstance(kind, HtmlRemove):
-        kind.apply(soup)
-        return render(soup), fields
-    assert isinstance(kind, HtmlBody)
-    return kind.text(soup) or "", fields
