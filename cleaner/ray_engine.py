@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
-from cleaner.engine.load import rule_files
+from cleaner.engine.files import rule_files
 from cleaner.errors import CleanerError, require_extra
 from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
 from cleaner.io.writers import (

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.engine.files import rule_files
 from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
 from cleaner.engine.options import (
     BOOL,
@@ -124,19 +125,6 @@ class _Collector:
         valid: Iterable[str] | None = None,
     ) -> None:
         self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
-
-
-def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """YAML files under the given files or folders, in a stable order."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found.extend(
-                sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
-            )
-        else:
-            found.append(p)
-    return found
 
 
 def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
