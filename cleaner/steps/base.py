@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cleaner.pipeline import Cleaner
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Doc:
     """One article on its way through the steps. Frozen: a step that changes it returns a copy."""
 
@@ -48,14 +48,35 @@ class Doc:
     # leaves alone (a cache shared by the rounds of one document).
     tracer: Tracer | None = field(default=None, compare=False)
     settled: set[str] = field(default_factory=set, compare=False)
+    # The text's lines, when a step has them at hand (splitting a long text again costs more
+    # than most steps): ``but`` drops them whenever the text changes without them.
+    line_cache: list[str] | None = field(default=None, compare=False, repr=False)
 
     def but(self, **changes: Any) -> Doc:
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
+        through ``__init__`` and its field checks, which costs more than most steps do."""
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
+        new = object.__new__(Doc)
+        new.__dict__.update(self.__dict__)
+        if "text" in changes and "line_cache" not in changes:
+            new.__dict__["line_cache"] = None
+        new.__dict__.update(changes)
+        return new
 
     @property
     def lines(self) -> list[str]:
-        """The text as the rules see it: normalised text joins its lines with single breaks."""
-        return self.text.split("\n") if self.text else []
+        """The text as the rules see it: normalised text joins its lines with single breaks.
+        Callers must not change the list (it is shared with the steps after them)."""
+        if self.line_cache is None:
+            lines = self.text.split("\n") if self.text else []
+            object.__setattr__(self, "line_cache", lines)  # a cache of the frozen text
+            return lines
+        return self.line_cache
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Doc))
 
 
 class Step(Protocol):

@@ -140,8 +140,11 @@ class Normalise:
 
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.text is not None
-        text = join_lines(normalize_lines(doc.text))
-        return doc if text == doc.text else doc.but(text=text)
+        lines = normalize_lines(doc.text)
+        text = join_lines(lines)
+        return (
+            doc.but(line_cache=lines) if text == doc.text else doc.but(text=text, line_cache=lines)
+        )
 
 
 class Select:
@@ -191,7 +194,7 @@ class Chrome:
         lines, edits = run_chrome(doc.selection.groups, doc.lines, doc.tracer)
         if not edits:
             return doc
-        return doc.but(text=join_lines(lines), edits=_sum_edits(doc.edits, edits))
+        return doc.but(text=join_lines(lines), line_cache=lines, edits=_sum_edits(doc.edits, edits))
 
 
 class Metadata:
