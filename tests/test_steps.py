@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpora import corpora_dir, iter_aeb, iter_ctf, read_html_bytes, scrape_text
+from cleaner.authoring.explain import explain, render_text
 from cleaner.cli import main
 from cleaner.engine.ruleset import RuleSet
 from cleaner.pipeline import Cleaner
@@ -192,3 +193,14 @@ def test_corpus_samples_are_idempotent() -> None:
     cleaner = Cleaner.from_paths([RULES])
     for article in samples:
         _assert_idempotent(cleaner, article)
+
+
+def test_explain_shows_the_steps_that_changed_the_text(cleaner: Cleaner) -> None:
+    seed = next(SEEDS.glob("002_*.txt"))
+    ex = explain(cleaner, RawArticle(seed.stem, seed.name, seed.read_bytes()))
+    record = ex.outcome.result
+    assert isinstance(record, Record)
+    assert ex.changed_by_step() == [dict(s) for s in record.steps]
+    text = render_text(ex)
+    head = text.index("steps that changed the text")
+    assert text.index("  normalise: 3 chars removed", head) < text.index("  chrome: ", head)
