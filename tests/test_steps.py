@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpora import corpora_dir, iter_aeb, iter_ctf, read_html_bytes, scrape_text
+from bench.corpora import iter_aeb, iter_ctf, read_html_bytes, scrape_text
 from cleaner.authoring.explain import explain, render_text
 from cleaner.cli import main
 from cleaner.engine.ruleset import RuleSet
@@ -18,7 +18,7 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.steps.base import Doc, Fixpoint, Step, describe, flatten
 from cleaner.steps.document import STEPS
-from tests.conftest import RULES, SEEDS
+from tests.conftest import RULES, SEEDS, corpora_missing
 
 BODY = "The council approved the new budget on Tuesday after a long debate about schools.\n" * 3
 
@@ -173,8 +173,6 @@ def test_seeds_are_idempotent(cleaner: Cleaner, path: Path) -> None:
 
 
 def _corpus_samples() -> list[RawArticle]:
-    if not (corpora_dir() / "ctf").is_dir():
-        return []
     out: list[RawArticle] = []
     for page in itertools.islice(iter_ctf(), 0, None, 25):
         data = page.html_path.read_bytes()
@@ -187,9 +185,11 @@ def _corpus_samples() -> list[RawArticle]:
 
 
 def test_corpus_samples_are_idempotent() -> None:
+    missing = corpora_missing("ctf") or corpora_missing("aeb")
+    if missing is not None:
+        pytest.skip(missing)
     samples = _corpus_samples()
-    if not samples:
-        pytest.skip(f"corpora not found at {corpora_dir()} (set CLEANER_CORPORA)")
+    assert len(samples) > 40
     cleaner = Cleaner.from_paths([RULES])
     for article in samples:
         _assert_idempotent(cleaner, article)
