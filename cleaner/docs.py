@@ -1,12 +1,14 @@
-"""Generate the rule reference from the rule kinds' own declarations, so docs cannot drift.
+"""Generate the rule reference from the rule kinds' own declarations, and the pipeline's page
+from its declared steps, so docs cannot drift.
 
-python -m cleaner.docs            # rewrite docs/rules.md and the README's kinds table
-python -m cleaner.docs --check    # exit 1 if either is stale
+python -m cleaner.docs            # rewrite docs/rules.md, docs/pipeline.md, the README's table
+python -m cleaner.docs --check    # exit 1 if any is stale
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from cleaner.engine.kinds import (
 )
 from cleaner.engine.load import FINGERPRINT_OPTIONS, MATCH_OPTIONS, PACK_OPTIONS
 from cleaner.engine.options import Option
+from cleaner.steps.base import Fixpoint, Step, describe, flatten
+from cleaner.steps.document import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = (
@@ -136,6 +140,46 @@ def rules_md() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def pipeline_md(steps: tuple[Step, ...] = STEPS) -> str:
+    """The steps as ``cleaner steps`` lists them, then each step's whole docstring."""
+    out = [
+        "# Pipeline steps",
+        "",
+        "Generated from `STEPS` in `cleaner/steps/document.py` by `python -m cleaner.docs`; a "
+        "test fails when this file is stale. Do not edit by hand. `cleaner steps` prints the "
+        "same list.",
+        "",
+        "Every article takes these steps in this order; a step either passes the document on "
+        "or rejects it with a reason. A record's `steps` names each step that changed the "
+        "text and the characters it removed (summed over the fixpoint's rounds; negative when "
+        'it added some), e.g. `[{"step": "normalise", "removed_chars": 3}, '
+        '{"step": "chrome", "removed_chars": 298}]`.',
+        "",
+        "| step | what it does |",
+        "|---|---|",
+    ]
+    for depth, name, doc in describe(steps):
+        out.append(f"| {'&nbsp;&nbsp;' * 2 * depth}`{name}` | {doc} |")
+    out.append("")
+    for step in flatten(steps):
+        out += [f"## `{step.name}`", "", inspect.cleandoc(type(step).__doc__ or ""), ""]
+    fixpoints = [s for s in steps if isinstance(s, Fixpoint)]
+    for fix in fixpoints:
+        names = ", ".join(f"`{s.name}`" for s in fix.steps)
+        out += [
+            f"## The fixpoint (`{fix.name}`)",
+            "",
+            f"{names} run once; then, up to {fix.rounds - 1} more times, `{fix.steps[0].name}` "
+            "runs again on their output, and when it changes the text the others run again "
+            "too. What the text rules remove can leave more to repair, and cleaning clean "
+            "output must change nothing. Fields found in an earlier round win; each rule's "
+            "edits and each step's characters are summed over the rounds. `cleaner explain` "
+            "shows the first round.",
+            "",
+        ]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def readme_table() -> str:
     rows = [BEGIN, "| kind | what it does |", "|---|---|"]
     for kind in sorted(KINDS.values(), key=lambda k: (_section_of(k), k.name)):
@@ -159,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     targets = {
         ROOT / "docs" / "rules.md": rules_md(),
+        ROOT / "docs" / "pipeline.md": pipeline_md(),
         ROOT / "README.md": readme_with_table((ROOT / "README.md").read_text("utf-8")),
     }
     stale = [p for p, text in targets.items() if not p.exists() or p.read_text("utf-8") != text]

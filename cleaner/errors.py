@@ -50,10 +50,6 @@ class RuleErrors(CleanerError):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-class UsageError(CleanerError):
-    """The command line or configuration asks for something impossible."""
-
-
 class RunStopped(CleanerError):
     """The run stopped before its end (the output could not be written, a worker died).
 

@@ -56,6 +56,7 @@ class Record:
     sha256: str
     repairs: tuple[str, ...]
     rules: tuple[dict[str, Any], ...]
+    steps: tuple[dict[str, Any], ...]  # each step that changed the text, and by how much
     fields_from: dict[str, str]
     meta: dict[str, Any]
     text: str
@@ -65,6 +66,7 @@ class Record:
         d = dict(self.__dict__)
         d["repairs"] = list(self.repairs)
         d["rules"] = [dict(r) for r in self.rules]
+        d["steps"] = [dict(s) for s in self.steps]
         return d
 
 

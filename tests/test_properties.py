@@ -141,6 +141,7 @@ def test_cleaning_a_runs_output_again_changes_nothing(tmp_path: Path) -> None:
     after = [json.loads(x) for x in (second / "articles.jsonl").read_text("utf-8").splitlines()]
     assert [r["text"] for r in after] == [r["text"] for r in before]
     assert [r["rules"] for r in after] == [[] for _ in before]  # no rule found anything to do
+    assert [r["steps"] for r in after] == [[] for _ in before]  # no step changed the text
 
 
 # -- no rule removes more than its examples allow, on the seeds ------------------------------

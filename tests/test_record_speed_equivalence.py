@@ -136,5 +136,5 @@ def test_normalising_only_the_lines_with_spaces_to_collapse_changes_nothing(text
 
 def test_a_record_dict_has_the_fields_in_declaration_order() -> None:
     names = [f.name for f in dataclasses.fields(Record)]
-    record = Record(**{n: () if n in ("repairs", "rules") else {} for n in names})
+    record = Record(**{n: () if n in ("repairs", "rules", "steps") else {} for n in names})
     assert list(record.to_dict()) == names

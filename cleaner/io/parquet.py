@@ -42,6 +42,7 @@ SCHEMA = pa.schema(
                 )
             ),
         ),
+        ("steps", pa.list_(pa.struct([("step", _STR), ("removed_chars", _INT)]))),
         ("fields_from", pa.map_(_STR, _STR)),
         ("meta", _STR),
         ("text", _STR),

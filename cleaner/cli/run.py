@@ -1,0 +1,159 @@
+"""``cleaner run``: articles in, records and rejects out, on local processes or Ray."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaner.cli.common import EXIT_OK, EXIT_REJECTS, Subparsers, rules_arg, rules_paths
+from cleaner.errors import CleanerError, RunStopped
+from cleaner.io.paths import check_output_location
+from cleaner.io.readers import JsonlKeys
+from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
+from cleaner.pipeline import Cleaner
+from cleaner.record import printable
+from cleaner.run import RunOptions, RunStats, progress_wanted, run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    paths = rules_paths(args)
+    check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
+    keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
+    output = OutputOptions(
+        shard_size=args.shard_size,
+        compression=args.compression,
+        format=args.format,
+        rejects_path=args.rejects,
+    )
+    if args.workers < 0:
+        raise CleanerError(f"-j must be 0 (one worker per CPU) or more, not {args.workers}")
+    # On Ray, 0 means one actor per CPU of the cluster, which only Ray can tell.
+    workers = args.workers if args.engine == "ray" else args.workers or os.cpu_count() or 1
+    options = RunOptions(
+        workers=workers,
+        resume=args.resume,
+        progress=not args.no_progress and progress_wanted(),
+        keys=keys,
+        output=output,
+    )
+    cleaner = Cleaner.from_paths(paths, args.schema)
+    try:
+        if args.engine == "ray":
+            from cleaner.ray_engine import run_ray
+
+            stats = run_ray(cleaner, args.inputs, args.output, options)
+        else:
+            stats = run(cleaner, args.inputs, args.output, options)
+    except OSError as exc:
+        # Inputs that cannot be read become rejects; an OSError here is the output failing.
+        where = printable(exc.filename or args.output)
+        raise RunStopped(f"cannot write to '{where}': {exc.strerror or exc}", args.output) from exc
+    print(one_line_summary(stats), file=sys.stderr)
+    return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
+
+
+def one_line_summary(stats: RunStats) -> str:
+    t = stats.tally
+    reasons = ", ".join(f"{code} {n:,}" for code, n in t.reasons.most_common(3))
+    secs = max(stats.seconds, 1e-9)
+    mb = stats.bytes_read / 1e6
+    resumed = f"; resumed after {stats.resumed_items:,} committed" if stats.resumed_items else ""
+    return (
+        f"cleaner: {t.read:,} read, {t.written:,} written, {t.rejected:,} rejected"
+        + (f" ({reasons})" if reasons else "")
+        + f"; {mb:,.1f} MB in {stats.seconds:.1f} s, {mb / secs:,.1f} MB/s"
+        + f"{resumed}"
+    )
+
+
+def add_parser(sub: Subparsers) -> None:
+    p_run = sub.add_parser(
+        "run", help="clean articles into OUTDIR/articles.jsonl and rejects.jsonl"
+    )
+    p_run.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".txt, .html/.htm/.html.gz and .jsonl files or folders; "
+        "'-' reads JSONL from standard input",
+    )
+    p_run.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTDIR",
+        help="output folder, or '-' to write records to standard output",
+    )
+    rules_arg(p_run)
+    p_run.add_argument(
+        "--schema", metavar="FILE", help="JSON Schema replacing the built-in record schema"
+    )
+    p_run.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)",
+    )
+    p_run.add_argument(
+        "--allow-output-in-input",
+        action="store_true",
+        help="let OUTDIR be, or sit inside, an input folder (its output files are then skipped)",
+    )
+    p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
+    p_run.add_argument(
+        "--text-key", default="text", help="JSONL field holding the text (default: text)"
+    )
+    p_run.add_argument(
+        "--html-key",
+        metavar="KEY",
+        help="JSONL field holding an HTML page; the page's article text is extracted",
+    )
+    p_run.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
+    p_run.add_argument(
+        "--url-key", default="url", help="JSONL field holding the URL (default: url)"
+    )
+    scale = p_run.add_argument_group("scale")
+    scale.add_argument(
+        "-j",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0 = one per CPU; with --engine ray, cleaning actors, "
+        "0 = one per CPU of the cluster); the output is the same for any N",
+    )
+    scale.add_argument(
+        "--shard-size",
+        type=int,
+        metavar="N",
+        help="write articles-00000.jsonl, ... each holding the outcome of N input articles, "
+        "with rejects-00000.jsonl beside (default: one articles.jsonl)",
+    )
+    scale.add_argument(
+        "--compression",
+        choices=tuple(COMPRESSIONS),
+        default="none",
+        help="compress the output files (.gz, .zst)",
+    )
+    scale.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="records as JSONL (default) or Parquet (needs the parquet extra)",
+    )
+    scale.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run into the same OUTDIR, keeping its committed shards",
+    )
+    scale.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local processes (default) or Ray Data (needs the ray extra; RAY_ADDRESS picks "
+        "the cluster)",
+    )
+    scale.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    p_run.set_defaults(func=cmd_run)

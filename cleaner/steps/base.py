@@ -1,0 +1,167 @@
+"""What the document pipeline is made of: the ``Doc`` a step takes and gives back, the ``Step``
+protocol, the one fixpoint loop, and the per-step account a record carries.
+
+A step is pure: it returns a new ``Doc`` (or the same one, when it has nothing to do) or a
+``Reject``, and reads or writes no file. The runner, not the step, notes which step changed the
+text and by how many characters, so no step can forget to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cleaner.engine.ruleset import Edit, Selection, Tracer
+from cleaner.html.extract import HtmlText
+from cleaner.record import RawArticle, Record, Reject
+
+if TYPE_CHECKING:
+    from cleaner.pipeline import Cleaner
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One article on its way through the steps. Frozen: a step that changes it returns a copy."""
+
+    raw: RawArticle
+    ctx: Cleaner = field(compare=False)  # the compiled rules and settings the steps use
+    text: str | None = None  # None until decoded; for a page, its HTML until extraction
+    chars_in: int = 0
+    encoding: str = "utf-8"
+    encoding_from: str | None = None  # how a page's charset was chosen
+    page: HtmlText | None = None
+    selection: Selection | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    fields_from: dict[str, str] = field(default_factory=dict)
+    edits: tuple[Edit, ...] = ()
+    repairs: tuple[str, ...] = ()
+    changed: tuple[tuple[str, int], ...] = ()  # (step, chars removed) per step that changed text
+    url: str | None = None
+    canonical_url: str | None = None
+    extractor: str | None = None
+    lang: str | None = None
+    lang_score: float | None = None
+    record: Record | None = None
+    # Working state, not document state: who listens (explain), and the lines repair knows ftfy
+    # leaves alone (a cache shared by the rounds of one document).
+    tracer: Tracer | None = field(default=None, compare=False)
+    settled: set[str] = field(default_factory=set, compare=False)
+    # The text's lines, when a step has them at hand (splitting a long text again costs more
+    # than most steps): ``but`` drops them whenever the text changes without them.
+    line_cache: list[str] | None = field(default=None, compare=False, repr=False)
+
+    def but(self, **changes: Any) -> Doc:
+        """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
+        through ``__init__`` and its field checks, which costs more than most steps do."""
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
+        new = object.__new__(Doc)
+        new.__dict__.update(self.__dict__)
+        if "text" in changes and "line_cache" not in changes:
+            new.__dict__["line_cache"] = None
+        new.__dict__.update(changes)
+        return new
+
+    @property
+    def lines(self) -> list[str]:
+        """The text as the rules see it: normalised text joins its lines with single breaks.
+        Callers must not change the list (it is shared with the steps after them)."""
+        if self.line_cache is None:
+            lines = self.text.split("\n") if self.text else []
+            object.__setattr__(self, "line_cache", lines)  # a cache of the frozen text
+            return lines
+        return self.line_cache
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Doc))
+
+
+class Step(Protocol):
+    """One step of the pipeline; its docstring's first line is what ``cleaner steps`` shows."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, doc: Doc) -> Doc | Reject: ...
+
+
+def summary(step: Step) -> str:
+    """The first line of the step's docstring; for a fixpoint, with its number of rounds."""
+    line = (type(step).__doc__ or "").strip().splitlines()[0]
+    if isinstance(step, Fixpoint):
+        line = line.rstrip(".") + f", at most {step.rounds} rounds."
+    return line
+
+
+def describe(steps: Sequence[Step], depth: int = 0) -> list[tuple[int, str, str]]:
+    """(depth, name, summary) of each step in order, a fixpoint's own steps one level deeper:
+    what ``cleaner steps`` and docs/pipeline.md show."""
+    out: list[tuple[int, str, str]] = []
+    for step in steps:
+        out.append((depth, step.name, summary(step)))
+        if isinstance(step, Fixpoint):
+            out += describe(step.steps, depth + 1)
+    return out
+
+
+def run(steps: Sequence[Step], doc: Doc) -> tuple[Doc, Reject | None]:
+    """Run ``steps`` in order; stop at the first reject, returned beside the ``Doc`` it saw."""
+    for step in steps:
+        out = step(doc)
+        if isinstance(out, Reject):
+            return doc, out
+        if out is not doc and not isinstance(step, Fixpoint):
+            out = _account(step.name, doc, out)
+        doc = out
+    return doc, None
+
+
+def _account(name: str, before: Doc, after: Doc) -> Doc:
+    """Note that step ``name`` changed the text, summed over the rounds of the fixpoint."""
+    if before.text is None or after.text is None or after.text == before.text:
+        return after
+    removed = len(before.text) - len(after.text)
+    account = dict(after.changed)
+    account[name] = account.get(name, 0) + removed
+    return after.but(changed=tuple(account.items()))
+
+
+@dataclass(frozen=True)
+class Fixpoint:
+    """Repeat the steps below while the first of them still changes the text."""
+
+    name: str
+    steps: tuple[Step, ...]
+    rounds: int
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        # Round one runs every step. A later round starts only from the first step: when it
+        # changes nothing, the rest see what they gave last round, and together they change
+        # nothing on their own output (the text rules are idempotent; tests hold them to it).
+        # The tracer hears round one only: the record's fields come from it.
+        doc, rejected = run(self.steps, doc)
+        if rejected is not None:
+            return rejected
+        tracer = doc.tracer
+        quiet = doc.but(tracer=None) if tracer is not None else doc
+        for _ in range(1, self.rounds):
+            again, rejected = run(self.steps[:1], quiet)
+            if rejected is not None:
+                return rejected
+            if again.text == quiet.text:
+                break
+            quiet, rejected = run(self.steps[1:], again)
+            if rejected is not None:
+                return rejected
+        return quiet.but(tracer=tracer) if tracer is not None else quiet
+
+
+def flatten(steps: Sequence[Step]) -> list[Step]:
+    """Every step, the fixpoint's own ones in its place: the order in which they first run."""
+    out: list[Step] = []
+    for step in steps:
+        out += flatten(step.steps) if isinstance(step, Fixpoint) else [step]
+    return out
