@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from cleaner.engine.kinds import FIELDS
 from cleaner.engine.ruleset import Edit, run_chrome, run_extract, run_filters
-from cleaner.html.charset import decode_page
+from cleaner.html.charset import decode_page, without_controls
 from cleaner.limits import page_too_large_message, too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.base import Doc, Fixpoint, Step, flatten
@@ -92,6 +92,9 @@ class Decode:
                 )
             html, encoding, how = page.text, page.encoding or "utf-8", page.source
         html, scrubbed = scrub(html)  # a lone surrogate or NUL would break the parser
+        html, controls = without_controls(html)  # so would one control character
+        if controls:
+            scrubbed.append("scrub:controls")
         return doc.but(text=html, encoding=encoding, encoding_from=how, repairs=tuple(scrubbed))
 
 
