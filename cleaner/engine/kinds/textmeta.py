@@ -52,7 +52,17 @@ _URL_DATE = r"/" + _YEAR + r"([/-])([01][0-9])[/-]([0-3][0-9])(?:[/-]|$)"
 # Where a <title> line's site name is joined to the headline.
 _SEPARATORS = "|-–—:_»·•/~"
 _SPLIT = re.compile("[" + re.escape(_SEPARATORS) + "]")
-_QUOTES = str.maketrans("‘’‚‛′“”„‟″", '\'\'\'\'""""""')
+_QUOTES = tuple(zip("‘’‚‛′“”„‟″", "'''''\"\"\"\"\"", strict=True))
+
+
+def _fold(text: str) -> str:
+    """``text`` with typographic quotes straightened and case folded, to compare headlines."""
+    if not text.isascii():
+        # One replace per quote runs in C; str.translate with a table looks up every character.
+        for curly, straight in _QUOTES:
+            if curly in text:
+                text = text.replace(curly, straight)
+    return text.casefold()
 
 
 class Found(NamedTuple):
@@ -96,10 +106,6 @@ def _page_order(found: list[Found]) -> str:
     return orders.pop() if len(orders) == 1 else "auto"
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.translate(_QUOTES).casefold().split())
-
-
 def _cjk(text: str) -> bool:
     """Whether ``text`` is written in Chinese or Japanese characters (no spaces between
     words, so a word count says nothing)."""
@@ -107,13 +113,9 @@ def _cjk(text: str) -> bool:
 
 
 def _nonblank(lines: list[str], limit: int) -> list[int]:
-    out: list[int] = []
-    for i, line in enumerate(lines):
-        if len(out) == limit:
-            break
-        if line:
-            out.append(i)
-    return out
+    """The indexes of the first ``limit`` non-blank lines. Normalised text has at most one
+    blank line between two others, so they lie within the first ``2 * limit`` lines."""
+    return [i for i, line in enumerate(lines[: 2 * limit]) if line][:limit]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,13 +145,15 @@ def find_title(lines: list[str], opts: TitleOptions) -> tuple[int, str] | None:
     region = _nonblank(lines, opts.first_lines)
     if not region:
         return None
-    normed = {i: _norm(lines[i]) for i in region}
+    # The lines come normalised (spaces collapsed): folding quotes and case is all that is
+    # left, done once for the whole region.
+    folded = _fold("\n".join(lines[: region[-1] + 1])).split("\n")
     best: tuple[bool, int, int] | None = None  # (a bare copy, -length, index)
     for t in region[: opts.title_lines]:
-        whole = normed[t]
+        whole = folded[t]
         for i in region:
-            head = normed[i]
-            if i == t or len(head) < opts.min_chars or len(head) > len(whole):
+            head = folded[i]
+            if i == t or not opts.min_chars <= len(head) <= len(whole) or head[:8] not in whole:
                 continue
             copy = head == whole
             if copy:
@@ -195,8 +199,9 @@ def find_anchor(lines: list[str], opts: TitleOptions) -> int | None:
         title_words = set(_WORD.findall(lines[t].casefold()))
         if len(title_words) < 3:
             continue
+        limit = 2 * len(lines[t])
         for i in region:
-            if i == t:
+            if i == t or not 10 <= len(lines[i]) <= limit:
                 continue
             words = set(_WORD.findall(lines[i].casefold()))
             shared = len(words & title_words)
@@ -333,15 +338,22 @@ class TextDate(RuleKind):
 
     def found(self, lines: list[str]) -> list[Found]:
         """Every date written in the first lines, in text order."""
-        out: list[Found] = []
+        region = _nonblank(lines, self.options.first_lines)
+        if not region:
+            return []
+        # One scan of the region per form (a scan per line costs more in calls than in text).
+        text = "\n".join(lines[: region[-1] + 1])
         words = self.options.max_words
-        for i in _nonblank(lines, self.options.first_lines):
-            line = lines[i]
-            if len(line.split()) > words:
-                continue
-            for form, regex in self.forms:
-                for m in regex.finditer(line):
-                    out.append(_found(form, m, i))
+        long_lines: dict[int, bool] = {}
+        out: list[Found] = []
+        for form, regex in self.forms:
+            for m in regex.finditer(text):
+                at = m.start(1)
+                i = text.count("\n", 0, at)
+                if i not in long_lines:
+                    long_lines[i] = len(lines[i].split()) > words
+                if not long_lines[i]:
+                    out.append(_found(form, m, i, text.rfind("\n", 0, at) + 1))
         out.sort(key=lambda f: (f.line, f.start))
         return out
 
@@ -425,24 +437,25 @@ class TextDate(RuleKind):
         return best[0][2].isoformat() if best else None
 
 
-def _found(form: str, m: Any, line: int) -> Found:
+def _found(form: str, m: Any, line: int, line_start: int) -> Found:
     g = m.group
+    at = m.start(1) - line_start
     if form == "mdy":
-        return Found(line, m.start(1), int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
+        return Found(line, at, int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
     if form == "dmy":
-        return Found(line, m.start(1), int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
+        return Found(line, at, int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
     if form == "ymd":
         month = g(2) or g(4) or g(6)
         day = g(3) or g(5) or g(7)
-        return Found(line, m.start(1), int(g(1)), int(month), int(day), form)
+        return Found(line, at, int(g(1)), int(month), int(day), form)
     if form == "num":
         # A dotted date (10.05.2023) is day first wherever it is written.
         settled = "dmy" if g(2) == "." else form
         first, second = int(g(1)), int(g(3))
         if settled == "dmy":
-            return Found(line, m.start(1), int(g(4)), second, first, "ymd")
-        return Found(line, m.start(1), int(g(4)), first, second, form)
-    return Found(line, m.start(1), int(g(1)), int(g(2)), int(g(3)), form)
+            return Found(line, at, int(g(4)), second, first, "ymd")
+        return Found(line, at, int(g(4)), first, second, form)
+    return Found(line, at, int(g(1)), int(g(2)), int(g(3)), form)
 
 
 def _last_end(regex: Any, text: str) -> int:
