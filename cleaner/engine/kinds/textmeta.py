@@ -429,6 +429,11 @@ class TextDate(RuleKind):
                 else:
                     if crawled is None or when <= crawled:
                         out.append((URL, 0, when))
+        # Date lines with no label that disagree are a list (related stories, comments): none
+        # of them is the page's.
+        for weak in (DATE_LINE, BARE):
+            if len({c[2] for c in out if c[0] == weak}) > 1:
+                out = [c for c in out if c[0] != weak]
         out.sort(key=lambda c: (-c[0], c[1]))
         return out
 
