@@ -15,7 +15,7 @@ import pytest
 
 from cleaner.engine.kinds import KINDS, TextDate, TextTitle
 from cleaner.engine.load import load_packs
-from cleaner.engine.ruleset import RuleSet
+from cleaner.engine.ruleset import RuleSet, run_extract
 from cleaner.errors import RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
@@ -152,8 +152,8 @@ def test_a_plain_text_record_gains_title_and_dates() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the pipeline passes extraction neither the URL nor a crawl date (meta.warc_date, "
-    "a JSONL 'date'); text_date accepts both as context once run_extract passes them",
+    reason="the pipeline passes run_extract neither the URL nor a crawl date (meta.warc_date, "
+    "a JSONL 'date') as context; text_date reads both once it does",
 )
 def test_a_run_refuses_a_date_after_the_crawl_date() -> None:
     cleaner = Cleaner.from_paths([RULES])
@@ -162,3 +162,14 @@ def test_a_run_refuses_a_date_after_the_crawl_date() -> None:
     result = cleaner.clean(raw).result
     assert isinstance(result, Record)
     assert result.date_published is None
+
+
+def test_run_extract_passes_the_context(rules: RuleSet) -> None:
+    lines = normalize_lines(
+        "Big story today - Site\nBig story today\nPublished March 4, 2031\nBody."
+    )
+    group = [rules.generic]
+    assert run_extract(group, lines)["date_published"][0] == "2031-03-04"
+    found = run_extract(group, lines, context={"crawl_date": "2024-01-01"})
+    assert "date_published" not in found
+    assert found["title"] == ("Big story today", "text-title")
