@@ -280,6 +280,12 @@ class TextDateOptions(KindOptions):
         default=30,
         minimum=1,
     )
+    date_line_above: int = option(
+        INT,
+        "With `unlabelled`: date lines count within N non-blank lines above the headline too.",
+        default=10,
+        minimum=0,
+    )
     max_words: int = option(
         INT,
         "Only lines of at most N words: a date inside a sentence is an event, not the page's.",
@@ -398,6 +404,9 @@ class TextDate(RuleKind):
             near = set(after[: opts.near_title])
             after_window = set(after[: opts.date_line_window])
             near.update(i for i in range(max(0, anchor - 2), anchor) if lines[i])
+            # A template may put the date line above the headline (a kicker, the byline).
+            head = [i for i in _nonblank(lines, opts.first_lines) if i < anchor]
+            after_window.update(head[-opts.date_line_above :] if opts.date_line_above else ())
         out: list[tuple[int, int, date]] = []
         per_line = Counter(f.line for f in found)
         for f in found:
