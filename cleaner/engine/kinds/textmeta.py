@@ -4,8 +4,8 @@
 A scrape keeps the page's ``<title>`` line ("Headline - Site") near its top and the headline
 again further down, with the byline and date around it. The title is the line that line
 confirms; the date is the best-evidenced one among the dates the text writes: after a label
-("Published", "By X |"), then near the headline, then a bare date line near the top, then the
-URL's date path. Nothing is guessed: no year, no date; an ambiguous numeric date (03/04/2023)
+("Published", "By X |"), then right by the headline, then a short date line around it, then a
+date near the top, then the URL's date path. Nothing is guessed: no year, no date; an ambiguous numeric date (03/04/2023)
 only when the page's other dates or the rule's ``order`` settle it; never a date after the crawl
 date when the caller knows it.
 """
@@ -37,9 +37,10 @@ _MONTHS = {
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = "((?:19|20)[0-9]{2})"
 _DAY = r"([0-9]{1,2})(?:st|nd|rd|th)?"
-# Each form: (name, RE2 source). Groups are numbered; ``_parts`` reads them by form. A digit
+# Each form: (name, RE2 source). Groups are numbered; ``_found`` reads them by form. A digit
 # must not touch a number on either side, so "12345 2023-05-10" or a version "1.2.2023.4" is
-# not read as a date. RE2's \b is ASCII-only, which is what a digit boundary needs here.
+# not read as a date. A month name may be glued to the word before it ("By Jane DoeMar 5,
+# 2025"), which scrapes of adjacent elements often do.
 _FORMS = (
     ("mdy", _MONTH + " " + _DAY + r",? " + _YEAR + r"(?:[^0-9]|$)"),
     ("dmy", r"(?:^|[^0-9])" + _DAY + r" (?:of )?" + _MONTH + ",? " + _YEAR + r"(?:[^0-9]|$)"),
@@ -247,8 +248,10 @@ class TextDateOptions(KindOptions):
     )
     unlabelled: bool = option(
         BOOL,
-        "Also take a date no label names: first near the headline, then a short date line "
-        "among the first `bare_lines` lines, then the URL's date path (when the URL is known).",
+        "Also take a date no label names: first right by the headline, then a short date line "
+        "around it, then a date among the first `bare_lines` lines, then the URL's date path "
+        "(when the URL is known). Unlabelled date lines of one rank that disagree (a list of "
+        "stories) give no date.",
         default=False,
     )
     first_lines: int = option(
