@@ -96,7 +96,7 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
         "cut_after, cut_before, drop_before_heading, drop_block, drop_duplicate_line, drop_line, "
         "extract, "
         "html_body, html_field, html_remove, "
-        "min_words, required_fields, strip_span)"
+        "min_words, required_fields, strip_span, text_date, text_title)"
     ]
 
 

@@ -6,7 +6,7 @@ site packs: a domain is a dict lookup, fingerprints are one RE2 set over all pac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -194,11 +194,16 @@ class RuleSet:
 
 
 def run_extract(
-    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    tracer: Tracer | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
     With a tracer, rules for fields already filled run too, so it hears what they would give.
+    ``context`` is what the caller knows beside the text (``url``, ``crawl_date``): the
+    ``text_date`` kind reads the URL's date path and refuses dates after the crawl.
     """
     found: dict[str, tuple[str, str]] = {}
     text = "\n".join(lines)
@@ -209,7 +214,7 @@ def run_extract(
             taken = kind.field in found
             if taken and tracer is None:
                 continue
-            value = kind.extract(lines)
+            value = kind.extract(lines, context)
             if value is None:
                 continue
             if tracer is not None:

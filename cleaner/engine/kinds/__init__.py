@@ -1,6 +1,7 @@
 """Rule kinds, one module per phase: each kind is a class with its typed options beside its code.
 
-``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction; ``lines``,
+``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction and
+``textmeta`` dates and titles from plain text with no site pack; ``lines``,
 ``blocks``, ``cuts`` and ``spans`` the chrome kinds over the text; ``filters`` the document
 filters. ``KINDS`` maps each kind's YAML name to its class.
 """
@@ -38,6 +39,7 @@ from cleaner.engine.kinds.filters import (
 from cleaner.engine.kinds.html import HtmlBody, HtmlField, HtmlKind, HtmlRemove
 from cleaner.engine.kinds.lines import DropBeforeHeading, DropDuplicateLine, DropLine
 from cleaner.engine.kinds.spans import StripSpan
+from cleaner.engine.kinds.textmeta import TextDate, TextTitle
 
 KINDS: dict[str, type[RuleKind]] = {
     k.name: k
@@ -50,6 +52,8 @@ KINDS: dict[str, type[RuleKind]] = {
         DropDuplicateLine,
         DropBeforeHeading,
         Extract,
+        TextDate,
+        TextTitle,
         HtmlRemove,
         HtmlBody,
         HtmlField,
@@ -94,5 +98,7 @@ __all__ = [
     "RequiredFields",
     "RuleKind",
     "StripSpan",
+    "TextDate",
+    "TextTitle",
     "parse_date",
 ]
