@@ -150,11 +150,6 @@ def test_a_plain_text_record_gains_title_and_dates() -> None:
     assert result.fields_from["date_published"] == "text-date-published"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pipeline passes run_extract neither the URL nor a crawl date (meta.warc_date, "
-    "a JSONL 'date') as context; text_date reads both once it does",
-)
 def test_a_run_refuses_a_date_after_the_crawl_date() -> None:
     cleaner = Cleaner.from_paths([RULES])
     text = "Story - Site\n\nStory\n\nPublished March 4, 2031\n\nBody text of the story."
@@ -173,3 +168,15 @@ def test_run_extract_passes_the_context(rules: RuleSet) -> None:
     found = run_extract(group, lines, context={"crawl_date": "2024-01-01"})
     assert "date_published" not in found
     assert found["title"] == ("Big story today", "text-title")
+
+
+def test_a_run_reads_the_urls_date_path_when_the_text_has_none() -> None:
+    cleaner = Cleaner.from_paths([RULES])
+    text = "Story - Site\n\nStory\n\nThe council met and agreed the plan for the new library."
+    url = "https://news.example.org/2023/05/10/story.html"
+    result = cleaner.clean(RawArticle("u", "u", text, url=url)).result
+    assert isinstance(result, Record)
+    assert result.date_published == "2023-05-10"
+    without_url = cleaner.clean(RawArticle("u", "u", text)).result
+    assert isinstance(without_url, Record)
+    assert without_url.date_published is None

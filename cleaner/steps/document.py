@@ -176,7 +176,7 @@ class Fields:
 
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.selection is not None
-        found = run_extract(doc.selection.groups, doc.lines, doc.tracer)
+        found = run_extract(doc.selection.groups, doc.lines, doc.tracer, _context(doc))
         if not found:
             return doc
         fields = {k: tidy_field(doc, k, v) for k, (v, _) in found.items()}
@@ -185,6 +185,25 @@ class Fields:
             fields={**fields, **doc.fields},
             fields_from={**{k: r for k, (_, r) in found.items()}, **doc.fields_from},
         )
+
+
+# Meta keys that say when a page was fetched (a WARC record's date, or a JSONL field a user
+# names so): a date after it is never a publication date.
+CRAWL_DATE_KEYS = ("warc_date", "crawl_date")
+
+
+def _context(doc: Doc) -> dict[str, str]:
+    """What extract rules may know beside the text: the URL and the crawl date."""
+    context: dict[str, str] = {}
+    url = doc.url or doc.canonical_url or doc.raw.url
+    if url:
+        context["url"] = url
+    for key in CRAWL_DATE_KEYS:
+        value = doc.raw.meta.get(key)
+        if isinstance(value, str) and value:
+            context["crawl_date"] = value
+            break
+    return context
 
 
 class Chrome:
