@@ -169,12 +169,16 @@ def pipeline_md(steps: tuple[Step, ...] = STEPS) -> str:
         out += [
             f"## The fixpoint (`{fix.name}`)",
             "",
-            f"{names} run once; then, up to {fix.rounds - 1} more times, `{fix.steps[0].name}` "
-            "runs again on their output, and when it changes the text the others run again "
-            "too. What the text rules remove can leave more to repair, and cleaning clean "
-            "output must change nothing. Fields found in an earlier round win; each rule's "
-            "edits and each step's characters are summed over the rounds. `cleaner explain` "
-            "shows the first round.",
+            f"{names} run in turn, round after round, until every one of them has seen the "
+            "text as it now is and left it alone (the loop stops there, mid-round if need be). "
+            "Peeling chrome can uncover more chrome, and what the text rules remove can leave "
+            "more to repair: cleaning clean output must change nothing. Each chrome rule acts "
+            "at most once a round, so `cleaner explain` numbers the round of each edit. Fields "
+            "found in an earlier round win; each rule's edits and each step's characters are "
+            "summed over the rounds. The loop ends on its own (normalise and the chrome rules "
+            "only remove characters; repair changes a line again only when they did); a text "
+            f"still changing after {fix.rounds} rounds, a bound far above any real text, is a "
+            "reject `no_fixpoint`, never written half cleaned.",
             "",
         ]
     return "\n".join(out).rstrip() + "\n"

@@ -20,7 +20,7 @@ from cleaner.engine.ruleset import Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.steps.base import Doc, Step, run
-from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_RULES, writable
+from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT, writable
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.repair import make_ftfy_config, repair
 from cleaner.steps.validate import Validator, load_schema
@@ -123,7 +123,9 @@ class Cleaner:
         """
         raw = RawArticle("", "", text, url=url, site=site)
         doc = Doc(raw, self, text=text, selection=selection, tracer=tracer)
-        doc, _ = run(TEXT_RULES, doc)
+        doc, rejected = run((TEXT_FIXPOINT,), doc)
+        if rejected is not None:
+            raise ValueError(rejected.reasons[0].message)
         assert doc.text is not None
         assert doc.selection is not None
         return TextResult(doc.text, doc.fields, doc.fields_from, doc.edits, doc.selection)

@@ -40,6 +40,26 @@ rules:
         output: "Tom and Jerry"
 """
 
+# A rule that uncovers its next match each time it acts: only the last line may go, so a tail
+# of N "Related:" lines takes N rounds (the chrome phase once stopped after 12).
+TAIL_PACK = """\
+pack: tails
+description: Related links, one per line, at the end.
+scope: generic
+rules:
+  - id: related-tail
+    kind: drop_line
+    description: A related-link line at the very end.
+    pattern: '^Related: '
+    last_lines: 1
+    examples:
+      - input: "Body text.\\nRelated: more"
+        output: "Body text."
+      - input: "Related: more\\nBody text."
+        output: "Related: more\\nBody text."
+"""
+TAIL = "".join(f"\nRelated: story number {n}" for n in range(40))
+
 
 def record_of(cleaner: Cleaner, data: bytes | str, **kw: object) -> Record:
     result = cleaner.clean(RawArticle("t", "t", data, **kw)).result  # type: ignore[arg-type]
@@ -72,10 +92,21 @@ def test_the_declared_order_is_what_runs(cleaner: Cleaner, monkeypatch: pytest.M
         )
 
     monkeypatch.setattr(cleaner, "steps", spied(STEPS))
-    record_of(cleaner, BODY)
-    # Clean text needs one repair re-check, which finds nothing: round two stops there.
     names = [s.name for s in flatten(STEPS)]
-    assert ran == [*names[: names.index("metadata")], "repair", *names[names.index("metadata") :]]
+    fixpoint = names[names.index("repair") : names.index("metadata")]
+    # Clean text: one round, in which no step changes the text, and the loop is done.
+    record_of(cleaner, BODY.strip())
+    assert ran == names
+    # Normalise drops the last line break: round two runs the steps before it again, which
+    # change nothing; the steps after it saw that text already, so the loop stops there.
+    ran.clear()
+    record_of(cleaner, BODY)
+    assert ran == [
+        *names[: names.index("metadata")],
+        "repair",
+        "normalise",
+        *names[len(fixpoint) + 2 :],
+    ]
     assert names[:3] == ["decode", "html", "repair"]
     assert names[-2:] == ["record", "validate"]
 
@@ -100,7 +131,7 @@ def test_cleaner_steps_prints_the_list(capsys: pytest.CaptureFixture[str]) -> No
         assert line.endswith(doc)
     assert lines[0].startswith("decode ")
     assert lines[3].startswith("  repair ")  # inside the fixpoint
-    assert "at most 3 rounds" in lines[2]
+    assert "until none changes the text" in lines[2]
 
 
 # -- the record's account -------------------------------------------------------------------
@@ -151,6 +182,48 @@ def test_the_fixpoint_repairs_what_a_rule_uncovered(tmp_path: Path) -> None:
     assert steps["repair"] == len("&amp;") - len("&")
     again = record_of(cleaner, record.text)
     assert (again.text, again.steps, again.rules) == (record.text, (), ())
+
+
+def _tail_cleaner(tmp_path: Path) -> Cleaner:
+    (tmp_path / "tails.yaml").write_text(TAIL_PACK, "utf-8")
+    return Cleaner(RuleSet.from_paths([tmp_path]))
+
+
+def test_chrome_that_uncovers_chrome_forty_times_is_cleaned_in_one_pass(tmp_path: Path) -> None:
+    cleaner = _tail_cleaner(tmp_path)
+    record = record_of(cleaner, BODY.strip() + TAIL)
+    assert record.text == BODY.strip()
+    assert record.rules == (
+        {"rule": "related-tail", "pack": "tails", "removed_chars": len(TAIL) - 40, "edits": 40},
+    )
+    again = record_of(cleaner, record.text)
+    assert (again.text, again.steps, again.rules) == (record.text, (), ())
+    # explain numbers the rounds: one line each, and the round after the last change is quiet.
+    trace = explain(cleaner, RawArticle("t", "t", BODY.strip() + TAIL)).trace
+    assert [s.round for s in trace.steps] == list(range(1, 41))
+    assert [d.text for s in trace.steps for d in s.diff][:2] == [
+        "Related: story number 39",
+        "Related: story number 38",
+    ]
+
+
+def test_a_text_still_changing_at_the_safety_bound_is_a_reject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cleaner = _tail_cleaner(tmp_path)
+    bounded = tuple(
+        dataclasses.replace(s, rounds=5) if isinstance(s, Fixpoint) else s for s in STEPS
+    )
+    monkeypatch.setattr(cleaner, "steps", bounded)
+    result = cleaner.clean(RawArticle("t", "t", BODY.strip() + TAIL)).result
+    assert isinstance(result, Reject), result
+    (reason,) = result.reasons
+    assert reason.code == "no_fixpoint"
+    assert "after 5 rounds of the 'fixpoint' step" in reason.message
+    assert "chrome" in reason.message
+    # Within the bound, the same text is a record.
+    short = BODY.strip() + "\nRelated: one\nRelated: two"
+    assert record_of(cleaner, short).text == BODY.strip()
 
 
 # -- idempotence: cleaning clean output changes nothing --------------------------------------

@@ -29,9 +29,11 @@ from cleaner.engine.regex import CompiledPool, LineMatches, PatternSet
 from cleaner.record import Edit as Edit  # re-exported: the engine names what rules did
 from cleaner.steps.normalize import collapse_blank_lines
 
-# Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
-# which is what makes cleaning idempotent. Real documents settle in two or three rounds.
-MAX_ROUNDS = 12
+# Peeling chrome can uncover more chrome (a new last line): the pipeline's one fixpoint loop
+# repeats the text steps until nothing changes, which is what makes cleaning idempotent. Every
+# chrome round that changes the lines removes characters (chrome kinds only remove), so the
+# loop ends; this bound only guards against a bug, far above what any real text needs.
+MAX_ROUNDS = 1000
 
 
 class Tracer(Protocol):
@@ -228,45 +230,91 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
-def run_chrome(
-    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+class ChromePhase:
+    """What one document's chrome rounds share: each pattern's matching lines, remembered by
+    content (``LineMatches``), and the lines the last round left, so a round scans only the
+    contents that rewrites, or the steps run between two rounds, brought in."""
+
+    __slots__ = ("left", "matches")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.matches = LineMatches(lines)
+        self.left = lines
+
+    def sync(self, lines: list[str]) -> None:
+        """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
+        if lines is not self.left and lines != self.left:
+            self.matches.rewritten(set(lines).difference(self.left))
+        self.left = lines
+
+
+def chrome_round(
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    phase: ChromePhase | None = None,
+    tracer: Tracer | None = None,
+    round_no: int = 1,
 ) -> tuple[list[str], list[Edit]]:
-    """Apply chrome rules in order, round after round, until a round changes nothing."""
+    """Each chrome rule once, in order, on what the rules before it left: one round.
+
+    ``phase`` carries the memo from earlier rounds of the same document. The set hits stay a
+    superset (a pattern that matched no line cannot match a subset of those lines), so each
+    candidate rule checks for itself.
+    """
+    if phase is None:
+        phase = ChromePhase(lines)
+    else:
+        phase.sync(lines)
+    matches = phase.matches
     totals: dict[str, Edit] = {}
-    # The set hits and each rule's matching lines are remembered by line content for the whole
-    # phase: later rounds and later rules scan only what rewrites brought in. A set's hits stay
-    # a superset (a pattern that matched no line cannot match a subset of those lines), so
-    # each candidate rule checks for itself.
-    matches = LineMatches(lines)
     chars = _chars(lines)
-    for round_no in range(1, MAX_ROUNDS + 1):
-        changed = False
-        for group in groups:
-            if not group.chrome_rules:
+    for group in groups:
+        if not group.chrome_rules:
+            continue
+        for rule, kind in group._chrome.candidates(matches.set_hits(group.set, lines)):
+            new = kind.apply(lines, matches)
+            if new is None:
                 continue
-            for rule, kind in group._chrome.candidates(matches.set_hits(group.set, lines)):
-                new = kind.apply(lines, matches)
-                if new is None:
-                    continue
-                new = collapse_blank_lines(new)
-                if new == lines:
-                    continue
-                new_chars = _chars(new)
-                before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
-                totals[rule.id] = Edit(
-                    rule.id,
-                    rule.pack,
-                    before.removed_chars + chars - new_chars,
-                    before.edits + 1,
-                )
-                if tracer is not None:
-                    tracer.chrome(rule, round_no, lines, new)
-                if not kind.only_drops:
-                    matches.rewritten(set(new).difference(lines))
-                lines, chars = new, new_chars
-                changed = True
-        if not changed:
+            new = collapse_blank_lines(new)
+            if new == lines:
+                continue
+            new_chars = _chars(new)
+            before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
+            totals[rule.id] = Edit(
+                rule.id, rule.pack, before.removed_chars + chars - new_chars, before.edits + 1
+            )
+            if tracer is not None:
+                tracer.chrome(rule, round_no, lines, new)
+            if not kind.only_drops:
+                matches.rewritten(set(new).difference(lines))
+            lines, chars = new, new_chars
+    phase.left = lines
+    return lines, list(totals.values())
+
+
+def run_chrome(
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    tracer: Tracer | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> tuple[list[str], list[Edit]]:
+    """Chrome rules alone, round after round until a round changes nothing: what a rule's
+    examples and the authoring tools see. (The pipeline runs ``chrome_round`` in its fixpoint
+    loop, between the other text steps.)"""
+    totals: dict[str, Edit] = {}
+    phase = ChromePhase(lines)
+    for round_no in range(1, max_rounds + 1):
+        new, edits = chrome_round(groups, lines, phase, tracer, round_no)
+        for e in edits:
+            old = totals.get(e.rule)
+            totals[e.rule] = (
+                e
+                if old is None
+                else Edit(e.rule, e.pack, old.removed_chars + e.removed_chars, old.edits + e.edits)
+            )
+        if new is lines:
             break
+        lines = new
     return lines, list(totals.values())
 
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cleaner.engine.ruleset import Edit, Selection, Tracer
+from cleaner.engine.ruleset import ChromePhase, Edit, Selection, Tracer
 from cleaner.html.extract import HtmlText
-from cleaner.record import RawArticle, Record, Reject
+from cleaner.record import RawArticle, Reason, Record, Reject
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Cleaner
@@ -44,10 +44,13 @@ class Doc:
     lang: str | None = None
     lang_score: float | None = None
     record: Record | None = None
-    # Working state, not document state: who listens (explain), and the lines repair knows ftfy
-    # leaves alone (a cache shared by the rounds of one document).
+    # Working state, not document state: who listens (explain), the fixpoint's round, the
+    # lines repair knows ftfy leaves alone and the chrome rules' memo (caches shared by the
+    # rounds of one document).
     tracer: Tracer | None = field(default=None, compare=False)
+    round: int = field(default=1, compare=False)
     settled: set[str] = field(default_factory=set, compare=False)
+    chrome: ChromePhase | None = field(default=None, compare=False, repr=False)
     # The text's lines, when a step has them at hand (splitting a long text again costs more
     # than most steps): ``but`` drops them whenever the text changes without them.
     line_cache: list[str] | None = field(default=None, compare=False, repr=False)
@@ -89,11 +92,8 @@ class Step(Protocol):
 
 
 def summary(step: Step) -> str:
-    """The first line of the step's docstring; for a fixpoint, with its number of rounds."""
-    line = (type(step).__doc__ or "").strip().splitlines()[0]
-    if isinstance(step, Fixpoint):
-        line = line.rstrip(".") + f", at most {step.rounds} rounds."
-    return line
+    """The first line of the step's docstring."""
+    return (type(step).__doc__ or "").strip().splitlines()[0]
 
 
 def describe(steps: Sequence[Step], depth: int = 0) -> list[tuple[int, str, str]]:
@@ -131,32 +131,58 @@ def _account(name: str, before: Doc, after: Doc) -> Doc:
 
 @dataclass(frozen=True)
 class Fixpoint:
-    """Repeat the steps below while the first of them still changes the text."""
+    """Run the steps below in turn, round after round, until none changes the text."""
 
     name: str
     steps: tuple[Step, ...]
+    # A safety bound, not a setting: the loop ends on its own (see ``__call__``), and a text
+    # still changing after this many rounds is a reject (``no_fixpoint``), never cut short.
     rounds: int
 
     def __call__(self, doc: Doc) -> Doc | Reject:
-        # Round one runs every step. A later round starts only from the first step: when it
-        # changes nothing, the rest see what they gave last round, and together they change
-        # nothing on their own output (the text rules are idempotent; tests hold them to it).
-        # The tracer hears round one only: the record's fields come from it.
-        doc, rejected = run(self.steps, doc)
-        if rejected is not None:
-            return rejected
-        tracer = doc.tracer
-        quiet = doc.but(tracer=None) if tracer is not None else doc
-        for _ in range(1, self.rounds):
-            again, rejected = run(self.steps[:1], quiet)
-            if rejected is not None:
-                return rejected
-            if again.text == quiet.text:
-                break
-            quiet, rejected = run(self.steps[1:], again)
-            if rejected is not None:
-                return rejected
-        return quiet.but(tracer=tracer) if tracer is not None else quiet
+        # Each step is a function of the text (fields and selection only add what earlier
+        # rounds did not find), so once every step has seen the text as it now is and left it
+        # alone, another round would change nothing: the loop stops there, mid-round if need
+        # be. It ends: normalise and the chrome rules only remove characters, and repair
+        # (ftfy to its own fixpoint, line by line) changes a line again only when they did.
+        n = len(self.steps)
+        quiet = 0  # step applications in a row that left the text as it was
+        i = 0
+        doc = doc.but(round=1)
+        while quiet < n:
+            if i == n:
+                if doc.round == self.rounds:
+                    return _unsettled(self, doc)
+                i = 0
+                doc = doc.but(round=doc.round + 1)
+            step = self.steps[i]
+            out = step(doc)
+            if isinstance(out, Reject):
+                return out
+            if out is not doc and out.text != doc.text:
+                out = _account(step.name, doc, out)
+                quiet = 0
+            else:
+                quiet += 1
+            doc = out
+            i += 1
+        return doc
+
+
+def _unsettled(fix: Fixpoint, doc: Doc) -> Reject:
+    changed = ", ".join(name for name, _ in doc.changed) or "none"
+    return Reject(
+        doc.raw.id,
+        doc.raw.source,
+        (
+            Reason(
+                "no_fixpoint",
+                f"the text still changed after {fix.rounds} rounds of the '{fix.name}' step "
+                f"(steps that changed it: {changed}): cleaning the output again would change "
+                "it, so it is not written",
+            ),
+        ),
+    )
 
 
 def flatten(steps: Sequence[Step]) -> list[Step]:

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable
 
 from cleaner.engine.kinds import FIELDS
-from cleaner.engine.ruleset import Edit, run_chrome, run_extract, run_filters
+from cleaner.engine.ruleset import (
+    MAX_ROUNDS,
+    ChromePhase,
+    Edit,
+    chrome_round,
+    run_extract,
+    run_filters,
+)
 from cleaner.html.charset import decode_page, without_controls
 from cleaner.limits import page_too_large_message, too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject, printable
@@ -23,8 +30,6 @@ from cleaner.steps.normalize import join_lines, normalize_lines
 from cleaner.steps.repair import scrub
 
 MAX_MESSAGE = 300
-# Round one plus at most this many re-checks of repair after the text rules.
-MAX_REPAIR_ROUNDS = 2
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -176,7 +181,16 @@ class Fields:
 
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.selection is not None
-        found = run_extract(doc.selection.groups, doc.lines, doc.tracer, _context(doc))
+        # A later round fills only what earlier ones left empty: the tracer hears those.
+        later, tracer = doc.round > 1, doc.tracer
+        found = run_extract(
+            doc.selection.groups, doc.lines, None if later else tracer, _context(doc)
+        )
+        if later:
+            found = {k: v for k, v in found.items() if k not in doc.fields}
+            if tracer is not None:
+                for value, rule_id in found.values():
+                    tracer.extract(doc.ctx.rules.rules[rule_id], value, True)
         if not found:
             return doc
         fields = {k: tidy_field(doc, k, v) for k, (v, _) in found.items()}
@@ -207,13 +221,17 @@ def _context(doc: Doc) -> dict[str, str]:
 
 
 class Chrome:
-    """Chrome rules strip menus, share bars, footers..., until a round removes nothing."""
+    """Chrome rules strip menus, share bars, footers...: each rule once a round, in order."""
 
     name = "chrome"
 
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.selection is not None
-        lines, edits = run_chrome(doc.selection.groups, doc.lines, doc.tracer)
+        groups, lines, phase = doc.selection.groups, doc.lines, doc.chrome
+        if phase is None:  # the first round: the memo lives as long as the document
+            phase = ChromePhase(lines)
+            doc = doc.but(chrome=phase)
+        lines, edits = chrome_round(groups, lines, phase, doc.tracer, doc.round)
         if not edits:
             return doc
         return doc.but(text=join_lines(lines), line_cache=lines, edits=_sum_edits(doc.edits, edits))
@@ -353,13 +371,16 @@ class Validate:
 
 DECODE, HTML, REPAIR = Decode(), Html(), Repair()
 TEXT_RULES: tuple[Step, ...] = (Normalise(), Select(), Fields(), Chrome())
+# The text rules alone, to their fixpoint: text given as already repaired (``clean_text``).
+TEXT_FIXPOINT = Fixpoint("text", TEXT_RULES, rounds=MAX_ROUNDS)
 
 STEPS: tuple[Step, ...] = (
     DECODE,
     HTML,
-    # What the text rules remove can leave more to repair (a tag that made ftfy take the text
-    # for HTML and leave its entities alone): cleaning clean output must change nothing.
-    Fixpoint("fixpoint", (REPAIR, *TEXT_RULES), rounds=1 + MAX_REPAIR_ROUNDS),
+    # Peeling chrome can uncover more chrome, and what the text rules remove can leave more to
+    # repair (a tag that made ftfy take the text for HTML and leave its entities alone):
+    # cleaning clean output must change nothing, so they run until nothing changes.
+    Fixpoint("fixpoint", (REPAIR, *TEXT_RULES), rounds=MAX_ROUNDS),
     Metadata(),
     NonEmpty(),
     Language(),
