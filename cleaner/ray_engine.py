@@ -7,7 +7,8 @@ engine's as a set; their order and the cut into files are Ray's.
 
 ``RAY_ADDRESS`` points at an existing cluster; without it a local Ray starts with ``-j`` CPUs.
 Workers get the rule files' contents, not their paths, so nodes need no copy of ``rules/``; the
-input paths must be readable from every node (shared storage).
+input paths must be readable from every node (shared storage). Corpus stages (``--dedup``) need
+two passes and are refused here for now: see ``cleaner.stages``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from cleaner.io.writers import (
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reject
 from cleaner.run import RunOptions, RunStats
+from cleaner.stages import stage_for
 
 READ_BLOCK_BYTES = 1 << 20
 
@@ -179,6 +181,12 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         raise CleanerError(
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
             "replaces the folder's shards"
+        )
+    if stage_for(options.dedup or cleaner.config.corpus["dedup"]) is not None:
+        raise CleanerError(
+            "--dedup is for the local engine (any -j, --shard-size, --compression, --format, "
+            "--resume); --engine ray runs one pass over the corpus and has no corpus stages "
+            "yet: run without --dedup (and with corpus.dedup: none in config.yaml)"
         )
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
