@@ -33,7 +33,7 @@ Records are the JSON objects of the output lines (``dict``), so pass 2 works fro
 pass 1 wrote and never cleans a document twice.
 
 Why clean once and read back, not clean twice: cleaning costs far more than writing and reading
-a line (``bench/results/stages.md``), so pass 1 keeps its output in the work folder (the disk
+a line (``bench/results/stages.txt``), so pass 1 keeps its output in the work folder (the disk
 then holds the output about twice until the run ends) and pass 2 only parses lines and copies
 them. Memory stays flat in both passes: pass 1 holds a few batches and the state, pass 2 one
 batch of lines and the state; only the state grows with the corpus (see each stage's module for

@@ -14,7 +14,7 @@ adds 16 bytes at a load of at most 3/5, so each distinct document costs about 75
 75-100 MB per million distinct documents while pass 1 runs. After the last scan only the
 repeated digests are kept (:meth:`ExactDedup.seal`), with the kept document's id once it is met,
 so pass 2 holds memory for the duplicate clusters only. On disk a state costs 16 bytes a
-distinct document. Measurements: ``bench/results/stages.md``.
+distinct document. Measurements: ``bench/results/stages.txt``.
 """
 
 from __future__ import annotations
