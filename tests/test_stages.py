@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import signal
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,18 @@ def test_normalise_folds_case_drops_punctuation_and_collapses_whitespace() -> No
     assert digest("Straße, ok") == digest("STRASSE ok")  # casefold, not lower
     assert digest("one two") != digest("onetwo")  # whitespace collapses, it does not vanish
     assert len(digest("x")) == 16
+
+
+def reference_normalise(text: str) -> str:
+    """The definition, slowly: casefold, delete category P, collapse whitespace."""
+    kept = "".join(c for c in text.casefold() if unicodedata.category(c)[0] != "P")
+    return " ".join(kept.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=()), max_size=80))
+def test_the_fast_normalisation_equals_the_definition(text: str) -> None:
+    assert normalise(text) == reference_normalise(text)
 
 
 TEXTS = st.lists(st.sampled_from(["a", "A.", "b", "b  ", "c", "d!", "e", "f"]), max_size=30)
