@@ -132,14 +132,14 @@ def _clean_pass(
     tally: Tally,
     bar: _Bar,
     first_shard: int,
-    scan: tuple[TwoPasses, Any] | None = None,
+    passes: TwoPasses | None = None,
 ) -> int:
     """Clean every batch and commit each shard as it closes; return the number of shards.
-    With ``scan`` (pass 1 of a corpus stage, its state so far), each shard's scan is saved
-    before the shard is committed, and merged into the state."""
+    With ``passes`` (this is pass 1 of a corpus stage), each shard's scan is saved before the
+    shard is committed."""
     shard_tally, shard_items, n_shards = Tally(), 0, first_shard
     session = Tally()
-    stage = scan[0].stage if scan is not None else None
+    stage = passes.stage if passes is not None else None
     shard_state = stage.empty() if stage is not None else None
     for batch, result in engine.map(work, stage):
         sink.write(batch.shard, result.records, result.rejects)
@@ -149,13 +149,12 @@ def _clean_pass(
         if shard_state is not None:
             shard_state.merge(result.state)
         if batch.closes_shard:
-            if scan is not None and stage is not None:
-                scan[0].save_shard_state(batch.shard, shard_state)
-                scan[1].merge(shard_state)
+            if passes is not None and stage is not None:
+                passes.save_shard_state(batch.shard, shard_state)
                 shard_state = stage.empty()
             sink.commit(batch.shard, shard_items, shard_tally.to_state())
-            if scan is not None:
-                scan[0].shard_committed(batch.shard)
+            if passes is not None:
+                passes.shard_committed(batch.shard)
             tally.merge(shard_tally)
             shard_tally, shard_items, n_shards = Tally(), 0, batch.shard + 1
         bar.update(session)
@@ -227,13 +226,13 @@ def run(
         else:
             passes = TwoPasses(stage, sink, out_opts.items_per_shard)
             if not passes.pass1_done:
-                progress, state = passes.start_pass1(options.resume)
+                progress = passes.start_pass1(options.resume)
                 resumed = progress.items
                 items = skip(read_expanded(expanded, options.keys, meter, limits=limits), resumed)
                 work = batches(items, out_opts.items_per_shard, len(progress.shards))
                 first = len(progress.shards)
-                _clean_pass(engine, work, passes.pass1, Tally(), bar, first, (passes, state))
-                passes.finish_pass1(state)
+                _clean_pass(engine, work, passes.pass1, Tally(), bar, first, passes)
+                passes.finish_pass1()
             else:  # an earlier run finished pass 1: nothing to read again
                 resumed = passes.pass1.committed().items
             n_shards = passes.pass2(sink, first_shard, tally)

@@ -75,7 +75,7 @@ def _short_run(run: str) -> str:
 def normalised(text: str) -> bytes:
     """The text two copies share, as UTF-8: case folded, punctuation removed, whitespace
     collapsed. Equal to ``" ".join(<text casefolded, category P deleted>.split())``, computed
-    so that only the non-ASCII runs go through a per-character table: several times faster on
+    so that only the non-ASCII runs go through a per-character table: faster on
     text that is mostly ASCII (``bench/results/stages.txt``)."""
     text = text.casefold()
     if not text.isascii():

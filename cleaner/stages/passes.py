@@ -37,6 +37,7 @@ class TwoPasses:
             self.folder, OutputOptions(shard_size=shard_items), sink.manifest
         )
         self.final = self.folder / f"{stage.name}.state"
+        self.state: Any = stage.empty()  # pass 1's scan so far
 
     # -- pass 1 ------------------------------------------------------------------------------
 
@@ -44,13 +45,13 @@ class TwoPasses:
     def pass1_done(self) -> bool:
         return self.final.is_file()
 
-    def start_pass1(self, resume: bool) -> tuple[Progress, Any]:
-        """Prepare pass 1's folder; the committed shards and the merge of their states."""
+    def start_pass1(self, resume: bool) -> Progress:
+        """Prepare pass 1's folder; its committed shards, whose states are merged."""
         progress = self.pass1.start(resume)
-        state = self.stage.empty()
+        self.state = self.stage.empty()
         for i in range(len(progress.shards)):
-            state.merge(self.stage.load(self._shard_state(i).read_bytes()))
-        return progress, state
+            self.state.merge(self.stage.load(self._shard_state(i).read_bytes()))
+        return progress
 
     def _shard_state(self, index: int) -> Path:
         return self.folder / f"{self.stage.name}-{index:05d}.state"
@@ -58,13 +59,16 @@ class TwoPasses:
     def save_shard_state(self, index: int, state: Any) -> None:
         """Before the shard's marker: a committed shard always has its state on disk."""
         write_atomic(self._shard_state(index), state.to_bytes())
+        self.state.merge(state)
         inject_fault(f"pass1-{index}-state")
 
     def shard_committed(self, index: int) -> None:
         inject_fault(f"pass1-{index}")
 
-    def finish_pass1(self, state: Any) -> None:
-        write_atomic(self.final, state.to_bytes())
+    def finish_pass1(self) -> None:
+        write_atomic(self.final, self.state.to_bytes())
+        # Pass 2 loads the saved state, as a resumed one does, and keeps only what it needs.
+        self.state = self.stage.empty()
         fsync_dir(self.folder)
         self.pass1.release()
         inject_fault("between-passes")
