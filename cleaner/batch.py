@@ -2,6 +2,8 @@
 
 Every engine (in-process, worker processes, Ray) runs :func:`clean_batch`, so they give the
 same bytes; the tally holds only counters, so adding tallies up never grows with the corpus.
+With a corpus stage (``cleaner.stages``), the batch's records are also scanned where they were
+cleaned, and the scan's state comes back with the lines.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from cleaner.io.readers import Item
 from cleaner.io.writers import dump_line
 from cleaner.pipeline import Cleaner, Outcome
 from cleaner.record import Reason, Record, Reject
+from cleaner.stages import CorpusStage
 
 BATCH_ITEMS = 200  # articles per task sent to a worker
 
@@ -26,6 +29,7 @@ class Tally:
     read: int = 0
     written: int = 0
     rejected: int = 0
+    duplicates: int = 0  # records a corpus stage dropped (--dedup), no longer in ``written``
     chars_in: int = 0
     chars_out: int = 0
     packs: Counter[str] = field(default_factory=Counter)
@@ -63,6 +67,19 @@ class Tally:
         self.rejected += 1
         self.reasons.update({r.code for r in reject.reasons})
 
+    def drop(self, record: dict[str, Any]) -> None:
+        """A written record that a corpus stage dropped: out of every count of what was written
+        (the counts of the cleaning work done on it, per pack and rule, stay)."""
+        self.written -= 1
+        self.duplicates += 1
+        self.chars_out -= record["n_chars"]
+        _less(self.langs, record["lang"] or "unknown")
+        if record["extractor"] is not None:
+            _less(self.extractors, record["extractor"])
+        for name in ("title", "author", "date_published", "date_updated"):
+            if record[name] is not None:
+                _less(self.fields, name)
+
     def merge(self, other: Tally) -> None:
         for f in fields(self):
             mine = getattr(self, f.name)
@@ -90,12 +107,15 @@ class Tally:
                 setattr(tally, f.name, int(state.get(f.name, 0)))
         return tally
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, dedup: bool = False) -> dict[str, Any]:
+        """summary.json; with ``dedup``, the duplicates dropped are counted and reconciled too."""
+        more = {"duplicates_written": self.duplicates} if dedup else {}
         return {
             "articles_read": self.read,
             "records_written": self.written,
             "rejects_written": self.rejected,
-            "reconciled": self.read == self.written + self.rejected,
+            **more,
+            "reconciled": self.read == self.written + self.rejected + self.duplicates,
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "packs": {k: {"documents": v} for k, v in sorted(self.packs.items())},
@@ -119,40 +139,61 @@ class Batch:
     closes_shard: bool
 
 
+def _less(counter: Counter[str], key: str) -> None:
+    counter[key] -= 1
+    if not counter[key]:
+        del counter[key]
+
+
 @dataclass
 class BatchResult:
     records: bytes
     rejects: bytes
     tally: Tally
+    state: Any = None  # the corpus stage's scan of this batch's records, if there is one
 
 
-def clean_item(cleaner: Cleaner, item: Item) -> tuple[bool, bytes, Outcome | Reject]:
-    """One item -> (is_record, its JSON line, what the tally counts)."""
+def clean_item(
+    cleaner: Cleaner, item: Item
+) -> tuple[dict[str, Any] | None, bytes, Outcome | Reject]:
+    """One item -> (the record's JSON object, or None for a reject; its JSON line; what the
+    tally counts)."""
     if isinstance(item, Reject):
-        return False, dump_line(item.to_dict()) + b"\n", item
+        return None, dump_line(item.to_dict()) + b"\n", item
     try:
         outcome = cleaner.clean(item)
     except Exception as exc:  # a bug must not sink a long run: reject the article, say why
         reason = Reason("internal_error", f"{type(exc).__name__}: {exc}"[:300])
         reject = Reject(item.id, item.source, (reason,))
-        return False, dump_line(reject.to_dict()) + b"\n", reject
+        return None, dump_line(reject.to_dict()) + b"\n", reject
     result = outcome.result
-    return isinstance(result, Record), dump_line(result.to_dict()) + b"\n", outcome
+    obj = result.to_dict()
+    return (obj if isinstance(result, Record) else None), dump_line(obj) + b"\n", outcome
 
 
-def clean_batch(cleaner: Cleaner, items: Iterable[Item]) -> BatchResult:
-    """The unit of work of every engine (in-process, worker processes, Ray)."""
+def clean_batch(
+    cleaner: Cleaner, items: Iterable[Item], stage: CorpusStage[Any] | None = None
+) -> BatchResult:
+    """The unit of work of every engine (in-process, worker processes, Ray); with ``stage``,
+    the batch's records are scanned too."""
     records: list[bytes] = []
     rejects: list[bytes] = []
+    objs: list[dict[str, Any]] = []
     tally = Tally()
     for item in items:
-        is_record, line, counted = clean_item(cleaner, item)
-        (records if is_record else rejects).append(line)
+        obj, line, counted = clean_item(cleaner, item)
+        if obj is None:
+            rejects.append(line)
+        else:
+            records.append(line)
+            if stage is not None:
+                objs.append(obj)
         if isinstance(counted, Reject):
             tally.add_unread(counted)
         else:
             tally.add(counted)
-    return BatchResult(b"".join(records), b"".join(rejects), tally)
+    state = stage.scan(objs) if stage is not None else None
+    return BatchResult(b"".join(records), b"".join(rejects), tally, state)
 
 
 def batches(items: Iterator[Item], shard_size: int, first_shard: int = 0) -> Iterator[Batch]:

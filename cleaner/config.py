@@ -13,6 +13,7 @@ from cleaner.engine.regex import DEFAULT_COMPILED_PATTERNS
 from cleaner.engine.yamlsafe import LocDict, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
+from cleaner.stages import DEDUP_MODES
 from cleaner.steps.language import DEFAULT_DETECTOR, DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
@@ -127,12 +128,25 @@ HTML_OPTIONS = (
         default=True,
     ),
 )
+CORPUS_OPTIONS = (
+    Option(
+        "dedup",
+        STR,
+        "Drop documents whose text repeats one met earlier in input order: `exact` compares "
+        "texts with case folded, punctuation removed and whitespace collapsed; `none` keeps "
+        "every document. The kept one carries `meta.duplicates`, the dropped ones go to "
+        "`duplicates.jsonl`. `cleaner run --dedup` overrides this.",
+        default="none",
+        choices=DEDUP_MODES,
+    ),
+)
 SECTIONS = {
     "repair": REPAIR_OPTIONS,
     "language": LANGUAGE_OPTIONS,
     "fields": FIELD_OPTIONS,
     "limits": LIMIT_OPTIONS,
     "html": HTML_OPTIONS,
+    "corpus": CORPUS_OPTIONS,
 }
 
 
@@ -143,6 +157,7 @@ class Config:
     fields: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
     html: dict[str, Any] = field(default_factory=dict)
+    corpus: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def defaults(cls) -> Config:

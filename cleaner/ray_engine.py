@@ -7,7 +7,8 @@ engine's as a set; their order and the cut into files are Ray's.
 
 ``RAY_ADDRESS`` points at an existing cluster; without it a local Ray starts with ``-j`` CPUs.
 Workers get the rule files' contents, not their paths, so nodes need no copy of ``rules/``; the
-input paths must be readable from every node (shared storage).
+input paths must be readable from every node (shared storage). Corpus stages (``--dedup``) need
+two passes and are refused here for now: see ``cleaner.stages``.
 """
 
 from __future__ import annotations
@@ -29,17 +30,17 @@ from cleaner.errors import CleanerError, require_extra
 from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
 from cleaner.io.writers import (
     ARTICLES,
+    KINDS,
     REJECTS,
-    SUMMARY,
+    CompressedFile,
     OutputOptions,
-    _Compressed,
-    _fsync_dir,
-    _pretty,
-    write_atomic,
+    remove_old_shards,
+    write_summary,
 )
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reject
 from cleaner.run import RunOptions, RunStats
+from cleaner.stages import stage_for
 
 READ_BLOCK_BYTES = 1 << 20
 
@@ -137,12 +138,10 @@ def _sink(outdir: Path, options: OutputOptions) -> Any:
 
         def write(self, blocks: Iterable[Any], ctx: Any) -> dict[str, Any]:
             tally = Tally()
-            names = {
-                kind: f"{kind}-{ctx.task_idx:05d}{options.suffix(kind)}"
-                for kind in (ARTICLES, REJECTS)
-            }
+            names = {kind: f"{kind}-{ctx.task_idx:05d}{options.suffix(kind)}" for kind in KINDS}
             files = {
-                k: _Compressed(outdir / f".{n}.tmp", options.compression) for k, n in names.items()
+                k: CompressedFile(outdir / f".{n}.tmp", options.compression)
+                for k, n in names.items()
             }
             for block in blocks:
                 table = block.to_pydict() if hasattr(block, "to_pydict") else dict(block)
@@ -165,8 +164,7 @@ def _sink(outdir: Path, options: OutputOptions) -> Any:
                 shards.append(ret["files"])
             summary = tally.summary()
             summary["shards"] = sorted(shards, key=lambda s: s[ARTICLES])
-            write_atomic(outdir / SUMMARY, _pretty(summary, sort_keys=True))
-            _fsync_dir(outdir)
+            write_summary(outdir, summary)
 
     return CleanerDatasink()
 
@@ -184,6 +182,12 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
             "replaces the folder's shards"
         )
+    if stage_for(options.dedup or cleaner.config.corpus["dedup"]) is not None:
+        raise CleanerError(
+            "--dedup is for the local engine (any -j, --shard-size, --compression, --format, "
+            "--resume); --engine ray runs one pass over the corpus and has no corpus stages "
+            "yet: run without --dedup (and with corpus.dedup: none in config.yaml)"
+        )
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "
@@ -195,21 +199,18 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     import ray.data
 
     out = Path(outdir)
+    expanded = [p for p in expand_inputs(inputs, out.resolve()) if isinstance(p, Path | Reject)]
     rows = [
         {"path": str(p), "refused": None}
         if isinstance(p, Path)
         else {"path": p.source, "refused": pickle.dumps(p, protocol=5)}
-        for p in expand_inputs(inputs, out.resolve())
-        if isinstance(p, Path | Reject)
+        for p in expanded
     ]
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
     )
     out.mkdir(parents=True, exist_ok=True)
-    (out / SUMMARY).unlink(missing_ok=True)
-    for kind in (ARTICLES, REJECTS):
-        for old in out.glob(f"{kind}-[0-9][0-9][0-9][0-9][0-9]*"):
-            old.unlink()
+    remove_old_shards(out)
 
     start = time.perf_counter()
     started_here = not ray.is_initialized()
@@ -229,8 +230,8 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = options.progress
-        # A block goes to one actor whole. Ray's 128 MB blocks would put a whole input file on
-        # one actor (one busy worker of two with -j 2); blocks of about a batch spread it.
+        # A block goes to one actor whole. Ray's default blocks would put a whole input file on
+        # one actor, leaving the others idle; blocks of about a batch spread it.
         ctx.target_max_block_size = READ_BLOCK_BYTES
         archive = pack_rules(cleaner)
         keys = options.keys
@@ -252,7 +253,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             _CleanBatch,
             fn_constructor_args=(archive,),
             batch_size=BATCH_ITEMS,
-            # A fixed pool: Ray Data's autoscaler kept one actor on 2 CPUs (1.04x with -j 2).
+            # A fixed pool: Ray Data's autoscaler kept one actor busy where -j asked for more.
             compute=ray.data.ActorPoolStrategy(size=actors),
         )
         sink = _sink(out, opts)
@@ -266,4 +267,4 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     finally:
         if started_here:
             ray.shutdown()
-    return RunStats(sink.tally, time.perf_counter() - start, input_bytes(inputs) or 0, 0)
+    return RunStats(sink.tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.batch import Tally, batches
+from cleaner.batch import Batch, Tally, batches
 from cleaner.errors import CleanerError
 from cleaner.io.readers import (
     InputMeter,
@@ -25,9 +25,10 @@ from cleaner.io.readers import (
     Limits,
     expand_inputs,
     input_bytes,
-    read_inputs,
+    read_expanded,
 )
 from cleaner.io.writers import (
+    KINDS,
     OutputOptions,
     ShardedOutput,
     StreamOutput,
@@ -35,7 +36,11 @@ from cleaner.io.writers import (
 )
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reject, printable
+from cleaner.stages import CorpusStage, stage_for
+from cleaner.stages.passes import TwoPasses
 from cleaner.workers import LocalEngine
+
+Expanded = list[str | Path | Reject]
 
 
 def skip(items: Iterator[Item], n: int) -> Iterator[Item]:
@@ -57,6 +62,7 @@ class RunOptions:
     progress: bool = False
     keys: JsonlKeys = field(default_factory=JsonlKeys)
     output: OutputOptions = field(default_factory=OutputOptions)
+    dedup: str | None = None  # "none" or "exact"; None: the rules' config.yaml (corpus.dedup)
 
 
 @dataclass
@@ -70,10 +76,10 @@ class RunStats:
 
 
 def _manifest(
-    cleaner: Cleaner, inputs: list[str], options: RunOptions, out: Path | None
+    cleaner: Cleaner, expanded: Expanded, options: RunOptions, stage: CorpusStage[Any] | None
 ) -> dict[str, Any]:
     files: list[list[str | int | None]] = []
-    for item in expand_inputs(inputs, out):
+    for item in expanded:
         if isinstance(item, Reject):  # a link not followed: its reject is part of the run
             files.append([item.source, None, None])
         elif isinstance(item, Path):
@@ -87,7 +93,7 @@ def _manifest(
             )
         else:
             files.append([item, None, None])
-    return {
+    manifest = {
         "version": 1,
         "inputs": files,
         "keys": options.keys.__dict__,
@@ -95,6 +101,64 @@ def _manifest(
         "items_per_shard": options.output.items_per_shard,
         "rules": cleaner.rules_digest,
     }
+    if stage is not None:
+        manifest["stages"] = [stage.name]
+    return manifest
+
+
+class _Bar:
+    """The progress bar, when a person watches (else every call does nothing)."""
+
+    def __init__(self, expanded: Expanded, meter: InputMeter, wanted: bool) -> None:
+        self.meter = meter
+        self.bar = _progress_bar(expanded, wanted)
+        self.start = time.perf_counter()
+
+    def update(self, session: Tally) -> None:
+        if self.bar is not None:
+            self.bar.update(self.meter.bytes_read - self.bar.n)
+            secs = time.perf_counter() - self.start
+            self.bar.set_postfix_str(_postfix(session, secs), refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _clean_pass(
+    engine: LocalEngine,
+    work: Iterator[Batch],
+    sink: ShardedOutput | StreamOutput,
+    tally: Tally,
+    bar: _Bar,
+    first_shard: int,
+    passes: TwoPasses | None = None,
+) -> int:
+    """Clean every batch and commit each shard as it closes; return the number of shards.
+    With ``passes`` (this is pass 1 of a corpus stage), each shard's scan is saved before the
+    shard is committed."""
+    shard_tally, shard_items, n_shards = Tally(), 0, first_shard
+    session = Tally()
+    stage = passes.stage if passes is not None else None
+    shard_state = stage.empty() if stage is not None else None
+    for batch, result in engine.map(work, stage):
+        sink.write(batch.shard, result.records, result.rejects)
+        shard_tally.merge(result.tally)
+        shard_items += len(batch.items)
+        session.merge(result.tally)
+        if shard_state is not None:
+            shard_state.merge(result.state)
+        if batch.closes_shard:
+            if passes is not None and stage is not None:
+                passes.save_shard_state(batch.shard, shard_state)
+                shard_state = stage.empty()
+            sink.commit(batch.shard, shard_items, shard_tally.to_state())
+            if passes is not None:
+                passes.shard_committed(batch.shard)
+            tally.merge(shard_tally)
+            shard_tally, shard_items, n_shards = Tally(), 0, batch.shard + 1
+        bar.update(session)
+    return n_shards
 
 
 def run(
@@ -106,8 +170,10 @@ def run(
     out_opts.check()
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
+    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     sink: ShardedOutput | StreamOutput
     out = None if outdir == "-" else Path(outdir).resolve()  # a walk skips its files
+    expanded: Expanded = list(expand_inputs(inputs, out))  # the one walk of the input folders
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
     )
@@ -118,12 +184,21 @@ def run(
             raise CleanerError("--resume needs an output folder, not '-o -'")
         if out_opts.sharded or out_opts.format != "jsonl" or out_opts.compression != "none":
             raise CleanerError("-o - writes plain JSONL; shards and compression need a folder")
+        if stage is not None:
+            raise CleanerError(
+                "--dedup needs an output folder: it reads the corpus twice, and '-o -' "
+                "writes each record as it comes"
+            )
         sink = StreamOutput(out_opts.rejects_path)
         first_shard = 0
     else:
         if options.resume and "-" in inputs:
             raise CleanerError("--resume cannot re-read standard input; give files")
-        sink = ShardedOutput(Path(outdir), out_opts, _manifest(cleaner, inputs, options, out))
+        if stage is not None and "-" in inputs:
+            raise CleanerError("--dedup reads files; standard input cannot be read twice")
+        kinds = KINDS if stage is None else (*KINDS, stage.drops)
+        manifest = _manifest(cleaner, expanded, options, stage)
+        sink = ShardedOutput(Path(outdir), out_opts, manifest, kinds)
     # Fork the workers first: they must inherit neither the output folder's lock (it would
     # outlive this run in a lingering worker) nor a progress bar's thread.
     engine = LocalEngine(cleaner, options.workers, outdir)
@@ -140,37 +215,43 @@ def run(
         resumed = done.items
 
     meter = InputMeter()
-    items = skip(read_inputs(inputs, options.keys, meter, limits=limits, outdir=out), resumed)
-    bar = _progress_bar(inputs, options.progress and outdir != "-")
-    start = time.perf_counter()
-    shard_tally, shard_items, n_shards, ok = Tally(), 0, first_shard, False
-    session = Tally()
+    bar = _Bar(expanded, meter, options.progress and outdir != "-")
+    passes: TwoPasses | None = None
+    ok = False
     try:
-        for batch, result in engine.map(batches(items, out_opts.items_per_shard, first_shard)):
-            sink.write(batch.shard, result.records, result.rejects)
-            shard_tally.merge(result.tally)
-            shard_items += len(batch.items)
-            session.merge(result.tally)
-            if batch.closes_shard:
-                sink.commit(batch.shard, shard_items, shard_tally.to_state())
-                tally.merge(shard_tally)
-                shard_tally, shard_items, n_shards = Tally(), 0, batch.shard + 1
-            if bar is not None:
-                bar.update(meter.bytes_read - bar.n)
-                bar.set_postfix_str(_postfix(session, time.perf_counter() - start), refresh=False)
-        summary = tally.summary()
+        if stage is None or not isinstance(sink, ShardedOutput):
+            items = skip(read_expanded(expanded, options.keys, meter, limits=limits), resumed)
+            work = batches(items, out_opts.items_per_shard, first_shard)
+            n_shards = _clean_pass(engine, work, sink, tally, bar, first_shard)
+        else:
+            passes = TwoPasses(stage, sink, out_opts.items_per_shard)
+            if not passes.pass1_done:
+                progress = passes.start_pass1(options.resume)
+                resumed = progress.items
+                items = skip(read_expanded(expanded, options.keys, meter, limits=limits), resumed)
+                work = batches(items, out_opts.items_per_shard, len(progress.shards))
+                first = len(progress.shards)
+                _clean_pass(engine, work, passes.pass1, Tally(), bar, first, passes)
+                passes.finish_pass1()
+            else:  # an earlier run finished pass 1: nothing to read again
+                resumed = passes.pass1.committed().items
+            n_shards = passes.pass2(sink, first_shard, tally)
+        summary = tally.summary(dedup=stage is not None)
         if not summary["reconciled"]:  # pragma: no cover - would be a bug in this module
             raise RuntimeError(f"articles read != written + rejected: {summary}")
         sink.finish(n_shards, summary)
         ok = True
     finally:
         engine.close(ok)
-        if bar is not None:
-            bar.close()
+        bar.close()
+        if passes is not None:
+            passes.release()
+            if not ok:
+                passes.pass1.abort()
         if not ok:
             sink.abort()
         sink.release()
-    return RunStats(tally, time.perf_counter() - start, meter.bytes_read, resumed)
+    return RunStats(tally, time.perf_counter() - bar.start, meter.bytes_read, resumed)
 
 
 def _postfix(t: Tally, secs: float) -> str:
@@ -183,14 +264,14 @@ def progress_wanted() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _progress_bar(inputs: list[str], wanted: bool) -> Any:
+def _progress_bar(expanded: Expanded, wanted: bool) -> Any:
     if not wanted:
         return None
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
     return tqdm(
-        total=input_bytes(inputs),
+        total=input_bytes(expanded),
         unit="B",
         unit_scale=True,
         unit_divisor=1000,

@@ -20,18 +20,22 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from cleaner.batch import Batch, BatchResult, clean_batch
 from cleaner.errors import RunStopped
 from cleaner.io.readers import Item
 from cleaner.pipeline import Cleaner
+from cleaner.stages import CorpusStage
 
 WORKER_DIED = "a worker process died (killed, out of memory, or crashed)"
 
 # Fault injection for the test suite, so that a worker dies at an exact moment instead of after
 # a sleep that races: "<moment>:<signal>:<marker file>", moment one of "start", "batch-N" (the
 # worker that takes batch N, counting from 0) or "flush" (after the last result, before the
-# workers are shut down). Only the first process to create the marker file acts.
+# workers are shut down). Only the first process to create the marker file acts. A run with a
+# corpus stage adds moments where the main process signals itself (inject_fault): "pass1-N"
+# (after committing pass 1's shard N), "between-passes", "pass2-N" (after committing shard N).
 FAULT_ENV = "CLEANER_TEST_WORKER_FAULT"
 
 _PR_SET_PDEATHSIG = 1
@@ -50,6 +54,13 @@ def _fault(moment: str) -> tuple[signal.Signals, str] | None:
     except FileExistsError:
         return None
     return signal.Signals[sig], marker
+
+
+def inject_fault(moment: str) -> None:
+    """The test suite's fault hook: signal this process if ``FAULT_ENV`` names ``moment``."""
+    fault = _fault(moment)
+    if fault is not None:
+        os.kill(os.getpid(), fault[0])
 
 
 def _die_with_parent(parent: int) -> None:
@@ -79,17 +90,13 @@ def _init_worker(parent: int, spec: tuple[list[str], str | None] | None) -> None
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
     if spec is not None:  # spawned, not forked: build the cleaner again from the same files
         _WORKER = Cleaner.from_paths(spec[0], spec[1])
-    fault = _fault("start")
-    if fault is not None:
-        os.kill(os.getpid(), fault[0])
+    inject_fault("start")
 
 
-def _worker_batch(index: int, items: list[Item]) -> BatchResult:
+def _worker_batch(index: int, items: list[Item], stage: CorpusStage[Any] | None) -> BatchResult:
     assert _WORKER is not None
-    fault = _fault(f"batch-{index}")
-    if fault is not None:
-        os.kill(os.getpid(), fault[0])
-    return clean_batch(_WORKER, items)
+    inject_fault(f"batch-{index}")
+    return clean_batch(_WORKER, items, stage)
 
 
 class LocalEngine:
@@ -132,15 +139,19 @@ class LocalEngine:
         except BrokenProcessPool:
             raise RunStopped(WORKER_DIED, self.outdir) from None
 
-    def map(self, work: Iterator[Batch]) -> Iterator[tuple[Batch, BatchResult]]:
+    def map(
+        self, work: Iterator[Batch], stage: CorpusStage[Any] | None = None
+    ) -> Iterator[tuple[Batch, BatchResult]]:
+        """Each batch with its result, in input order; with ``stage``, scanned too."""
         if self.pool is None:
             for batch in work:
-                yield batch, clean_batch(self.cleaner, batch.items)
+                yield batch, clean_batch(self.cleaner, batch.items, stage)
             return
         pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
         for index, batch in enumerate(work):
             with self._stopped_on_death():  # submit refuses once the pool is broken
-                pending.append((batch, self.pool.submit(_worker_batch, index, batch.items)))
+                future = self.pool.submit(_worker_batch, index, batch.items, stage)
+                pending.append((batch, future))
             if len(pending) >= self.window:
                 yield self._next(pending)
         while pending:

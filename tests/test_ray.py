@@ -126,6 +126,8 @@ def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFix
     assert main([*args, "-o", "-"]) == 2
     assert main([*args, "-o", str(tmp_path / "o"), "--resume"]) == 2
     assert "--resume is for the local engine" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "o"), "--dedup", "exact"]) == 2
+    assert "--dedup is for the local engine" in capsys.readouterr().err
     assert main([*args, "-o", str(tmp_path / "o"), "-j", "-1"]) == 2
     assert "-j must be 0 (one worker per CPU) or more, not -1" in capsys.readouterr().err
     # the same check for callers of the API, which skip the command line's

@@ -14,6 +14,7 @@ from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.pipeline import Cleaner
 from cleaner.record import printable
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
+from cleaner.stages import DEDUP_MODES
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -36,6 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.no_progress and progress_wanted(),
         keys=keys,
         output=output,
+        dedup=args.dedup,
     )
     cleaner = Cleaner.from_paths(paths, args.schema)
     try:
@@ -62,6 +64,7 @@ def one_line_summary(stats: RunStats) -> str:
     return (
         f"cleaner: {t.read:,} read, {t.written:,} written, {t.rejected:,} rejected"
         + (f" ({reasons})" if reasons else "")
+        + (f", {t.duplicates:,} duplicates" if t.duplicates else "")
         + f"; {mb:,.1f} MB in {stats.seconds:.1f} s, {mb / secs:,.1f} MB/s"
         + f"{resumed}"
     )
@@ -155,5 +158,11 @@ def add_parser(sub: Subparsers) -> None:
     )
     scale.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    p_run.add_argument(
+        "--dedup",
+        choices=DEDUP_MODES,
+        help="exact: drop documents whose normalised text repeats an earlier one, into "
+        "duplicates.jsonl (default: corpus.dedup in the rules' config.yaml, none)",
     )
     p_run.set_defaults(func=cmd_run)

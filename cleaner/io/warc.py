@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import require_extra
-from cleaner.io.readers import Limits, too_large
+from cleaner.io.items import Limits, too_large
 from cleaner.record import RawArticle, Reason, Reject
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
