@@ -17,9 +17,9 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, Tracer
-from cleaner.html.extract import HtmlOptions, HtmlText, html_to_text, read_page
+from cleaner.html.extract import HtmlOptions, html_to_text, read_page
 from cleaner.record import RawArticle, Record, Reject
-from cleaner.steps.base import Doc, Step, run
+from cleaner.steps.base import Doc, PageResult, Step, run
 from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT, writable
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.repair import make_ftfy_config, repair
@@ -42,14 +42,6 @@ class TextResult:
     fields: dict[str, str]
     fields_from: dict[str, str]
     edits: tuple[Edit, ...]
-    selection: Selection
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """A page's article text before the text rules, with its selection (see html_text)."""
-
-    html: HtmlText
     selection: Selection
 
 

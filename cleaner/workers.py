@@ -180,9 +180,17 @@ class LocalEngine:
         if not ok:
             # Stopping: the batches in flight are discarded, so do not wait for them. Workers
             # ignore SIGINT; without this they would run on after this process has exited.
-            for process in self._processes():
+            processes = self._processes()
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
         # Every result is in when ok: a worker that died since costs nothing, so the
-        # executor's complaint about it is not the run's failure.
+        # executor's complaint about it is not the run's failure. The workers are gone when
+        # not ok, so waiting is quick; not waiting would leave the executor's thread writing
+        # to pipes the interpreter closes at exit (a traceback after a clean stop).
         with contextlib.suppress(BrokenProcessPool):
-            self.pool.shutdown(wait=ok, cancel_futures=not ok)
+            self.pool.shutdown(wait=True, cancel_futures=not ok)

@@ -11,14 +11,41 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from cleaner.engine.ruleset import ChromePhase, Edit, Selection, Tracer
+from cleaner.config import Config
+from cleaner.engine.ruleset import ChromePhase, Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlText
 from cleaner.record import RawArticle, Reason, Record, Reject
+from cleaner.steps.language import Detector
+from cleaner.steps.validate import Validator
 
-if TYPE_CHECKING:
-    from cleaner.pipeline import Cleaner
+
+@dataclass(frozen=True)
+class PageResult:
+    """A page's article text before the text rules, with its selection (see html_text)."""
+
+    html: HtmlText
+    selection: Selection
+
+
+class Context(Protocol):
+    """What the steps read from the cleaner that runs them (``cleaner.pipeline.Cleaner``).
+
+    Declared here, so that the steps depend on what they use and not on the module that
+    assembles them."""
+
+    rules: RuleSet
+    config: Config
+    detector: Detector
+    validator: Validator
+    site_packs: frozenset[str]
+
+    def repair_text(self, text: str, settled: set[str] | None = None) -> tuple[str, list[str]]: ...
+
+    def html_text(
+        self, html: str, url: str | None = None, site: str | None = None
+    ) -> PageResult: ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +53,7 @@ class Doc:
     """One article on its way through the steps. Frozen: a step that changes it returns a copy."""
 
     raw: RawArticle
-    ctx: Cleaner = field(compare=False)  # the compiled rules and settings the steps use
+    ctx: Context = field(compare=False)  # the compiled rules and settings the steps use
     text: str | None = None  # None until decoded; for a page, its HTML until extraction
     chars_in: int = 0
     encoding: str = "utf-8"
