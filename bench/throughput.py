@@ -32,14 +32,14 @@ def _clean_batch() -> Any:
     return clean_batch
 
 
-def measure(corpus: Path, packs: str, docs: int, repeat: int) -> str:
+def measure(corpus: Path, packs: str, docs: int, repeat: int, rules: Path = ROOT / "rules") -> str:
     from cleaner.io.readers import read_inputs
     from cleaner.pipeline import Cleaner
 
     clean_batch = _clean_batch()
     items = list(itertools.islice(read_inputs([str(corpus)]), docs))
     size = sum(len(i.data) for i in items if hasattr(i, "data")) / 1e6
-    paths = [ROOT / "rules"] + ([] if packs == "none" else [corpus.parent / f"packs-{packs}"])
+    paths = [rules] + ([] if packs == "none" else [corpus.parent / f"packs-{packs}"])
     cleaner = Cleaner.from_paths(paths)
     first = clean_batch(cleaner, items)  # warms the caches; its bytes give the digest
     digest = hashlib.sha256(first.records + first.rejects).hexdigest()[:16]
@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--packs", default="none,1000", help="comma list of none, 10, 1000")
     parser.add_argument("--docs", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="the packs to load")
     args = parser.parse_args(argv)
     for packs in args.packs.split(","):
-        print(measure(args.corpus, packs, args.docs, args.repeat), flush=True)
+        print(measure(args.corpus, packs, args.docs, args.repeat, args.rules), flush=True)
     return 0
 
 

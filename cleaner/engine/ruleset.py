@@ -6,7 +6,7 @@ site packs: a domain is a dict lookup, fingerprints are one RE2 set over all pac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -200,14 +200,16 @@ def run_extract(
     lines: list[str],
     tracer: Tracer | None = None,
     context: Mapping[str, str] | None = None,
+    filled: Collection[str] = (),
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
     With a tracer, rules for fields already filled run too, so it hears what they would give.
     ``context`` is what the caller knows beside the text (``url``, ``crawl_date``): the
-    ``text_date`` kind reads the URL's date path and refuses dates after the crawl.
+    ``text_date`` kind reads the URL's date path and refuses dates after the crawl. Fields in
+    ``filled`` (an earlier round's) are not looked for again.
     """
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, str]] = dict.fromkeys(filled, ("", ""))
     text = "\n".join(lines)
     for group in groups:
         if not group.extract_rules:
@@ -223,6 +225,8 @@ def run_extract(
                 tracer.extract(rule, value, not taken)
             if not taken:
                 found[kind.field] = (value, rule.id)
+    for name in filled:
+        del found[name]
     return found
 
 

@@ -184,7 +184,11 @@ class Fields:
         # A later round fills only what earlier ones left empty: the tracer hears those.
         later, tracer = doc.round > 1, doc.tracer
         found = run_extract(
-            doc.selection.groups, doc.lines, None if later else tracer, _context(doc)
+            doc.selection.groups,
+            doc.lines,
+            None if later else tracer,
+            _context(doc),
+            filled=doc.fields if later else (),
         )
         if later:
             found = {k: v for k, v in found.items() if k not in doc.fields}

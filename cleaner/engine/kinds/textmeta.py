@@ -196,15 +196,23 @@ def find_anchor(lines: list[str], opts: TitleOptions) -> int | None:
         return found[0]
     region = _nonblank(lines, opts.first_lines)
     best: tuple[float, int] | None = None
+    words_of: dict[int, set[str]] = {}  # each line's words, split once for every title line
+
+    def words_in(i: int) -> set[str]:
+        found = words_of.get(i)
+        if found is None:
+            found = words_of[i] = set(_WORD.findall(lines[i].casefold()))
+        return found
+
     for t in region[: opts.title_lines]:
-        title_words = set(_WORD.findall(lines[t].casefold()))
+        title_words = words_in(t)
         if len(title_words) < 3:
             continue
         limit = 2 * len(lines[t])
         for i in region:
             if i == t or not 10 <= len(lines[i]) <= limit:
                 continue
-            words = set(_WORD.findall(lines[i].casefold()))
+            words = words_in(i)
             shared = len(words & title_words)
             if shared < 3:
                 continue
@@ -398,7 +406,8 @@ class TextDate(RuleKind):
         found = self.found(lines)
         order = opts.order if opts.order != "auto" else _page_order(found)
         crawled = _crawl_date(context)
-        anchor = find_anchor(lines, self.title_options) if opts.unlabelled else None
+        # The headline places unlabelled dates only: with no date in the text, it is not needed.
+        anchor = find_anchor(lines, self.title_options) if opts.unlabelled and found else None
         top = set(_nonblank(lines, opts.bare_lines))
         near: set[int] = set()
         after_window: set[int] = set()
