@@ -17,15 +17,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, NamedTuple
 
-from cleaner.engine.kinds.base import (
-    DATE_FIELDS,
-    EXTRACT,
-    KindOptions,
-    RuleKind,
-    compile_or_raise,
-)
+from cleaner.engine.kinds.base import DATE_FIELDS, EXTRACT, KindOptions, RuleKind, compile_or_raise
 from cleaner.engine.options import BOOL, INT, REGEX, STR, option
 
 _MONTHS = {
@@ -196,13 +191,10 @@ def find_anchor(lines: list[str], opts: TitleOptions) -> int | None:
         return found[0]
     region = _nonblank(lines, opts.first_lines)
     best: tuple[float, int] | None = None
-    words_of: dict[int, set[str]] = {}  # each line's words, split once for every title line
 
-    def words_in(i: int) -> set[str]:
-        found = words_of.get(i)
-        if found is None:
-            found = words_of[i] = set(_WORD.findall(lines[i].casefold()))
-        return found
+    @cache
+    def words_in(i: int) -> set[str]:  # each line's words, split once for every title line
+        return set(_WORD.findall(lines[i].casefold()))
 
     for t in region[: opts.title_lines]:
         title_words = words_in(t)
