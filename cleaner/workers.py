@@ -81,8 +81,13 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
 
 
-def _init_worker(parent: int, spec: tuple[list[str], str | None] | None) -> None:
+def _init_worker(
+    parent: int, cleaner: Cleaner | None, spec: tuple[list[str], str | None] | None
+) -> None:
+    # The worker's own cleaner, set in the worker only: a forked worker is handed the parent's
+    # (fork passes it by memory, unpickled), a spawned one builds it again from the same files.
     global _WORKER
+    _WORKER = cleaner
     _die_with_parent(parent)
     # A terminal's Ctrl-C reaches the whole process group. The main process owns the stop
     # (it removes temporary files and reports once); a worker would only print a traceback.
@@ -103,7 +108,6 @@ class LocalEngine:
     """Runs batches in input order: in this process, or on worker processes, a few at a time."""
 
     def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
-        global _WORKER
         self.cleaner = cleaner
         self.outdir = outdir
         self.pool: ProcessPoolExecutor | None = None
@@ -112,19 +116,19 @@ class LocalEngine:
             return
         parent = os.getpid()
         if "fork" in multiprocessing.get_all_start_methods():
-            _WORKER = cleaner  # children inherit the compiled rules: no rebuild per worker
+            # Children inherit the compiled rules: no rebuild per worker.
             self.pool = ProcessPoolExecutor(
                 workers,
                 multiprocessing.get_context("fork"),
                 initializer=_init_worker,
-                initargs=(parent, None),
+                initargs=(parent, cleaner, None),
             )
         else:  # pragma: no cover - platforms without fork
             self.pool = ProcessPoolExecutor(
                 workers,
                 multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(parent, cleaner.sources),
+                initargs=(parent, None, cleaner.sources),
             )
         # Start every worker now, before any other thread (a progress bar) exists; a worker
         # that dies while starting stops the run here.
