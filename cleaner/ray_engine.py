@@ -7,8 +7,8 @@ engine's as a set; their order and the cut into files are Ray's.
 
 ``RAY_ADDRESS`` points at an existing cluster; without it a local Ray starts with ``-j`` CPUs.
 Workers get the rule files' contents, not their paths, so nodes need no copy of ``rules/``; the
-input paths must be readable from every node (shared storage). Corpus stages (``--dedup``) need
-two passes and are refused here for now: see ``cleaner.stages``.
+input paths must be readable from every node (shared storage). A corpus stage (``--dedup``)
+takes two passes: see :mod:`cleaner.ray_passes`.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from cleaner.io.writers import (
     write_summary,
 )
 from cleaner.pipeline import Cleaner
+from cleaner.ray_passes import order_key, pack_keys, pass1_sink, pass2
 from cleaner.record import Reject
 from cleaner.run import RunOptions, RunStats
-from cleaner.stages import stage_for
+from cleaner.stages import CorpusStage, stage_for
 
 READ_BLOCK_BYTES = 1 << 20
 
@@ -102,27 +103,38 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
 
 
 def _read_file(row: dict[str, Any], keys: Any, limits: Limits) -> Iterator[dict[str, Any]]:
+    """The file's items, each with its order key (its place in the input)."""
     if row["refused"] is not None:  # a link the walk did not follow: its reject goes out as is
-        yield {"item": row["refused"]}
+        yield {"item": row["refused"], "key": order_key(row["index"], 0)}
         return
-    for item in read_path(Path(row["path"]), keys, limits=limits):
-        yield {"item": pickle.dumps(item, protocol=5)}
+    for n, item in enumerate(read_path(Path(row["path"]), keys, limits=limits)):
+        yield {"item": pickle.dumps(item, protocol=5), "key": order_key(row["index"], n)}
 
 
 class _CleanBatch:
     """The map_batches callable: unpickle items, run clean_batch, emit lines and the tally."""
 
-    def __init__(self, archive: RULES_ARCHIVE) -> None:
+    def __init__(self, archive: RULES_ARCHIVE, stage: CorpusStage[Any] | None = None) -> None:
         self.archive = archive
+        self.stage = stage
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         cleaner = unpack_cleaner(self.archive)
         items = [pickle.loads(b) for b in batch["item"]]
-        result = clean_batch(cleaner, items)
+        if self.stage is None:
+            result = clean_batch(cleaner, items)
+            return {
+                "records": [result.records],
+                "rejects": [result.rejects],
+                "tally": [pickle.dumps(result.tally.to_state())],
+            }
+        result = clean_batch(cleaner, items, self.stage, keys=[int(k) for k in batch["key"]])
         return {
             "records": [result.records],
             "rejects": [result.rejects],
             "tally": [pickle.dumps(result.tally.to_state())],
+            "keys": [pack_keys(result.record_keys)],
+            "scan": [result.state.to_bytes()],
         }
 
 
@@ -182,12 +194,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
             "replaces the folder's shards"
         )
-    if stage_for(options.dedup or cleaner.config.corpus["dedup"]) is not None:
-        raise CleanerError(
-            "--dedup is for the local engine (any -j, --shard-size, --compression, --format, "
-            "--resume); --engine ray runs one pass over the corpus and has no corpus stages "
-            "yet: run without --dedup (and with corpus.dedup: none in config.yaml)"
-        )
+    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "
@@ -201,10 +208,10 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     out = Path(outdir)
     expanded = [p for p in expand_inputs(inputs, out.resolve()) if isinstance(p, Path | Reject)]
     rows = [
-        {"path": str(p), "refused": None}
+        {"index": i, "path": str(p), "refused": None}
         if isinstance(p, Path)
-        else {"path": p.source, "refused": pickle.dumps(p, protocol=5)}
-        for p in expanded
+        else {"index": i, "path": p.source, "refused": pickle.dumps(p, protocol=5)}
+        for i, p in enumerate(expanded)
     ]
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
@@ -251,12 +258,12 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         )
         ds = ds.map_batches(
             _CleanBatch,
-            fn_constructor_args=(archive,),
+            fn_constructor_args=(archive, stage),
             batch_size=BATCH_ITEMS,
             # A fixed pool: Ray Data's autoscaler kept one actor busy where -j asked for more.
             compute=ray.data.ActorPoolStrategy(size=actors),
         )
-        sink = _sink(out, opts)
+        sink = _sink(out, opts) if stage is None else pass1_sink(out, stage)
         # Writing lines already serialised is I/O: like reading, it needs no CPU slot, so the
         # actors may take every CPU.
         with warnings.catch_warnings():
@@ -264,7 +271,8 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             # that actors will idle; reading cuts each file into ~1 MB blocks, so they do not.
             warnings.filterwarnings("ignore", "The m.* but the operator only received", UserWarning)
             ds.write_datasink(sink, ray_remote_args={"num_cpus": 0}, concurrency=actors)
+        tally = sink.tally if stage is None else pass2(out, opts, stage, sink, actors)
     finally:
         if started_here:
             ray.shutdown()
-    return RunStats(sink.tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
+    return RunStats(tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
