@@ -26,6 +26,7 @@ from cleaner.engine.kinds import (
 )
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import CompiledPool, LineMatches, PatternSet
+from cleaner.engine.rounds import Rounds
 from cleaner.record import Edit as Edit  # re-exported: the engine names what rules did
 from cleaner.steps.normalize import collapse_blank_lines
 
@@ -69,6 +70,7 @@ class RuleGroup:
         self.by_phase = {phase: tuple(rules) for phase, rules in by_phase.items()}
         self.html_rules = [r for r in self.rules if r.kind.phase in HTML_PHASES]
         self.extract_rules = list(self.by_phase[EXTRACT])
+        self.extract_fields = frozenset(cast(Extract, r.kind).field for r in self.extract_rules)
         self.chrome_rules = list(self.by_phase[CHROME])
         self.filter_rules = list(self.by_phase[FILTER])
         # Each rule with its kind typed for the phase it declared: the phase says the class.
@@ -201,18 +203,23 @@ def run_extract(
     tracer: Tracer | None = None,
     context: Mapping[str, str] | None = None,
     filled: Collection[str] = (),
+    text: str | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
     With a tracer, rules for fields already filled run too, so it hears what they would give.
     ``context`` is what the caller knows beside the text (``url``, ``crawl_date``): the
     ``text_date`` kind reads the URL's date path and refuses dates after the crawl. Fields in
-    ``filled`` (an earlier round's) are not looked for again.
+    ``filled`` (an earlier round's) are not looked for again, and a group with nothing else to
+    fill is not scanned. ``text``, when the caller has it, is ``lines`` joined.
     """
     found: dict[str, tuple[str, str]] = dict.fromkeys(filled, ("", ""))
-    text = "\n".join(lines)
+    if text is None:
+        text = "\n".join(lines)
     for group in groups:
         if not group.extract_rules:
+            continue
+        if tracer is None and group.extract_fields <= found.keys():
             continue
         for rule, kind in group._extract.candidates(group.set.hits(text)):
             taken = kind.field in found
@@ -239,11 +246,14 @@ class ChromePhase:
     content (``LineMatches``), and the lines the last round left, so a round scans only the
     contents that rewrites, or the steps run between two rounds, brought in."""
 
-    __slots__ = ("left", "matches")
+    __slots__ = ("left", "matches", "rewrote")
 
     def __init__(self, lines: list[str]) -> None:
         self.matches = LineMatches(lines)
         self.left = lines
+        # Whether the last round rewrote a line (a rule that does more than drop lines
+        # changed it): a round that only dropped lines leaves normalised text normalised.
+        self.rewrote = False
 
     def sync(self, lines: list[str]) -> None:
         """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
@@ -270,6 +280,7 @@ def chrome_round(
     else:
         phase.sync(lines)
     matches = phase.matches
+    phase.rewrote = False
     totals: dict[str, Edit] = {}
     chars = _chars(lines)
     for group in groups:
@@ -291,6 +302,7 @@ def chrome_round(
                 tracer.chrome(rule, round_no, lines, new)
             if not kind.only_drops:
                 matches.rewritten(set(new).difference(lines))
+                phase.rewrote = True
             lines, chars = new, new_chars
     phase.left = lines
     return lines, list(totals.values())
@@ -307,7 +319,8 @@ def run_chrome(
     loop, between the other text steps.)"""
     totals: dict[str, Edit] = {}
     phase = ChromePhase(lines)
-    for round_no in range(1, max_rounds + 1):
+    schedule = Rounds(1, max_rounds)
+    for _, round_no in schedule:
         new, edits = chrome_round(groups, lines, phase, tracer, round_no)
         for e in edits:
             old = totals.get(e.rule)
@@ -316,8 +329,8 @@ def run_chrome(
                 if old is None
                 else Edit(e.rule, e.pack, old.removed_chars + e.removed_chars, old.edits + e.edits)
             )
-        if new is lines:
-            break
+        if new is not lines:
+            schedule.changed()
         lines = new
     return lines, list(totals.values())
 

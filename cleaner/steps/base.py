@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cleaner.config import Config
+from cleaner.engine.rounds import Rounds
 from cleaner.engine.ruleset import ChromePhase, Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlText
 from cleaner.record import RawArticle, Reason, Record, Reject
@@ -81,12 +82,15 @@ class Doc:
     # The text's lines, when a step has them at hand (splitting a long text again costs more
     # than most steps): ``but`` drops them whenever the text changes without them.
     line_cache: list[str] | None = field(default=None, compare=False, repr=False)
+    # A text the normalise step would leave as it is (the very object: a changed text is a new
+    # one), so the step need not look again.
+    normal: str | None = field(default=None, compare=False, repr=False)
 
     def but(self, **changes: Any) -> Doc:
         """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
         through ``__init__`` and its field checks, which costs more than most steps do."""
-        unknown = changes.keys() - _FIELDS
-        if unknown:
+        if not _FIELDS.issuperset(changes):
+            unknown = changes.keys() - _FIELDS
             raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
         new = object.__new__(Doc)
         new.__dict__.update(self.__dict__)
@@ -172,28 +176,20 @@ class Fixpoint:
         # alone, another round would change nothing: the loop stops there, mid-round if need
         # be. It ends: normalise and the chrome rules only remove characters, and repair
         # (ftfy to its own fixpoint, line by line) changes a line again only when they did.
-        n = len(self.steps)
-        quiet = 0  # step applications in a row that left the text as it was
-        i = 0
+        schedule = Rounds(len(self.steps), self.rounds)
         doc = doc.but(round=1)
-        while quiet < n:
-            if i == n:
-                if doc.round == self.rounds:
-                    return _unsettled(self, doc)
-                i = 0
-                doc = doc.but(round=doc.round + 1)
+        for i, round_no in schedule:
+            if round_no != doc.round:
+                doc = doc.but(round=round_no)
             step = self.steps[i]
             out = step(doc)
             if isinstance(out, Reject):
                 return out
             if out is not doc and out.text != doc.text:
                 out = _account(step.name, doc, out)
-                quiet = 0
-            else:
-                quiet += 1
+                schedule.changed()
             doc = out
-            i += 1
-        return doc
+        return doc if schedule.settled else _unsettled(self, doc)
 
 
 def _unsettled(fix: Fixpoint, doc: Doc) -> Reject:
