@@ -359,3 +359,16 @@ def test_a_new_run_in_another_layout_leaves_only_its_own_files_and_the_users(
     assert run(str(big), "-o", str(reference), *second) == EXIT_OK
     assert tree(out) == {**tree(reference), **USER_FILES}
     assert_accounted(out)
+
+
+def test_a_run_inside_its_input_folder_never_reads_its_own_duplicates_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text(GOOD, "utf-8")
+    (data / "b.txt").write_text(GOOD.upper(), "utf-8")  # the same text, once normalised
+    args = [str(data), "-o", str(data / "out"), "--dedup", "exact", "--allow-output-in-input"]
+    assert run(*args) == EXIT_OK
+    first = assert_accounted(data / "out")
+    assert first["duplicates_written"] == 1
+    assert run(*args) == EXIT_OK  # duplicates.jsonl is now in the input folder: not an input
+    assert assert_accounted(data / "out") == first
