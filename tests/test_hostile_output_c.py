@@ -71,9 +71,25 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 PUBLISH = {"single": [], "single-dedup": ["--dedup", "exact"]}
 
 
-@pytest.mark.parametrize("layout", ["single", pytest.param("single-dedup", marks=pytest.mark.slow)])
-def test_a_kill_before_any_rename_never_shows_two_runs_and_the_next_run_repairs(
-    big: Path, small: Path, tmp_path: Path, layout: str
+def stopped_at_rename(n: int, args: list[str], ctrl_c: bool) -> int:
+    """The run, sent SIGKILL (or a Ctrl-C) just before its Nth rename, with small checkpoints."""
+    if not ctrl_c:
+        return killed_at_rename(n, args, checkpoint=50)
+    env = {**os.environ, "CI": "1", "TEST_CHECKPOINT": "50", "TEST_CTRL_C": "1"}
+    cmd = [sys.executable, "-c", KILL_BEFORE_RENAME, str(n), *args]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False).returncode
+
+
+@pytest.mark.parametrize(
+    ("layout", "stop"),
+    [
+        ("single", "kill"),
+        ("single", "ctrl-c"),
+        pytest.param("single-dedup", "kill", marks=pytest.mark.slow),
+    ],
+)
+def test_a_stop_before_any_rename_never_shows_two_runs_and_the_next_run_repairs(
+    big: Path, small: Path, tmp_path: Path, layout: str, stop: str
 ) -> None:
     extra = PUBLISH[layout]
     old, reference = tmp_path / "old", tmp_path / "reference"
@@ -85,16 +101,16 @@ def test_a_kill_before_any_rename_never_shows_two_runs_and_the_next_run_repairs(
     while True:
         out = tmp_path / f"out{n}"
         shutil.copytree(old, out)  # a finished run (1 article) is already there
-        code = killed_at_rename(n, cleaner_cmd(big, out, *extra), checkpoint=50)
+        code = stopped_at_rename(n, cleaner_cmd(big, out, *extra), stop == "ctrl-c")
         if code == 0:  # fewer than n renames: every point has been tried
             break
-        assert code == -signal.SIGKILL
+        assert code == (130 if stop == "ctrl-c" else -signal.SIGKILL)
         if (out / "summary.json").exists():  # the old run's or the new one's, whole
             assert_accounted(out)
         again = ["--resume"] if n % 2 else []  # either repairs the folder
         proc = run_cleaner(cleaner_cmd(big, out, *extra, *again), checkpoint=50)
         assert proc.returncode == 0, proc.stderr
-        assert output_files(out) == expected, f"killed before rename {n}"
+        assert output_files(out) == expected, f"stopped before rename {n}"
         n += 1
     assert n > 10
 

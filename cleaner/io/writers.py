@@ -369,10 +369,14 @@ class ShardedOutput:
         }
         if opts.rejects_path:
             targets[REJECTS] = Path(opts.rejects_path)
+        # Not in tmp/: a stopped run empties tmp/, and once the journal names these files they
+        # belong to the publication, which the next run finishes.
+        staging = self.work / "publish"
+        staging.mkdir(exist_ok=True)
         moves = []
         for kind, target in targets.items():
             parts = [self.parts / self.shard_name(kind, i) for i in range(n_shards)]
-            tmp = self.tmp / f"joined-{kind}"
+            tmp = staging / f"joined-{kind}"
             if kind == ARTICLES and opts.format == "parquet":
                 from cleaner.io.parquet import join_parquet
 
