@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch import Batch, Tally, batches
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, RunStopped
 from cleaner.io.readers import (
     InputMeter,
     Item,
@@ -41,6 +41,16 @@ from cleaner.stages.passes import TwoPasses
 from cleaner.workers import LocalEngine
 
 Expanded = list[str | Path | Reject]
+
+
+def reading(items: Iterator[Item], outdir: str) -> Iterator[Item]:
+    """Readers turn what they cannot read into rejects; an OSError that still escapes one is
+    the input failing, and is reported as such, never as the output failing."""
+    try:
+        yield from items
+    except OSError as exc:
+        where = printable(exc.filename) if exc.filename else "an input"
+        raise RunStopped(f"cannot read '{where}': {exc.strerror or exc}", outdir) from exc
 
 
 def skip(items: Iterator[Item], n: int) -> Iterator[Item]:
@@ -83,7 +93,10 @@ def _manifest(
         if isinstance(item, Reject):  # a link not followed: its reject is part of the run
             files.append([item.source, None, None])
         elif isinstance(item, Path):
-            st = item.stat() if item.exists() else None
+            try:
+                st: os.stat_result | None = item.stat()
+            except OSError:  # gone, or not ours to stat: its read makes the reject
+                st = None
             files.append(
                 [
                     printable(item.resolve()),
@@ -220,15 +233,22 @@ def run(
     ok = False
     try:
         if stage is None or not isinstance(sink, ShardedOutput):
-            items = skip(read_expanded(expanded, options.keys, meter, limits=limits), resumed)
+            items = skip(
+                reading(read_expanded(expanded, options.keys, meter, limits=limits), outdir),
+                resumed,
+            )
             work = batches(items, out_opts.items_per_shard, first_shard)
             n_shards = _clean_pass(engine, work, sink, tally, bar, first_shard)
         else:
             passes = TwoPasses(stage, sink, out_opts.items_per_shard)
+            passes.check_pass1()
             if not passes.pass1_done:
                 progress = passes.start_pass1(options.resume)
                 resumed = progress.items
-                items = skip(read_expanded(expanded, options.keys, meter, limits=limits), resumed)
+                items = skip(
+                    reading(read_expanded(expanded, options.keys, meter, limits=limits), outdir),
+                    resumed,
+                )
                 work = batches(items, out_opts.items_per_shard, len(progress.shards))
                 first = len(progress.shards)
                 _clean_pass(engine, work, passes.pass1, Tally(), bar, first, passes)

@@ -9,7 +9,6 @@ import contextlib
 import gzip
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -99,15 +98,3 @@ class ParquetShard:
 
 def pretty_json(obj: Any, sort_keys: bool = False) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n").encode()
-
-
-def move_file(src: Path, dst: Path) -> None:
-    """Rename when on the same filesystem, else copy to a temporary file beside ``dst`` first."""
-    try:
-        os.replace(src, dst)
-    except OSError:
-        tmp = dst.with_name(f".{dst.name}.tmp")
-        shutil.copyfile(src, tmp)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dst)

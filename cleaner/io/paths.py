@@ -24,7 +24,7 @@ from pathlib import Path
 from cleaner.errors import CleanerError
 from cleaner.record import Reason, Reject, printable
 
-OUTPUT_PREFIXES = ("articles", "rejects", "summary.json", ".cleaner")
+OUTPUT_PREFIXES = ("articles", "rejects", "duplicates", "summary.json", ".cleaner")
 MAX_NAME_BYTES = 255  # the usual file-name limit (ext4, xfs, tmpfs, APFS)
 
 

@@ -169,7 +169,7 @@ def read_path(
     if kind in ("text", "html"):
         html = kind == "html"
         yield _read_whole(path, source, html, limits.page if html else limits.article)
-        meter.finish(path.stat().st_size)
+        meter.finish(_size(path))  # the file may be gone by now: never an error
         return
     try:
         raw = path.open("rb")
@@ -182,7 +182,14 @@ def read_path(
             yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
         else:
             yield from read_warc(raw, source, limits)
-    meter.finish(path.stat().st_size)
+        meter.finish(os.fstat(raw.fileno()).st_size)  # the open file, even if deleted since
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:

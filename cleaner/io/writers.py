@@ -17,8 +17,14 @@ Two layouts:
 A run with a corpus stage that drops records (``--dedup``) writes a third kind beside them,
 ``duplicates.jsonl`` (or ``duplicates-00000.jsonl`` per shard).
 
-In both, ``summary.json`` is written last: it marks a finished run. The work folder,
-``OUTDIR/.cleaner-run``, holds the run's manifest and the markers, and is removed at the end.
+In both, ``summary.json`` is written last: it marks a finished run, and the files beside it are
+that run's and no other's (:mod:`cleaner.io.publish`: the single layout's files are published
+through a journal that the next run finishes if a kill interrupts it; a sharded run removes an
+earlier run's files, summary first, before its first shard). Each marker records the size and
+digest of its shard's files, and ``--resume`` checks them: a shard missing or changed since
+(deleted, truncated, edited) is redone with every shard after it, since the input is read in
+order; the output then equals an uninterrupted run's. The work folder, ``OUTDIR/.cleaner-run``,
+holds the run's manifest and the markers, and is removed at the end.
 """
 
 from __future__ import annotations
@@ -35,16 +41,26 @@ from typing import IO, Any
 
 import orjson
 
-from cleaner.errors import CleanerError, require_extra
+from cleaner.errors import CleanerError, RunStopped, require_extra
 from cleaner.io.files import (
     CompressedFile,
     ParquetShard,
     fsync_dir,
-    move_file,
     pretty_json,
     write_atomic,
 )
 from cleaner.io.paths import output_path
+from cleaner.io.publish import (
+    changed,
+    check_targets,
+    complete,
+    fingerprint,
+    owned_files,
+    publish,
+    remove_owned,
+    stage,
+)
+from cleaner.record import printable
 
 __all__ = ["CompressedFile", "fsync_dir", "pretty_json", "write_atomic"]  # Ray's datasink
 
@@ -145,8 +161,12 @@ class ShardedOutput:
 
     def start(self, resume: bool) -> Progress:
         """Prepare the folder; with ``resume``, keep what a previous run committed."""
+        check_targets(self.targets())  # before anything is touched
         self.outdir.mkdir(parents=True, exist_ok=True)
         self._take_lock()
+        # A publication a kill interrupted is finished first: the folder is never left mixed.
+        # A resume keeps the work folder, and so finds the run whole and publishes it again.
+        complete(self.work, self.outdir, keep_work=resume)
         progress = Progress([])
         if resume and self.work.is_dir():
             progress = self._resume()
@@ -162,6 +182,16 @@ class ShardedOutput:
             write_atomic(self.work / "run.json", pretty_json(self.manifest))
             fsync_dir(self.work)
         return progress
+
+    def targets(self) -> list[Path]:
+        """The places of the final files (the single layout's; shards are checked by name)."""
+        opts = self.options
+        found = [output_path(self.outdir, SUMMARY)]
+        if not opts.sharded:
+            found += [output_path(self.outdir, f"{k}{opts.suffix(k)}") for k in self.kinds]
+            if opts.rejects_path:
+                found[1 + self.kinds.index(REJECTS)] = Path(opts.rejects_path)
+        return found
 
     def _take_lock(self) -> None:
         """One run per output folder: a second one (a --resume started while the first still
@@ -212,10 +242,43 @@ class ShardedOutput:
                 f"cannot resume in '{self.outdir}': the run's {', '.join(changed)} changed "
                 "since it started; run again without --resume to start over"
             )
-        return self.committed()
+        return self._verified(self.committed())
+
+    @property
+    def _place(self) -> Path:
+        """Where committed shard files are: the output folder, or the checkpoints' folder."""
+        return self.outdir if self.options.sharded else self.parts
+
+    def changed_shard(self) -> tuple[int, str] | None:
+        """The first committed shard whose files are not as its marker recorded them, and
+        why; None when every one is."""
+        for i, shard in enumerate(self.committed().shards):
+            for name, recorded in sorted(shard.get("files", {}).items()):
+                why = changed(self._place / name, recorded)
+                if why is not None:
+                    return i, f"committed file '{printable(self._place / name)}' {why}"
+        return None
+
+    def _verified(self, progress: Progress) -> Progress:
+        """The committed shards whose files are still as their markers recorded them. Redoing
+        the first one that is not (and every one after it: the input is read in order) gives
+        the uninterrupted run's output; refusing would throw away every good shard too."""
+        found = self.changed_shard()
+        if found is None:
+            return progress
+        first, why = found
+        later = len(progress.shards) - first - 1
+        print(f"cleaner: {why}; redoing shard {first} and the {later} after it", file=sys.stderr)
+        # The last marker first: the markers left are always shards 0..k.
+        for j in reversed(range(first, len(progress.shards))):
+            (self.done_dir / f"{j:05d}.json").unlink()
+            fsync_dir(self.done_dir)
+            for kind in self.kinds:
+                (self._place / self.shard_name(kind, j)).unlink(missing_ok=True)
+        return Progress(progress.shards[:first])
 
     def _remove_old_shards(self) -> None:
-        remove_old_shards(self.outdir)
+        remove_owned(self.outdir)
 
     # -- writing shards ----------------------------------------------------------------------
 
@@ -256,7 +319,8 @@ class ShardedOutput:
             fh.close()
             os.replace(fh.path, target / fh.path.name)
         fsync_dir(target)
-        marker = {"shard": index, "items": items, "tally": tally}
+        fingerprints = {fh.path.name: fingerprint(target / fh.path.name) for fh in files.values()}
+        marker = {"shard": index, "items": items, "tally": tally, "files": fingerprints}
         write_atomic(self.done_dir / f"{index:05d}.json", pretty_json(marker))
         fsync_dir(self.done_dir)
 
@@ -277,37 +341,54 @@ class ShardedOutput:
     # -- finishing ---------------------------------------------------------------------------
 
     def finish(self, n_shards: int, summary: dict[str, Any]) -> None:
+        moves: list[tuple[Path, Path]] = []
         if not self.options.sharded:
-            self._join_parts(n_shards)
+            try:  # a place may have changed since the run started: it must not fail half-way
+                check_targets(self.targets())
+            except CleanerError as exc:
+                raise RunStopped(str(exc), str(self.outdir)) from None
+            moves = self._join_parts(n_shards)
+            mine = {dst.name for _, dst in moves if dst.parent == self.outdir}
         else:
-            summary = {**summary, "shards": self._shard_list(n_shards)}
-        write_atomic(output_path(self.outdir, SUMMARY), pretty_json(summary, sort_keys=True))
-        fsync_dir(self.outdir)
-        shutil.rmtree(self.work, ignore_errors=True)
+            shards = self._shard_list(n_shards)
+            summary = {**summary, "shards": shards}
+            mine = {name for shard in shards for name in shard.values()}
+        remove = [name for name in owned_files(self.outdir) if name not in mine]
+        publish(self.work, self.outdir, moves, remove, pretty_json(summary, sort_keys=True))
 
     def _shard_list(self, n_shards: int) -> list[dict[str, str]]:
         return [{kind: self.shard_name(kind, i) for kind in self.kinds} for i in range(n_shards)]
 
-    def _join_parts(self, n_shards: int) -> None:
+    def _join_parts(self, n_shards: int) -> list[tuple[Path, Path]]:
         """Join the checkpoints into the final files: byte concatenation (gzip members and zstd
-        frames concatenate into valid streams), or row groups for Parquet."""
+        frames concatenate into valid streams), or row groups for Parquet. Each is left complete
+        on its place's filesystem, and returned with its place, for :func:`publish`."""
         opts = self.options
         targets = {
             kind: output_path(self.outdir, f"{kind}{opts.suffix(kind)}") for kind in self.kinds
         }
         if opts.rejects_path:
             targets[REJECTS] = Path(opts.rejects_path)
+        # Not in tmp/: a stopped run empties tmp/, and once the journal names these files they
+        # belong to the publication, which the next run finishes.
+        staging = self.work / "publish"
+        staging.mkdir(exist_ok=True)
+        moves = []
         for kind, target in targets.items():
             parts = [self.parts / self.shard_name(kind, i) for i in range(n_shards)]
-            tmp = self.tmp / f"joined-{kind}"
+            tmp = staging / f"joined-{kind}"
             if kind == ARTICLES and opts.format == "parquet":
                 from cleaner.io.parquet import join_parquet
 
                 join_parquet(parts, tmp, opts.compression)
             else:
                 _concat(parts, tmp, opts.compression)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            move_file(tmp, target)
+            if target.parent == self.outdir:
+                moves.append((tmp, target))
+            else:  # --rejects elsewhere, maybe on another filesystem
+                target.parent.mkdir(parents=True, exist_ok=True)
+                moves.append((stage(tmp, target), target))
+        return moves
 
 
 def _concat(parts: Iterable[Path], target: Path, compression: str) -> None:
@@ -336,6 +417,7 @@ class StreamOutput:
         self.rejects: IO[bytes] = sys.stderr.buffer
         self._tmp: Path | None = None
         if self.rejects_path is not None:
+            check_targets([self.rejects_path])
             self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
             self._tmp = self.rejects_path.with_name(f".{self.rejects_path.name}.tmp-{os.getpid()}")
             self.rejects = self._tmp.open("wb")
@@ -374,11 +456,8 @@ def options_manifest(options: OutputOptions) -> dict[str, Any]:
 
 def remove_old_shards(outdir: Path) -> None:
     """Before a new sharded run: the previous run's summary first (it marks a finished run),
-    then its shard files."""
-    (outdir / SUMMARY).unlink(missing_ok=True)
-    for kind in (*KINDS, DUPLICATES):
-        for old in outdir.glob(f"{kind}-[0-9][0-9][0-9][0-9][0-9]*"):
-            old.unlink()
+    then its files, whatever their layout (cleaner's own names only)."""
+    remove_owned(outdir)
 
 
 def write_summary(outdir: Path, summary: dict[str, Any]) -> None:

@@ -45,6 +45,12 @@ class TwoPasses:
     def pass1_done(self) -> bool:
         return self.final.is_file()
 
+    def check_pass1(self) -> None:
+        """A finished pass 1 whose shards changed since (one deleted, edited) is not finished:
+        pass 1 resumes, and redoes from the first shard that changed."""
+        if self.pass1_done and self.pass1.changed_shard() is not None:
+            self.final.unlink()
+
     def start_pass1(self, resume: bool) -> Progress:
         """Prepare pass 1's folder; its committed shards, whose states are merged."""
         progress = self.pass1.start(resume)
