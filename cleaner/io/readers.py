@@ -10,7 +10,6 @@ line or WARC record that inflates past it) is rejected without being held in mem
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import math
 import os
@@ -26,7 +25,13 @@ import re2
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.io.warc import read_warc
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, too_large_message
+from cleaner.io.zstd import zstd_lines
+from cleaner.limits import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    MAX_JSON_DEPTH,
+    json_depth_over,
+    too_large_message,
+)
 from cleaner.record import RawArticle, Reason, Reject, printable
 
 # Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
@@ -213,9 +218,7 @@ def _read_compressed_jsonl(
     if name.endswith(".gz"):
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
     elif name.endswith(".zst"):
-        import zstandard
-
-        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
+        stream = zstd_lines(raw)
     else:
         stream = raw
     yield from read_jsonl_stream(stream, source, keys, max_bytes)
@@ -324,6 +327,10 @@ def read_jsonl_stream(
         yield parse_jsonl_item(raw_line, n, source, stem, keys)
 
 
+def _too_deep(n: int) -> Reason:
+    return Reason("bad_jsonl", f"line {n} nests deeper than {MAX_JSON_DEPTH} levels")
+
+
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
     where = f"{source}:{n}"
     fallback_id = f"{stem}:{n}"
@@ -331,9 +338,16 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
         obj: Any = parse_json_line(raw_line)
     except (UnicodeDecodeError, json.JSONDecodeError, _NotJson) as exc:
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
-    except RecursionError:
-        reason = Reason("bad_jsonl", f"line {n} nests too deeply to read")
+    except ValueError as exc:
+        # An integer of more than 4,300 digits (Python's limit on int/str conversion): no
+        # quantity has that many, and no JSON reader downstream would read it back exactly.
+        reason = Reason("bad_jsonl", f"line {n} holds a number too long to keep exactly: {exc}")
         return Reject(fallback_id, where, (reason,))
+    except RecursionError:  # deeper than Python can parse: far past the limit
+        return Reject(fallback_id, where, (_too_deep(n),))
+    # Each level opens a bracket, so a line with few brackets needs no walk.
+    if raw_line.count(b"[") + raw_line.count(b"{") > MAX_JSON_DEPTH and json_depth_over(obj):
+        return Reject(fallback_id, where, (_too_deep(n),))
     if not isinstance(obj, dict):
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
     rid = obj.get(keys.id)

@@ -1,0 +1,139 @@
+"""Issue 18, hostile input round two, part A: readers, limits, paths, schema, WARC.
+
+Each case gives a reject with a reason (and the run goes on) or a usage error with exit 2;
+never a traceback, a hang, or a record that silently differs from its input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zstandard
+
+from cleaner.cli import main
+from cleaner.limits import MAX_JSON_DEPTH
+from tests.conftest import RULES
+
+TEXT = "A real sentence about the economy and its many interesting parts today. " * 3
+
+
+def run(*args: str) -> int:
+    return main(["run", *args, "--rules", str(RULES)])
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+
+
+def codes(out: Path) -> list[str]:
+    return [r["reasons"][0]["code"] for r in jsonl(out / "rejects.jsonl")]
+
+
+def nested(depth: int) -> str:
+    """A JSON value ``depth`` containers deep."""
+    return "[" * depth + "1" + "]" * depth
+
+
+def line(**fields: Any) -> str:
+    return json.dumps({"text": TEXT, **fields})
+
+
+# -- 1: integers past Python's 4,300-digit limit ---------------------------------------------
+
+
+def test_a_5000_digit_integer_is_a_bad_jsonl_reject_and_the_run_goes_on(tmp_path: Path) -> None:
+    # Rejected, not kept: no JSON reader downstream (Python's included) reads it back.
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"n":1' + "0" * 5000 + ',"text":"x"}\n' + line() + "\n", "utf-8")
+    assert run(str(src), "-o", str(tmp_path / "out")) == 0
+    rejects = jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [r["reasons"][0]["code"] for r in rejects] == ["bad_jsonl"]
+    assert "number too long" in rejects[0]["reasons"][0]["message"]
+    assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 1
+
+
+def test_an_integer_beyond_64_bits_stays_exact_in_parquet_meta(tmp_path: Path) -> None:
+    # A sibling: the Parquet writer read records back with orjson, which turns 10**29 into 1e29.
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.jsonl"
+    src.write_text(line(big=10**29, small=-(10**40)) + "\n", "utf-8")
+    assert run(str(src), "-o", str(tmp_path / "out"), "--format", "parquet") == 0
+    meta = pq.read_table(tmp_path / "out" / "articles.parquet").column("meta").to_pylist()
+    assert [json.loads(m) for m in meta] == [{"big": 10**29, "small": -(10**40)}]
+
+
+# -- 2, 12: corrupt and truncated .jsonl.zst -------------------------------------------------
+
+
+def zst_lines(n: int) -> bytes:
+    return b"".join(json.dumps({"id": f"d{i}", "text": TEXT}).encode() + b"\n" for i in range(n))
+
+
+def test_a_corrupt_zst_is_an_unreadable_reject(tmp_path: Path) -> None:
+    data = zstandard.ZstdCompressor().compress(zst_lines(200))
+    (tmp_path / "in.jsonl.zst").write_bytes(data[:20] + b"\xff" * 50 + data[70:])
+    (tmp_path / "next.jsonl").write_text(line() + "\n", "utf-8")
+    assert (
+        run(
+            str(tmp_path / "in.jsonl.zst"),
+            str(tmp_path / "next.jsonl"),
+            "-o",
+            str(tmp_path / "out"),
+        )
+        == 0
+    )
+    assert codes(tmp_path / "out") == ["unreadable"]
+    assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 1  # the run went on
+
+
+def test_a_truncated_zst_is_counted_as_an_unreadable_reject(tmp_path: Path) -> None:
+    # Two frames, cut inside the second: the first frame's lines are read, then the reject.
+    first = zstandard.ZstdCompressor().compress(zst_lines(5))
+    second = zstandard.ZstdCompressor().compress(zst_lines(50))
+    (tmp_path / "in.jsonl.zst").write_bytes(first + second[: len(second) // 2])
+    assert run(str(tmp_path / "in.jsonl.zst"), "-o", str(tmp_path / "out")) == 0
+    rejects = jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [r["reasons"][0]["code"] for r in rejects] == ["unreadable"]
+    assert "truncated zstd" in rejects[0]["reasons"][0]["message"]
+    assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 5
+
+
+def test_every_frame_of_a_multi_frame_zst_is_read(tmp_path: Path) -> None:
+    # A sibling of 12: the decompressor stopped after the first frame, silently.
+    frames = b"".join(zstandard.ZstdCompressor().compress(zst_lines(3)) for _ in range(3))
+    (tmp_path / "in.jsonl.zst").write_bytes(frames)
+    assert run(str(tmp_path / "in.jsonl.zst"), "-o", str(tmp_path / "out")) == 0
+    assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 9
+
+
+# -- 3, 4 (and 21): one nesting limit on every path and output ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["-j", "2"], id="workers"),
+        pytest.param(["--format", "parquet"], id="parquet"),
+        pytest.param([], id="jsonl"),
+    ],
+)
+@pytest.mark.parametrize("inner", [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, 300, 600, 1000])
+def test_deep_pass_through_fields_are_one_bad_jsonl_reject_everywhere(
+    tmp_path: Path, args: list[str], inner: int
+) -> None:
+    # The line's object is one level, its field ``inner`` more: MAX_JSON_DEPTH in all is read.
+    if "parquet" in args:
+        pytest.importorskip("pyarrow")
+    src = tmp_path / "in.jsonl"
+    deep = json.dumps({"text": TEXT, "deep": 0}).replace("0}", nested(inner) + "}")
+    src.write_text(deep + "\n" + line() + "\n", "utf-8")
+    assert run(str(src), "-o", str(tmp_path / "out"), *args) == 0
+    rejects = jsonl(tmp_path / "out" / "rejects.jsonl")
+    if inner < MAX_JSON_DEPTH:
+        assert rejects == []
+        return
+    assert [r["reasons"][0]["code"] for r in rejects] == ["bad_jsonl"]
+    assert f"deeper than {MAX_JSON_DEPTH} levels" in rejects[0]["reasons"][0]["message"]
