@@ -5,6 +5,9 @@ from __future__ import annotations
 # 16 MiB: far above any real article (a long feature is ~100 KB of text), and cleaning takes
 # about 20 times an article's size in memory, so a worker stays well under 1 GB.
 DEFAULT_MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+# The most either limit may be set to (1 GiB): an article is held whole, and cleaning takes
+# many times its size in memory; far past it, a read size no longer fits the platform's.
+MAX_READ_BYTES = 1 << 30
 # HTML pages carry markup around the text; see html.max_page_bytes in config.py.
 DEFAULT_MAX_PAGE_BYTES = 20_000_000
 

@@ -137,3 +137,63 @@ def test_deep_pass_through_fields_are_one_bad_jsonl_reject_everywhere(
         return
     assert [r["reasons"][0]["code"] for r in rejects] == ["bad_jsonl"]
     assert f"deeper than {MAX_JSON_DEPTH} levels" in rejects[0]["reasons"][0]["message"]
+
+
+# -- 5: numeric options are checked against a range at load ------------------------------------
+
+
+def test_a_huge_limit_in_config_fails_check_rules_with_file_line_and_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "config.yaml").write_text(
+        "limits:\n  max_article_bytes: 100000000000000000000\n", "utf-8"
+    )
+    (tmp_path / "a.txt").write_text(TEXT, "utf-8")
+    assert main(["check-rules", "--rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert f"{rules}/config.yaml:2: limits: option 'max_article_bytes' is out of range" in err
+    assert "(valid: 1 to 1073741824)" in err
+    # run refuses it the same way, before reading anything (it raised OverflowError mid-run)
+    code = main(
+        ["run", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--rules", str(rules)]
+    )
+    assert code == 2
+
+
+def test_a_huge_count_in_a_rule_fails_at_load_with_its_line(tmp_path: Path) -> None:
+    from cleaner.engine.load import load_packs
+    from cleaner.errors import RuleErrors
+
+    (tmp_path / "pack.yaml").write_text(
+        "pack: demo\ndescription: Demo.\nscope: site\nmatch:\n  domains: [demo.test]\nrules:\n"
+        "  - id: demo-drop\n    kind: drop_line\n    description: Drop it.\n"
+        '    line: "Demo chrome"\n    first_lines: 100000000000000000000000\n'
+        '    examples:\n      - input: "Demo chrome\\nText."\n        output: "Text."\n',
+        "utf-8",
+    )
+    with pytest.raises(RuleErrors) as info:
+        load_packs([tmp_path])
+    assert [str(e) for e in info.value.errors] == [
+        f"{tmp_path}/pack.yaml:11: rule 'demo-drop': option 'first_lines' is out of range, "
+        "got 100000000000000000000000 (valid: 1 to 1000000)"
+    ]
+
+
+def test_every_integer_option_declares_a_bounded_range() -> None:
+    from cleaner.config import SECTIONS
+    from cleaner.engine.kinds import KINDS
+    from cleaner.engine.load import FINGERPRINT_OPTIONS, MATCH_OPTIONS, PACK_OPTIONS
+    from cleaner.engine.options import INT, int_range
+
+    options = [o for opts in SECTIONS.values() for o in opts]
+    options += [o for kind in KINDS.values() for o in kind.declared()]
+    options += [*PACK_OPTIONS, *MATCH_OPTIONS, *FINGERPRINT_OPTIONS]
+    ints = [o for o in options if o.type == INT]
+    assert len(ints) > 20
+    for o in ints:
+        low, high = int_range(o)
+        assert 0 <= low <= high <= 1 << 30, o.name
+        if o.default is not None:
+            assert low <= o.default <= high, o.name
