@@ -10,7 +10,7 @@ import ftfy
 
 from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.regex import DEFAULT_COMPILED_PATTERNS
-from cleaner.engine.yamlsafe import LocDict, load_yaml
+from cleaner.engine.yamlsafe import LocDict, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES, MAX_READ_BYTES
 from cleaner.stages import DEDUP_MODES
@@ -209,8 +209,9 @@ class Config:
     def from_rules_dir(cls, rules_dirs: list[Path]) -> Config:
         for d in rules_dirs:
             path = d / "config.yaml"
-            if d.is_dir() and path.is_file():
-                return cls.from_mapping(load_yaml(path.read_bytes(), str(path)) or {}, str(path))
+            if d.is_dir() and path.exists():  # a FIFO or device is refused, not skipped
+                data = load_yaml(read_rule_file(path, "config file"), str(path))
+                return cls.from_mapping(data or {}, str(path))
         return cls.defaults()
 
     def ftfy_options(self) -> dict[str, Any]:

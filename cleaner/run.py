@@ -18,6 +18,7 @@ from typing import Any
 
 from cleaner.batch import Batch, Tally, batches
 from cleaner.errors import CleanerError
+from cleaner.io.paths import real_path
 from cleaner.io.readers import (
     InputMeter,
     Item,
@@ -86,7 +87,7 @@ def _manifest(
             st = item.stat() if item.exists() else None
             files.append(
                 [
-                    printable(item.resolve()),
+                    printable(real_path(item)),
                     st.st_size if st else None,
                     st.st_mtime_ns if st else None,
                 ]
@@ -172,7 +173,7 @@ def run(
         raise CleanerError("-j must be at least 1")
     stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     sink: ShardedOutput | StreamOutput
-    out = None if outdir == "-" else Path(outdir).resolve()  # a walk skips its files
+    out = None if outdir == "-" else real_path(outdir)  # a walk skips its files
     expanded: Expanded = list(expand_inputs(inputs, out))  # the one walk of the input folders
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]

@@ -6,7 +6,11 @@ never a traceback, a hang, or a record that silently differs from its input.
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +201,179 @@ def test_every_integer_option_declares_a_bounded_range() -> None:
         assert 0 <= low <= high <= 1 << 30, o.name
         if o.default is not None:
             assert low <= o.default <= high, o.name
+
+
+# -- 6, 9: link loops and FIFOs, named or reached through a link --------------------------------
+
+
+def test_a_symlink_loop_named_on_the_command_line_is_an_unreadable_reject(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "good.txt").write_text(TEXT, "utf-8")
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.txt"), str(tmp_path / "good.txt"), "-o", str(out)) == 0
+    rejects = jsonl(out / "rejects.jsonl")
+    assert [r["reasons"][0]["code"] for r in rejects] == ["unreadable"]
+    assert "symbolic links" in rejects[0]["reasons"][0]["message"]
+    assert len(jsonl(out / "articles.jsonl")) == 1
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["in-folder", "named"])
+def test_a_fifo_behind_a_link_is_refused_not_read(tmp_path: Path, named: bool) -> None:
+    # Case 9, and its sibling: a FIFO named on the command line (both blocked forever).
+    src = tmp_path / "d"
+    src.mkdir()
+    os.mkfifo(src / "pipe")
+    (src / "link.txt").symlink_to("pipe")
+    out = tmp_path / "out"
+    args = [str(src / "link.txt"), str(src / "pipe")] if named else [str(src)]
+    code, _ = in_subprocess(["run", *args, "-o", str(out), "--rules", str(RULES)])
+    assert code == 0
+    rejects = jsonl(out / "rejects.jsonl")
+    assert {r["reasons"][0]["code"] for r in rejects} == {"unreadable"}
+    assert len(rejects) == (2 if named else 1)
+    assert all("not a regular file" in r["reasons"][0]["message"] for r in rejects)
+
+
+def in_subprocess(args: list[str], timeout: float = 120) -> tuple[int, str]:
+    """The CLI in a child process, so a hang fails the test instead of stalling the suite."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return proc.returncode, proc.stderr
+
+
+# -- 7: rule, config and schema files are read with a bounded read ------------------------------
+
+
+@pytest.mark.parametrize("where", ["rules", "config", "schema"])
+def test_an_endless_device_as_a_rule_config_or_schema_file_is_refused(
+    tmp_path: Path, where: str
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    if where == "rules":
+        args = ["check-rules", "--rules", "/dev/zero"]
+    elif where == "config":
+        (rules / "config.yaml").symlink_to("/dev/zero")
+        args = ["check-rules", "--rules", str(rules)]
+    else:
+        (tmp_path / "a.txt").write_text(TEXT, "utf-8")
+        args = ["run", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")]
+        args += ["--rules", str(RULES), "--schema", "/dev/zero"]
+    code, err = in_subprocess(args)
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert "not a regular file" in err or "over the limit" in err
+
+
+def test_a_rule_file_over_the_limit_is_refused_without_trusting_stat(tmp_path: Path) -> None:
+    from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, read_rule_file
+    from cleaner.errors import RuleError
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# x\n" * (MAX_RULE_FILE_BYTES // 4 + 1))
+    with pytest.raises(RuleError, match="over the limit"):
+        read_rule_file(big)
+
+
+# -- 11: a user's schema patterns run on RE2 ---------------------------------------------------
+
+
+def user_schema(tmp_path: Path, url_pattern: str) -> Path:
+    from cleaner.steps.validate import default_schema
+
+    schema = default_schema()
+    schema["properties"]["url"] = {"type": ["string", "null"], "pattern": url_pattern}
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema), "utf-8")
+    return path
+
+
+def test_a_backtracking_schema_pattern_cannot_hang_a_run(tmp_path: Path) -> None:
+    schema = user_schema(tmp_path, "^(a+)+$")
+    src = tmp_path / "in.jsonl"
+    src.write_text(line(url="a" * 38 + "!") + "\n" + line(url="aaaa") + "\n", "utf-8")
+    out = tmp_path / "out"
+    code, err = in_subprocess(
+        ["run", str(src), "-o", str(out), "--rules", str(RULES), "--schema", str(schema)], 60
+    )
+    assert code == 0, err
+    rejects = jsonl(out / "rejects.jsonl")
+    assert [(r["reasons"][0]["code"], r["reasons"][0]["field"]) for r in rejects] == [
+        ("schema", "url")
+    ]
+    assert [r["url"] for r in jsonl(out / "articles.jsonl")] == ["aaaa"]
+
+
+def test_a_schema_pattern_re2_cannot_run_is_refused_at_load_with_file_and_json_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = user_schema(tmp_path, "^(a)\\1$")
+    (tmp_path / "a.txt").write_text(TEXT, "utf-8")
+    assert run(str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--schema", str(schema)) == 2
+    err = capsys.readouterr().err
+    assert f"{schema}: schema /properties/url/pattern: pattern" in err
+    assert "backreference" in err
+
+
+def test_pattern_properties_of_a_user_schema_run_on_re2() -> None:
+    from cleaner.steps.validate import Validator
+
+    schema = {
+        "type": "object",
+        "patternProperties": {"^(a+)+$": {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    validator = Validator(schema)
+    assert validator.problems({"aaa": 1}) == []
+    hostile = {"a" * 38 + "!": 1}  # backtracks for hours on Python's re
+    assert [p.code for p in validator.problems(hostile)] == ["schema"]
+
+
+# -- 13: a truncated last WARC record --------------------------------------------------------
+
+
+def warc_response(uri: str, body: bytes) -> bytes:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC-Record-ID: <urn:uuid:{uri}>\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+        f"WARC-Target-URI: {uri}\r\nContent-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(http)}\r\n\r\n"
+    )
+    return head.encode() + http + b"\r\n\r\n"
+
+
+PAGE = b"<html><body><article><p>" + TEXT.encode() * 4 + b"</p></article></body></html>"
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
+def test_a_truncated_last_warc_record_is_a_truncated_record_reject(
+    tmp_path: Path, gz: bool
+) -> None:
+    pytest.importorskip("fastwarc")
+    first, last = warc_response("http://a.test/1", PAGE), warc_response("http://a.test/2", PAGE)
+    data = gzip.compress(first) + gzip.compress(last)[:-100] if gz else first + last[:-300]
+    src = tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")
+    src.write_bytes(data)
+    assert run(str(src), "-o", str(tmp_path / "out")) == 0
+    rejects = jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [r["reasons"][0]["code"] for r in rejects] == ["truncated_record"]
+    message = rejects[0]["reasons"][0]["message"]
+    offset = len(gzip.compress(first)) if gz else len(first)
+    assert rejects[0]["source"].endswith(f"{src.name}@{offset}")
+    assert f"offset {offset:,}" in message
+    assert [r["url"] for r in jsonl(tmp_path / "out" / "articles.jsonl")] == ["http://a.test/1"]
+
+
+def test_a_whole_warc_file_gives_every_record(tmp_path: Path) -> None:
+    pytest.importorskip("fastwarc")
+    src = tmp_path / "crawl.warc"
+    src.write_bytes(warc_response("http://a.test/1", PAGE) + warc_response("http://a.test/2", PAGE))
+    assert run(str(src), "-o", str(tmp_path / "out")) == 0
+    assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 2

@@ -33,6 +33,7 @@ from cleaner.limits import (
     too_large_message,
 )
 from cleaner.record import RawArticle, Reason, Reject, printable
+from cleaner.safe_read import open_regular
 
 # Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
 __all__ = ["Item", "JsonlKeys", "Limits", "too_large"]
@@ -166,41 +167,39 @@ def read_path(
     meter = meter or InputMeter()
     limits = limits or Limits()
     source = display_path(path)
-    if not path.exists():
+    try:  # a FIFO or device named directly is refused too: reading it could block forever
+        raw = open_regular(path)
+    except FileNotFoundError:
         rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
-    kind = kind_of(path)
-    if kind in ("text", "html"):
-        html = kind == "html"
-        yield _read_whole(path, source, html, limits.page if html else limits.article)
-        meter.finish(path.stat().st_size)
-        return
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
+    except OSError as exc:  # a link loop, no permission, not a regular file
         yield _unreadable(path, source, exc)
         return
     with raw:
+        size = os.fstat(raw.fileno()).st_size
         meter.start(raw)
-        if kind == "jsonl":
+        kind = kind_of(path)
+        if kind in ("text", "html"):
+            html = kind == "html"
+            yield _read_whole(raw, path, source, html, limits.page if html else limits.article)
+        elif kind == "jsonl":
             yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
         else:
             yield from read_warc(raw, source, limits)
-    meter.finish(path.stat().st_size)
+    meter.finish(size)
 
 
-def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int) -> Item:
     """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
     past ``limit`` bytes: a gzip bomb inflates no further than that."""
     rid = printable(stem_of(path) if html else path.stem)
     try:
-        with path.open("rb") as raw:
-            fh: IO[bytes] = raw
-            size: int | None = os.fstat(raw.fileno()).st_size
-            if html and raw.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
-                fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
-            data = fh.read(limit + 1)
+        fh: IO[bytes] = raw
+        size: int | None = os.fstat(raw.fileno()).st_size
+        if html and raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]  # gzip
+            fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
+        data = fh.read(limit + 1)
     except OSError as exc:  # gzip.BadGzipFile is an OSError too
         return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
     except (EOFError, zlib.error) as exc:
