@@ -140,7 +140,10 @@ def test_deep_pass_through_fields_are_one_bad_jsonl_reject_everywhere(
         assert rejects == []
         return
     assert [r["reasons"][0]["code"] for r in rejects] == ["bad_jsonl"]
-    assert f"deeper than {MAX_JSON_DEPTH} levels" in rejects[0]["reasons"][0]["message"]
+    assert (
+        f"nests too deeply: more than {MAX_JSON_DEPTH} levels"
+        in rejects[0]["reasons"][0]["message"]
+    )
 
 
 # -- 5: numeric options are checked against a range at load ------------------------------------

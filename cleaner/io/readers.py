@@ -327,7 +327,7 @@ def read_jsonl_stream(
 
 
 def _too_deep(n: int) -> Reason:
-    return Reason("bad_jsonl", f"line {n} nests deeper than {MAX_JSON_DEPTH} levels")
+    return Reason("bad_jsonl", f"line {n} nests too deeply: more than {MAX_JSON_DEPTH} levels")
 
 
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
