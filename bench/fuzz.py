@@ -84,7 +84,7 @@ def main() -> None:
 
     def warc_tail(case: tuple[Any, ...]) -> None:
         counts["warc-tail"] += 1
-        fuzz_warc(cleaner, *case)
+        fuzz_warc(*case)
 
     def deep_meta(line: bytes) -> None:
         counts["deep-meta"] += 1

@@ -165,10 +165,10 @@ warc_file = st.tuples(
 )
 
 
-@settings(FUZZ, max_examples=100)
+@FUZZ
 @given(warc_file)
-def test_fuzz_warc_tail(cleaner: Cleaner, case: tuple[list[bytes], bool, int]) -> None:
-    fuzz_warc(cleaner, *case)
+def test_fuzz_warc_tail(case: tuple[list[bytes], bool, int]) -> None:
+    fuzz_warc(*case)
 
 
 # Lines whose values nest to any depth around the limit, in lists and objects.
