@@ -106,7 +106,8 @@ def test_a_truncated_zst_is_counted_as_an_unreadable_reject(tmp_path: Path) -> N
 
 
 def test_every_frame_of_a_multi_frame_zst_is_read(tmp_path: Path) -> None:
-    # A sibling of 12: the decompressor stopped after the first frame, silently.
+    # A guard for 12: the frame walk must not mistake a frame boundary for the end (main reads
+    # these too, through the buffered reader; a bare read() stops after the first frame).
     frames = b"".join(zstandard.ZstdCompressor().compress(zst_lines(3)) for _ in range(3))
     (tmp_path / "in.jsonl.zst").write_bytes(frames)
     assert run(str(tmp_path / "in.jsonl.zst"), "-o", str(tmp_path / "out")) == 0
@@ -380,3 +381,15 @@ def test_a_whole_warc_file_gives_every_record(tmp_path: Path) -> None:
     src.write_bytes(warc_response("http://a.test/1", PAGE) + warc_response("http://a.test/2", PAGE))
     assert run(str(src), "-o", str(tmp_path / "out")) == 0
     assert len(jsonl(tmp_path / "out" / "articles.jsonl")) == 2
+
+
+def test_a_huge_worker_count_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A sibling of 5 on the command line: -j 10**20 raised OverflowError. (-j 100000 started
+    # processes until the machine gave out; not tested here, so this test is safe on main.)
+    (tmp_path / "a.txt").write_text(TEXT, "utf-8")
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.txt"), "-o", str(out), "-j", "100000000000000000000") == 2
+    assert "-j must be at most 1024" in capsys.readouterr().err
+    assert not (out / "articles.jsonl").exists()
