@@ -10,9 +10,9 @@ import ftfy
 
 from cleaner.engine.options import BOOL, INT, STR, Option, check_options
 from cleaner.engine.regex import DEFAULT_COMPILED_PATTERNS
-from cleaner.engine.yamlsafe import LocDict, load_yaml
+from cleaner.engine.yamlsafe import LocDict, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
+from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES, MAX_READ_BYTES
 from cleaner.stages import DEDUP_MODES
 from cleaner.steps.language import DEFAULT_DETECTOR, DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
@@ -79,6 +79,7 @@ LIMIT_OPTIONS = (
         "big, and cleaning takes about 20 times its size in memory.",
         default=DEFAULT_MAX_ARTICLE_BYTES,
         minimum=1,
+        maximum=MAX_READ_BYTES,
     ),
     Option(
         "compiled_patterns",
@@ -104,6 +105,7 @@ HTML_OPTIONS = (
         "faster than the page (5 MB of text: 8 s; 20 MB: 70 s).",
         default=DEFAULT_MAX_PAGE_BYTES,
         minimum=1000,
+        maximum=MAX_READ_BYTES,
     ),
     Option(
         "favor",
@@ -207,8 +209,9 @@ class Config:
     def from_rules_dir(cls, rules_dirs: list[Path]) -> Config:
         for d in rules_dirs:
             path = d / "config.yaml"
-            if d.is_dir() and path.is_file():
-                return cls.from_mapping(load_yaml(path.read_bytes(), str(path)) or {}, str(path))
+            if d.is_dir() and path.exists():  # a FIFO or device is refused, not skipped
+                data = load_yaml(read_rule_file(path, "config file"), str(path))
+                return cls.from_mapping(data or {}, str(path))
         return cls.defaults()
 
     def ftfy_options(self) -> dict[str, Any]:

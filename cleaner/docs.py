@@ -67,7 +67,9 @@ def options_table(options: tuple[Option, ...]) -> list[str]:
         doc = o.doc
         if o.choices:
             doc += " One of: " + ", ".join(f"`{c}`" for c in o.choices) + "."
-        if o.minimum is not None:
+        if o.maximum is not None:
+            doc += f" From {o.minimum or 0:,} to {o.maximum:,}."
+        elif o.minimum is not None:
             doc += f" At least {o.minimum}."
         if o.reason is not None:
             doc += f" *Why its own option:* {o.reason}"

@@ -18,6 +18,7 @@ from typing import Any
 
 from cleaner.batch import Batch, Tally, batches
 from cleaner.errors import CleanerError, RunStopped
+from cleaner.io.paths import real_path
 from cleaner.io.readers import (
     InputMeter,
     Item,
@@ -99,7 +100,7 @@ def _manifest(
                 st = None
             files.append(
                 [
-                    printable(item.resolve()),
+                    printable(real_path(item)),
                     st.st_size if st else None,
                     st.st_mtime_ns if st else None,
                 ]
@@ -185,7 +186,7 @@ def run(
         raise CleanerError("-j must be at least 1")
     stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     sink: ShardedOutput | StreamOutput
-    out = None if outdir == "-" else Path(outdir).resolve()  # a walk skips its files
+    out = None if outdir == "-" else real_path(outdir)  # a walk skips its files
     expanded: Expanded = list(expand_inputs(inputs, out))  # the one walk of the input folders
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]

@@ -16,6 +16,8 @@ from cleaner.record import printable
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.stages import DEDUP_MODES
 
+MAX_WORKERS = 1024
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = rules_paths(args)
@@ -29,6 +31,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if args.workers < 0:
         raise CleanerError(f"-j must be 0 (one worker per CPU) or more, not {args.workers}")
+    if args.workers > MAX_WORKERS:  # it would start processes until the machine gives out
+        raise CleanerError(f"-j must be at most {MAX_WORKERS}, not {args.workers}")
     # On Ray, 0 means one actor per CPU of the cluster, which only Ray can tell.
     workers = args.workers if args.engine == "ray" else args.workers or os.cpu_count() or 1
     options = RunOptions(

@@ -26,7 +26,7 @@ from cleaner.engine.options import (
 )
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
 from cleaner.engine.spelling import respelled
-from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
+from cleaner.engine.yamlsafe import key_line, line_of, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -136,18 +136,9 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
         if f.name == "config.yaml":  # pipeline settings live beside the packs
             continue
         try:
-            size = f.stat().st_size
-            if size > MAX_RULE_FILE_BYTES:  # checked before reading: a huge file is never loaded
-                raise RuleError(
-                    f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}",
-                    path=str(f),
-                )
-            raw = f.read_bytes()
+            raw = read_rule_file(f)
         except RuleError as exc:
             errors.errors.append(exc)
-            continue
-        except OSError as exc:
-            errors.add(f"cannot read rule file: {exc.strerror}", str(f), None)
             continue
         pack = _parse_file(raw, str(f), errors)
         if pack is not None:

@@ -25,6 +25,11 @@ MAPPINGS = "list of mappings"
 SELECTOR = "CSS selector"
 SELECTORS = "CSS selector or list of them"
 
+# Every integer option has a range: an integer from YAML can be any size, and one past what the
+# code can hold (a read size beyond 64 bits) would fail mid-run instead of at load. Counts of
+# lines, words and characters stay far below this; an option that needs more declares it.
+INT_MAXIMUM = 1_000_000
+
 
 @dataclass(frozen=True)
 class Option:
@@ -35,6 +40,7 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] | None = None
     minimum: int | None = None
+    maximum: int | None = None  # for an integer, None means INT_MAXIMUM
     # Why an option that serves few sites is not folded into a general one (shown in the docs).
     reason: str | None = None
 
@@ -50,10 +56,11 @@ def option(
     default: Any = None,
     choices: tuple[str, ...] | None = None,
     minimum: int | None = None,
+    maximum: int | None = None,
     reason: str | None = None,
 ) -> Any:
     """One option of a kind's options dataclass (``kw_only``): its type, doc and checks."""
-    spec = Option("", type, doc, required, default, choices, minimum, reason)
+    spec = Option("", type, doc, required, default, choices, minimum, maximum, reason)
     if required:
         return dataclasses.field(metadata={_SPEC: spec})
     return dataclasses.field(default=default, metadata={_SPEC: spec})
@@ -83,6 +90,12 @@ class OptionProblem:
     message: str
     line: int | None
     valid: tuple[str, ...] | None = None
+
+
+def int_range(opt: Option) -> tuple[int, int]:
+    """The values an integer option accepts, bounds included."""
+    low = opt.minimum if opt.minimum is not None else 0
+    return low, opt.maximum if opt.maximum is not None else INT_MAXIMUM
 
 
 def _type_ok(opt: Option, value: Any) -> bool:
@@ -168,11 +181,13 @@ def check_options(
                 )
             )
             continue
-        if opt.minimum is not None and value < opt.minimum:
+        low, high = int_range(opt)
+        if opt.type == INT and not low <= value <= high:
             problems.append(
                 OptionProblem(
-                    f"option '{key}' must be at least {opt.minimum}, got {value}",
+                    f"option '{key}' is out of range, got {value}",
                     key_line(given, key),
+                    (f"{low} to {high}",),
                 )
             )
             continue

@@ -425,3 +425,17 @@ class LineMatches:
             hits |= patterns.hits(_encoded(self._new[seen:]))
         self._memo[patterns] = (hits, len(self._new))
         return hits
+
+
+def compile_search(source: str) -> Any:
+    """A pattern as JSON Schema's ``pattern`` runs it (a search, not anchored, ``$`` at the end
+    of the string only), on RE2; a user's ``--schema`` gets the linear-time promise too."""
+    try:
+        return re2.compile(source, _TEXT_OPTS)
+    except re2.error as exc:
+        raw = (
+            exc.args[0].decode("utf-8", "replace")
+            if exc.args and isinstance(exc.args[0], bytes)
+            else str(exc)
+        )
+        raise PatternError(_explain(source, raw)) from None

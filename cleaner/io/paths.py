@@ -45,6 +45,12 @@ def output_path(outdir: Path, name: str) -> Path:
     return outdir / name
 
 
+def real_path(path: Path | str) -> Path:
+    """The absolute path with links resolved as far as they go; unlike ``Path.resolve`` (before
+    Python 3.13), a link loop named on the command line does not raise: its read is a reject."""
+    return Path(os.path.realpath(path))
+
+
 def is_within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -65,10 +71,8 @@ def check_output_location(
     if outdir != "-" and Path(outdir).exists() and not Path(outdir).is_dir():
         raise CleanerError(f"output '{printable(outdir)}' is a file, not a folder; choose a folder")
     if rejects and outdir != "-":
-        real = Path(rejects).resolve()
-        if real.parent == Path(outdir).resolve() and real.name.startswith(
-            ("articles", "summary.json")
-        ):
+        real = real_path(rejects)
+        if real.parent == real_path(outdir) and real.name.startswith(("articles", "summary.json")):
             raise CleanerError(
                 f"rejects file '{printable(rejects)}' would be overwritten by the run's own "
                 f"'{real.name}'; choose another name"
@@ -81,9 +85,9 @@ def check_output_location(
     for item in inputs:
         if item == "-":
             continue
-        src = Path(item).resolve()
+        src = real_path(item)
         for what, target in targets:
-            dst = target.resolve()
+            dst = real_path(target)
             if dst == src:
                 where = "is the input"
             elif src in dst.parents:

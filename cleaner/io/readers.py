@@ -10,7 +10,6 @@ line or WARC record that inflates past it) is rejected without being held in mem
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import math
 import os
@@ -26,8 +25,15 @@ import re2
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.io.warc import read_warc
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, too_large_message
+from cleaner.io.zstd import zstd_lines
+from cleaner.limits import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    MAX_JSON_DEPTH,
+    json_depth_over,
+    too_large_message,
+)
 from cleaner.record import RawArticle, Reason, Reject, printable
+from cleaner.safe_read import open_regular
 
 # Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
 __all__ = ["Item", "JsonlKeys", "Limits", "too_large"]
@@ -161,48 +167,39 @@ def read_path(
     meter = meter or InputMeter()
     limits = limits or Limits()
     source = display_path(path)
-    if not path.exists():
+    try:  # a FIFO or device named directly is refused too: reading it could block forever
+        raw = open_regular(path)
+    except FileNotFoundError:
         rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
-    kind = kind_of(path)
-    if kind in ("text", "html"):
-        html = kind == "html"
-        yield _read_whole(path, source, html, limits.page if html else limits.article)
-        meter.finish(_size(path))  # the file may be gone by now: never an error
-        return
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
+    except OSError as exc:  # a link loop, no permission, not a regular file
         yield _unreadable(path, source, exc)
         return
     with raw:
+        size = os.fstat(raw.fileno()).st_size
         meter.start(raw)
-        if kind == "jsonl":
+        kind = kind_of(path)
+        if kind in ("text", "html"):
+            html = kind == "html"
+            yield _read_whole(raw, path, source, html, limits.page if html else limits.article)
+        elif kind == "jsonl":
             yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
         else:
             yield from read_warc(raw, source, limits)
-        meter.finish(os.fstat(raw.fileno()).st_size)  # the open file, even if deleted since
+    meter.finish(size)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int) -> Item:
     """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
     past ``limit`` bytes: a gzip bomb inflates no further than that."""
     rid = printable(stem_of(path) if html else path.stem)
     try:
-        with path.open("rb") as raw:
-            fh: IO[bytes] = raw
-            size: int | None = os.fstat(raw.fileno()).st_size
-            if html and raw.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
-                fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
-            data = fh.read(limit + 1)
+        fh: IO[bytes] = raw
+        size: int | None = os.fstat(raw.fileno()).st_size
+        if html and raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]  # gzip
+            fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
+        data = fh.read(limit + 1)
     except OSError as exc:  # gzip.BadGzipFile is an OSError too
         return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
     except (EOFError, zlib.error) as exc:
@@ -220,9 +217,7 @@ def _read_compressed_jsonl(
     if name.endswith(".gz"):
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
     elif name.endswith(".zst"):
-        import zstandard
-
-        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
+        stream = zstd_lines(raw)
     else:
         stream = raw
     yield from read_jsonl_stream(stream, source, keys, max_bytes)
@@ -331,6 +326,10 @@ def read_jsonl_stream(
         yield parse_jsonl_item(raw_line, n, source, stem, keys)
 
 
+def _too_deep(n: int) -> Reason:
+    return Reason("bad_jsonl", f"line {n} nests too deeply: more than {MAX_JSON_DEPTH} levels")
+
+
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
     where = f"{source}:{n}"
     fallback_id = f"{stem}:{n}"
@@ -338,9 +337,16 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
         obj: Any = parse_json_line(raw_line)
     except (UnicodeDecodeError, json.JSONDecodeError, _NotJson) as exc:
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
-    except RecursionError:
-        reason = Reason("bad_jsonl", f"line {n} nests too deeply to read")
+    except ValueError as exc:
+        # An integer of more than 4,300 digits (Python's limit on int/str conversion): no
+        # quantity has that many, and no JSON reader downstream would read it back exactly.
+        reason = Reason("bad_jsonl", f"line {n} holds a number too long to keep exactly: {exc}")
         return Reject(fallback_id, where, (reason,))
+    except RecursionError:  # deeper than Python can parse: far past the limit
+        return Reject(fallback_id, where, (_too_deep(n),))
+    # Each level opens a bracket, so a line with few brackets needs no walk.
+    if raw_line.count(b"[") + raw_line.count(b"{") > MAX_JSON_DEPTH and json_depth_over(obj):
+        return Reject(fallback_id, where, (_too_deep(n),))
     if not isinstance(obj, dict):
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
     rid = obj.get(keys.id)
