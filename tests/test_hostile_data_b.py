@@ -1,0 +1,104 @@
+"""Hostile input, round two (issue 18), part B: text decoding, JSONL encodings, Parquet types and
+rule packs. Each test failed on the main branch before its fix.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_hostile_input import GOOD, codes, run_ok
+
+LINE = "A real sentence about the economy and its many interesting parts today.\n"
+
+
+# --- 15: one NUL byte is not a binary file -------------------------------------------------
+
+
+def test_one_nul_inside_text_is_removed_and_said(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    data = (LINE * 20).encode()
+    (src / "stray.txt").write_bytes(data[:700] + b"\x00" + data[700:])
+    got = run_ok([str(src)], tmp_path / "out")
+    assert got["rejects.jsonl"] == []
+    (record,) = got["articles.jsonl"]
+    assert "\x00" not in record["text"]
+    assert record["repairs"] == ["scrub:nul"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b"\x89PNG\r\n\x1a\n", b"PK\x03\x04", b"\x00"],
+    ids=["pdf", "png", "zip", "nul-first"],
+)
+def test_binary_signatures_are_still_binary(tmp_path: Path, head: bytes) -> None:
+    """What is binary stays binary though its head holds few control bytes (sibling of 15)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "doc.txt").write_bytes(head + (LINE * 20).encode())
+    got = run_ok([str(src)], tmp_path / "out")
+    assert codes(got["rejects.jsonl"]) == {"doc": ["binary_input"]}
+
+
+# --- 18: UTF-16/32 JSONL -------------------------------------------------------------------
+
+
+def _jsonl(n: int) -> str:
+    text = "Ünïcode: " + GOOD
+    return "".join(
+        json.dumps({"id": f"a{i}", "text": text}, ensure_ascii=False) + "\n" for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_jsonl_in_utf16_or_utf32_reads_each_article_once(tmp_path: Path, encoding: str) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "wide.jsonl").write_bytes(_jsonl(5).encode(encoding))
+    got = run_ok([str(src)], tmp_path / "out")
+    assert got["summary"]["articles_read"] == 5
+    assert got["rejects.jsonl"] == []
+    assert [r["id"] for r in got["articles.jsonl"]] == [f"a{i}" for i in range(5)]
+    assert all(r["text"].startswith("Ünïcode: ") for r in got["articles.jsonl"])
+
+
+def test_gzipped_utf16_jsonl(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "wide.jsonl.gz").write_bytes(gzip.compress(_jsonl(3).encode("utf-16")))
+    got = run_ok([str(src)], tmp_path / "out")
+    assert [r["id"] for r in got["articles.jsonl"]] == ["a0", "a1", "a2"]
+
+
+# --- 19: a UTF-8 file with a cp1252 line ---------------------------------------------------
+
+
+def test_mixed_utf8_and_cp1252_lines_are_decoded_per_line(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    data = (
+        LINE * 3 + "Café crème in Zürich.\n"
+    ).encode() + "Le café était très bon à Zürich.\n".encode("cp1252")
+    (src / "mixed.txt").write_bytes(data)
+    got = run_ok([str(src)], tmp_path / "out")
+    (record,) = got["articles.jsonl"]
+    assert record["text"].endswith("Café crème in Zürich.\nLe café était très bon à Zürich.")
+    assert record["encoding"] == "utf-8+cp1252"
+    assert record["fields_from"]["encoding"] == "per line: utf-8, cp1252 on line 5"
+
+
+def test_all_cp1252_file_is_still_detected_whole(tmp_path: Path) -> None:
+    """No UTF-8 evidence: the file is read in one charset, as before (the per-line path's
+    sibling that must not change)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "legacy.txt").write_bytes((LINE * 3 + "Le café était très bon.\n").encode("cp1252"))
+    got = run_ok([str(src)], tmp_path / "out")
+    (record,) = got["articles.jsonl"]
+    assert record["encoding"] == "cp1252"
+    assert "encoding" not in record["fields_from"]
+    assert record["text"].endswith("Le café était très bon.")
