@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from cleaner.cli import main
+from tests.conftest import RULES
 from tests.test_hostile_input import GOOD, codes, run_ok
 
 LINE = "A real sentence about the economy and its many interesting parts today.\n"
@@ -102,3 +105,24 @@ def test_all_cp1252_file_is_still_detected_whole(tmp_path: Path) -> None:
     assert record["encoding"] == "cp1252"
     assert "encoding" not in record["fields_from"]
     assert record["text"].endswith("Le café était très bon.")
+
+
+# --- 30: the same rules reached twice ------------------------------------------------------
+
+
+def test_same_rules_folder_twice_loads_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-rules", "--rules", str(RULES), "--rules", str(RULES)]) == 0
+    assert main(["check-rules", "--rules", str(RULES), "--rules", str(RULES / "generic")]) == 0
+    assert "duplicate" not in capsys.readouterr().err
+
+
+def test_a_real_duplicate_names_both_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(RULES / "generic" / "chatbot.yaml", copy / "chatbot.yaml")
+    assert main(["check-rules", "--rules", str(RULES), "--rules", str(copy)]) == 2
+    err = capsys.readouterr().err
+    original = RULES / "generic" / "chatbot.yaml"
+    assert f"{copy / 'chatbot.yaml'}:1: duplicate pack name 'chatbot' (also in {original}:1)" in err
