@@ -126,3 +126,48 @@ def test_a_real_duplicate_names_both_files(
     err = capsys.readouterr().err
     original = RULES / "generic" / "chatbot.yaml"
     assert f"{copy / 'chatbot.yaml'}:1: duplicate pack name 'chatbot' (also in {original}:1)" in err
+
+
+# --- 29: a pack's domains are host names ---------------------------------------------------
+
+BAD_DOMAINS = """\
+pack: x
+description: A test pack.
+scope: site
+match:
+  domains:
+    - ok.example.com
+    - "https://www.example.com/news/"
+    - ""
+    - "exa mple.com"
+    - "../../etc"
+  fingerprints:
+    - literal: "| Example"
+rules: []
+"""
+
+
+def test_domains_that_are_not_host_names_fail_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "x.yaml").write_text(BAD_DOMAINS, "utf-8")
+    assert main(["check-rules", "--rules", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    where = tmp_path / "x.yaml"
+    assert (
+        f"{where}:7: pack 'x': domains[1]: 'https://www.example.com/news/' is not a host name; "
+        "did you mean 'www.example.com'?"
+    ) in err
+    for line, i, value in ((8, 2, ""), (9, 3, "exa mple.com"), (10, 4, "../../etc")):
+        assert f"{where}:{line}: pack 'x': domains[{i}]: {value!r} is not a host name" in err
+    assert "domains[0]" not in err
+
+
+def test_site_from_a_malformed_url_is_no_site() -> None:
+    """The sibling on the input side: a URL whose host is not a host name gives no site."""
+    from cleaner.engine.ruleset import domain_of
+
+    assert domain_of("http://../../etc/passwd") is None
+    assert domain_of("http://[::1]/x") is None
+    assert domain_of("https://www.Example.com/news/") == "example.com"
+    assert domain_of("https://my_blog.example.com/") == "my_blog.example.com"

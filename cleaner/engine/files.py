@@ -15,13 +15,13 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     seen: set[Path] = set()
     for p in paths:
-        if p.is_dir():
-            here = sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
-        else:
-            here = [p]
-        for q in here:
+        for q in _yaml_under(p) if p.is_dir() else [p]:
             real = q.resolve()
             if real not in seen:
                 seen.add(real)
                 found.append(q)
     return found
+
+
+def _yaml_under(folder: Path) -> list[Path]:
+    return sorted(q for q in folder.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.engine.files import rule_files
+from cleaner.engine.hosts import host_suggestion, is_host_name
 from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
 from cleaner.engine.options import (
     BOOL,
@@ -237,7 +238,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
                 key_line(data, "match") if match is not None else line_of(data),
             )
             return None
-        domains, fingerprints = _parse_match(match, path, errors)
+        domains, fingerprints = _parse_match(match, name, path, errors)
     elif match is not None:
         errors.add(
             "'match' only applies to scope: site (generic packs apply to every article)",
@@ -262,7 +263,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
 
 
 def _parse_match(
-    match: dict[str, Any], path: str, errors: _Collector
+    match: dict[str, Any], pack: str, path: str, errors: _Collector
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
@@ -270,8 +271,20 @@ def _parse_match(
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)
-    for d in build_options(MatchOptions, values).domains or ():
-        domains.append(d.lower().strip().removeprefix("www."))
+    lines = getattr(match.get("domains"), "item_lines", None)
+    for i, d in enumerate(build_options(MatchOptions, values).domains or ()):
+        domain = d.lower().strip().removeprefix("www.")
+        if is_host_name(domain):
+            domains.append(domain)
+            continue
+        # A URL or a path here would never equal a document's host: the pack would be dead.
+        hint = host_suggestion(d)
+        errors.add(
+            f"pack '{pack}': domains[{i}]: {d!r} is not a host name"
+            + (f"; did you mean {hint!r}?" if hint else " (e.g. 'example.com')"),
+            path,
+            lines[i] if lines is not None and i < len(lines) else key_line(match, "domains"),
+        )
     raw_fps = match.get("fingerprints") or []
     if not isinstance(raw_fps, list):
         errors.add(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
+from cleaner.engine.hosts import is_host_name
 from cleaner.engine.kinds import (
     CHROME,
     EXTRACT,
@@ -139,7 +140,11 @@ def domain_of(url: str | None) -> str | None:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:
         return None
-    return host.lower().removeprefix("www.") if host else None
+    if not host:
+        return None
+    # A record's site is a host name or nothing: never '..' or '::1' from a malformed URL.
+    # (Underscores are not RFC 1123 but real hosts carry them.)
+    return host.lower().removeprefix("www.") if is_host_name(host.replace("_", "-")) else None
 
 
 class RuleSet:
