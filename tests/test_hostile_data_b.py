@@ -171,3 +171,41 @@ def test_site_from_a_malformed_url_is_no_site() -> None:
     assert domain_of("http://[::1]/x") is None
     assert domain_of("https://www.Example.com/news/") == "example.com"
     assert domain_of("https://my_blog.example.com/") == "my_blog.example.com"
+
+
+# --- 31: every refused regex feature is named ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "feature"),
+    [
+        (r"(?P<w>\w+) (?P=w)", "a named backreference '(?P=name)'"),
+        (r"(?P<w>\w+) \k<w>", "a named backreference '\\k<name>'"),
+        (r"(a)\g{1}", "a backreference '\\g{...}'"),
+        (r"a++b", "a possessive quantifier"),
+        (r"a{2}+b", "a possessive quantifier"),
+        (r"(?>ab)c", "atomic group '(?>...)'"),
+        (r"(a)?(?(1)b|c)", "a conditional '(?(1)...|...)'"),
+        (r"\Gfoo", "the '\\G' anchor"),
+        (r"\((?:[^()]|(?R))*\)", "recursion or a subroutine call"),
+        (r"(?|a|b)", "a branch reset"),
+        (r"a\Kb", "'\\K'"),
+        (r"(?x)a b", "an inline flag other than i, m, s, U"),
+    ],
+)
+def test_refused_regex_features_are_named(pattern: str, feature: str) -> None:
+    from cleaner.engine.regex import PatternError, compile_pattern
+
+    with pytest.raises(PatternError) as info:
+        compile_pattern(pattern)
+    message = str(info.value)
+    assert message.startswith(f"uses {feature}")
+    assert "rewrite: " in message
+
+
+def test_supported_named_groups_and_escaped_lookalikes_still_compile() -> None:
+    """RE2 does support '(?<name>...)'; an escaped '\\(?=' is a literal, not a lookahead."""
+    from cleaner.engine.regex import compile_pattern
+
+    assert compile_pattern(r"(?<w>\w+)").search("word") is not None
+    assert compile_pattern(r"\(?=x").search("(=x") is not None
