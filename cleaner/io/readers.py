@@ -9,7 +9,6 @@ line or WARC record that inflates past it) is rejected without being held in mem
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import io
 import json
@@ -17,7 +16,7 @@ import math
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,8 +26,9 @@ import re2
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.io.warc import read_warc
+from cleaner.io.wide import as_utf8
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, too_large_message
-from cleaner.record import RawArticle, Reason, Reject, printable
+from cleaner.record import RawArticle, Reason, Reject, printable, printable_name
 
 # Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
 __all__ = ["Item", "JsonlKeys", "Limits", "too_large"]
@@ -139,57 +139,94 @@ def read_expanded(
     keys = keys or JsonlKeys()
     meter = meter or InputMeter()
     limits = limits or Limits()
-    for item in expanded:
+    expanded = list(expanded)
+    for item, rid in zip(expanded, file_ids(expanded), strict=True):
         if isinstance(item, Reject):
             yield item
         elif item == "-":
             yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
         elif isinstance(item, Path):
-            yield from read_path(item, keys, meter, limits)
+            yield from read_path(item, keys, meter, limits, rid=rid)
 
 
-def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
+def file_ids(expanded: Sequence[str | Path | Reject]) -> list[str | None]:
+    """The id each input file lends its articles, unique in the run (None for what is not a file).
+
+    A file's name without its reading suffixes, as always; when other files of the run have the
+    same name (``a/story.txt``, ``b/story.txt``), each takes its path as ``source`` shows it
+    (``a/story``); a file given twice is told apart by ``#2``, ``#3``. A text or page and a JSONL
+    file never clash (a JSONL line's id is ``name:line``). Decided on the whole list, so the ids
+    do not depend on the order of reading, the workers or a resume.
+    """
+    owners: dict[tuple[bool, str], set[Path]] = {}
+    for item in expanded:
+        if isinstance(item, Path):
+            owners.setdefault((kind_of(item) == "jsonl", stem_of(item)), set()).add(item)
+    ids: list[str | None] = []
+    given: dict[tuple[bool, str], int] = {}
+    for item in expanded:
+        if not isinstance(item, Path):
+            ids.append(None)
+            continue
+        lines, stem = kind_of(item) == "jsonl", stem_of(item)
+        if len(owners[lines, stem]) == 1:
+            rid = printable_name(stem)
+        else:
+            shown = display_path(item)
+            rid = shown[: len(shown) - (len(item.name) - len(stem))] or shown
+        n = given[lines, rid] = given.get((lines, rid), 0) + 1
+        ids.append(rid if n == 1 else f"{rid}#{n}")
+    return ids
+
+
+def _unreadable(path: Path, source: str, exc: OSError, rid: str | None = None) -> Reject:
     return Reject(
-        printable(stem_of(path)),
+        rid or printable_name(stem_of(path)),
         source,
         (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),),
     )
 
 
 def read_path(
-    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+    path: Path,
+    keys: JsonlKeys,
+    meter: InputMeter | None = None,
+    limits: Limits | None = None,
+    *,
+    rid: str | None = None,
 ) -> Iterator[Item]:
+    """The items of one file; ``rid``: the id the file lends them (see :func:`file_ids`),
+    by default its name without the reading suffixes."""
     meter = meter or InputMeter()
     limits = limits or Limits()
     source = display_path(path)
+    rid = rid or printable_name(stem_of(path)) or source
     if not path.exists():
-        rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
     kind = kind_of(path)
     if kind in ("text", "html"):
         html = kind == "html"
-        yield _read_whole(path, source, html, limits.page if html else limits.article)
+        yield _read_whole(path, source, html, limits.page if html else limits.article, rid)
         meter.finish(path.stat().st_size)
         return
     try:
         raw = path.open("rb")
     except OSError as exc:
-        yield _unreadable(path, source, exc)
+        yield _unreadable(path, source, exc, rid)
         return
     with raw:
         meter.start(raw)
         if kind == "jsonl":
-            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
+            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys), rid)
         else:
             yield from read_warc(raw, source, limits)
     meter.finish(path.stat().st_size)
 
 
-def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+def _read_whole(path: Path, source: str, html: bool, limit: int, rid: str) -> Item:
     """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
     past ``limit`` bytes: a gzip bomb inflates no further than that."""
-    rid = printable(stem_of(path) if html else path.stem)
     try:
         with path.open("rb") as raw:
             fh: IO[bytes] = raw
@@ -207,7 +244,7 @@ def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
 
 
 def _read_compressed_jsonl(
-    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int
+    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int, stem: str
 ) -> Iterator[Item]:
     name = path.name.lower()
     stream: Any
@@ -219,7 +256,7 @@ def _read_compressed_jsonl(
         stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
     else:
         stream = raw
-    yield from read_jsonl_stream(stream, source, keys, max_bytes)
+    yield from read_jsonl_stream(stream, source, keys, max_bytes, stem)
 
 
 # 19 digits or more may be an integer beyond 64 bits, which orjson silently reads as a float
@@ -288,71 +325,16 @@ def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int | None]
             yield line
 
 
-# JSON text in UTF-16 or UTF-32 (RFC 8259 asks for UTF-8, but Windows tools write UTF-16):
-# split into lines as bytes, a "\n" would be cut from its NUL and every article miscounted.
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Without a BOM: a JSON line starts with ASCII ("{" or a space), and its NULs tell the width.
-_WIDE_HEADS = (
-    (re2.compile(rb"^[^\x00]\x00\x00\x00"), "utf-32-le"),
-    (re2.compile(rb"^\x00\x00\x00[^\x00]"), "utf-32-be"),
-    (re2.compile(rb"^[^\x00]\x00"), "utf-16-le"),
-    (re2.compile(rb"^\x00[^\x00]"), "utf-16-be"),
-)
-
-
-def wide_encoding(head: bytes) -> str | None:
-    """The UTF-16/32 codec JSONL starting with ``head`` is in, or None (UTF-8)."""
-    for bom, name in _WIDE_BOMS:
-        if head.startswith(bom):
-            return name
-    for pattern, name in _WIDE_HEADS:
-        if pattern.search(head) is not None:
-            return name
-    return None
-
-
-class _Utf8Lines:
-    """A UTF-16/32 stream read as UTF-8 lines (``readline`` only, what the line reader uses).
-
-    A size limit counts characters here, not bytes: close enough for a bound on memory, and the
-    decode step checks each article's size again. The stream stays its owner's to close.
-    """
-
-    def __init__(self, fh: IO[bytes], encoding: str) -> None:
-        self._fh = fh
-        self._decoder = codecs.getincrementaldecoder(encoding)()
-        self._buffer = ""
-        self._eof = False
-
-    def readline(self, size: int = -1) -> bytes:
-        while not self._eof and "\n" not in self._buffer and not 0 <= size <= len(self._buffer):
-            chunk = self._fh.read(1 << 16)
-            self._eof = not chunk
-            self._buffer += self._decoder.decode(chunk, final=self._eof)
-        end = self._buffer.find("\n") + 1 or len(self._buffer)
-        if size >= 0:
-            end = min(end, size)
-        line, self._buffer = self._buffer[:end], self._buffer[end:]
-        return line.encode("utf-8")
-
-
-def as_utf8(fh: IO[bytes]) -> IO[bytes]:
-    """``fh`` itself, or for UTF-16/32 JSONL a reader of the same lines in UTF-8."""
-    peek = getattr(fh, "peek", None)
-    head = peek(4)[:4] if peek is not None else b""
-    encoding = wide_encoding(head) if head else None
-    return fh if encoding is None else _Utf8Lines(fh, encoding)  # type: ignore[return-value]
-
-
 def read_jsonl_stream(
-    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    fh: IO[bytes],
+    source: str,
+    keys: JsonlKeys,
+    max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+    stem: str | None = None,
 ) -> Iterator[Item]:
-    stem = "stdin" if source == "<stdin>" else printable(stem_of(Path(source)))
+    """Each line's article; ``stem``: what a line without an id is named after (``stem:n``)."""
+    if stem is None:
+        stem = "stdin" if source == "<stdin>" else printable_name(stem_of(Path(source)))
     n = 0
     lines = bounded_lines(as_utf8(fh), max_bytes)
     while True:
