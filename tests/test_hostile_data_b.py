@@ -209,3 +209,97 @@ def test_supported_named_groups_and_escaped_lookalikes_still_compile() -> None:
 
     assert compile_pattern(r"(?<w>\w+)").search("word") is not None
     assert compile_pattern(r"\(?=x").search("(=x") is not None
+
+
+# --- 32: ids of files with the same name, and names that are not UTF-8 ---------------------
+
+
+def test_same_file_name_in_two_folders_gives_two_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in ("in/a", "in/b"):
+        Path(folder).mkdir(parents=True)
+        Path(folder, "story.txt").write_text(GOOD, "utf-8")
+    Path("in/a/alone.txt").write_text(GOOD, "utf-8")
+    Path("in/b/data.jsonl").write_text(json.dumps({"text": GOOD}) + "\n", "utf-8")
+    Path("in/data.jsonl").write_text(json.dumps({"text": GOOD}) + "\n", "utf-8")
+    got = run_ok(["in"], tmp_path / "out")
+    ids = sorted(r["id"] for r in got["articles.jsonl"])
+    # A name no other file has keeps its id; the shared ones take the path 'source' shows.
+    assert ids == ["alone", "in/a/story", "in/b/data:1", "in/b/story", "in/data:1"]
+
+
+def test_same_file_given_twice_gives_two_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("story.txt").write_text(GOOD, "utf-8")
+    got = run_ok(["story.txt", "story.txt"], tmp_path / "out")
+    assert [r["id"] for r in got["articles.jsonl"]] == ["story", "story#2"]
+
+
+def test_undecodable_name_and_its_lookalike_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name with the byte 0xE9 and a valid name spelling '\\xe9' used to show alike."""
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    with open(b"in/caf\xe9.txt", "wb") as fh:
+        fh.write(GOOD.encode())
+    Path("in/caf\\xe9.txt").write_text(GOOD, "utf-8")
+    got = run_ok(["in"], tmp_path / "out")
+    records = got["articles.jsonl"]
+    assert sorted(r["source"] for r in records) == ["in/caf\\\\xe9.txt", "in/caf\\xe9.txt"]
+    assert sorted(r["id"] for r in records) == ["caf\\\\xe9", "caf\\xe9"]
+
+
+# --- 23: rules and text in the same Unicode normal form ------------------------------------
+
+NFD_CAFE = "Cafe\u0301 du jour"  # 'é' as 'e' and a combining acute accent
+NFC_CAFE = "Caf\u00e9 du jour"
+NFD_PACK = f"""\
+pack: nfd
+description: A literal typed in NFD.
+scope: site
+match: {{domains: [nfd.test]}}
+rules:
+  - id: nfd-drop
+    kind: drop_line
+    description: The daily box.
+    literal: "{NFD_CAFE}"
+    examples:
+      - input: "{NFD_CAFE}\\nText."
+        output: "Text."
+"""
+
+
+@pytest.mark.parametrize("typed", [NFC_CAFE, NFD_CAFE], ids=["nfc-text", "nfd-text"])
+def test_nfd_literal_matches_text_however_it_is_typed(tmp_path: Path, typed: str) -> None:
+    from cleaner.pipeline import Cleaner
+    from cleaner.record import RawArticle, Record
+
+    shutil.copy(RULES / "config.yaml", tmp_path / "config.yaml")
+    (tmp_path / "nfd.yaml").write_text(NFD_PACK, "utf-8")
+    cleaner = Cleaner.from_paths([tmp_path])
+    text = f"{typed}\n{GOOD}\nCaf\u00e9s open late: cre\u0300me bru\u0302le\u0301e for all."
+    result = cleaner.clean(RawArticle("x", "x", text, site="nfd.test")).result
+    assert isinstance(result, Record)
+    assert "Caf" not in result.text.splitlines()[0]  # the box is gone
+    assert "crème brûlée" in result.text  # the text itself is NFC, as configured
+    assert "normalize:NFC" in result.repairs
+    assert [r["rule"] for r in result.rules] == ["nfd-drop"]
+
+
+def test_normalization_none_leaves_text_and_rules_as_written(tmp_path: Path) -> None:
+    from cleaner.pipeline import Cleaner
+    from cleaner.record import RawArticle, Record
+
+    (tmp_path / "config.yaml").write_text("repair:\n  normalization: none\n", "utf-8")
+    (tmp_path / "nfd.yaml").write_text(NFD_PACK, "utf-8")
+    cleaner = Cleaner.from_paths([tmp_path])
+    text = f"{NFC_CAFE}\n{GOOD}\nCre\u0300me."
+    result = cleaner.clean(RawArticle("x", "x", text, site="nfd.test")).result
+    assert isinstance(result, Record)
+    assert result.text.startswith(NFC_CAFE)  # NFC text, NFD literal: no match, as configured
+    assert result.text.endswith("Cre\u0300me.")

@@ -7,6 +7,7 @@ together, so one run of ``cleaner check-rules`` lists everything to fix.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +129,11 @@ class _Collector:
         self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
 
 
-def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
-    """Load and validate every pack; raise RuleErrors listing all problems if any."""
+def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -> list[Pack]:
+    """Load and validate every pack; raise RuleErrors listing all problems if any.
+
+    ``normalization``: the Unicode form the text is put in (``repair.normalization``); each
+    file is put in it too, so literals, patterns and examples compare with the text as it is."""
     files = rule_files(Path(p) for p in paths)
     errors = _Collector()
     packs: list[Pack] = []
@@ -150,7 +154,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
         except OSError as exc:
             errors.add(f"cannot read rule file: {exc.strerror}", str(f), None)
             continue
-        pack = _parse_file(raw, str(f), errors)
+        pack = _parse_file(_normalized(raw, normalization), str(f), errors)
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
@@ -170,6 +174,18 @@ def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
     if errors.errors or pack is None:
         raise RuleErrors(errors.errors)
     return pack
+
+
+def _normalized(raw: bytes, form: str | None) -> bytes:
+    """A rule file's bytes in Unicode normal form ``form`` (line numbers stay: no line break is
+    composed); bytes that are not UTF-8 are left for the YAML loader to report."""
+    if form is None or raw.isascii():
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return unicodedata.normalize(form, text).encode("utf-8")  # type: ignore[arg-type]
 
 
 def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:

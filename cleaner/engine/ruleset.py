@@ -173,8 +173,8 @@ class RuleSet:
         self._fingerprints = PatternSet(["(?m)" + src for _, src in self._fp_owner])
 
     @classmethod
-    def from_paths(cls, paths: Iterable[Path | str]) -> RuleSet:
-        return cls(load_packs(paths))
+    def from_paths(cls, paths: Iterable[Path | str], normalization: str | None = "NFC") -> RuleSet:
+        return cls(load_packs(paths, normalization))
 
     def select(self, text: str, url: str | None = None, site: str | None = None) -> Selection:
         """Site packs by URL domain (or a known site name), else by fingerprint; then generic."""
