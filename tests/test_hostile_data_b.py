@@ -303,3 +303,23 @@ def test_normalization_none_leaves_text_and_rules_as_written(tmp_path: Path) -> 
     assert isinstance(result, Record)
     assert result.text.startswith(NFC_CAFE)  # NFC text, NFD literal: no match, as configured
     assert result.text.endswith("Cre\u0300me.")
+
+
+def test_fingerprints_that_match_every_article_or_none_fail_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sibling of 29 on the fingerprint side: an empty literal or '^' picked every article
+    without a URL for the pack; a blank literal none."""
+    pack = BAD_DOMAINS.split("  domains:")[0] + (
+        '  fingerprints:\n    - literal: ""\n    - pattern: "^"\n    - literal: "   "\n'
+        '    - literal: "| Example"\nrules: []\n'
+    )
+    (tmp_path / "x.yaml").write_text(pack, "utf-8")
+    assert main(["check-rules", "--rules", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    where = tmp_path / "x.yaml"
+    assert err[:3] == [
+        f"{where}:6: pack 'x': fingerprint '' matches every article; give text only this site prints",
+        f"{where}:7: pack 'x': fingerprint '^' matches every article; give text only this site prints",
+        f"{where}:8: pack 'x': fingerprint '   ' is blank: matches none; give text only this site prints",
+    ]

@@ -279,7 +279,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
 
 
 def _parse_match(
-    match: dict[str, Any], pack: str, path: str, errors: _Collector
+    match: dict[str, Any], name: str, path: str, errors: _Collector
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
@@ -296,7 +296,7 @@ def _parse_match(
         # A URL or a path here would never equal a document's host: the pack would be dead.
         hint = host_suggestion(d)
         errors.add(
-            f"pack '{pack}': domains[{i}]: {d!r} is not a host name"
+            f"pack '{name}': domains[{i}]: {d!r} is not a host name"
             + (f"; did you mean {hint!r}?" if hint else " (e.g. 'example.com')"),
             path,
             lines[i] if lines is not None and i < len(lines) else key_line(match, "domains"),
@@ -328,9 +328,20 @@ def _parse_match(
             assert fp_opts.literal is not None  # one_of guarantees one
             source = literal_source(fp_opts.literal)
         try:
-            compile_pattern(source)
+            compiled = compile_pattern(source)
         except PatternError as exc:
             errors.add(f"fingerprint pattern {exc}", path, line)
+            continue
+        # One that matches an empty line would pick every article without a URL, and a blank
+        # literal none (rules see lines trimmed): either way the pack would not be this site's.
+        what = fp_opts.pattern if fp_opts.pattern is not None else fp_opts.literal
+        if compiled.search("") is not None or not (what or "").strip():
+            why = "matches every article" if compiled.search("") else "is blank: matches none"
+            errors.add(
+                f"pack '{name}': fingerprint {what!r} {why}; give text only this site prints",
+                path,
+                line,
+            )
             continue
         fingerprints.append(source)
     if not domains and not fingerprints:
