@@ -87,9 +87,10 @@ class Cleaner:
         cls, rule_paths: Iterable[Path | str], schema_path: str | Path | None = None
     ) -> Cleaner:
         paths = [Path(p) for p in rule_paths]
-        cleaner = cls(
-            RuleSet.from_paths(paths), Config.from_rules_dir(paths), load_schema(schema_path)
-        )
+        config = Config.from_rules_dir(paths)
+        form = config.repair["normalization"] if config.repair["enabled"] else "none"
+        rules = RuleSet.from_paths(paths, None if form == "none" else form)
+        cleaner = cls(rules, config, load_schema(schema_path))
         cleaner.sources = ([str(p) for p in paths], str(schema_path) if schema_path else None)
         return cleaner
 

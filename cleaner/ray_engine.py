@@ -27,7 +27,7 @@ from typing import Any
 from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.files import rule_files
 from cleaner.errors import CleanerError, require_extra
-from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
+from cleaner.io.readers import Limits, expand_inputs, file_ids, input_bytes, read_path
 from cleaner.io.writers import (
     ARTICLES,
     KINDS,
@@ -107,7 +107,7 @@ def _read_file(row: dict[str, Any], keys: Any, limits: Limits) -> Iterator[dict[
     if row["refused"] is not None:  # a link the walk did not follow: its reject goes out as is
         yield {"item": row["refused"], "key": order_key(row["index"], 0)}
         return
-    for n, item in enumerate(read_path(Path(row["path"]), keys, limits=limits)):
+    for n, item in enumerate(read_path(Path(row["path"]), keys, limits=limits, rid=row["id"])):
         yield {"item": pickle.dumps(item, protocol=5), "key": order_key(row["index"], n)}
 
 
@@ -208,10 +208,10 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     out = Path(outdir)
     expanded = [p for p in expand_inputs(inputs, out.resolve()) if isinstance(p, Path | Reject)]
     rows = [
-        {"index": i, "path": str(p), "refused": None}
+        {"index": i, "path": str(p), "refused": None, "id": rid}
         if isinstance(p, Path)
-        else {"index": i, "path": p.source, "refused": pickle.dumps(p, protocol=5)}
-        for i, p in enumerate(expanded)
+        else {"index": i, "path": p.source, "refused": pickle.dumps(p, protocol=5), "id": None}
+        for i, (p, rid) in enumerate(zip(expanded, file_ids(expanded), strict=True))
     ]
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,22 @@ def printable(text: str | os.PathLike[str]) -> str:
         except UnicodeEncodeError:
             return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+_BYTE_ESCAPE = re.compile(r"\\x[0-9a-fA-F]{2}")
+
+
+def printable_name(name: str | os.PathLike[str]) -> str:
+    """A file name or path as ``printable`` shows it, but never ambiguous: a name with
+    undecodable bytes (``\\xNN``) has its own backslashes doubled, and so does a valid name that
+    holds ``\\x`` and two hex digits, so no two names are shown alike. Any other name is shown
+    as it is."""
+    name = os.fspath(name)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable(name.replace("\\", "\\\\"))
+    return name.replace("\\", "\\\\") if _BYTE_ESCAPE.search(name) else name
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ together, so one run of ``cleaner check-rules`` lists everything to fix.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaner.engine.files import rule_files
+from cleaner.engine.hosts import host_suggestion, is_host_name
 from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
 from cleaner.engine.options import (
     BOOL,
@@ -127,8 +129,11 @@ class _Collector:
         self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
 
 
-def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
-    """Load and validate every pack; raise RuleErrors listing all problems if any."""
+def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -> list[Pack]:
+    """Load and validate every pack; raise RuleErrors listing all problems if any.
+
+    ``normalization``: the Unicode form the text is put in (``repair.normalization``); each
+    file is put in it too, so literals, patterns and examples compare with the text as it is."""
     files = rule_files(Path(p) for p in paths)
     errors = _Collector()
     packs: list[Pack] = []
@@ -140,7 +145,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
         except RuleError as exc:
             errors.errors.append(exc)
             continue
-        pack = _parse_file(raw, str(f), errors)
+        pack = _parse_file(_normalized(raw, normalization), str(f), errors)
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
@@ -160,6 +165,18 @@ def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
     if errors.errors or pack is None:
         raise RuleErrors(errors.errors)
     return pack
+
+
+def _normalized(raw: bytes, form: str | None) -> bytes:
+    """A rule file's bytes in Unicode normal form ``form`` (line numbers stay: no line break is
+    composed); bytes that are not UTF-8 are left for the YAML loader to report."""
+    if form is None or raw.isascii():
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return unicodedata.normalize(form, text).encode("utf-8")  # type: ignore[arg-type]
 
 
 def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
@@ -228,7 +245,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
                 key_line(data, "match") if match is not None else line_of(data),
             )
             return None
-        domains, fingerprints = _parse_match(match, path, errors)
+        domains, fingerprints = _parse_match(match, name, path, errors)
     elif match is not None:
         errors.add(
             "'match' only applies to scope: site (generic packs apply to every article)",
@@ -253,7 +270,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
 
 
 def _parse_match(
-    match: dict[str, Any], path: str, errors: _Collector
+    match: dict[str, Any], name: str, path: str, errors: _Collector
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
@@ -261,8 +278,20 @@ def _parse_match(
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)
-    for d in build_options(MatchOptions, values).domains or ():
-        domains.append(d.lower().strip().removeprefix("www."))
+    lines = getattr(match.get("domains"), "item_lines", None)
+    for i, d in enumerate(build_options(MatchOptions, values).domains or ()):
+        domain = d.lower().strip().removeprefix("www.")
+        if is_host_name(domain):
+            domains.append(domain)
+            continue
+        # A URL or a path here would never equal a document's host: the pack would be dead.
+        hint = host_suggestion(d)
+        errors.add(
+            f"pack '{name}': domains[{i}]: {d!r} is not a host name"
+            + (f"; did you mean {hint!r}?" if hint else " (e.g. 'example.com')"),
+            path,
+            lines[i] if lines is not None and i < len(lines) else key_line(match, "domains"),
+        )
     raw_fps = match.get("fingerprints") or []
     if not isinstance(raw_fps, list):
         errors.add(
@@ -290,9 +319,20 @@ def _parse_match(
             assert fp_opts.literal is not None  # one_of guarantees one
             source = literal_source(fp_opts.literal)
         try:
-            compile_pattern(source)
+            compiled = compile_pattern(source)
         except PatternError as exc:
             errors.add(f"fingerprint pattern {exc}", path, line)
+            continue
+        # One that matches an empty line would pick every article without a URL, and a blank
+        # literal none (rules see lines trimmed): either way the pack would not be this site's.
+        what = fp_opts.pattern if fp_opts.pattern is not None else fp_opts.literal
+        if compiled.search("") is not None or not (what or "").strip():
+            why = "matches every article" if compiled.search("") else "is blank: matches none"
+            errors.add(
+                f"pack '{name}': fingerprint {what!r} {why}; give text only this site prints",
+                path,
+                line,
+            )
             continue
         fingerprints.append(source)
     if not domains and not fingerprints:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
+from cleaner.engine.hosts import is_host_name
 from cleaner.engine.kinds import (
     CHROME,
     EXTRACT,
@@ -141,7 +142,11 @@ def domain_of(url: str | None) -> str | None:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:
         return None
-    return host.lower().removeprefix("www.") if host else None
+    if not host:
+        return None
+    # A record's site is a host name or nothing: never '..' or '::1' from a malformed URL.
+    # (Underscores are not RFC 1123 but real hosts carry them.)
+    return host.lower().removeprefix("www.") if is_host_name(host.replace("_", "-")) else None
 
 
 class RuleSet:
@@ -170,8 +175,8 @@ class RuleSet:
         self._fingerprints = PatternSet(["(?m)" + src for _, src in self._fp_owner])
 
     @classmethod
-    def from_paths(cls, paths: Iterable[Path | str]) -> RuleSet:
-        return cls(load_packs(paths))
+    def from_paths(cls, paths: Iterable[Path | str], normalization: str | None = "NFC") -> RuleSet:
+        return cls(load_packs(paths, normalization))
 
     def select(self, text: str, url: str | None = None, site: str | None = None) -> Selection:
         """Site packs by URL domain (or a known site name), else by fingerprint; then generic."""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from cleaner.errors import CleanerError
-from cleaner.record import Reason, Reject, printable
+from cleaner.record import Reason, Reject, printable, printable_name
 
 OUTPUT_PREFIXES = ("articles", "rejects", "duplicates", "summary.json", ".cleaner")
 MAX_NAME_BYTES = 255  # the usual file-name limit (ext4, xfs, tmpfs, APFS)
@@ -209,9 +209,11 @@ def display_path(path: Path) -> str:
         shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         shown = path.as_posix()
-    return printable(shown)
+    return printable_name(shown)
 
 
 def _refusal(path: Path, code: str, message: str) -> tuple[str, Reject]:
     source = display_path(path)
-    return path.as_posix(), Reject(printable(path.stem) or source, source, (Reason(code, message),))
+    return path.as_posix(), Reject(
+        printable_name(path.stem) or source, source, (Reason(code, message),)
+    )

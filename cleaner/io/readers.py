@@ -15,7 +15,7 @@ import math
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +25,7 @@ import re2
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.io.warc import read_warc
+from cleaner.io.wide import as_utf8
 from cleaner.io.zstd import zstd_lines
 from cleaner.limits import (
     DEFAULT_MAX_ARTICLE_BYTES,
@@ -32,7 +33,7 @@ from cleaner.limits import (
     json_depth_over,
     too_large_message,
 )
-from cleaner.record import RawArticle, Reason, Reject, printable
+from cleaner.record import RawArticle, Reason, Reject, printable, printable_name
 from cleaner.safe_read import open_regular
 
 # Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
@@ -144,37 +145,75 @@ def read_expanded(
     keys = keys or JsonlKeys()
     meter = meter or InputMeter()
     limits = limits or Limits()
-    for item in expanded:
+    expanded = list(expanded)
+    for item, rid in zip(expanded, file_ids(expanded), strict=True):
         if isinstance(item, Reject):
             yield item
         elif item == "-":
             yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
         elif isinstance(item, Path):
-            yield from read_path(item, keys, meter, limits)
+            yield from read_path(item, keys, meter, limits, rid=rid)
 
 
-def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
+def file_ids(expanded: Sequence[str | Path | Reject]) -> list[str | None]:
+    """The id each input file lends its articles, unique in the run (None for what is not a file).
+
+    A file's name without its reading suffixes, as always; when other files of the run have the
+    same name (``a/story.txt``, ``b/story.txt``), each takes its path as ``source`` shows it
+    (``a/story``); a file given twice is told apart by ``#2``, ``#3``. A text or page and a JSONL
+    file never clash (a JSONL line's id is ``name:line``). Decided on the whole list, so the ids
+    do not depend on the order of reading, the workers or a resume.
+    """
+    owners: dict[tuple[bool, str], set[Path]] = {}
+    for item in expanded:
+        if isinstance(item, Path):
+            owners.setdefault((kind_of(item) == "jsonl", stem_of(item)), set()).add(item)
+    ids: list[str | None] = []
+    given: dict[tuple[bool, str], int] = {}
+    for item in expanded:
+        if not isinstance(item, Path):
+            ids.append(None)
+            continue
+        lines, stem = kind_of(item) == "jsonl", stem_of(item)
+        if len(owners[lines, stem]) == 1:
+            rid = printable_name(stem)
+        else:
+            shown = display_path(item)
+            rid = shown[: len(shown) - (len(item.name) - len(stem))] or shown
+        n = given[lines, rid] = given.get((lines, rid), 0) + 1
+        ids.append(rid if n == 1 else f"{rid}#{n}")
+    return ids
+
+
+def _unreadable(path: Path, source: str, exc: OSError, rid: str | None = None) -> Reject:
     return Reject(
-        printable(stem_of(path)),
+        rid or printable_name(stem_of(path)),
         source,
         (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),),
     )
 
 
 def read_path(
-    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+    path: Path,
+    keys: JsonlKeys,
+    meter: InputMeter | None = None,
+    limits: Limits | None = None,
+    *,
+    rid: str | None = None,
 ) -> Iterator[Item]:
+    """The items of one file; ``rid``: the id the file lends them (see :func:`file_ids`),
+    by default its name without the reading suffixes."""
     meter = meter or InputMeter()
     limits = limits or Limits()
     source = display_path(path)
+    rid = rid or printable_name(stem_of(path)) or source
     try:  # a FIFO or device named directly is refused too: reading it could block forever
         raw = open_regular(path)
     except FileNotFoundError:
-        rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
     except OSError as exc:  # a link loop, no permission, not a regular file
-        yield _unreadable(path, source, exc)
+        yield _unreadable(path, source, exc, rid)
         return
     with raw:
         size = os.fstat(raw.fileno()).st_size
@@ -182,18 +221,17 @@ def read_path(
         kind = kind_of(path)
         if kind in ("text", "html"):
             html = kind == "html"
-            yield _read_whole(raw, path, source, html, limits.page if html else limits.article)
+            yield _read_whole(raw, path, source, html, limits.page if html else limits.article, rid)
         elif kind == "jsonl":
-            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
+            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys), rid)
         else:
             yield from read_warc(raw, source, limits)
     meter.finish(size)
 
 
-def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int) -> Item:
+def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int, rid: str) -> Item:
     """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
     past ``limit`` bytes: a gzip bomb inflates no further than that."""
-    rid = printable(stem_of(path) if html else path.stem)
     try:
         fh: IO[bytes] = raw
         size: int | None = os.fstat(raw.fileno()).st_size
@@ -210,7 +248,7 @@ def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int)
 
 
 def _read_compressed_jsonl(
-    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int
+    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int, stem: str
 ) -> Iterator[Item]:
     name = path.name.lower()
     stream: Any
@@ -220,7 +258,7 @@ def _read_compressed_jsonl(
         stream = zstd_lines(raw)
     else:
         stream = raw
-    yield from read_jsonl_stream(stream, source, keys, max_bytes)
+    yield from read_jsonl_stream(stream, source, keys, max_bytes, stem)
 
 
 # 19 digits or more may be an integer beyond 64 bits, which orjson silently reads as a float
@@ -290,11 +328,17 @@ def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int | None]
 
 
 def read_jsonl_stream(
-    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    fh: IO[bytes],
+    source: str,
+    keys: JsonlKeys,
+    max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+    stem: str | None = None,
 ) -> Iterator[Item]:
-    stem = "stdin" if source == "<stdin>" else printable(stem_of(Path(source)))
+    """Each line's article; ``stem``: what a line without an id is named after (``stem:n``)."""
+    if stem is None:
+        stem = "stdin" if source == "<stdin>" else printable_name(stem_of(Path(source)))
     n = 0
-    lines = bounded_lines(fh, max_bytes)
+    lines = bounded_lines(as_utf8(fh), max_bytes)
     while True:
         try:
             raw_line = next(lines)

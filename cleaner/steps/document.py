@@ -74,14 +74,21 @@ class Decode:
                 )
             if isinstance(raw.data, str) and raw.data.strip():
                 return doc.but(text=raw.data, chars_in=len(raw.data))
-            decoded = decode(raw.data) if isinstance(raw.data, bytes) else EMPTY
+            decoded = decode(raw.data, per_line=True) if isinstance(raw.data, bytes) else EMPTY
             if decoded.text is None:
                 reason = Reason(
                     decoded.problem or "undecodable", decoded.message or "cannot decode"
                 )
                 return _reject(doc, reason)
+            # A stray NUL is text's, not a sign of binary: dropped here and said, as a page's
+            # control characters are below.
+            text, scrubbed = scrub(decoded.text)
             return doc.but(
-                text=decoded.text, chars_in=len(decoded.text), encoding=decoded.encoding or "utf-8"
+                text=text,
+                repairs=tuple(scrubbed),
+                chars_in=len(decoded.text),
+                encoding=decoded.encoding or "utf-8",
+                encoding_from=decoded.source,
             )
         limit = config.html["max_page_bytes"]
         if len(raw.data) > limit:
@@ -352,11 +359,19 @@ class Build:
                     for e in doc.edits
                 ),
                 steps=step_account(doc.changed),
-                fields_from=doc.fields_from,
+                fields_from=_with_encoding(doc),
                 meta=dict(raw.meta),
                 text=text,
             )
         )
+
+
+def _with_encoding(doc: Doc) -> dict[str, str]:
+    """A text's fields_from, with how its charset was chosen when that took more than UTF-8
+    (a page's Metadata step has recorded its own already)."""
+    if doc.encoding_from is None or "encoding" in doc.fields_from:
+        return doc.fields_from
+    return {**doc.fields_from, "encoding": doc.encoding_from}
 
 
 class Validate:

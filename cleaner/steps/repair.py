@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,10 +81,11 @@ def repair(
     found ftfy returns unchanged is not sent to ftfy again, and this call adds its own. The
     re-check of a cleaned document meets most of its flagged lines a second time.
     """
+    text, normalized = normalize_form(text, config.normalization)
     if not needs_repair(text):
-        return text, []
+        return text, normalized
     lines = text.split("\n")
-    steps: dict[str, None] = {}
+    steps: dict[str, None] = dict.fromkeys(normalized)
     found: set[str] = set()
     for i, line in enumerate(lines):
         if settled is None or line not in settled:
@@ -91,6 +93,15 @@ def repair(
     if settled is not None:
         settled |= found
     return "\n".join(lines), list(steps)
+
+
+def normalize_form(text: str, form: str | None) -> tuple[str, list[str]]:
+    """``text`` in the Unicode normal form the config names (ftfy's ``normalization``), and the
+    step (``normalize:NFC``) when that changed it. All of the text, not only the lines ftfy is
+    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed."""
+    if form is None or text.isascii() or unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
+        return text, []
+    return unicodedata.normalize(form, text), [f"normalize:{form}"]  # type: ignore[arg-type]
 
 
 def _repair_line(
