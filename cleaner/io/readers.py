@@ -338,9 +338,11 @@ def read_jsonl_stream(
     if stem is None:
         stem = "stdin" if source == "<stdin>" else printable_name(stem_of(Path(source)))
     n = 0
-    lines = bounded_lines(as_utf8(fh), max_bytes)
+    lines: Iterator[bytes | int | None] | None = None
     while True:
         try:
+            # as_utf8 reads the first bytes (a BOM?): a corrupt stream may fail there already
+            lines = lines or bounded_lines(as_utf8(fh), max_bytes)
             raw_line = next(lines)
         except StopIteration:
             return
