@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,12 +205,27 @@ class Config:
         return cls(**parts)
 
     @classmethod
-    def from_rules_dir(cls, rules_dirs: list[Path]) -> Config:
+    def from_rules_dir(
+        cls, rules_dirs: list[Path], extra: Sequence[tuple[Any, str]] = ()
+    ) -> Config:
+        """The ``config.yaml`` of each rules folder, then ``extra`` (a project config), merged
+        option by option: a later one wins, so a folder added with ``--rules`` overrides the
+        defaults' settings it names and keeps the rest."""
+        layers: list[tuple[Any, str]] = []
         for d in rules_dirs:
-            path = d / "config.yaml"
-            if d.is_dir() and path.is_file():
-                return cls.from_mapping(load_yaml(path.read_bytes(), str(path)) or {}, str(path))
-        return cls.defaults()
+            file = d / "config.yaml"
+            if d.is_dir() and file.is_file():
+                layers.append((load_yaml(file.read_bytes(), str(file)) or {}, str(file)))
+        layers.extend(extra)
+        if not layers:
+            return cls.defaults()
+        for data, where in layers:  # each on its own first, so an error names its own file
+            cls.from_mapping(data, where)
+        merged: dict[str, dict[str, Any]] = {}
+        for data, _ in layers:
+            for name, section in data.items():
+                merged.setdefault(name, {}).update(section or {})
+        return cls.from_mapping(merged, layers[-1][1])
 
     def ftfy_options(self) -> dict[str, Any]:
         opts = {k: v for k, v in self.repair.items() if k != "enabled"}

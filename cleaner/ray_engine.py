@@ -44,7 +44,8 @@ from cleaner.stages import stage_for
 
 READ_BLOCK_BYTES = 1 << 20
 
-RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None]  # (root, relative path, bytes)
+# (root, relative path, bytes) of each rule file, the schema, a project config's settings
+RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None, tuple[tuple[Any, str], ...]]
 
 # Ray Data warnings that are wrong for this pipeline: reading needs no CPU slot, so actors on
 # every CPU do not make it hang, and progress bars are off because the user turned them off.
@@ -67,7 +68,7 @@ def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
     """The rule folders' files and the schema as bytes, to rebuild the cleaner on any node."""
     if cleaner.sources is None:
         raise CleanerError("--engine ray needs a cleaner built from rule files (from_paths)")
-    roots, schema = cleaner.sources
+    roots, schema, settings = cleaner.sources
     files = []
     for i, root in enumerate(roots):
         base = Path(root)
@@ -76,7 +77,7 @@ def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
             files.append((i, rel, f.read_bytes()))
         if base.is_dir() and (base / "config.yaml").is_file():
             files.append((i, "config.yaml", (base / "config.yaml").read_bytes()))
-    return files, Path(schema).read_bytes() if schema else None
+    return files, Path(schema).read_bytes() if schema else None, settings
 
 
 _CACHE: dict[int, Cleaner] = {}
@@ -86,7 +87,7 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
     """Build (once per worker process) the cleaner the archive describes."""
     key = hash(pickle.dumps(archive))
     if key not in _CACHE:
-        files, schema = archive
+        files, schema, settings = archive
         where = Path(tempfile.mkdtemp(prefix="cleaner-rules-"))
         roots = sorted({i for i, _, _ in files})
         for i, rel, data in files:
@@ -97,7 +98,8 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
         if schema is not None:
             schema_path = where / "schema.json"
             schema_path.write_bytes(schema)
-        _CACHE[key] = Cleaner.from_paths([where / str(i) for i in roots], schema_path)
+        roots_paths = [where / str(i) for i in roots]
+        _CACHE[key] = Cleaner.from_paths(roots_paths, schema_path, settings)
     return _CACHE[key]
 
 

@@ -26,7 +26,7 @@ from cleaner.engine.options import (
 )
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
 from cleaner.engine.spelling import respelled
-from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
+from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, LocDict, key_line, line_of, load_yaml
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -266,7 +266,9 @@ def _parse_match(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
-    plain = {k: v for k, v in match.items() if k != "fingerprints"}
+    plain = LocDict((k, v) for k, v in match.items() if k != "fingerprints")
+    plain.line = line_of(match, 1) or 1  # each unknown key's error names its line
+    plain.key_lines = dict(getattr(match, "key_lines", {}))
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)
