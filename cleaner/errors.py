@@ -12,7 +12,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, a scheduler's stop
 
 # Every status a command ends with: `--help` and the README's table are made from this.
 EXIT_CODES: tuple[tuple[int, str], ...] = (
-    (EXIT_OK, "done (a closed output pipe, as in `cleaner run big.jsonl -o - | head -1`, too)"),
+    (EXIT_OK, "done; also when the reader of `-o -` stops early (`head -1`): a closed pipe"),
     (
         EXIT_REJECTS,
         "rejects present under `--strict`; failing examples (`test-rules`); findings under "

@@ -13,10 +13,12 @@ two passes and are refused here for now: see ``cleaner.stages``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 import warnings
@@ -26,7 +28,7 @@ from typing import Any
 
 from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.files import rule_files
-from cleaner.errors import CleanerError, require_extra
+from cleaner.errors import CleanerError, RunStopped, require_extra
 from cleaner.io.readers import Limits, expand_inputs, input_bytes, read_path
 from cleaner.io.writers import (
     ARTICLES,
@@ -38,11 +40,12 @@ from cleaner.io.writers import (
     write_summary,
 )
 from cleaner.pipeline import Cleaner
-from cleaner.record import Reject
+from cleaner.record import Reject, printable
 from cleaner.run import RunOptions, RunStats
 from cleaner.stages import stage_for
 
 READ_BLOCK_BYTES = 1 << 20
+RAY_LOG = "ray.log"  # in the output folder: what Ray printed during the run
 
 # (root, relative path, bytes) of each rule file, the schema, a project config's settings
 RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None, tuple[tuple[Any, str], ...]]
@@ -215,6 +218,47 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     remove_old_shards(out)
 
     start = time.perf_counter()
+    log = out / RAY_LOG
+    try:
+        with _stderr_to(log):
+            tally = _run(ray, cleaner, rows, out, opts, options, limits)
+    except CleanerError:
+        raise
+    except Exception as exc:  # Ray's own errors: one line here, the detail in ray.log
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise RunStopped(
+            f"Ray failed: {type(exc).__name__}: {first} (Ray's log: {printable(str(log))})", "-"
+        ) from exc
+    return RunStats(tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Ray's processes and its C++ core write warnings to file descriptor 2 (an actor restart,
+    "A worker died or was killed" at shutdown) that send users hunting for a crash in a run
+    that succeeded; they go to ``path`` instead, with Ray's Python logging."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _run(
+    ray: Any,
+    cleaner: Cleaner,
+    rows: list[dict[str, Any]],
+    out: Path,
+    opts: Any,
+    options: RunOptions,
+    limits: Limits,
+) -> Any:
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(
@@ -223,6 +267,8 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             log_to_driver=False,
             logging_level=logging.WARNING,
         )
+    import ray.data
+
     for name in ("ray", "ray.data"):  # Ray's INFO lines would bury cleaner's own summary
         logging.getLogger(name).setLevel(logging.WARNING)
     for name, text in _FALSE_ALARMS:
@@ -269,4 +315,4 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     finally:
         if started_here:
             ray.shutdown()
-    return RunStats(sink.tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
+    return sink.tally

@@ -194,7 +194,9 @@ def read_path(
     if kind == "text" and is_gzip(path):  # by content: a gzipped .txt
         kind = "text_gz"
     if kind in tabular.ROW_KINDS:
-        yield from tabular.read_rows(path, kind, source, printable(stem_of(path)), keys, limits)
+        parsers = (parse_jsonl_item, parse_json_line)
+        stem = printable(stem_of(path))
+        yield from tabular.read_rows(path, kind, source, stem, keys, limits, parsers)
         meter.finish(path.stat().st_size)
         return
     if kind == "text" and not _plain_text_name(path):

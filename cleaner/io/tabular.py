@@ -13,7 +13,7 @@ import dataclasses
 import gzip
 import io
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,8 +55,19 @@ def is_gzip(path: Path) -> bool:
         return False
 
 
+# The JSONL reader's parsers, handed in by it (this module must not import it back).
+ParseItem = Callable[[bytes, int, str, str, JsonlKeys], Item]
+ParseJson = Callable[[bytes], Any]
+
+
 def read_rows(
-    path: Path, kind: str, source: str, stem: str, keys: JsonlKeys, limits: Limits
+    path: Path,
+    kind: str,
+    source: str,
+    stem: str,
+    keys: JsonlKeys,
+    limits: Limits,
+    parsers: tuple[ParseItem, ParseJson],
 ) -> Iterator[Item]:
     if kind == "text_gz":
         yield read_text_gz(path, source, stem, limits.article)
@@ -68,12 +79,12 @@ def read_rows(
         return
     with raw:
         if kind == "json":
-            rows: Iterable[Any] = _json_rows(raw, limits.line(keys) * JSON_FACTOR)
+            rows: Iterable[Any] = _json_rows(raw, limits.line(keys) * JSON_FACTOR, parsers[1])
         elif kind == "csv":
             rows = _csv_rows(raw, path, limits.line(keys))
         else:
             rows = _parquet_rows(raw)
-        yield from _items(rows, source, stem, keys)
+        yield from _items(rows, source, stem, keys, parsers[0])
 
 
 class _Unreadable(Exception):
@@ -84,9 +95,9 @@ class _Unreadable(Exception):
         self.code = code
 
 
-def _items(rows: Iterable[Any], source: str, stem: str, keys: JsonlKeys) -> Iterator[Item]:
-    from cleaner.io.readers import parse_jsonl_item
-
+def _items(
+    rows: Iterable[Any], source: str, stem: str, keys: JsonlKeys, parse_jsonl_item: ParseItem
+) -> Iterator[Item]:
     n = 0
     it = iter(rows)
     while True:
@@ -132,9 +143,7 @@ def _reject(rid: str, source: str, code: str, message: str) -> Reject:
     return Reject(rid, source, (Reason(code, message),))
 
 
-def _json_rows(raw: IO[bytes], most: int) -> Iterator[Any]:
-    from cleaner.io.readers import parse_json_line
-
+def _json_rows(raw: IO[bytes], most: int, parse_json_line: ParseJson) -> Iterator[Any]:
     data = raw.read(most + 1)
     if len(data) > most:
         raise _Unreadable(
