@@ -201,7 +201,10 @@ def add_parsers(sub: Subparsers) -> None:
     p_suggest = sub.add_parser("suggest", help="draft a site pack from many pages of one site")
     p_suggest.add_argument("--site", required=True, metavar="DOMAIN", help="the site's domain")
     p_suggest.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="pages: .txt/.jsonl files or folders, or '-'"
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="pages: files or folders in any format run reads, or '-'",
     )
     p_suggest.add_argument("-o", "--output", metavar="PACK.yaml", help="default: standard output")
     p_suggest.add_argument("--force", action="store_true", help="overwrite the output file")
