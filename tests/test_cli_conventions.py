@@ -193,3 +193,35 @@ def test_pack_errors_have_a_line_and_a_did_you_mean(tmp_path: Path) -> None:
         f"{tmp_path / 'p.yaml'}:5: unknown key 'domain' (valid: domains, fingerprints); "
         "did you mean 'domains'?"
     ) in proc.stderr
+
+
+def test_hostile_rows_are_rejects_with_a_reason_and_the_run_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, "utf-8")
+    (src / "broken.json").write_text('[{"id": "x", "text": "unfinished', "utf-8")
+    (src / "deep.json").write_text("[" * 1500 + "]" * 1500, "utf-8")
+    (src / "latin1.csv").write_bytes(b"id,text\nl1,caf\xe9\n")
+    (src / "fake.parquet").write_bytes(b"PAR1 not really")
+    (src / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 5000))
+    (src / "big.json").write_text(json.dumps([{"id": "b", "text": "word " * 1000}]), "utf-8")
+    (tmp_path / "cleaner.yaml").write_text("limits:\n  max_article_bytes: 200\n", "utf-8")
+    proc = cli("run", "in", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    rejects = {
+        Path(str(r["source"])).name.split(":")[0]: r
+        for r in jsonl(tmp_path / "out" / "rejects.jsonl")
+    }
+    code = {name: r["reasons"][0]["code"] for name, r in rejects.items()}  # type: ignore[index]
+    assert code == {
+        "a.txt": "too_large",  # the seed is over the 200-byte limit too
+        "broken.json": "bad_row",
+        "deep.json": "bad_row",
+        "latin1.csv": "unreadable",
+        "fake.parquet": "unreadable",
+        "bomb.txt.gz": "too_large",
+        "big.json": "too_large",
+    }
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text("utf-8"))
+    assert summary["reconciled"]

@@ -153,8 +153,10 @@ def _json_rows(raw: IO[bytes], most: int, parse_json_line: ParseJson) -> Iterato
         )
     try:
         doc = parse_json_line(data)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, NaN
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN
         raise _Unreadable("bad_row", f"not JSON: {exc}") from None
+    except RecursionError:
+        raise _Unreadable("bad_row", "nests too deeply to read") from None
     if isinstance(doc, dict):
         yield doc
     elif isinstance(doc, list):
