@@ -22,7 +22,7 @@ from cleaner.cli.common import (
 from cleaner.config import Config
 from cleaner.engine.files import rule_files
 from cleaner.engine.load import load_packs
-from cleaner.packs import is_packaged
+from cleaner.packs import CONFIG, FLAG, LOCAL, is_packaged
 from cleaner.testing import iter_results
 
 
@@ -31,9 +31,12 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
     if args.fix:
         from cleaner.engine.spelling import respell_files
 
-        # Old option spellings, comments kept; the packs installed with cleaner are not ours
-        # to rewrite (a checkout's rules/ is).
-        mine = [p for p in paths if not is_packaged(p)]
+        # Old option spellings, comments kept, in the packs the user named (--rules), else in
+        # ./rules and the config's; never in the packs installed with cleaner.
+        wanted = {FLAG} if args.rules else {LOCAL, CONFIG}
+        mine = [
+            s.path for s in sources_of(args) if wanted & set(s.origins) and not is_packaged(s.path)
+        ]
         for change in respell_files(mine):
             print(f"fixed {change}")
     packs = load_packs(paths)
