@@ -11,6 +11,8 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from cleaner.cli import main
 from cleaner.packs import default_rules_dir
 
@@ -238,3 +240,24 @@ def test_the_built_wheel_cleans_from_an_empty_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert version.stdout.strip() == "cleaner 0.1.0"
+
+
+def test_a_rebuilt_cleaner_keeps_the_project_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Spawned workers and Ray's actors rebuild the cleaner from its sources: the settings of
+    # ./cleaner.yaml must travel with them, not be looked up again where they run.
+    from cleaner.cli import build_parser
+    from cleaner.cli.common import cleaner_of
+    from cleaner.pipeline import Cleaner
+    from cleaner.ray_engine import pack_rules, unpack_cleaner
+
+    (tmp_path / "cleaner.yaml").write_text("language:\n  sample_chars: 777\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    built = cleaner_of(build_parser().parse_args(["run", "x", "-o", "y"]))
+    assert built.config.language["sample_chars"] == 777
+    assert built.sources is not None
+    monkeypatch.chdir(ROOT)
+    for again in (Cleaner.from_paths(*built.sources), unpack_cleaner(pack_rules(built))):
+        assert again.config == built.config
+        assert [p.name for p in again.rules.packs] == [p.name for p in built.rules.packs]
