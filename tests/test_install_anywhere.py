@@ -160,8 +160,12 @@ def test_config_rules_and_default_rules_keys(tmp_path: Path) -> None:
 
 def _build_wheel(dest: Path) -> Path:
     cmd = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dest)]
-    # The dev extra holds a setuptools that builds wheels: no download then.
-    cmd.append("--no-build-isolation")
+    # The dev extra holds a setuptools that builds wheels: no download then. An older
+    # environment (installed before that) builds in pip's isolated environment instead.
+    from importlib.metadata import version
+
+    if tuple(int(x) for x in version("setuptools").split(".")[:2]) >= (70, 1):
+        cmd.append("--no-build-isolation")
     proc = subprocess.run(
         [*cmd, str(ROOT)], capture_output=True, text=True, timeout=600, check=False
     )
