@@ -225,3 +225,14 @@ def test_hostile_rows_are_rejects_with_a_reason_and_the_run_goes_on(tmp_path: Pa
     }
     summary = json.loads((tmp_path / "out" / "summary.json").read_text("utf-8"))
     assert summary["reconciled"]
+
+
+@pytest.mark.slow
+def test_a_ray_run_prints_only_its_summary_and_keeps_rays_output_in_a_log(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    out = tmp_path / "out"
+    proc = cli("run", str(SEEDS), "-o", str(out), "--engine", "ray", "-j", "1", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("cleaner: 5 read, 5 written, 0 rejected")
+    assert (out / "ray.log").is_file()
