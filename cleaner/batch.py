@@ -9,7 +9,7 @@ cleaned, and the scan's state comes back with the lines.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -151,6 +151,7 @@ class BatchResult:
     rejects: bytes
     tally: Tally
     state: Any = None  # the corpus stage's scan of this batch's records, if there is one
+    record_keys: list[int] = field(default_factory=list)  # with ``keys``: each record's key
 
 
 def clean_item(
@@ -172,15 +173,21 @@ def clean_item(
 
 
 def clean_batch(
-    cleaner: Cleaner, items: Iterable[Item], stage: CorpusStage[Any] | None = None
+    cleaner: Cleaner,
+    items: Iterable[Item],
+    stage: CorpusStage[Any] | None = None,
+    keys: Sequence[int] | None = None,
 ) -> BatchResult:
     """The unit of work of every engine (in-process, worker processes, Ray); with ``stage``,
-    the batch's records are scanned too."""
+    the batch's records are scanned too. ``keys``, the items' places in the input, are for an
+    engine that cleans in no set order (Ray): the records' keys come back in ``record_keys``
+    and the stage's keyed scan gets them."""
     records: list[bytes] = []
     rejects: list[bytes] = []
     objs: list[dict[str, Any]] = []
+    record_keys: list[int] = []
     tally = Tally()
-    for item in items:
+    for i, item in enumerate(items):
         obj, line, counted = clean_item(cleaner, item)
         if obj is None:
             rejects.append(line)
@@ -188,12 +195,17 @@ def clean_batch(
             records.append(line)
             if stage is not None:
                 objs.append(obj)
+            if keys is not None:
+                record_keys.append(keys[i])
         if isinstance(counted, Reject):
             tally.add_unread(counted)
         else:
             tally.add(counted)
-    state = stage.scan(objs) if stage is not None else None
-    return BatchResult(b"".join(records), b"".join(rejects), tally, state)
+    state = None
+    if stage is not None:
+        pairs = zip(record_keys, objs, strict=True)
+        state = stage.scan(objs) if keys is None else stage.scan_keyed(pairs)
+    return BatchResult(b"".join(records), b"".join(rejects), tally, state, record_keys)
 
 
 def batches(items: Iterator[Item], shard_size: int, first_shard: int = 0) -> Iterator[Batch]:

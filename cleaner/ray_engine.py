@@ -7,8 +7,8 @@ engine's as a set; their order and the cut into files are Ray's.
 
 ``RAY_ADDRESS`` points at an existing cluster; without it a local Ray starts with ``-j`` CPUs.
 Workers get the rule files' contents, not their paths, so nodes need no copy of ``rules/``; the
-input paths must be readable from every node (shared storage). Corpus stages (``--dedup``) need
-two passes and are refused here for now: see ``cleaner.stages``.
+input paths must be readable from every node (shared storage). A corpus stage (``--dedup``)
+takes two passes: see :mod:`cleaner.ray_passes`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ from cleaner.io.writers import (
     write_summary,
 )
 from cleaner.pipeline import Cleaner
+from cleaner.ray_passes import order_key, pack_keys, pass1_sink, pass2
 from cleaner.record import Reject, printable
 from cleaner.run import RunOptions, RunStats
-from cleaner.stages import stage_for
+from cleaner.stages import CorpusStage, stage_for
 
 READ_BLOCK_BYTES = 1 << 20
 RAY_LOG = "ray.log"  # in the output folder: what Ray printed during the run
@@ -107,27 +108,38 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
 
 
 def _read_file(row: dict[str, Any], keys: Any, limits: Limits) -> Iterator[dict[str, Any]]:
+    """The file's items, each with its order key (its place in the input)."""
     if row["refused"] is not None:  # a link the walk did not follow: its reject goes out as is
-        yield {"item": row["refused"]}
+        yield {"item": row["refused"], "key": order_key(row["index"], 0)}
         return
-    for item in read_path(Path(row["path"]), keys, limits=limits):
-        yield {"item": pickle.dumps(item, protocol=5)}
+    for n, item in enumerate(read_path(Path(row["path"]), keys, limits=limits)):
+        yield {"item": pickle.dumps(item, protocol=5), "key": order_key(row["index"], n)}
 
 
 class _CleanBatch:
     """The map_batches callable: unpickle items, run clean_batch, emit lines and the tally."""
 
-    def __init__(self, archive: RULES_ARCHIVE) -> None:
+    def __init__(self, archive: RULES_ARCHIVE, stage: CorpusStage[Any] | None = None) -> None:
         self.archive = archive
+        self.stage = stage
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         cleaner = unpack_cleaner(self.archive)
         items = [pickle.loads(b) for b in batch["item"]]
-        result = clean_batch(cleaner, items)
+        if self.stage is None:
+            result = clean_batch(cleaner, items)
+            return {
+                "records": [result.records],
+                "rejects": [result.rejects],
+                "tally": [pickle.dumps(result.tally.to_state())],
+            }
+        result = clean_batch(cleaner, items, self.stage, keys=[int(k) for k in batch["key"]])
         return {
             "records": [result.records],
             "rejects": [result.rejects],
             "tally": [pickle.dumps(result.tally.to_state())],
+            "keys": [pack_keys(result.record_keys)],
+            "scan": [result.state.to_bytes()],
         }
 
 
@@ -187,12 +199,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
             "replaces the folder's shards"
         )
-    if stage_for(options.dedup or cleaner.config.corpus["dedup"]) is not None:
-        raise CleanerError(
-            "--dedup is for the local engine (any -j, --shard-size, --compression, --format, "
-            "--resume); --engine ray runs one pass over the corpus and has no corpus stages "
-            "yet: run without --dedup (and with corpus.dedup: none in config.yaml)"
-        )
+    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "
@@ -206,10 +213,10 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     out = Path(outdir)
     expanded = [p for p in expand_inputs(inputs, out.resolve()) if isinstance(p, Path | Reject)]
     rows = [
-        {"path": str(p), "refused": None}
+        {"index": i, "path": str(p), "refused": None}
         if isinstance(p, Path)
-        else {"path": p.source, "refused": pickle.dumps(p, protocol=5)}
-        for p in expanded
+        else {"index": i, "path": p.source, "refused": pickle.dumps(p, protocol=5)}
+        for i, p in enumerate(expanded)
     ]
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
@@ -221,7 +228,7 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     log = out / RAY_LOG
     try:
         with _stderr_to(log):
-            tally = _run(ray, cleaner, rows, out, opts, options, limits)
+            tally = _run(ray, cleaner, rows, out, opts, options, limits, stage)
     except CleanerError:
         raise
     except Exception as exc:  # Ray's own errors: one line here, the detail in ray.log
@@ -258,7 +265,10 @@ def _run(
     opts: Any,
     options: RunOptions,
     limits: Limits,
+    stage: CorpusStage[Any] | None,
 ) -> Any:
+    import ray.data
+
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(
@@ -267,8 +277,6 @@ def _run(
             log_to_driver=False,
             logging_level=logging.WARNING,
         )
-    import ray.data
-
     for name in ("ray", "ray.data"):  # Ray's INFO lines would bury cleaner's own summary
         logging.getLogger(name).setLevel(logging.WARNING)
     for name, text in _FALSE_ALARMS:
@@ -299,12 +307,12 @@ def _run(
         )
         ds = ds.map_batches(
             _CleanBatch,
-            fn_constructor_args=(archive,),
+            fn_constructor_args=(archive, stage),
             batch_size=BATCH_ITEMS,
             # A fixed pool: Ray Data's autoscaler kept one actor busy where -j asked for more.
             compute=ray.data.ActorPoolStrategy(size=actors),
         )
-        sink = _sink(out, opts)
+        sink = _sink(out, opts) if stage is None else pass1_sink(out, stage)
         # Writing lines already serialised is I/O: like reading, it needs no CPU slot, so the
         # actors may take every CPU.
         with warnings.catch_warnings():
@@ -312,7 +320,8 @@ def _run(
             # that actors will idle; reading cuts each file into ~1 MB blocks, so they do not.
             warnings.filterwarnings("ignore", "The m.* but the operator only received", UserWarning)
             ds.write_datasink(sink, ray_remote_args={"num_cpus": 0}, concurrency=actors)
+        tally = sink.tally if stage is None else pass2(out, opts, stage, sink, actors)
     finally:
         if started_here:
             ray.shutdown()
-    return sink.tally
+    return tally

@@ -95,6 +95,27 @@ class CorpusStage(Protocol[S]):
         """Keep (the same object, or a changed copy) or drop one record, in input order."""
         ...
 
+    # An engine that cleans in no set order (Ray) gives each record its place in the input, an
+    # integer order key, and asks for verdicts that need no input order: the same verdicts,
+    # from a state that carries what ``apply`` would have learned in order (dedup: the key and
+    # id of the first document of each cluster). The keyed state merges like ``State``.
+
+    def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> Any:
+        """The keyed state of (order key, record) pairs."""
+        ...
+
+    def load_keyed(self, data: bytes) -> Any:
+        """A keyed state back from its ``to_bytes``."""
+        ...
+
+    def seal_keyed(self, state: Any) -> Any:
+        """The keyed state after the last scan: what ``apply_keyed`` needs, and no more."""
+        ...
+
+    def apply_keyed(self, record: dict[str, Any], key: int, state: Any) -> dict[str, Any] | Drop:
+        """``apply``'s verdict on the record at ``key``, in any order."""
+        ...
+
 
 DEDUP_MODES = ("none", "exact")
 

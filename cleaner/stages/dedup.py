@@ -164,6 +164,71 @@ class ExactState:
         return state
 
 
+_KEYED_MAGIC = b"cleaner-dedup-exact-keyed-1\n"
+
+
+@dataclass
+class KeyedExactState:
+    """The state of a scan that knows each record's place in the input (its order key), for an
+    engine that cleans in no set order (Ray): per digest, how many documents have it, and the
+    order key and id of the first of them. Merging adds the counts and keeps the smaller key
+    with its id, so the result is the same in any order and grouping; ``apply_keyed`` then
+    needs no input order either. It costs a key and an id per distinct digest while the scans
+    merge, more than :class:`ExactState`; after ``seal_keyed`` only repeated digests remain."""
+
+    entries: dict[bytes, tuple[int, int, str]] = field(default_factory=dict)
+
+    def add(self, d: bytes, n: int, key: int, rid: str) -> None:
+        mine = self.entries.get(d)
+        if mine is None:
+            self.entries[d] = (n, key, rid)
+        elif key < mine[1]:
+            self.entries[d] = (mine[0] + n, key, rid)
+        else:
+            self.entries[d] = (mine[0] + n, mine[1], mine[2])
+
+    def merge(self, other: KeyedExactState) -> KeyedExactState:
+        for d, (n, key, rid) in other.entries.items():
+            self.add(d, n, key, rid)
+        return self
+
+    def to_bytes(self) -> bytes:
+        out = [_KEYED_MAGIC, struct.pack("<Q", len(self.entries))]
+        for d, (n, key, rid) in sorted(self.entries.items()):
+            text = rid.encode("utf-8", "surrogatepass")
+            out.append(d + struct.pack("<QQI", n, key, len(text)) + text)
+        return b"".join(out)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeyedExactState:
+        if not data.startswith(_KEYED_MAGIC):
+            raise CleanerError("not a saved keyed exact-dedup state")
+        pos = len(_KEYED_MAGIC)
+        (count,) = struct.unpack_from("<Q", data, pos)
+        pos += 8
+        state = cls()
+        for _ in range(count):
+            d = data[pos : pos + DIGEST_BYTES]
+            n, key, size = struct.unpack_from("<QQI", data, pos + DIGEST_BYTES)
+            pos += DIGEST_BYTES + 20
+            state.entries[d] = (n, key, data[pos : pos + size].decode("utf-8", "surrogatepass"))
+            pos += size
+        if pos != len(data):
+            raise CleanerError("a saved keyed exact-dedup state is damaged")
+        return state
+
+
+def _keeper(record: dict[str, Any], n: int) -> dict[str, Any]:
+    """The first document of a cluster of ``n``: it says how many copies were dropped."""
+    return {**record, "meta": {**record["meta"], "duplicates": n - 1}}
+
+
+def _dropped(record: dict[str, Any], keeper: str) -> Drop:
+    return Drop(
+        {"id": record["id"], "source": record["source"], "duplicate_of": keeper, "record": record}
+    )
+
+
 class ExactDedup:
     """The corpus stage behind ``--dedup exact`` (see the module docstring)."""
 
@@ -197,11 +262,31 @@ class ExactDedup:
         keeper = state.kept.get(d)
         if keeper is None:  # the first of its cluster in input order
             state.kept[d] = record["id"]
-            return {**record, "meta": {**record["meta"], "duplicates": n - 1}}
-        line = {
-            "id": record["id"],
-            "source": record["source"],
-            "duplicate_of": keeper,
-            "record": record,
-        }
-        return Drop(line)
+            return _keeper(record, n)
+        return _dropped(record, keeper)
+
+    # -- keyed: for an engine with no input order (Ray); the same verdicts as above ----------
+
+    def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> KeyedExactState:
+        """The state of (order key, record) pairs; keys are unique and follow input order."""
+        state = KeyedExactState()
+        for key, record in pairs:
+            state.add(digest(record["text"]), 1, key, record["id"])
+        return state
+
+    def load_keyed(self, data: bytes) -> KeyedExactState:
+        return KeyedExactState.from_bytes(data)
+
+    def seal_keyed(self, state: KeyedExactState) -> KeyedExactState:
+        return KeyedExactState({d: e for d, e in state.entries.items() if e[0] > 1})
+
+    def apply_keyed(
+        self, record: dict[str, Any], key: int, state: KeyedExactState
+    ) -> dict[str, Any] | Drop:
+        """``apply``'s verdict without input order: the keeper is the record whose key is its
+        cluster's smallest, which is the first in input order."""
+        entry = state.entries.get(digest(record["text"]))
+        if entry is None:
+            return record
+        n, first, keeper = entry
+        return _keeper(record, n) if key == first else _dropped(record, keeper)
