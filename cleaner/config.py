@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,13 +207,28 @@ class Config:
         return cls(**parts)
 
     @classmethod
-    def from_rules_dir(cls, rules_dirs: list[Path]) -> Config:
+    def from_rules_dir(
+        cls, rules_dirs: list[Path], extra: Sequence[tuple[Any, str]] = ()
+    ) -> Config:
+        """The ``config.yaml`` of each rules folder, then ``extra`` (a project config), merged
+        option by option: a later one wins, so a folder added with ``--rules`` overrides the
+        defaults' settings it names and keeps the rest."""
+        layers: list[tuple[Any, str]] = []
         for d in rules_dirs:
-            path = d / "config.yaml"
-            if d.is_dir() and path.exists():  # a FIFO or device is refused, not skipped
-                data = load_yaml(read_rule_file(path, "config file"), str(path))
-                return cls.from_mapping(data or {}, str(path))
-        return cls.defaults()
+            file = d / "config.yaml"
+            if d.is_dir() and file.exists():  # a FIFO or device is refused, not skipped
+                data = load_yaml(read_rule_file(file, "config file"), str(file))
+                layers.append((data or {}, str(file)))
+        layers.extend(extra)
+        if not layers:
+            return cls.defaults()
+        for data, where in layers:  # each on its own first, so an error names its own file
+            cls.from_mapping(data, where)
+        merged: dict[str, dict[str, Any]] = {}
+        for data, _ in layers:
+            for name, section in data.items():
+                merged.setdefault(name, {}).update(section or {})
+        return cls.from_mapping(merged, layers[-1][1])
 
     def ftfy_options(self) -> dict[str, Any]:
         opts = {k: v for k, v in self.repair.items() if k != "enabled"}

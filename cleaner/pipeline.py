@@ -25,6 +25,9 @@ from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.repair import make_ftfy_config, repair
 from cleaner.steps.validate import Validator, load_schema
 
+# The rule paths, the schema path and the extra settings a cleaner was built from.
+Sources = tuple[list[str], str | None, tuple[tuple[Any, str], ...]]
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -67,7 +70,7 @@ class Cleaner:
         self.site_packs = frozenset(p.name for p in rules.sites)
         self.steps: Sequence[Step] = STEPS
         # How to build this cleaner again in a spawned worker (set by from_paths).
-        self.sources: tuple[list[str], str | None] | None = None
+        self.sources: Sources | None = None
 
     @property
     def rules_digest(self) -> str:
@@ -84,14 +87,20 @@ class Cleaner:
 
     @classmethod
     def from_paths(
-        cls, rule_paths: Iterable[Path | str], schema_path: str | Path | None = None
+        cls,
+        rule_paths: Iterable[Path | str],
+        schema_path: str | Path | None = None,
+        settings: Sequence[tuple[Any, str]] = (),
     ) -> Cleaner:
+        """Packs and their folders' ``config.yaml`` from ``rule_paths``; ``settings`` are
+        further config mappings (with the file they came from) that override them."""
         paths = [Path(p) for p in rule_paths]
-        config = Config.from_rules_dir(paths)
+        config = Config.from_rules_dir(paths, settings)
         form = config.repair["normalization"] if config.repair["enabled"] else "none"
         rules = RuleSet.from_paths(paths, None if form == "none" else form)
         cleaner = cls(rules, config, load_schema(schema_path))
-        cleaner.sources = ([str(p) for p in paths], str(schema_path) if schema_path else None)
+        schema = str(schema_path) if schema_path else None
+        cleaner.sources = ([str(p) for p in paths], schema, tuple(settings))
         return cleaner
 
     # -- the text part, shared by run, explain and the example harness --------------------

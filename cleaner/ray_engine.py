@@ -13,10 +13,12 @@ takes two passes: see :mod:`cleaner.ray_passes`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 import warnings
@@ -26,7 +28,7 @@ from typing import Any
 
 from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.files import rule_files
-from cleaner.errors import CleanerError, require_extra
+from cleaner.errors import CleanerError, RunStopped, require_extra
 from cleaner.io.readers import Limits, expand_inputs, file_ids, input_bytes, read_path
 from cleaner.io.writers import (
     ARTICLES,
@@ -39,13 +41,15 @@ from cleaner.io.writers import (
 )
 from cleaner.pipeline import Cleaner
 from cleaner.ray_passes import order_key, pack_keys, pass1_sink, pass2
-from cleaner.record import Reject
+from cleaner.record import Reject, printable
 from cleaner.run import RunOptions, RunStats
 from cleaner.stages import CorpusStage, stage_for
 
 READ_BLOCK_BYTES = 1 << 20
+RAY_LOG = "ray.log"  # in the output folder: what Ray printed during the run
 
-RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None]  # (root, relative path, bytes)
+# (root, relative path, bytes) of each rule file, the schema, a project config's settings
+RULES_ARCHIVE = tuple[list[tuple[int, str, bytes]], bytes | None, tuple[tuple[Any, str], ...]]
 
 # Ray Data warnings that are wrong for this pipeline: reading needs no CPU slot, so actors on
 # every CPU do not make it hang, and progress bars are off because the user turned them off.
@@ -68,7 +72,7 @@ def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
     """The rule folders' files and the schema as bytes, to rebuild the cleaner on any node."""
     if cleaner.sources is None:
         raise CleanerError("--engine ray needs a cleaner built from rule files (from_paths)")
-    roots, schema = cleaner.sources
+    roots, schema, settings = cleaner.sources
     files = []
     for i, root in enumerate(roots):
         base = Path(root)
@@ -77,7 +81,7 @@ def pack_rules(cleaner: Cleaner) -> RULES_ARCHIVE:
             files.append((i, rel, f.read_bytes()))
         if base.is_dir() and (base / "config.yaml").is_file():
             files.append((i, "config.yaml", (base / "config.yaml").read_bytes()))
-    return files, Path(schema).read_bytes() if schema else None
+    return files, Path(schema).read_bytes() if schema else None, settings
 
 
 _CACHE: dict[int, Cleaner] = {}
@@ -87,7 +91,7 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
     """Build (once per worker process) the cleaner the archive describes."""
     key = hash(pickle.dumps(archive))
     if key not in _CACHE:
-        files, schema = archive
+        files, schema, settings = archive
         where = Path(tempfile.mkdtemp(prefix="cleaner-rules-"))
         roots = sorted({i for i, _, _ in files})
         for i, rel, data in files:
@@ -98,7 +102,8 @@ def unpack_cleaner(archive: RULES_ARCHIVE) -> Cleaner:
         if schema is not None:
             schema_path = where / "schema.json"
             schema_path.write_bytes(schema)
-        _CACHE[key] = Cleaner.from_paths([where / str(i) for i in roots], schema_path)
+        roots_paths = [where / str(i) for i in roots]
+        _CACHE[key] = Cleaner.from_paths(roots_paths, schema_path, settings)
     return _CACHE[key]
 
 
@@ -220,6 +225,50 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     remove_old_shards(out)
 
     start = time.perf_counter()
+    log = out / RAY_LOG
+    try:
+        with _stderr_to(log):
+            tally = _run(ray, cleaner, rows, out, opts, options, limits, stage)
+    except CleanerError:
+        raise
+    except Exception as exc:  # Ray's own errors: one line here, the detail in ray.log
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise RunStopped(
+            f"Ray failed: {type(exc).__name__}: {first} (Ray's log: {printable(str(log))})", "-"
+        ) from exc
+    return RunStats(tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Ray's processes and its C++ core write warnings to file descriptor 2 (an actor restart,
+    "A worker died or was killed" at shutdown) that send users hunting for a crash in a run
+    that succeeded; they go to ``path`` instead, with Ray's Python logging."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _run(
+    ray: Any,
+    cleaner: Cleaner,
+    rows: list[dict[str, Any]],
+    out: Path,
+    opts: Any,
+    options: RunOptions,
+    limits: Limits,
+    stage: CorpusStage[Any] | None,
+) -> Any:
+    import ray.data
+
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(
@@ -275,4 +324,4 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     finally:
         if started_here:
             ray.shutdown()
-    return RunStats(tally, time.perf_counter() - start, input_bytes(expanded) or 0, 0)
+    return tally

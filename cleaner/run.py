@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,8 @@ class RunStats:
     seconds: float
     bytes_read: int
     resumed_items: int
+    # Files of the input folders not read, by suffix (also in the summary as files_skipped).
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def _manifest(
@@ -187,7 +190,8 @@ def run(
     stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     sink: ShardedOutput | StreamOutput
     out = None if outdir == "-" else real_path(outdir)  # a walk skips its files
-    expanded: Expanded = list(expand_inputs(inputs, out))  # the one walk of the input folders
+    skipped: Counter[str] = Counter()
+    expanded: Expanded = list(expand_inputs(inputs, out, skipped))  # the one walk of the inputs
     limits = Limits(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
     )
@@ -258,6 +262,8 @@ def run(
                 resumed = passes.pass1.committed().items
             n_shards = passes.pass2(sink, first_shard, tally)
         summary = tally.summary(dedup=stage is not None)
+        if skipped:  # only then: a run that skipped nothing writes the summary it always did
+            summary["files_skipped"] = dict(sorted(skipped.items()))
         if not summary["reconciled"]:  # pragma: no cover - would be a bug in this module
             raise RuntimeError(f"articles read != written + rejected: {summary}")
         sink.finish(n_shards, summary)
@@ -272,7 +278,8 @@ def run(
         if not ok:
             sink.abort()
         sink.release()
-    return RunStats(tally, time.perf_counter() - bar.start, meter.bytes_read, resumed)
+    seconds = time.perf_counter() - bar.start
+    return RunStats(tally, seconds, meter.bytes_read, resumed, dict(sorted(skipped.items())))
 
 
 def _postfix(t: Tally, secs: float) -> str:

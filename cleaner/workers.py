@@ -25,7 +25,7 @@ from typing import Any
 from cleaner.batch import Batch, BatchResult, clean_batch
 from cleaner.errors import RunStopped
 from cleaner.io.readers import Item
-from cleaner.pipeline import Cleaner
+from cleaner.pipeline import Cleaner, Sources
 from cleaner.stages import CorpusStage
 
 WORKER_DIED = "a worker process died (killed, out of memory, or crashed)"
@@ -81,9 +81,7 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
 
 
-def _init_worker(
-    parent: int, cleaner: Cleaner | None, spec: tuple[list[str], str | None] | None
-) -> None:
+def _init_worker(parent: int, cleaner: Cleaner | None, spec: Sources | None) -> None:
     # The worker's own cleaner, set in the worker only: a forked worker is handed the parent's
     # (fork passes it by memory, unpickled), a spawned one builds it again from the same files.
     global _WORKER
@@ -94,7 +92,7 @@ def _init_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
     if spec is not None:  # spawned, not forked: build the cleaner again from the same files
-        _WORKER = Cleaner.from_paths(spec[0], spec[1])
+        _WORKER = Cleaner.from_paths(*spec)
     inject_fault("start")
 
 

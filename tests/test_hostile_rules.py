@@ -205,7 +205,7 @@ def test_rule_files_that_are_not_utf8_text_fail_with_the_file_named(
     tmp_path: Path, data: bytes, phrase: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "evil.yaml").write_bytes(data)
-    code = main(["check-rules", "--rules", str(tmp_path)])
+    code = main(["check-rules", "--no-default-rules", "--rules", str(tmp_path)])
     out = capsys.readouterr()
     if code == 0:  # PyYAML decodes a UTF-16 file with a BOM: then it must be a valid pack
         assert "1 packs" in out.out

@@ -1,9 +1,7 @@
 """The command line: ``cleaner run``, ``test-rules``, ``check-rules``, ``steps``, and the
 authoring tools ``explain``, ``suggest``, ``new-site`` and ``rules-report``.
 
-Exit codes: 0 done; 1 rejects present under --strict (or failing examples, or findings under
-``rules-report --strict``); 2 usage or rule errors; 3 the run stopped before its end (the output
-could not be written, or a worker process died): what it committed is kept for ``--resume``.
+Exit codes: ``cleaner.errors.EXIT_CODES`` (every ``--help`` lists them).
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from cleaner import __version__
 from cleaner.cli import authoring, rules, steps
 from cleaner.cli.common import (
     EXIT_INTERRUPTED,
@@ -21,6 +20,7 @@ from cleaner.cli.common import (
     EXIT_REJECTS,
     EXIT_STOPPED,
     EXIT_USAGE,
+    exit_codes_epilog,
 )
 from cleaner.cli.run import add_parser as add_run_parser
 from cleaner.cli.run import cmd_run, one_line_summary
@@ -40,13 +40,20 @@ __all__ = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cleaner", description="Clean scraped articles into validated JSONL."
+        prog="cleaner",
+        description="Clean scraped articles into validated JSONL.",
+        epilog=exit_codes_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     add_run_parser(sub)
     rules.add_parsers(sub)
     authoring.add_parsers(sub)
     steps.add_parser(sub)
+    for command in sub.choices.values():
+        command.epilog = exit_codes_epilog()
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 

@@ -16,21 +16,22 @@ from cleaner.cli.common import (
     EXIT_REJECTS,
     Subparsers,
     articles,
+    cleaner_of,
     keys_args,
+    project_config,
     refuse_overwrite,
     rules_arg,
-    rules_paths,
 )
 from cleaner.engine.load import load_pack_text, load_packs
 from cleaner.errors import CleanerError
-from cleaner.pipeline import Cleaner
+from cleaner.packs import rule_sources
 from cleaner.record import RawArticle, Reject
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from cleaner.authoring.explain import explain, render_text
 
-    cleaner = Cleaner.from_paths(rules_paths(args))
+    cleaner = cleaner_of(args)
     items = articles([args.input], args)
     if args.id is not None:
         item = next((i for i in items if args.id in (i.id, Path(i.source).name)), None)
@@ -75,8 +76,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None:
         refuse_overwrite(out, args.force)
-    paths = rules_paths(args)
-    cleaner = Cleaner.from_paths(paths)
+    cleaner = cleaner_of(args)
     others = [
         p
         for p in cleaner.rules.packs
@@ -142,7 +142,9 @@ def cmd_new_site(args: argparse.Namespace) -> int:
     rules_dir = Path((args.rules or ["rules"])[0])
     out = Path(args.output) if args.output else rules_dir / "sites" / f"{domain}.yaml"
     refuse_overwrite(out, args.force)
-    packs = load_packs([rules_dir]) if rules_dir.exists() else []
+    # Every pack a run would load, so a domain the defaults already cover is found too.
+    known = [s.path for s in rule_sources(None, project=project_config(args))]
+    packs = load_packs([*known, rules_dir] if rules_dir.exists() else known)
     for pack in packs:
         if domain in pack.domains and Path(pack.path).resolve() != out.resolve():
             raise CleanerError(f"{domain} is already covered by pack '{pack.name}' ({pack.path})")
@@ -157,7 +159,7 @@ def cmd_new_site(args: argparse.Namespace) -> int:
 def cmd_rules_report(args: argparse.Namespace) -> int:
     from cleaner.authoring.report import build_report, render_report
 
-    cleaner = Cleaner.from_paths(rules_paths(args))
+    cleaner = cleaner_of(args)
 
     def pages(inputs: Sequence[str]) -> Iterator[RawArticle]:
         for item in articles(inputs, args):
@@ -199,7 +201,10 @@ def add_parsers(sub: Subparsers) -> None:
     p_suggest = sub.add_parser("suggest", help="draft a site pack from many pages of one site")
     p_suggest.add_argument("--site", required=True, metavar="DOMAIN", help="the site's domain")
     p_suggest.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="pages: .txt/.jsonl files or folders, or '-'"
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="pages: files or folders in any format run reads, or '-'",
     )
     p_suggest.add_argument("-o", "--output", metavar="PACK.yaml", help="default: standard output")
     p_suggest.add_argument("--force", action="store_true", help="overwrite the output file")

@@ -3,27 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-from cleaner.errors import CleanerError
+from cleaner.errors import (
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTS,
+    EXIT_STOPPED,
+    EXIT_USAGE,
+    CleanerError,
+)
 from cleaner.io.readers import JsonlKeys, read_inputs
-from cleaner.record import RawArticle, Reject
+from cleaner.packs import ProjectConfig, RuleSource, find_project_config, rule_sources
+from cleaner.pipeline import Cleaner
+from cleaner.record import RawArticle, Reject, printable
 
-EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+NO_GENERIC = (
+    "cleaner: warning: no generic pack is loaded, so only site packs clean the text "
+    "(--no-default-rules? `cleaner rules` lists what is loaded)"
+)
+
+__all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTS", "EXIT_STOPPED", "EXIT_USAGE"]
+
+
+def exit_codes_epilog() -> str:
+    """The exit codes, for every command's ``--help``."""
+    return "exit codes:\n" + "\n".join(
+        f"  {code:<4} {text.replace('`', '')}" for code, text in EXIT_CODES
+    )
+
 
 # What each command module adds its parsers to.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
+def project_config(args: argparse.Namespace) -> ProjectConfig:
+    """``./cleaner.yaml`` or ``[tool.cleaner]`` in ``./pyproject.toml``, read once per command."""
+    found = getattr(args, "_project", None)
+    if found is None:
+        found = find_project_config()
+        args._project = found
+    return found
+
+
+def sources_of(args: argparse.Namespace) -> list[RuleSource]:
+    return rule_sources(
+        getattr(args, "rules", None),
+        no_default=getattr(args, "no_default_rules", False),
+        project=project_config(args),
+    )
+
+
 def rules_paths(args: argparse.Namespace) -> list[Path]:
-    paths = [Path(p) for p in (args.rules or ["rules"])]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise CleanerError(f"rules folder '{missing[0]}' not found; pass --rules DIR")
-    return paths
+    return [s.path for s in sources_of(args)]
+
+
+def cleaner_of(args: argparse.Namespace, schema: str | None = None) -> Cleaner:
+    """The cleaner every command uses: the packs of :func:`sources_of`, the project's settings."""
+    return Cleaner.from_paths(rules_paths(args), schema, settings_of(args))
+
+
+def settings_of(args: argparse.Namespace) -> tuple[tuple[Any, str], ...]:
+    """The project config's settings sections, which override the packs' ``config.yaml``."""
+    project = project_config(args)
+    return ((project.settings, project.path),) if project.path and project.settings else ()
 
 
 def rules_arg(p: argparse.ArgumentParser) -> None:
@@ -31,7 +78,13 @@ def rules_arg(p: argparse.ArgumentParser) -> None:
         "--rules",
         action="append",
         metavar="DIR",
-        help="rule pack folder or file (repeatable; default: ./rules)",
+        help="rule pack folder or file, added to the default packs (repeatable)",
+    )
+    p.add_argument(
+        "--no-default-rules",
+        action="store_true",
+        help="leave out the packs shipped with cleaner and ./rules: only --rules and the "
+        "config's rules load",
     )
 
 
@@ -41,7 +94,15 @@ def keys_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url-key", default="url", help="JSONL field holding the URL")
 
 
+def check_inputs(inputs: Sequence[str]) -> None:
+    """A mistyped input path is a usage error, found before anything is read or written."""
+    for item in inputs:
+        if item != "-" and not os.path.lexists(item):
+            raise CleanerError(f"input '{printable(item)}' not found")
+
+
 def articles(inputs: Sequence[str], args: argparse.Namespace) -> Iterator[RawArticle | Reject]:
+    check_inputs(inputs)
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key)
     return read_inputs(inputs, keys)
 

@@ -5,13 +5,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
-from cleaner.cli.common import EXIT_OK, EXIT_REJECTS, Subparsers, rules_arg, rules_paths
+from cleaner.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTS,
+    NO_GENERIC,
+    Subparsers,
+    check_inputs,
+    cleaner_of,
+    project_config,
+    rules_arg,
+    rules_paths,
+    sources_of,
+)
 from cleaner.errors import CleanerError, RunStopped
+from cleaner.io.files import pretty_json, write_atomic
 from cleaner.io.paths import check_output_location
 from cleaner.io.readers import JsonlKeys
 from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
-from cleaner.pipeline import Cleaner
 from cleaner.record import printable
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.stages import DEDUP_MODES
@@ -20,8 +32,13 @@ MAX_WORKERS = 1024
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    paths = rules_paths(args)
+    check_inputs(args.inputs)  # before anything is written
+    rules_paths(args)
     check_output_location(args.inputs, args.output, args.rejects, allow=args.allow_output_in_input)
+    if args.summary and args.output != "-":
+        raise CleanerError(
+            "--summary is for -o -; with a folder the summary is OUTDIR/summary.json"
+        )
     keys = JsonlKeys(text=args.text_key, id=args.id_key, url=args.url_key, html=args.html_key)
     output = OutputOptions(
         shard_size=args.shard_size,
@@ -38,12 +55,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         workers=workers,
         resume=args.resume,
-        progress=not args.no_progress and progress_wanted(),
+        progress=not args.no_progress and not args.quiet and progress_wanted(),
         keys=keys,
         output=output,
         dedup=args.dedup,
     )
-    cleaner = Cleaner.from_paths(paths, args.schema)
+    cleaner = cleaner_of(args, args.schema)
+    if args.verbose:
+        for source in sources_of(args):
+            print(
+                f"cleaner: rules from {', '.join(source.origins)}: {source.path}", file=sys.stderr
+            )
+        if project_config(args).path:
+            print(f"cleaner: settings from {project_config(args).path}", file=sys.stderr)
+    if not cleaner.rules.generic_names and not args.quiet:
+        print(NO_GENERIC, file=sys.stderr)
     try:
         if args.engine == "ray":
             from cleaner.ray_engine import run_ray
@@ -51,12 +77,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             stats = run_ray(cleaner, args.inputs, args.output, options)
         else:
             stats = run(cleaner, args.inputs, args.output, options)
+    except BrokenPipeError:
+        # The reader of -o - stopped reading (`| head -1`): what it took is what it wanted.
+        quiet_stdout()
+        return EXIT_OK
     except OSError as exc:
         # Inputs that cannot be read become rejects; an OSError here is the output failing.
         where = printable(exc.filename or args.output)
         raise RunStopped(f"cannot write to '{where}': {exc.strerror or exc}", args.output) from exc
-    print(one_line_summary(stats), file=sys.stderr)
+    if args.summary:
+        write_atomic(Path(args.summary), pretty_json(stats.tally.summary(), sort_keys=True))
+    if not args.quiet:
+        print(one_line_summary(stats), file=sys.stderr)
     return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
+
+
+def quiet_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush into the closed
+    pipe does not print an error at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def one_line_summary(stats: RunStats) -> str:
@@ -64,6 +105,8 @@ def one_line_summary(stats: RunStats) -> str:
     reasons = ", ".join(f"{code} {n:,}" for code, n in t.reasons.most_common(3))
     secs = max(stats.seconds, 1e-9)
     mb = stats.bytes_read / 1e6
+    n_skipped = sum(stats.skipped.values())
+    skipped = ", ".join(f"{why} {n:,}" for why, n in stats.skipped.items())
     resumed = f"; resumed after {stats.resumed_items:,} committed" if stats.resumed_items else ""
     return (
         f"cleaner: {t.read:,} read, {t.written:,} written, {t.rejected:,} rejected"
@@ -71,6 +114,7 @@ def one_line_summary(stats: RunStats) -> str:
         + (f", {t.duplicates:,} duplicates" if t.duplicates else "")
         + f"; {mb:,.1f} MB in {stats.seconds:.1f} s, {mb / secs:,.1f} MB/s"
         + f"{resumed}"
+        + (f"; skipped {n_skipped:,} files ({skipped})" if n_skipped else "")
     )
 
 
@@ -82,8 +126,8 @@ def add_parser(sub: Subparsers) -> None:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help=".txt, .html/.htm/.html.gz and .jsonl files or folders; "
-        "'-' reads JSONL from standard input",
+        help="files or folders of them: .txt, .txt.gz, .html/.htm(.gz), .jsonl(.gz/.zst), "
+        ".json, .csv, .parquet, .warc/.wet(.gz); '-' reads JSONL from standard input",
     )
     p_run.add_argument(
         "-o",
@@ -99,7 +143,18 @@ def add_parser(sub: Subparsers) -> None:
     p_run.add_argument(
         "--rejects",
         metavar="FILE",
-        help="where rejects go (default OUTDIR/rejects.jsonl; standard error with -o -)",
+        help="where rejects go (default OUTDIR/rejects.jsonl; with -o -, standard error, as "
+        "JSONL only)",
+    )
+    p_run.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="with -o -: write the summary (summary.json's content) to FILE; standard error "
+        "gets only the one-line summary",
+    )
+    p_run.add_argument("-q", "--quiet", action="store_true", help="no summary line, no warnings")
+    p_run.add_argument(
+        "-v", "--verbose", action="store_true", help="say where the packs and settings come from"
     )
     p_run.add_argument(
         "--allow-output-in-input",

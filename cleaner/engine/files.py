@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES
+
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """YAML files under the given files or folders, in a stable order, each file once.
+    """YAML files under the given files or folders, in a stable order, each once.
 
-    A file reached twice (``--rules R --rules R``, a folder and its subfolder, a link) is one
-    file: loading it twice would make every rule in it a duplicate of itself.
-    """
+    A file reached twice (``--rules R --rules R``, a folder and its subfolder, a link, or a copy
+    with the same name and bytes, such as a default site pack also given with ``--rules``) is
+    loaded once: loading it twice would make every rule in it a duplicate of itself."""
     found: list[Path] = []
-    seen: set[Path] = set()
     for p in paths:
-        for q in _yaml_under(p) if p.is_dir() else [p]:
-            real = q.resolve()
-            if real not in seen:
-                seen.add(real)
-                found.append(q)
-    return found
+        found += _yaml_under(p) if p.is_dir() else [p]
+    seen: set[object] = set()
+    once: list[Path] = []
+    for f in found:
+        keys: list[object] = [os.path.realpath(f)]  # realpath: a link loop is no error here
+        with contextlib.suppress(OSError):  # the loader reports it with its path
+            st = f.stat()
+            # Only a regular file small enough is read: never a device or a FIFO, nor a huge one.
+            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RULE_FILE_BYTES:
+                keys.append((f.name, hashlib.sha256(f.read_bytes()).digest()))
+        if any(k in seen for k in keys):
+            continue
+        seen.update(keys)
+        once.append(f)
+    return once
 
 
 def _yaml_under(folder: Path) -> list[Path]:

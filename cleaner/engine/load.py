@@ -28,7 +28,13 @@ from cleaner.engine.options import (
 )
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
 from cleaner.engine.spelling import respelled
-from cleaner.engine.yamlsafe import key_line, line_of, load_yaml, read_rule_file
+from cleaner.engine.yamlsafe import (
+    LocDict,
+    key_line,
+    line_of,
+    load_yaml,
+    read_rule_file,
+)
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -274,7 +280,9 @@ def _parse_match(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
-    plain = {k: v for k, v in match.items() if k != "fingerprints"}
+    plain = LocDict((k, v) for k, v in match.items() if k != "fingerprints")
+    plain.line = line_of(match, 1) or 1  # each unknown key's error names its line
+    plain.key_lines = dict(getattr(match, "key_lines", {}))
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)

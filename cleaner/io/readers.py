@@ -15,6 +15,7 @@ import math
 import os
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,7 @@ from typing import IO, Any
 import orjson
 import re2
 
+from cleaner.io import tabular
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
 from cleaner.io.warc import read_warc
@@ -43,7 +45,11 @@ TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
-READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
+# Standard input's name, in both a record's id and its source ("stdin:3").
+STDIN = "stdin"
+READABLE_SUFFIXES = (
+    TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES + tabular.ROW_SUFFIXES
+)
 
 
 class InputMeter:
@@ -70,6 +76,9 @@ class InputMeter:
 
 def kind_of(path: Path) -> str:
     name = path.name.lower()
+    row = tabular.row_kind(path)
+    if row is not None:
+        return row
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if name.endswith(WARC_SUFFIXES):
@@ -92,18 +101,33 @@ def readable(path: Path) -> bool:
     return path.name.lower().endswith(READABLE_SUFFIXES)
 
 
+def skip_reason(path: Path) -> str:
+    """Why a folder's file is not read, as the summary counts it: its suffix."""
+    suffix = "".join(path.suffixes[-2:]).lower() if len(path.suffixes) > 1 else path.suffix.lower()
+    return suffix if 0 < len(suffix) <= 16 and suffix.isprintable() else "no known suffix"
+
+
 def expand_inputs(
-    inputs: Iterable[str], outdir: Path | None = None
+    inputs: Iterable[str], outdir: Path | None = None, skipped: Counter[str] | None = None
 ) -> Iterator[str | Path | Reject]:
     """Each input as given: '-' stays '-', folders become their readable files in sorted order
-    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved)."""
+    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved).
+    ``skipped`` counts the files of a folder that are not read, by suffix."""
+
+    def wanted(path: Path) -> bool:
+        if readable(path):
+            return True
+        if skipped is not None:
+            skipped[skip_reason(path)] += 1
+        return False
+
     for item in inputs:
         if item == "-":
             yield "-"
             continue
         path = Path(item)
         if path.is_dir():
-            yield from walk_folder(path, readable, outdir)
+            yield from walk_folder(path, wanted, outdir)
         else:
             yield path
 
@@ -150,7 +174,7 @@ def read_expanded(
         if isinstance(item, Reject):
             yield item
         elif item == "-":
-            yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
+            yield from read_jsonl_stream(sys.stdin.buffer, STDIN, keys, limits.line(keys))
         elif isinstance(item, Path):
             yield from read_path(item, keys, meter, limits, rid=rid)
 
@@ -215,10 +239,22 @@ def read_path(
     except OSError as exc:  # a link loop, no permission, not a regular file
         yield _unreadable(path, source, exc, rid)
         return
+    kind = kind_of(path)
+    if kind == "text" and raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
+        kind = "text_gz"  # by content: a gzipped .txt
+    if kind in tabular.ROW_KINDS:
+        raw.close()  # a regular file, as open_regular found: the row readers open it again
+        parsers = (parse_jsonl_item, parse_json_line)
+        yield from tabular.read_rows(path, kind, source, rid, keys, limits, parsers)
+        meter.finish(_size(path))
+        return
+    if kind == "text" and not _plain_text_name(path):
+        raw.close()
+        yield Reject(rid, source, (Reason("unsupported_input", unsupported_message(path)),))
+        return
     with raw:
         size = os.fstat(raw.fileno()).st_size
         meter.start(raw)
-        kind = kind_of(path)
         if kind in ("text", "html"):
             html = kind == "html"
             yield _read_whole(raw, path, source, html, limits.page if html else limits.article, rid)
@@ -227,6 +263,26 @@ def read_path(
         else:
             yield from read_warc(raw, source, limits)
     meter.finish(size)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was read: never an error
+        return 0
+
+
+def _plain_text_name(path: Path) -> bool:
+    """A named file is one text article when it says so (.txt) or says nothing (no suffix)."""
+    return path.suffix == "" or path.name.lower().endswith(TEXT_SUFFIXES)
+
+
+def unsupported_message(path: Path) -> str:
+    return (
+        f"'{skip_reason(path)}' is not a format cleaner reads (valid: "
+        + ", ".join(sorted(set(READABLE_SUFFIXES)))
+        + "); rename it .txt to read it as one text article"
+    )
 
 
 def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int, rid: str) -> Item:
@@ -336,7 +392,7 @@ def read_jsonl_stream(
 ) -> Iterator[Item]:
     """Each line's article; ``stem``: what a line without an id is named after (``stem:n``)."""
     if stem is None:
-        stem = "stdin" if source == "<stdin>" else printable_name(stem_of(Path(source)))
+        stem = STDIN if source == STDIN else printable_name(stem_of(Path(source)))
     n = 0
     lines: Iterator[bytes | int | None] | None = None
     while True:

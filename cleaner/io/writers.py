@@ -446,8 +446,8 @@ class StreamOutput:
             os.fsync(self.rejects.fileno())
             self.rejects.close()
             os.replace(self._tmp, self.rejects_path)
-        sys.stderr.write(dumps({"summary": summary}) + "\n")
-        sys.stderr.flush()
+        # The summary goes to --summary FILE (or only as the CLI's one line on standard
+        # error), so standard error holds rejects as JSONL and that one line, nothing mixed.
 
 
 def options_manifest(options: OutputOptions) -> dict[str, Any]:
