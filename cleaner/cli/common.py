@@ -89,9 +89,11 @@ def rules_arg(p: argparse.ArgumentParser) -> None:
 
 
 def keys_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--text-key", default="text", help="JSONL field holding the text")
-    p.add_argument("--id-key", default="id", help="JSONL field holding the id")
-    p.add_argument("--url-key", default="url", help="JSONL field holding the URL")
+    p.add_argument(
+        "--text-key", default="text", help="JSONL field holding the text (default: text)"
+    )
+    p.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
+    p.add_argument("--url-key", default="url", help="JSONL field holding the URL (default: url)")
 
 
 def check_inputs(inputs: Sequence[str]) -> None:

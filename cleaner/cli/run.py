@@ -14,6 +14,7 @@ from cleaner.cli.common import (
     Subparsers,
     check_inputs,
     cleaner_of,
+    keys_args,
     project_config,
     rules_arg,
     rules_paths,
@@ -162,17 +163,11 @@ def add_parser(sub: Subparsers) -> None:
         help="let OUTDIR be, or sit inside, an input folder (its output files are then skipped)",
     )
     p_run.add_argument("--strict", action="store_true", help="exit 1 when any article is rejected")
-    p_run.add_argument(
-        "--text-key", default="text", help="JSONL field holding the text (default: text)"
-    )
+    keys_args(p_run)
     p_run.add_argument(
         "--html-key",
         metavar="KEY",
         help="JSONL field holding an HTML page; the page's article text is extracted",
-    )
-    p_run.add_argument("--id-key", default="id", help="JSONL field holding the id (default: id)")
-    p_run.add_argument(
-        "--url-key", default="url", help="JSONL field holding the URL (default: url)"
     )
     scale = p_run.add_argument_group("scale")
     scale.add_argument(
