@@ -25,6 +25,7 @@ import re2
 
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
+from cleaner.io.remote import RemoteFile, expand_remote, fetched, is_remote
 from cleaner.io.warc import read_warc
 from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, too_large_message
 from cleaner.record import RawArticle, Reason, Reject, printable
@@ -87,12 +88,16 @@ def readable(path: Path) -> bool:
 
 def expand_inputs(
     inputs: Iterable[str], outdir: Path | None = None
-) -> Iterator[str | Path | Reject]:
+) -> Iterator[str | Path | Reject | RemoteFile]:
     """Each input as given: '-' stays '-', folders become their readable files in sorted order
-    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved)."""
+    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved);
+    a URL (``s3://...``) becomes its remote files (``cleaner.io.remote``)."""
     for item in inputs:
         if item == "-":
             yield "-"
+            continue
+        if is_remote(item):
+            yield from expand_remote(item, readable)
             continue
         path = Path(item)
         if path.is_dir():
@@ -101,11 +106,14 @@ def expand_inputs(
             yield path
 
 
-def input_bytes(expanded: Iterable[str | Path | Reject]) -> int | None:
+def input_bytes(expanded: Iterable[str | Path | Reject | RemoteFile]) -> int | None:
     """Total size of expanded inputs (None when one is standard input): a progress bar's 100%."""
     total = 0
     for item in expanded:
         if isinstance(item, Reject):
+            continue
+        if isinstance(item, RemoteFile):
+            total += item.size or 0
             continue
         if not isinstance(item, Path):
             return None
@@ -128,7 +136,7 @@ def read_inputs(
 
 
 def read_expanded(
-    expanded: Iterable[str | Path | Reject],
+    expanded: Iterable[str | Path | Reject | RemoteFile],
     keys: JsonlKeys | None = None,
     meter: InputMeter | None = None,
     *,
@@ -145,6 +153,12 @@ def read_expanded(
             yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
         elif isinstance(item, Path):
             yield from read_path(item, keys, meter, limits)
+        elif isinstance(item, RemoteFile):
+            with fetched(item) as local:  # a local copy, read under the file's URL
+                if isinstance(local, OSError):
+                    yield _unreadable(Path(item.name), item.url, local)
+                else:
+                    yield from read_path(local, keys, meter, limits, source=item.url)
 
 
 def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
@@ -156,11 +170,15 @@ def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
 
 
 def read_path(
-    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+    path: Path,
+    keys: JsonlKeys,
+    meter: InputMeter | None = None,
+    limits: Limits | None = None,
+    source: str | None = None,
 ) -> Iterator[Item]:
     meter = meter or InputMeter()
     limits = limits or Limits()
-    source = display_path(path)
+    source = source or display_path(path)
     if not path.exists():
         rid = printable(stem_of(path)) or source
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
