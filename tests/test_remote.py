@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,8 +66,9 @@ def _inputs(folder: Path) -> Path:
     (folder / "sub" / "a.jsonl").write_text(
         '{"id": "short", "text": "Too short."}\nnot json\n', "utf-8"
     )
-    seed = next(SEEDS.glob("*.txt")).read_text("utf-8").replace("\n", "\\n").replace('"', '\\"')
-    line = f'{{"id": "gz", "text": "{seed}", "url": "https://example.com/x"}}\n'
+    # The first seed's text again: --dedup exact drops it.
+    seed = next(iter(sorted(SEEDS.glob("*.txt")))).read_text("utf-8")
+    line = json.dumps({"id": "gz", "text": seed, "url": "https://example.com/x"}) + "\n"
     (folder / "sub" / "b.jsonl.gz").write_bytes(gzip.compress(line.encode(), mtime=0))
     (folder / "notes.csv").write_text("skipped,as locally\n", "utf-8")
     return folder
@@ -87,7 +89,13 @@ def _same(local: bytes, remote: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "flags", [[], ["--shard-size", "2"], ["--shard-size", "3", "--compression", "gzip"]]
+    "flags",
+    [
+        [],
+        ["--shard-size", "2"],
+        ["--shard-size", "3", "--compression", "gzip"],
+        ["--dedup", "exact", "--shard-size", "4"],  # two passes, the first in the staging folder
+    ],
 )
 def test_remote_run_equals_local_run(
     s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str]
@@ -199,3 +207,11 @@ def test_a_missing_remote_input_is_a_usage_error(
 def test_an_unknown_scheme_is_a_usage_error(tmp_path: Path, cleaner: Cleaner) -> None:
     with pytest.raises(CleanerError, match="cannot open 'nosuchfs://x/in'"):
         run(cleaner, ["nosuchfs://x/in"], str(tmp_path / "out"))
+
+
+def test_ray_refuses_remote_paths(tmp_path: Path, cleaner: Cleaner) -> None:
+    pytest.importorskip("ray")
+    from cleaner.ray_engine import run_ray
+
+    with pytest.raises(CleanerError, match="for the local engine"):
+        run_ray(cleaner, [f"s3://{BUCKET}/in"], str(tmp_path / "out"), RunOptions())
