@@ -215,3 +215,21 @@ def test_ray_refuses_remote_paths(tmp_path: Path, cleaner: Cleaner) -> None:
 
     with pytest.raises(CleanerError, match="for the local engine"):
         run_ray(cleaner, [f"s3://{BUCKET}/in"], str(tmp_path / "out"), RunOptions())
+
+
+def test_a_remote_text_over_the_limit_is_rejected_as_locally_without_a_copy(
+    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.io.items import JsonlKeys, Limits
+    from cleaner.io.readers import read_expanded, read_path
+    from cleaner.io.remote import expand_remote
+
+    (tmp_path / "big.txt").write_text("word " * 100, "utf-8")
+    s3.put_file(str(tmp_path / "big.txt"), f"{BUCKET}/in/big.txt")
+    limits = Limits(article=100)
+    local = list(read_path(tmp_path / "big.txt", JsonlKeys(), limits=limits, source="x"))
+    monkeypatch.setattr(s3, "get_file", None)  # a copy would fail: none is made
+    remote = list(read_expanded(expand_remote(f"s3://{BUCKET}/in", bool), limits=limits))
+    assert [r.reasons for r in remote] == [r.reasons for r in local]  # type: ignore[union-attr]
+    assert remote[0].reasons[0].code == "too_large"  # type: ignore[union-attr]
+    assert remote[0].source == f"s3://{BUCKET}/in/big.txt"

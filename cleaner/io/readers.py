@@ -154,11 +154,24 @@ def read_expanded(
         elif isinstance(item, Path):
             yield from read_path(item, keys, meter, limits)
         elif isinstance(item, RemoteFile):
-            with fetched(item) as local:  # a local copy, read under the file's URL
-                if isinstance(local, OSError):
-                    yield _unreadable(Path(item.name), item.url, local)
-                else:
-                    yield from read_path(local, keys, meter, limits, source=item.url)
+            yield from _read_remote(item, keys, meter, limits)
+
+
+def _read_remote(
+    item: RemoteFile, keys: JsonlKeys, meter: InputMeter, limits: Limits
+) -> Iterator[Item]:
+    """A remote file, read from a local copy under its URL; a text file over the limit is
+    rejected as a local one is, without being copied."""
+    name = Path(item.name)
+    if kind_of(name) == "text" and item.size is not None and item.size > limits.article:
+        yield Reject(printable(name.stem), item.url, (too_large(False, limits.article, item.size),))
+        meter.finish(item.size)
+        return
+    with fetched(item) as local:
+        if isinstance(local, OSError):
+            yield _unreadable(name, item.url, local)
+        else:
+            yield from read_path(local, keys, meter, limits, source=item.url)
 
 
 def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
