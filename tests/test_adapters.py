@@ -145,7 +145,8 @@ def test_datatrove_pipeline_cleans_and_excludes(
         ),
         JsonlWriter(str(tmp_path / "kept"), compression=None),
     ]
-    LocalPipelineExecutor(pipeline, tasks=2, workers=1, logging_dir=str(tmp_path / "logs")).run()
+    # Two worker processes: the step travels pickled, without its compiled rules.
+    LocalPipelineExecutor(pipeline, tasks=2, workers=2, logging_dir=str(tmp_path / "logs")).run()
 
     kept = _docs(tmp_path / "kept")
     assert sorted(kept) == sorted(want)

@@ -56,8 +56,8 @@ class CleanDocuments(BaseFilter):  # type: ignore[misc]  # datatrove ships no ty
         self.rules = [str(p) for p in rules] if rules is not None else ["rules"]
         self.schema = str(schema) if schema is not None else None
         self.keys = keys or JsonlKeys()
-        self._cleaner: Cleaner | None = None
-        load_cleaner(self.rules, self.schema)  # a bad pack fails here, not in a worker
+        # Built here so that a bad pack fails now, not in a worker; not pickled (see below).
+        self._cleaner: Cleaner | None = load_cleaner(self.rules, self.schema)
 
     @property
     def cleaner(self) -> Cleaner:
