@@ -30,6 +30,7 @@ from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.files import rule_files
 from cleaner.errors import CleanerError, RunStopped, require_extra
 from cleaner.io.readers import Limits, expand_inputs, file_ids, input_bytes, read_path
+from cleaner.io.remote import is_remote
 from cleaner.io.writers import (
     ARTICLES,
     KINDS,
@@ -192,6 +193,11 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
     opts = options.output
     if outdir == "-" or "-" in inputs:
         raise CleanerError("--engine ray reads files and writes a folder; '-' is not supported")
+    if any(is_remote(p) for p in (*inputs, outdir)):
+        raise CleanerError(
+            "--engine ray reads and writes paths every node can see; s3://, gs:// and hf:// "
+            "paths are for the local engine (or mount the bucket on every node)"
+        )
     if options.workers < 0:
         raise CleanerError("-j must be 0 (one cleaning actor per CPU of the cluster) or more")
     if options.resume:

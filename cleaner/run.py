@@ -29,6 +29,7 @@ from cleaner.io.readers import (
     input_bytes,
     read_expanded,
 )
+from cleaner.io.remote import RemoteFile, RemoteOutput, is_remote
 from cleaner.io.writers import (
     KINDS,
     OutputOptions,
@@ -42,7 +43,7 @@ from cleaner.stages import CorpusStage, stage_for
 from cleaner.stages.passes import TwoPasses
 from cleaner.workers import LocalEngine
 
-Expanded = list[str | Path | Reject]
+Expanded = list[str | Path | Reject | RemoteFile]
 
 
 def reading(items: Iterator[Item], outdir: str) -> Iterator[Item]:
@@ -108,6 +109,8 @@ def _manifest(
                     st.st_mtime_ns if st else None,
                 ]
             )
+        elif isinstance(item, RemoteFile):
+            files.append([item.url, item.size, item.version])
         else:
             files.append([item, None, None])
     manifest = {
@@ -189,7 +192,9 @@ def run(
         raise CleanerError("-j must be at least 1")
     stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
     sink: ShardedOutput | StreamOutput
-    out = None if outdir == "-" else real_path(outdir)  # a walk skips its files
+    remote_out = is_remote(outdir)
+    # A walk skips the output folder's files (a remote one cannot be in a local walk).
+    out = None if outdir == "-" or remote_out else real_path(outdir)
     skipped: Counter[str] = Counter()
     expanded: Expanded = list(expand_inputs(inputs, out, skipped))  # the one walk of the inputs
     limits = Limits(
@@ -216,7 +221,10 @@ def run(
             raise CleanerError("--dedup reads files; standard input cannot be read twice")
         kinds = KINDS if stage is None else (*KINDS, stage.drops)
         manifest = _manifest(cleaner, expanded, options, stage)
-        sink = ShardedOutput(Path(outdir), out_opts, manifest, kinds)
+        if remote_out:
+            sink = RemoteOutput(outdir, out_opts, manifest, kinds)
+        else:
+            sink = ShardedOutput(Path(outdir), out_opts, manifest, kinds)
     # Fork the workers first: they must inherit neither the output folder's lock (it would
     # outlive this run in a lingering worker) nor a progress bar's thread.
     engine = LocalEngine(cleaner, options.workers, outdir)

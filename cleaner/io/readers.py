@@ -26,6 +26,7 @@ import re2
 from cleaner.io import tabular
 from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
+from cleaner.io.remote import RemoteFile, expand_remote, fetched, is_remote
 from cleaner.io.warc import read_warc
 from cleaner.io.wide import as_utf8
 from cleaner.io.zstd import zstd_lines
@@ -109,10 +110,11 @@ def skip_reason(path: Path) -> str:
 
 def expand_inputs(
     inputs: Iterable[str], outdir: Path | None = None, skipped: Counter[str] | None = None
-) -> Iterator[str | Path | Reject]:
+) -> Iterator[str | Path | Reject | RemoteFile]:
     """Each input as given: '-' stays '-', folders become their readable files in sorted order
-    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved).
-    ``skipped`` counts the files of a folder that are not read, by suffix."""
+    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved);
+    a URL (``s3://...``) becomes its remote files (``cleaner.io.remote``). ``skipped`` counts
+    the files of a folder that are not read, by suffix."""
 
     def wanted(path: Path) -> bool:
         if readable(path):
@@ -125,6 +127,9 @@ def expand_inputs(
         if item == "-":
             yield "-"
             continue
+        if is_remote(item):
+            yield from expand_remote(item, readable)
+            continue
         path = Path(item)
         if path.is_dir():
             yield from walk_folder(path, wanted, outdir)
@@ -132,11 +137,14 @@ def expand_inputs(
             yield path
 
 
-def input_bytes(expanded: Iterable[str | Path | Reject]) -> int | None:
+def input_bytes(expanded: Iterable[str | Path | Reject | RemoteFile]) -> int | None:
     """Total size of expanded inputs (None when one is standard input): a progress bar's 100%."""
     total = 0
     for item in expanded:
         if isinstance(item, Reject):
+            continue
+        if isinstance(item, RemoteFile):
+            total += item.size or 0
             continue
         if not isinstance(item, Path):
             return None
@@ -159,7 +167,7 @@ def read_inputs(
 
 
 def read_expanded(
-    expanded: Iterable[str | Path | Reject],
+    expanded: Iterable[str | Path | Reject | RemoteFile],
     keys: JsonlKeys | None = None,
     meter: InputMeter | None = None,
     *,
@@ -177,9 +185,28 @@ def read_expanded(
             yield from read_jsonl_stream(sys.stdin.buffer, STDIN, keys, limits.line(keys))
         elif isinstance(item, Path):
             yield from read_path(item, keys, meter, limits, rid=rid)
+        elif isinstance(item, RemoteFile):
+            yield from _read_remote(item, keys, meter, limits)
 
 
-def file_ids(expanded: Sequence[str | Path | Reject]) -> list[str | None]:
+def _read_remote(
+    item: RemoteFile, keys: JsonlKeys, meter: InputMeter, limits: Limits
+) -> Iterator[Item]:
+    """A remote file, read from a local copy under its URL; a text file over the limit is
+    rejected as a local one is, without being copied."""
+    name = Path(item.name)
+    if kind_of(name) == "text" and item.size is not None and item.size > limits.article:
+        yield Reject(printable(name.stem), item.url, (too_large(False, limits.article, item.size),))
+        meter.finish(item.size)
+        return
+    with fetched(item) as local:
+        if isinstance(local, OSError):
+            yield _unreadable(name, item.url, local)
+        else:
+            yield from read_path(local, keys, meter, limits, source=item.url)
+
+
+def file_ids(expanded: Sequence[str | Path | Reject | RemoteFile]) -> list[str | None]:
     """The id each input file lends its articles, unique in the run (None for what is not a file).
 
     A file's name without its reading suffixes, as always; when other files of the run have the
@@ -222,6 +249,7 @@ def read_path(
     keys: JsonlKeys,
     meter: InputMeter | None = None,
     limits: Limits | None = None,
+    source: str | None = None,
     *,
     rid: str | None = None,
 ) -> Iterator[Item]:
@@ -229,7 +257,7 @@ def read_path(
     by default its name without the reading suffixes."""
     meter = meter or InputMeter()
     limits = limits or Limits()
-    source = display_path(path)
+    source = source or display_path(path)
     rid = rid or printable_name(stem_of(path)) or source
     try:  # a FIFO or device named directly is refused too: reading it could block forever
         raw = open_regular(path)
