@@ -121,7 +121,12 @@ def test_a_real_duplicate_names_both_files(
 ) -> None:
     copy = tmp_path / "copy"
     copy.mkdir()
+    # An identical copy (same name, same bytes) is the same pack, loaded once; an edited one
+    # is a second pack of the same name.
     shutil.copy(RULES / "generic" / "chatbot.yaml", copy / "chatbot.yaml")
+    assert main(["check-rules", "--rules", str(RULES), "--rules", str(copy)]) == 0
+    with (copy / "chatbot.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("# edited\n")
     assert main(["check-rules", "--rules", str(RULES), "--rules", str(copy)]) == 2
     err = capsys.readouterr().err
     original = RULES / "generic" / "chatbot.yaml"
