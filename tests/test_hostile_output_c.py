@@ -32,7 +32,7 @@ from cleaner.cli import EXIT_OK, EXIT_STOPPED, EXIT_USAGE, main
 from cleaner.workers import FAULT_ENV
 from tests.conftest import ROOT, RULES
 from tests.output_checks import assert_accounted
-from tests.scale_helpers import output_files, write_corpus
+from tests.scale_helpers import every_point, output_files, write_corpus
 from tests.test_resume import KILL_BEFORE_RENAME, cleaner_cmd, killed_at_rename, run_cleaner
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
@@ -97,13 +97,14 @@ def test_a_stop_before_any_rename_never_shows_two_runs_and_the_next_run_repairs(
     assert run_cleaner(cleaner_cmd(big, reference, *extra)).returncode == 0
     assert_accounted(reference)
     expected = output_files(reference)
-    n = 1
-    while True:
+
+    def stop_then_repair(n: int) -> bool:
+        """False when the run has fewer than n renames (every point has been tried)."""
         out = tmp_path / f"out{n}"
         shutil.copytree(old, out)  # a finished run (1 article) is already there
         code = stopped_at_rename(n, cleaner_cmd(big, out, *extra), stop == "ctrl-c")
-        if code == 0:  # fewer than n renames: every point has been tried
-            break
+        if code == 0:
+            return False
         assert code == (130 if stop == "ctrl-c" else -signal.SIGKILL)
         if (out / "summary.json").exists():  # the old run's or the new one's, whole
             assert_accounted(out)
@@ -111,8 +112,9 @@ def test_a_stop_before_any_rename_never_shows_two_runs_and_the_next_run_repairs(
         proc = run_cleaner(cleaner_cmd(big, out, *extra, *again), checkpoint=50)
         assert proc.returncode == 0, proc.stderr
         assert output_files(out) == expected, f"stopped before rename {n}"
-        n += 1
-    assert n > 10
+        return True
+
+    assert every_point(stop_then_repair) >= 10
 
 
 # -- 25: every output place checked first; one failing file replaces none --------------------

@@ -23,7 +23,7 @@ from cleaner.run import RunOptions, run
 from cleaner.stages import Drop, stage_for
 from cleaner.stages.dedup import ExactDedup, ExactState, digest, normalise
 from tests.conftest import RULES
-from tests.scale_helpers import output_files
+from tests.scale_helpers import every_point, output_files
 from tests.test_resume import cleaner_cmd, killed_at_rename, run_cleaner
 
 STAGE = ExactDedup()
@@ -302,16 +302,17 @@ def test_sigkill_before_every_rename_in_both_passes_then_resume(
     reference = tmp_path / "reference"
     assert run_cleaner(cleaner_cmd(src, reference, *args)).returncode == 0
     expected = output_files(reference)
-    n, kills = 1, 0
-    while True:
+
+    def kill_then_resume(n: int) -> bool:
+        """False when the run has fewer than n renames (every point has been tried)."""
         out = tmp_path / f"out{n}"
         code = killed_at_rename(n, cleaner_cmd(src, out, *args), checkpoint)
-        if code == 0:  # fewer than n renames: every point has been tried
-            break
+        if code == 0:
+            return False
         assert code == -signal.SIGKILL
-        kills += 1
         resumed = run_cleaner(cleaner_cmd(src, out, *args, "--resume"), checkpoint)
         assert resumed.returncode == 0, resumed.stderr
         assert output_files(out) == expected, f"killed before rename {n}"
-        n += 1
-    assert kills >= 15
+        return True
+
+    assert every_point(kill_then_resume) >= 15
