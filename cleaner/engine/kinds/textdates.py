@@ -4,7 +4,7 @@ that finds them in a page's first lines."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -69,26 +69,65 @@ def year_lines(lines: list[str], end: int, max_words: int) -> list[int]:
     return out
 
 
+# A date in a line, with no line number: (start, year, first, second, form).
+_Date = tuple[int, int, int, int, str]
+
+
+class _Memo:
+    """What earlier scans found. ``lines``: each line's dates (the forms are constants, so a
+    line's dates are the same whichever rule or round asks; later fixpoint rounds ask again of
+    the same lines). ``last``: the last scan's answer, with what it was asked, for the next
+    date rule asking of the same lines in the same round."""
+
+    lines: ClassVar[dict[str, tuple[_Date, ...]]] = {}
+    last: ClassVar[tuple[list[str], int, int, list[Found]] | None] = None
+
+
+_MEMO_LINES = 8192  # lines remembered before the memo starts afresh
+
+
 def scan(
     forms: tuple[tuple[str, Any], ...], lines: list[str], end: int, max_words: int
 ) -> list[Found]:
-    """Every date in the lines below ``end`` of at most ``max_words`` words, in text order.
+    """Every date in the lines below ``end`` of at most ``max_words`` words, in text order."""
+    last = _Memo.last
+    # A list compare runs in C, and the rules of a round share the lines' strings.
+    if last is not None and last[1:3] == (end, max_words) and last[0] == lines:
+        return last[3].copy()
+    found = _scan(forms, lines, end, max_words)
+    _Memo.last = (lines.copy(), end, max_words, found.copy())
+    return found
 
-    The forms are compiled with no match crossing a line break (``never_nl``), so a line's
-    dates depend on that line alone: the forms run over the lines that hold a year only, one
-    scan of them per form (a scan per line costs more in calls than in text).
+
+def _scan(
+    forms: tuple[tuple[str, Any], ...], lines: list[str], end: int, max_words: int
+) -> list[Found]:
+    """The forms are compiled with no match crossing a line break (``never_nl``), so a line's
+    dates depend on that line alone: they run over the lines that hold a year and are not
+    remembered, one scan of them per form (a scan per line costs more in calls than in text).
     """
     where = year_lines(lines, end, max_words)
-    if not where:
-        return []
-    text = "\n".join([lines[i] for i in where])
-    out: list[Found] = []
-    for form, regex in forms:
-        if form == "cjk" and "年" not in text and "년" not in text:
-            continue  # the form needs one of them, matched as written
-        for m in regex.finditer(text):
-            at = m.start(1)
-            out.append(_found(form, m, where[text.count("\n", 0, at)], text.rfind("\n", 0, at) + 1))
+    memo = _Memo.lines
+    # Read from the memo once: another thread's scan may start it afresh meanwhile.
+    known = {lines[i]: memo.get(lines[i]) for i in where}
+    new = [i for i in where if known[lines[i]] is None]
+    if new:
+        if len(memo) + len(new) > _MEMO_LINES:
+            memo.clear()
+        per_line: list[list[_Date]] = [[] for _ in new]
+        text = "\n".join([lines[i] for i in new])
+        for form, regex in forms:
+            if form == "cjk" and "年" not in text and "년" not in text:
+                continue  # the form needs one of them, matched as written
+            for m in regex.finditer(text):
+                at = m.start(1)
+                per_line[text.count("\n", 0, at)].append(
+                    _found(form, m, at - text.rfind("\n", 0, at) - 1)
+                )
+        for i, dates in zip(new, per_line, strict=True):
+            known[lines[i]] = memo[lines[i]] = tuple(dates)
+    out = [Found(i, *d) for i in where for d in known[lines[i]] or ()]
+    # In text order; a date that two forms read keeps the forms' order (the sort is stable).
     out.sort(key=lambda f: (f.line, f.start))
     return out
 
@@ -123,22 +162,22 @@ def page_order(found: list[Found]) -> str:
     return orders.pop() if len(orders) == 1 else "auto"
 
 
-def _found(form: str, m: Any, line: int, line_start: int) -> Found:
+def _found(form: str, m: Any, at: int) -> _Date:
+    """The date a form's match reads, ``at`` its offset in its line."""
     g = m.group
-    at = m.start(1) - line_start
     if form == "mdy":
-        return Found(line, at, int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
+        return (at, int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
     if form == "dmy":
-        return Found(line, at, int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
+        return (at, int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
     if form == "ymd":
         month = g(2) or g(4) or g(6)
         day = g(3) or g(5) or g(7)
-        return Found(line, at, int(g(1)), int(month), int(day), form)
+        return (at, int(g(1)), int(month), int(day), form)
     if form == "num":
         # A dotted date (10.05.2023) is day first wherever it is written.
         order = "dmy" if g(2) == "." else form
         first, second = int(g(1)), int(g(3))
         if order == "dmy":
-            return Found(line, at, int(g(4)), second, first, "ymd")
-        return Found(line, at, int(g(4)), first, second, form)
-    return Found(line, at, int(g(1)), int(g(2)), int(g(3)), form)
+            return (at, int(g(4)), second, first, "ymd")
+        return (at, int(g(4)), first, second, form)
+    return (at, int(g(1)), int(g(2)), int(g(3)), form)
