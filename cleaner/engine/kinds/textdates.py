@@ -165,10 +165,11 @@ def page_order(found: list[Found]) -> str:
 def _found(form: str, m: Any, at: int) -> _Date:
     """The date a form's match reads, ``at`` its offset in its line."""
     g = m.group
+    # casefold, not lower: RE2's case-insensitive match reads "ſept" (a long s) as "sept".
     if form == "mdy":
-        return (at, int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
+        return (at, int(g(3)), _MONTHS[g(1).casefold()], int(g(2)), form)
     if form == "dmy":
-        return (at, int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
+        return (at, int(g(3)), _MONTHS[g(2).casefold()], int(g(1)), form)
     if form == "ymd":
         month = g(2) or g(4) or g(6)
         day = g(3) or g(5) or g(7)
