@@ -310,9 +310,11 @@ class TextDate(RuleKind):
     def field(self) -> str:
         return self.options.field
 
-    def found(self, lines: list[str]) -> list[Found]:
-        """Every date written in the first lines, in text order."""
-        region = _nonblank(lines, self.options.first_lines)
+    def found(self, lines: list[str], region: list[int] | None = None) -> list[Found]:
+        """Every date written in the first lines (``region``, when the caller has them), in
+        text order."""
+        if region is None:
+            region = _nonblank(lines, self.options.first_lines)
         if not region:
             return []
         return scan(self.forms, lines, region[-1] + 1, self.options.max_words)
@@ -346,7 +348,8 @@ class TextDate(RuleKind):
     ) -> list[tuple[int, int, date]]:
         """(evidence, line, date) for each date this field may take, best first."""
         opts = self.options
-        found = self.found(lines)
+        region = _nonblank(lines, opts.first_lines)
+        found = self.found(lines, region)
         order = opts.order if opts.order != "auto" else page_order(found)
         crawled = _crawl_date(context)
         # The headline places unlabelled dates only: with no date in the text, it is not needed.
@@ -355,12 +358,12 @@ class TextDate(RuleKind):
         near: set[int] = set()
         after_window: set[int] = set()
         if anchor is not None:
-            after = [i for i in _nonblank(lines, opts.first_lines) if i > anchor]
+            after = [i for i in region if i > anchor]
             near = set(after[: opts.near_title])
             after_window = set(after[: opts.date_line_window])
             near.update(i for i in range(max(0, anchor - 2), anchor) if lines[i])
             # A template may put the date line above the headline (a kicker, the byline).
-            head = [i for i in _nonblank(lines, opts.first_lines) if i < anchor]
+            head = [i for i in region if i < anchor]
             after_window.update(head[-opts.date_line_above :] if opts.date_line_above else ())
         out: list[tuple[int, int, date]] = []
         per_line = Counter(f.line for f in found)
