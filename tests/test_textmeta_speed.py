@@ -200,7 +200,7 @@ def test_generated_titles_give_the_plain_answers(
     assert_same(lines)
 
 
-def test_the_generated_lines_hold_dates() -> None:
+def test_every_form_gives_the_plain_answers() -> None:
     """Every form is found by both paths on lines like the generator's."""
     rng = random.Random(7)
     forms = set()
