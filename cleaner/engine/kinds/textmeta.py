@@ -18,33 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any, NamedTuple
+from itertools import compress
+from operator import itemgetter
+from typing import Any
 
 from cleaner.engine.kinds.base import DATE_FIELDS, EXTRACT, KindOptions, RuleKind, compile_or_raise
+from cleaner.engine.kinds.textdates import FORMS, URL_DATE, Found, page_order, scan, settled
 from cleaner.engine.options import BOOL, INT, REGEX, STR, option
 
-_MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
-}  # fmt: skip
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = "((?:19|20)[0-9]{2})"
-_DAY = r"([0-9]{1,2})(?:st|nd|rd|th)?"
-# Each form: (name, RE2 source). Groups are numbered; ``_found`` reads them by form. A digit
-# must not touch a number on either side, so "12345 2023-05-10" or a version "1.2.2023.4" is
-# not read as a date. A month name may be glued to the word before it ("By Jane DoeMar 5,
-# 2025"), which scrapes of adjacent elements often do.
-_FORMS = (
-    ("mdy", _MONTH + " " + _DAY + r",? " + _YEAR + r"(?:[^0-9]|$)"),
-    ("dmy", r"(?:^|[^0-9])" + _DAY + r" (?:of )?" + _MONTH + ",? " + _YEAR + r"(?:[^0-9]|$)"),
-    ("ymd", r"(?:^|[^0-9.])" + _YEAR + r"(?:-([01]?[0-9])-([0-3]?[0-9])|/([01]?[0-9])/([0-3]?[0-9])"
-     r"|\.([01]?[0-9])\.([0-3]?[0-9]))(?:[^0-9]|$)"),
-    ("num", r"(?:^|[^0-9.])([0-3]?[0-9])([/.-])([0-3]?[0-9])[/.-]" + _YEAR + r"(?:[^0-9.]|$)"),
-    ("cjk", _YEAR + r"\s*[年년]\s*([01]?[0-9])\s*[月월]\s*([0-3]?[0-9])\s*[日일]?"),
-)  # fmt: skip
-_URL_DATE = r"/" + _YEAR + r"([/-])([01][0-9])[/-]([0-3][0-9])(?:[/-]|$)"
 # Where a <title> line's site name is joined to the headline.
 _SEPARATORS = "|-–—:_»·•/~"
 _SPLIT = re.compile("[" + re.escape(_SEPARATORS) + "]")
@@ -61,47 +42,6 @@ def _fold(text: str) -> str:
     return text.casefold()
 
 
-class Found(NamedTuple):
-    """A date written in the text: where, its parts, and how it was written."""
-
-    line: int  # index into the lines
-    start: int  # offset of the date in its line
-    year: int
-    first: int  # the month, or for a numeric date (form ``num``) the first number
-    second: int  # the day, or the second number
-    form: str  # how it was written; only ``num`` leaves the order open
-
-
-def _settled(found: Found, order: str) -> date | None:
-    """The date, when its form or ``order`` settles which number is the month."""
-    y, a, b = found.year, found.first, found.second
-    if found.form != "num":
-        month, day = a, b
-    elif a > 12 or order == "dmy":
-        month, day = b, a
-    elif b > 12 or a == b or order == "mdy":
-        month, day = a, b
-    else:
-        return None
-    try:
-        return date(y, month, day)
-    except ValueError:
-        return None
-
-
-def _page_order(found: list[Found]) -> str:
-    """The numeric order the page's own unambiguous numeric dates show (``auto`` if none or
-    both: then an ambiguous one stays unread)."""
-    orders = set()
-    for f in found:
-        if f.form == "num":
-            if f.first > 12 >= f.second:
-                orders.add("dmy")
-            elif f.second > 12 >= f.first:
-                orders.add("mdy")
-    return orders.pop() if len(orders) == 1 else "auto"
-
-
 def _cjk(text: str) -> bool:
     """Whether ``text`` is written in Chinese or Japanese characters (no spaces between
     words, so a word count says nothing)."""
@@ -111,7 +51,8 @@ def _cjk(text: str) -> bool:
 def _nonblank(lines: list[str], limit: int) -> list[int]:
     """The indexes of the first ``limit`` non-blank lines. Normalised text has at most one
     blank line between two others, so they lie within the first ``2 * limit`` lines."""
-    return [i for i, line in enumerate(lines[: 2 * limit]) if line][:limit]
+    # compress keeps the non-blank lines' indexes in C, with no Python step per line.
+    return list(compress(range(2 * limit), lines[: 2 * limit]))[:limit]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +75,28 @@ class TitleOptions(KindOptions):
     )
 
 
+_HEAD = itemgetter(slice(8))
+
+
+class _Last:
+    """The last headline found, with the lines and options it was found for."""
+
+    entry: tuple[list[str], TitleOptions, tuple[int, str] | None] | None = None
+
+
 def find_title(lines: list[str], opts: TitleOptions) -> tuple[int, str] | None:
+    """The headline line and its index (see ``_find_title``). The title rule and the date
+    rules' headline read the same lines in a round: the last answer is kept, and reused for
+    lines equal to the last ones (a list compare runs in C, and the rules share the strings)."""
+    entry = _Last.entry
+    if entry is not None and entry[1] == opts and entry[0] == lines:
+        return entry[2]
+    found = _find_title(lines, opts)
+    _Last.entry = (lines.copy(), opts, found)
+    return found
+
+
+def _find_title(lines: list[str], opts: TitleOptions) -> tuple[int, str] | None:
     """The headline line and its index: a line that a ``<title>`` line near the top repeats
     joined to the site's name by a separator. The longest such line wins (the site's name alone
     is confirmed too, but is shorter than the headline), then the first."""
@@ -145,11 +107,14 @@ def find_title(lines: list[str], opts: TitleOptions) -> tuple[int, str] | None:
     # left, done once for the whole region.
     folded = _fold("\n".join(lines[: region[-1] + 1])).split("\n")
     best: tuple[bool, int, int] | None = None  # (a bare copy, -length, index)
+    heads = list(map(_HEAD, map(folded.__getitem__, region)))
     for t in region[: opts.title_lines]:
         whole = folded[t]
-        for i in region:
+        # Only a line whose first characters the title line holds can be its headline: map
+        # and compress pick those in C, so the loop below runs for a few lines, not hundreds.
+        for i in compress(region, map(whole.__contains__, heads)):
             head = folded[i]
-            if i == t or not opts.min_chars <= len(head) <= len(whole) or head[:8] not in whole:
+            if i == t or not opts.min_chars <= len(head) <= len(whole):
                 continue
             copy = head == whole
             if copy:
@@ -330,7 +295,7 @@ class TextDate(RuleKind):
         super().__init__(options)
         opts = self.options
         self.forms = tuple(
-            (name, compile_or_raise(src, ignore_case=True, option="form")) for name, src in _FORMS
+            (name, compile_or_raise(src, ignore_case=True, option="form")) for name, src in FORMS
         )
         self.labels = compile_or_raise(opts.labels, ignore_case=True, option="labels")
         self.other = (
@@ -338,33 +303,21 @@ class TextDate(RuleKind):
             if opts.other_labels
             else None
         )
-        self.url_date = compile_or_raise(_URL_DATE, ignore_case=False, option="url")
+        self.url_date = compile_or_raise(URL_DATE, ignore_case=False, option="url")
         self.title_options = TitleOptions(first_lines=opts.first_lines)
 
     @property
     def field(self) -> str:
         return self.options.field
 
-    def found(self, lines: list[str]) -> list[Found]:
-        """Every date written in the first lines, in text order."""
-        region = _nonblank(lines, self.options.first_lines)
+    def found(self, lines: list[str], region: list[int] | None = None) -> list[Found]:
+        """Every date written in the first lines (``region``, when the caller has them), in
+        text order."""
+        if region is None:
+            region = _nonblank(lines, self.options.first_lines)
         if not region:
             return []
-        # One scan of the region per form (a scan per line costs more in calls than in text).
-        text = "\n".join(lines[: region[-1] + 1])
-        words = self.options.max_words
-        long_lines: dict[int, bool] = {}
-        out: list[Found] = []
-        for form, regex in self.forms:
-            for m in regex.finditer(text):
-                at = m.start(1)
-                i = text.count("\n", 0, at)
-                if i not in long_lines:
-                    long_lines[i] = len(lines[i].split()) > words
-                if not long_lines[i]:
-                    out.append(_found(form, m, i, text.rfind("\n", 0, at) + 1))
-        out.sort(key=lambda f: (f.line, f.start))
-        return out
+        return scan(self.forms, lines, region[-1] + 1, self.options.max_words)
 
     def _label(self, lines: list[str], f: Found, alone: bool) -> int:
         """1: this field's label names the date; -1: another field's; 0: none. A label after
@@ -395,8 +348,9 @@ class TextDate(RuleKind):
     ) -> list[tuple[int, int, date]]:
         """(evidence, line, date) for each date this field may take, best first."""
         opts = self.options
-        found = self.found(lines)
-        order = opts.order if opts.order != "auto" else _page_order(found)
+        region = _nonblank(lines, opts.first_lines)
+        found = self.found(lines, region)
+        order = opts.order if opts.order != "auto" else page_order(found)
         crawled = _crawl_date(context)
         # The headline places unlabelled dates only: with no date in the text, it is not needed.
         anchor = find_anchor(lines, self.title_options) if opts.unlabelled and found else None
@@ -404,17 +358,17 @@ class TextDate(RuleKind):
         near: set[int] = set()
         after_window: set[int] = set()
         if anchor is not None:
-            after = [i for i in _nonblank(lines, opts.first_lines) if i > anchor]
+            after = [i for i in region if i > anchor]
             near = set(after[: opts.near_title])
             after_window = set(after[: opts.date_line_window])
             near.update(i for i in range(max(0, anchor - 2), anchor) if lines[i])
             # A template may put the date line above the headline (a kicker, the byline).
-            head = [i for i in _nonblank(lines, opts.first_lines) if i < anchor]
+            head = [i for i in region if i < anchor]
             after_window.update(head[-opts.date_line_above :] if opts.date_line_above else ())
         out: list[tuple[int, int, date]] = []
         per_line = Counter(f.line for f in found)
         for f in found:
-            when = _settled(f, order)
+            when = settled(f, order)
             if when is None or (crawled is not None and when > crawled):
                 continue
             label = self._label(lines, f, per_line[f.line] == 1)
@@ -453,27 +407,6 @@ class TextDate(RuleKind):
     def extract(self, lines: list[str], context: Mapping[str, str] | None = None) -> str | None:
         best = self.candidates(lines, context)
         return best[0][2].isoformat() if best else None
-
-
-def _found(form: str, m: Any, line: int, line_start: int) -> Found:
-    g = m.group
-    at = m.start(1) - line_start
-    if form == "mdy":
-        return Found(line, at, int(g(3)), _MONTHS[g(1).lower()], int(g(2)), form)
-    if form == "dmy":
-        return Found(line, at, int(g(3)), _MONTHS[g(2).lower()], int(g(1)), form)
-    if form == "ymd":
-        month = g(2) or g(4) or g(6)
-        day = g(3) or g(5) or g(7)
-        return Found(line, at, int(g(1)), int(month), int(day), form)
-    if form == "num":
-        # A dotted date (10.05.2023) is day first wherever it is written.
-        settled = "dmy" if g(2) == "." else form
-        first, second = int(g(1)), int(g(3))
-        if settled == "dmy":
-            return Found(line, at, int(g(4)), second, first, "ymd")
-        return Found(line, at, int(g(4)), first, second, form)
-    return Found(line, at, int(g(1)), int(g(2)), int(g(3)), form)
 
 
 def _last_end(regex: Any, text: str) -> int:
