@@ -226,7 +226,12 @@ def run_extract(
             continue
         if tracer is None and group.extract_fields <= found.keys():
             continue
-        for rule, kind in group._extract.candidates(group.set.hits(text)):
+        phase = group._extract
+        # The group's pattern set serves every phase; extract rules without a prefilter (the
+        # text metadata kinds) are candidates whatever it finds, so it is scanned only for
+        # rules that have one.
+        hits = group.set.hits(text) if phase.by_slot else set()
+        for rule, kind in phase.candidates(hits):
             taken = kind.field in found
             if taken and tracer is None:
                 continue
