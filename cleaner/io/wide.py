@@ -15,12 +15,15 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Without a BOM: a JSON line starts with ASCII ("{" or a space), and its NULs tell the width.
+# Without a BOM: a JSON line starts with a character JSON may start with ("{", "[", a quote
+# or a space), and its NULs tell the width; UTF-16 shows two such ASCII characters. Anything
+# else is read as UTF-8 (a binary head is then a bad line, not a wrongly guessed codec).
+_JSON_START = rb"[\t\n\r \x22\x5b\x7b]"
 _WIDE_HEADS = (
-    (re2.compile(rb"^[^\x00]\x00\x00\x00"), "utf-32-le"),
-    (re2.compile(rb"^\x00\x00\x00[^\x00]"), "utf-32-be"),
-    (re2.compile(rb"^[^\x00]\x00"), "utf-16-le"),
-    (re2.compile(rb"^\x00[^\x00]"), "utf-16-be"),
+    (re2.compile(rb"^" + _JSON_START + rb"\x00\x00\x00"), "utf-32-le"),
+    (re2.compile(rb"^\x00\x00\x00" + _JSON_START), "utf-32-be"),
+    (re2.compile(rb"^" + _JSON_START + rb"\x00[\x01-\x7f]\x00"), "utf-16-le"),
+    (re2.compile(rb"^\x00" + _JSON_START + rb"\x00[\x01-\x7f]"), "utf-16-be"),
 )
 
 
