@@ -31,6 +31,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from cleaner.adapters.rows import clean_row, load_cleaner
 from cleaner.io.items import JsonlKeys
+from cleaner.packs import default_rules_dir
 from cleaner.pipeline import Cleaner
 
 # The metadata keys this step writes; a reader's metadata of the same name is left in ``meta``.
@@ -38,7 +39,8 @@ RECORD_KEY, REJECT_KEY = "cleaner", "cleaner_reject"
 
 
 class CleanDocuments(BaseFilter):  # type: ignore[misc]  # datatrove ships no type hints
-    """Clean each document with the rule packs in ``rules`` (default ``rules``)."""
+    """Clean each document with the rule packs in ``rules`` (default: the packs that ship with
+    cleaner)."""
 
     name = "🧹 cleaner"
 
@@ -53,7 +55,8 @@ class CleanDocuments(BaseFilter):  # type: ignore[misc]  # datatrove ships no ty
         super().__init__(exclusion_writer)
         # Paths, not compiled rules: the step is pickled to datatrove's worker processes, and
         # each builds its cleaner once, on its first document.
-        self.rules = [str(p) for p in rules] if rules is not None else ["rules"]
+        default = default_rules_dir()  # the packs that ship with cleaner
+        self.rules = [str(p) for p in rules] if rules is not None else [str(default or "rules")]
         self.schema = str(schema) if schema is not None else None
         self.keys = keys or JsonlKeys()
         # Built here so that a bad pack fails now, not in a worker; not pickled (see below).

@@ -135,8 +135,8 @@ class CleanerFn:
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        rules, schema = state["sources"]
-        self._cleaner = load_cleaner(rules, schema)
+        # The same sources the worker pool rebuilds from: rule folders, schema, settings.
+        self._cleaner = Cleaner.from_paths(*state["sources"])
         self.keys = state["keys"]
         self.source = state["source"]
 

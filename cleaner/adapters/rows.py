@@ -17,6 +17,7 @@ from cleaner.batch import clean_item
 from cleaner.io.items import Item, JsonlKeys
 from cleaner.io.readers import parse_jsonl_item, stem_of
 from cleaner.io.writers import dump_line
+from cleaner.packs import default_rules_dir
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reason, Reject, printable
 
@@ -69,5 +70,9 @@ def columns_to_rows(batch: dict[str, Sequence[Any]]) -> Iterable[dict[str, Any]]
 
 
 def load_cleaner(rules: Iterable[str | Path] | None, schema: str | Path | None = None) -> Cleaner:
-    """The cleaner for these rule folders (``rules`` by default), as ``cleaner run`` builds it."""
-    return Cleaner.from_paths(list(rules) if rules is not None else ["rules"], schema)
+    """The cleaner for these rule folders (the packs that ship with cleaner by default), as
+    ``cleaner run`` builds it."""
+    if rules is None:
+        default = default_rules_dir()
+        rules = [default] if default is not None else ["rules"]
+    return Cleaner.from_paths(list(rules), schema)
