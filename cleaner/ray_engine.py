@@ -29,7 +29,8 @@ from typing import Any
 from cleaner.batch import BATCH_ITEMS, Tally, clean_batch
 from cleaner.engine.files import rule_files
 from cleaner.errors import CleanerError, RunStopped, require_extra
-from cleaner.io.readers import Limits, expand_inputs, file_ids, input_bytes, read_path
+from cleaner.io.paths import input_bytes
+from cleaner.io.readers import Limits, expand_inputs, file_ids, read_path
 from cleaner.io.remote import is_remote
 from cleaner.io.writers import (
     ARTICLES,

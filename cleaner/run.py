@@ -19,17 +19,17 @@ from typing import Any
 
 from cleaner.batch import Batch, Tally, batches
 from cleaner.errors import CleanerError, RunStopped
-from cleaner.io.paths import real_path
+from cleaner.io.paths import input_bytes, real_path
 from cleaner.io.readers import (
     InputMeter,
     Item,
     JsonlKeys,
     Limits,
     expand_inputs,
-    input_bytes,
     read_expanded,
 )
-from cleaner.io.remote import RemoteFile, RemoteOutput, is_remote
+from cleaner.io.remote import RemoteFile, is_remote
+from cleaner.io.remote_output import RemoteOutput
 from cleaner.io.writers import (
     KINDS,
     OutputOptions,

@@ -15,7 +15,7 @@ import pytest
 
 from cleaner.cli import main
 from cleaner.errors import CleanerError
-from cleaner.io.remote import RemoteOutput, RemoteStopped
+from cleaner.io.remote_output import RemoteOutput, RemoteStopped
 from cleaner.io.writers import OutputOptions
 from cleaner.pipeline import Cleaner
 from cleaner.run import RunOptions, run

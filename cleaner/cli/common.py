@@ -18,6 +18,7 @@ from cleaner.errors import (
     CleanerError,
 )
 from cleaner.io.readers import JsonlKeys, read_inputs
+from cleaner.io.remote import is_remote
 from cleaner.packs import ProjectConfig, RuleSource, find_project_config, rule_sources
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Reject, printable
@@ -97,9 +98,10 @@ def keys_args(p: argparse.ArgumentParser) -> None:
 
 
 def check_inputs(inputs: Sequence[str]) -> None:
-    """A mistyped input path is a usage error, found before anything is read or written."""
+    """A mistyped input path is a usage error, found before anything is read or written. (A
+    remote URL is checked when it is listed: a missing one is a usage error there.)"""
     for item in inputs:
-        if item != "-" and not os.path.lexists(item):
+        if item != "-" and not is_remote(item) and not os.path.lexists(item):
             raise CleanerError(f"input '{printable(item)}' not found")
 
 

@@ -217,3 +217,22 @@ def _refusal(path: Path, code: str, message: str) -> tuple[str, Reject]:
     return path.as_posix(), Reject(
         printable_name(path.stem) or source, source, (Reason(code, message),)
     )
+
+
+def input_bytes(expanded: Iterable[object]) -> int | None:
+    """Total size of expanded inputs (None when one is standard input): a progress bar's 100%.
+    A remote file counts the size its listing gave."""
+    total = 0
+    for item in expanded:
+        if isinstance(item, Reject):
+            continue
+        if isinstance(item, str):  # "-": standard input has no size
+            return None
+        if not isinstance(item, Path):
+            total += getattr(item, "size", None) or 0
+            continue
+        try:
+            total += item.stat().st_size
+        except OSError:
+            continue
+    return total

@@ -137,24 +137,6 @@ def expand_inputs(
             yield path
 
 
-def input_bytes(expanded: Iterable[str | Path | Reject | RemoteFile]) -> int | None:
-    """Total size of expanded inputs (None when one is standard input): a progress bar's 100%."""
-    total = 0
-    for item in expanded:
-        if isinstance(item, Reject):
-            continue
-        if isinstance(item, RemoteFile):
-            total += item.size or 0
-            continue
-        if not isinstance(item, Path):
-            return None
-        try:
-            total += item.stat().st_size
-        except OSError:
-            continue
-    return total
-
-
 def read_inputs(
     inputs: Iterable[str],
     keys: JsonlKeys | None = None,
