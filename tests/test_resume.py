@@ -14,7 +14,7 @@ import pytest
 
 from cleaner.pipeline import Cleaner
 from tests.conftest import ROOT, RULES
-from tests.scale_helpers import output_files, write_corpus
+from tests.scale_helpers import every_point, output_files, write_corpus
 
 # Runs the command line, sending itself SIGKILL just before the Nth os.replace: every rename the
 # writers do (a shard's articles, its rejects, its marker, the joins, summary.json) is a point.
@@ -93,19 +93,20 @@ def test_sigkill_before_every_rename_then_resume_equals_an_uninterrupted_run(
     reference = tmp_path / "reference"
     assert run_cleaner(cleaner_cmd(corpus, reference, *extra)).returncode == 0
     expected = output_files(reference)
-    n, kills = 1, 0
-    while True:
+
+    def kill_then_resume(n: int) -> bool:
+        """False when the run has fewer than n renames (every point has been tried)."""
         out = tmp_path / f"out{n}"
         code = killed_at_rename(n, cleaner_cmd(corpus, out, *extra), checkpoint)
-        if code == 0:  # fewer than n renames: every point has been tried
-            break
+        if code == 0:
+            return False
         assert code == -signal.SIGKILL
-        kills += 1
         resumed = run_cleaner(cleaner_cmd(corpus, out, *extra, "--resume"), checkpoint)
         assert resumed.returncode == 0, resumed.stderr
         assert output_files(out) == expected, f"killed before rename {n}"
-        n += 1
-    assert kills >= 10
+        return True
+
+    assert every_point(kill_then_resume) >= 10
 
 
 def test_ctrl_c_before_every_rename_leaves_nothing_half_written(
