@@ -24,6 +24,7 @@ LIST = "list of strings"
 MAPPINGS = "list of mappings"
 SELECTOR = "CSS selector"
 SELECTORS = "CSS selector or list of them"
+LANG_INTS = "mapping of language code to integer"
 
 # Every integer option has a range: an integer from YAML can be any size, and one past what the
 # code can hold (a read size beyond 64 bits) would fail mid-run instead of at load. Counts of
@@ -78,9 +79,17 @@ T = TypeVar("T")
 
 
 def build_options(options_type: type[T], values: Mapping[str, Any]) -> T:
-    """The typed options from values ``check_options`` accepted; lists become tuples, so the
-    options stay frozen all the way down."""
-    return options_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    """The typed options from values ``check_options`` accepted; lists become tuples and
+    mappings sorted tuples of pairs, so the options stay frozen all the way down."""
+    return options_type(**{k: _frozen(v) for k, v in values.items()})
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,11 @@ def _type_ok(opt: Option, value: Any) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if opt.type == MAPPINGS:
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if opt.type == LANG_INTS:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in value.items()
+        )
     if opt.type in (STR_OR_LIST, SELECTORS):
         return isinstance(value, str) or (
             isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
@@ -182,7 +196,8 @@ def check_options(
             )
             continue
         low, high = int_range(opt)
-        if opt.type == INT and not low <= value <= high:
+        ints = value.values() if opt.type == LANG_INTS else [value] if opt.type == INT else []
+        if any(not low <= v <= high for v in ints):
             problems.append(
                 OptionProblem(
                     f"option '{key}' is out of range, got {value}",

@@ -28,6 +28,7 @@ from cleaner.steps.base import Doc, Fixpoint, Step, flatten
 from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.normalize import join_lines, normalize_lines
 from cleaner.steps.repair import scrub
+from cleaner.words import count_words
 
 MAX_MESSAGE = 300
 _QUOTES = str.maketrans(
@@ -346,7 +347,7 @@ class Build:
                 encoding=doc.encoding,
                 extractor=doc.extractor,
                 n_chars=len(text),
-                n_words=len(text.split()),
+                n_words=count_words(text),
                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 repairs=doc.repairs,
                 rules=tuple(
