@@ -101,3 +101,45 @@ def test_min_by_lang_errors_point_at_the_rule(tmp_path: Path, value: str, messag
     errors = [str(e) for e in info.value.errors]
     assert len(errors) == 1
     assert errors[0].startswith(f"{tmp_path}/pack.yaml:9: rule 'demo-min': {message}"), errors
+
+
+# A scrape as a Chinese news site gives it: each chrome line the issue names, and article
+# sentences that use the same words, which must stay.
+ZH_PAGE = """\
+登录 | 注册
+首页
+新闻
+国家统计局：5月份居民消费价格同比上涨0.2%
+原标题：5月份CPI同比上涨0.2%
+2023-05-10 10:00 来源：新华网
+分享到：微信 微博 QQ空间
+国家统计局10日发布数据，5月份全国居民消费价格同比上涨0.2%，环比下降0.2%。
+统计局在会上表示，来源于食品价格的下降拉低了总体涨幅，分享经济的服务价格保持稳定。
+记者注意到，不少商家要求顾客扫一扫二维码才能点餐，也有用户抱怨需要先登录才能使用。
+责任编辑：张三
+扫一扫，分享到朋友圈
+请登录后发表评论
+免责声明：本文仅代表作者个人观点，与本网站无关。
+版权所有 © 2023 新华网
+"""
+ZH_CHROME = {
+    "登录 | 注册",
+    "原标题：5月份CPI同比上涨0.2%",
+    "2023-05-10 10:00 来源：新华网",
+    "分享到：微信 微博 QQ空间",
+    "责任编辑：张三",
+    "扫一扫，分享到朋友圈",
+    "请登录后发表评论",
+    "免责声明：本文仅代表作者个人观点，与本网站无关。",
+    "版权所有 © 2023 新华网",
+}
+
+
+def test_chinese_chrome_lines_do_not_survive(cleaner: Cleaner) -> None:
+    result = cleaner.clean(RawArticle("zhpage", "zh.txt", ZH_PAGE)).result
+    assert isinstance(result, Record), result
+    kept = set(result.text.splitlines())
+    assert not kept & ZH_CHROME
+    body = [x for x in ZH_PAGE.splitlines()[7:10]]
+    assert all(x in kept for x in body)
+    assert {r["pack"] for r in result.rules} == {"zh"}
