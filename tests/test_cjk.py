@@ -11,7 +11,7 @@ from cleaner.engine.load import load_packs
 from cleaner.errors import RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
-from cleaner.words import count_words
+from cleaner.words import count_words, word_estimate
 
 DATA = Path(__file__).resolve().parent / "data" / "cjk"
 
@@ -40,7 +40,19 @@ def test_count_words(text: str, words: int) -> None:
     ["Shares rose 4% - on Tuesday.", "a\u00a0b\u2003c\x1cd", "Ünïcödé — ‘quotes’ …", " \n "],
 )
 def test_text_without_cjk_counts_at_spaces_as_before(text: str) -> None:
-    assert count_words(text) == len(text.split())
+    assert count_words(text) == word_estimate(text) == len(text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2023年5月10日 10:00 来源：新华网", 8),  # a date line stays short
+        ("国家统计局表示，2023年5月10日起，新的统计口径将在全国范围内正式实施。", 17),
+        ("iPhoneを販売", 2),
+    ],
+)
+def test_word_estimate_halves_cjk_characters(text: str, words: int) -> None:
+    assert word_estimate(text) == words
 
 
 def test_a_real_japanese_article_is_no_longer_too_short(cleaner: Cleaner) -> None:
@@ -140,6 +152,5 @@ def test_chinese_chrome_lines_do_not_survive(cleaner: Cleaner) -> None:
     assert isinstance(result, Record), result
     kept = set(result.text.splitlines())
     assert not kept & ZH_CHROME
-    body = [x for x in ZH_PAGE.splitlines()[7:10]]
-    assert all(x in kept for x in body)
+    assert all(x in kept for x in ZH_PAGE.splitlines()[7:10])
     assert {r["pack"] for r in result.rules} == {"zh"}

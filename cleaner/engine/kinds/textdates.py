@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar, NamedTuple
 
+from cleaner.words import word_estimate
+
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
     "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
@@ -43,7 +45,8 @@ class Found(NamedTuple):
 
 def year_lines(lines: list[str], end: int, max_words: int) -> list[int]:
     """The indexes, below ``end``, of the lines that may hold a date: a year in a line of at
-    most ``max_words`` words (a longer one is a sentence, whose dates are events)."""
+    most ``max_words`` words (a longer one is a sentence, whose dates are events; Chinese and
+    Japanese count about two characters a word)."""
     text = "\n".join(lines[:end])
     find = text.find
     starts: set[int] = set()  # where each line with a year starts
@@ -64,7 +67,7 @@ def year_lines(lines: list[str], end: int, max_words: int) -> list[int]:
     for start in sorted(starts):
         i += text.count("\n", previous, start)
         previous = start
-        if len(lines[i].split()) <= max_words:
+        if word_estimate(lines[i]) <= max_words:
             out.append(i)
     return out
 

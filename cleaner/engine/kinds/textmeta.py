@@ -25,6 +25,7 @@ from typing import Any
 from cleaner.engine.kinds.base import DATE_FIELDS, EXTRACT, KindOptions, RuleKind, compile_or_raise
 from cleaner.engine.kinds.textdates import FORMS, URL_DATE, Found, page_order, scan, settled
 from cleaner.engine.options import BOOL, INT, REGEX, STR, option
+from cleaner.words import word_estimate
 
 # Where a <title> line's site name is joined to the headline.
 _SEPARATORS = "|-–—:_»·•/~"
@@ -380,7 +381,7 @@ class TextDate(RuleKind):
                 continue
             elif f.line in near:
                 out.append((NEAR_TITLE, f.line, when))
-            elif f.line in after_window and len(lines[f.line].split()) <= opts.date_line_words:
+            elif f.line in after_window and word_estimate(lines[f.line]) <= opts.date_line_words:
                 # A line that is little but the date, in the article's head below the headline.
                 out.append((DATE_LINE, f.line, when))
             elif f.line in top:
