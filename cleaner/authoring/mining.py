@@ -50,6 +50,9 @@ _WIRE = re.compile(
 )
 
 
+Days = Sequence[str | None] | None
+
+
 def line_key(line: str) -> str:
     """A line compared without case, punctuation or spacing."""
     return _KEY.sub(" ", line.casefold()).strip()
@@ -82,21 +85,35 @@ class Layout:
 
 
 class Corpus:
-    """Pages of one site with their page counts and estimated layouts."""
+    """Pages of one site with their page counts and estimated layouts; ``days`` the day each
+    page was fetched, when known (None)."""
 
-    def __init__(self, pages: Sequence[list[str]], share: float) -> None:
+    def __init__(self, pages: Sequence[list[str]], share: float, days: Days = None) -> None:
         self.pages = [list(p) for p in pages]
         self.n = len(self.pages)
         self.threshold = min_pages(self.n, share)
         self.df: Counter[str] = Counter()
         for lines in self.pages:
             self.df.update(set(lines))
+        # For each recurring line, the fetch days of the pages it is on (pages with a day).
+        self.line_days: dict[str, Counter[str]] = {}
+        if days is not None and len({d for d in days if d}) > 1:
+            for lines, day in zip(self.pages, days, strict=True):
+                for line in set(lines) if day else ():
+                    if day and self.df[line] >= self.threshold:
+                        self.line_days.setdefault(line, Counter())[day] += 1
         self.counts = [Counter(lines) for lines in self.pages]
         self.title_keys = {line_key(p[0]) for p in self.pages if p}
         self.layouts = [self._layout(lines) for lines in self.pages]
 
     def common(self, line: str) -> bool:
         return self.df[line] >= self.threshold
+
+    def day_specific(self, line: str) -> bool:
+        """The line recurs on pages fetched on one day only, though the pages span several:
+        that day's trending searches or top stories, not the site's chrome."""
+        days = self.line_days.get(line)
+        return days is not None and days.total() >= 2 and len(days) == 1
 
     def is_headline(self, line: str) -> bool:
         """Whether the line is (part of) some page's title line, i.e. an article's headline."""
@@ -167,7 +184,12 @@ class Cut:
 
 
 def _marker_ok(corpus: Corpus, line: str) -> bool:
-    return corpus.common(line) and not is_metadata(line) and not corpus.is_headline(line)
+    return (
+        corpus.common(line)
+        and not is_metadata(line)
+        and not corpus.is_headline(line)
+        and not corpus.day_specific(line)
+    )
 
 
 def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]:
@@ -302,6 +324,7 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
         for line, z in zones.items()
         if not is_metadata(line)
         and not corpus.is_headline(line)
+        and not corpus.day_specific(line)
         and not (_name_like(line) and z["byline"] * 2 >= z.total())
     }
     # Union lines that are neighbours on at least `threshold` pages.

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaner.cli.common import (
     EXIT_OK,
@@ -26,6 +27,9 @@ from cleaner.engine.load import load_pack_text, load_packs
 from cleaner.errors import CleanerError
 from cleaner.packs import rule_sources
 from cleaner.record import RawArticle, Reject
+
+if TYPE_CHECKING:
+    from cleaner.pipeline import Cleaner
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -83,6 +87,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if p.name != domain and (out is None or Path(p.path).resolve() != out.resolve())
     ]
     texts: list[str] = []
+    days: list[str | None] = []
     unreadable = elsewhere = 0
     for item in articles(args.inputs, args):
         if isinstance(item, Reject):
@@ -97,6 +102,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             unreadable += 1
         else:
             texts.append(text)
+            days.append(fetch_day(item))
     try:
         draft = suggest(
             domain,
@@ -105,6 +111,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             others=others,
             share=args.min_share,
             path=str(out or "<stdout>"),
+            days=days,
         )
     except ValueError as exc:
         raise CleanerError(str(exc)) from None
@@ -122,13 +129,25 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     print(
         f"suggest: {draft.n_pages} pages of {domain}"
         + (f" ({', '.join(skipped)} skipped)" if skipped else "")
-        + f"; a line recurs from {draft.threshold} pages; {len(draft.candidates)} rules: "
+        + f"; a line recurs from {draft.threshold} pages; {counts.total()} rules: "
         + ", ".join(f"{counts[s]} {s}" for s in ("header", "footer", "lines", "spans") if counts[s])
+        + (f"; {draft.doubted} doubted, written commented out" if draft.doubted else "")
         + f"; fingerprints on {draft.fingerprint_pages} of {draft.n_pages} pages"
         + (f"; wrote {out}" if out else ""),
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def fetch_day(item: RawArticle) -> str | None:
+    """The day a page was fetched (``YYYY-MM-DD``), from its WARC date or crawl_date meta."""
+    from cleaner.steps.document import CRAWL_DATE_KEYS
+
+    for key in CRAWL_DATE_KEYS:
+        value = item.meta.get(key)
+        if isinstance(value, str) and len(value) >= 10:
+            return value[:10]
+    return None
 
 
 def cmd_new_site(args: argparse.Namespace) -> int:
@@ -160,6 +179,7 @@ def cmd_rules_report(args: argparse.Namespace) -> int:
     from cleaner.authoring.report import build_report, render_report
 
     cleaner = cleaner_of(args)
+    listed = site_packs(cleaner, args.site) if args.site else None
 
     def pages(inputs: Sequence[str]) -> Iterator[RawArticle]:
         for item in articles(inputs, args):
@@ -167,7 +187,11 @@ def cmd_rules_report(args: argparse.Namespace) -> int:
                 yield dataclasses.replace(item, site=args.site) if args.site else item
 
     report = build_report(
-        cleaner, pages(args.inputs), pages(args.clean or []), max_share=args.max_share
+        cleaner,
+        pages(args.inputs),
+        pages(args.clean or []),
+        max_share=args.max_share,
+        packs=listed,
     )
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -175,6 +199,24 @@ def cmd_rules_report(args: argparse.Namespace) -> int:
         sys.stdout.write(render_report(report))
     findings = report.dead() or report.broad() or report.overlaps()
     return EXIT_REJECTS if args.strict and findings else EXIT_OK
+
+
+def site_packs(cleaner: Cleaner, site: str) -> set[str]:
+    """The site packs that cover ``site`` (a domain or a URL): what ``--site`` reports on."""
+    from cleaner.engine.ruleset import domain_of
+
+    host = domain_of(site) or site.lower().strip(".")
+    names = {
+        p.name
+        for p in cleaner.rules.sites
+        if any(host == d or host.endswith("." + d) for d in p.domains)
+    }
+    if not names:
+        known = sorted(d for p in cleaner.rules.sites for d in p.domains)
+        raise CleanerError(
+            f"rules-report --site: no site pack covers '{host}' (valid: {', '.join(known)})"
+        )
+    return names
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -242,7 +284,11 @@ def add_parsers(sub: Subparsers) -> None:
         default=0.5,
         help="flag a rule that takes more than this share of an article's words (default 0.5)",
     )
-    p_report.add_argument("--site", metavar="DOMAIN", help="treat every input as from this site")
+    p_report.add_argument(
+        "--site",
+        metavar="DOMAIN",
+        help="treat every input as from this site and list only its site pack's rules",
+    )
     p_report.add_argument("--format", choices=("text", "json"), default="text")
     p_report.add_argument("--strict", action="store_true", help="exit 1 when any rule is flagged")
     rules_arg(p_report)
