@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cleaner.authoring.draft import Draft
+from cleaner.authoring.draft import Draft, make_rule
 from cleaner.authoring.suggest import suggest
 from cleaner.cli import main
 from cleaner.engine.load import load_pack_text, load_packs
@@ -148,3 +148,56 @@ def test_rules_report_site_lists_only_that_sites_rules(
     assert main([*argv, "--site", "nowhere.example"]) == 2
     err = capsys.readouterr().err
     assert "no site pack covers 'nowhere.example' (valid: " in err
+
+
+def titled_page(n: int) -> str:
+    return "\n".join(
+        [
+            f"Story {n} makes the news today - Example News",
+            *HEADER,
+            f"Story {n} makes the news today",
+            f"Published: May {n + 1}, 2023",
+            f"Story number {n} begins with a sentence long enough to be article text on its own.",
+            f"The second paragraph of story {n} says more about what happened and who said it.",
+            *FOOTER,
+        ]
+    )
+
+
+def test_title_and_date_rules_when_the_pages_show_them() -> None:
+    draft = suggest("example-news.com", [titled_page(n) for n in range(10)])
+    fields = {c.kind: c for c in draft.candidates if c.section == "fields"}
+    assert set(fields) == {"extract", "text_date"}
+    pack = load_pack_text(draft.yaml, "<draft>")
+    title = next(r for r in pack.rules if r.kind_name == "extract")
+    date = next(r for r in pack.rules if r.kind_name == "text_date")
+    lines = titled_page(7).splitlines()
+    assert title.kind.extract(lines) == "Story 7 makes the news today"  # type: ignore[attr-defined]
+    assert date.kind.extract(lines) == "2023-05-08"  # type: ignore[attr-defined]
+    assert fields["text_date"].options["field"] == "date_published"
+
+
+def test_a_dated_title_suffix_is_not_the_sites_name() -> None:
+    pages = [
+        f"Story {n} makes the news today - May {n + 1}, 2023\nBody text {n}." for n in range(8)
+    ]
+    draft = suggest("example-news.com", [p + "\n" + "\n".join(FOOTER) for p in pages])
+    assert not [c for c in draft.candidates if c.kind == "extract"]
+
+
+def test_bbc_pages_give_a_title_rule_and_an_updated_date_rule() -> None:
+    pages = site_pages("news.bbc.co.uk")
+    draft = suggest("news.bbc.co.uk", [p.scrape for p in pages[::2]], generic=generic_groups())
+    fields = {c.kind: c for c in draft.candidates if c.section == "fields"}
+    assert fields["text_date"].options["field"] == "date_updated"  # "Last Updated: ..."
+    title = make_rule("t", "extract", dict(fields["extract"].options))
+    # Held out: the pages the draft did not see; the gold text starts with the title (and
+    # the date line, in either order).
+    right = read = 0
+    for p in pages[1::2]:
+        got = title.kind.extract(p.scrape.splitlines())  # type: ignore[attr-defined]
+        if got is not None:
+            read += 1
+            right += got in [" ".join(x.split()) for x in p.gold.strip().splitlines()[:3]]
+    assert read >= 40
+    assert right >= 0.9 * read

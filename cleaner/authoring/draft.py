@@ -6,15 +6,20 @@ person has looked at it and taken the comment marks away.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.authoring.yamlwrite import flow_list, scalar, text_block
+from cleaner.engine.kinds import KINDS
+from cleaner.engine.load import Rule
+from cleaner.engine.options import check_options
 
 CUTS = ("header", "footer")
 DOUBT = 0.5  # a candidate less confident than this is written commented out
 SECTIONS = {
+    "fields": "Title and date, read from the lines the pages show them in.",
     "header": "Header cuts: everything above a marker line that comes before the headline.",
     "footer": "Footer cuts: everything below a marker line that comes after the article.",
     "lines": "Recurring lines left between header and footer (menus, share bars, widgets).",
@@ -35,6 +40,8 @@ class Candidate:
     confidence: float
     examples: list[tuple[str, str]] = field(default_factory=list)
     line_pages: dict[str, int] = field(default_factory=dict)  # for `lines:`, pages per line
+    # For field rules: (input, the fields the rule reads from it) instead of ``examples``.
+    field_examples: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     id: str = ""
 
     @property
@@ -142,4 +149,26 @@ def _rule_lines(c: Candidate, n_pages: int) -> list[str]:
         first[0] = "      - " + first[0].lstrip()
         out += first
         out += text_block("output", text_out, 8)
+    for text_in, found in c.field_examples:
+        first = text_block("input", text_in, 8)
+        first[0] = "      - " + first[0].lstrip()
+        out += first
+        pairs = ", ".join(f"{k}: {scalar(v)}" for k, v in found.items())
+        out.append(f"        fields: {{{pairs}}}")
     return out
+
+
+_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
+
+def readable_escape(text: str) -> str:
+    """Escape only what RE2 treats as syntax, so a pattern still reads like the line."""
+    return _META.sub(r"\\\1", text)
+
+
+def make_rule(rule_id: str, kind: str, options: dict[str, Any]) -> Rule:
+    kind_cls = KINDS[kind]
+    values, problems = check_options(kind_cls.declared(), options, one_of=kind_cls.one_of)
+    if problems:  # pragma: no cover - a bug in this module
+        raise AssertionError(f"{rule_id}: {[p.message for p in problems]}")
+    return Rule(rule_id, "draft", kind_cls.from_values(values), "draft", (), "<draft>", None)

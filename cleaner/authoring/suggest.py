@@ -22,11 +22,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cleaner.authoring import mining
-from cleaner.authoring.draft import CUTS, SECTIONS, Candidate, Draft, render
-from cleaner.engine.kinds import KINDS
+from cleaner.authoring import fields, mining
+from cleaner.authoring.draft import (
+    CUTS,
+    SECTIONS,
+    Candidate,
+    Draft,
+    make_rule,
+    readable_escape,
+    render,
+)
 from cleaner.engine.load import Pack, Rule, load_pack_text
-from cleaner.engine.options import check_options
 from cleaner.engine.ruleset import RuleGroup, domain_of, run_chrome
 from cleaner.steps.normalize import normalize_lines
 from cleaner.testing import check_example
@@ -34,14 +40,6 @@ from cleaner.testing import check_example
 DEFAULT_SHARE = 0.05
 MAX_FINGERPRINTS = 4
 EXAMPLE_CHARS = 100  # neighbour lines in examples are shortened to this
-
-
-_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
-
-
-def readable_escape(text: str) -> str:
-    """Escape only what RE2 treats as syntax, so a pattern still reads like the line."""
-    return _META.sub(r"\\\1", text)
 
 
 def normalise_domain(site: str) -> str:
@@ -77,14 +75,6 @@ def prepare(texts: Iterable[str], generic: Sequence[RuleGroup] = ()) -> list[lis
 
 
 # --- building rules to test candidates with the real engine ------------------------------
-
-
-def make_rule(rule_id: str, kind: str, options: dict[str, Any]) -> Rule:
-    kind_cls = KINDS[kind]
-    values, problems = check_options(kind_cls.declared(), options, one_of=kind_cls.one_of)
-    if problems:  # pragma: no cover - a bug in this module
-        raise AssertionError(f"{rule_id}: {[p.message for p in problems]}")
-    return Rule(rule_id, "draft", kind_cls.from_values(values), "draft", (), "<draft>", None)
 
 
 def _run(rule: Rule, lines: list[str]) -> list[str]:
@@ -310,7 +300,7 @@ def mine(
     dropped = {line for g in groups for line in g.lines}
     left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
     spans = mining.choose_spans(corpus, left)
-    candidates: list[Candidate] = []
+    candidates = fields.candidates(corpus)
     for cut in header + footer:
         c = _cut_candidate(cut, corpus)
         if c is not None:
