@@ -201,3 +201,13 @@ def test_bbc_pages_give_a_title_rule_and_an_updated_date_rule() -> None:
             right += got in [" ".join(x.split()) for x in p.gold.strip().splitlines()[:3]]
     assert read >= 40
     assert right >= 0.9 * read
+
+
+def test_a_line_whose_number_changes_is_not_chrome() -> None:
+    def numbered(n: int) -> str:
+        body = page(n, "2024-03-01").split("\n")[len(HEADER) + 5 :]
+        return "\n".join([f"Story {n} headline", *HEADER, f"{n % 2 + 1} new stories", *body])
+
+    found = targets(suggest("example-news.com", [numbered(n) for n in range(12)]))
+    assert found
+    assert not [t for t in found if "new stories" in t]

@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cleaner.authoring.daily import Daily, Days
+
 # A line of unique text scores (words - BODY_WORDS): paragraphs raise the body window, short
 # unique lines (links, captions) lower it a little; a recurring line lowers it more.
 BODY_WORDS = 8
@@ -48,9 +50,6 @@ _WIRE = re.compile(
     r"|upi|united press international|dpa|press association|pa|xinhua|kyodo(?: news)?)$",
     re.I,
 )
-
-
-Days = Sequence[str | None] | None
 
 
 def line_key(line: str) -> str:
@@ -86,7 +85,7 @@ class Layout:
 
 class Corpus:
     """Pages of one site with their page counts and estimated layouts; ``days`` the day each
-    page was fetched, when known (None)."""
+    page was fetched, when known (None), to tell the day's lines from the site's."""
 
     def __init__(self, pages: Sequence[list[str]], share: float, days: Days = None) -> None:
         self.pages = [list(p) for p in pages]
@@ -95,25 +94,13 @@ class Corpus:
         self.df: Counter[str] = Counter()
         for lines in self.pages:
             self.df.update(set(lines))
-        # For each recurring line, the fetch days of the pages it is on (pages with a day).
-        self.line_days: dict[str, Counter[str]] = {}
-        if days is not None and len({d for d in days if d}) > 1:
-            for lines, day in zip(self.pages, days, strict=True):
-                for line in set(lines) if day else ():
-                    if day and self.df[line] >= self.threshold:
-                        self.line_days.setdefault(line, Counter())[day] += 1
+        self.daily = Daily(self.pages, self.df, self.threshold, days)
         self.counts = [Counter(lines) for lines in self.pages]
         self.title_keys = {line_key(p[0]) for p in self.pages if p}
         self.layouts = [self._layout(lines) for lines in self.pages]
 
     def common(self, line: str) -> bool:
         return self.df[line] >= self.threshold
-
-    def day_specific(self, line: str) -> bool:
-        """The line recurs on pages fetched on one day only, though the pages span several:
-        that day's trending searches or top stories, not the site's chrome."""
-        days = self.line_days.get(line)
-        return days is not None and days.total() >= 2 and len(days) == 1
 
     def is_headline(self, line: str) -> bool:
         """Whether the line is (part of) some page's title line, i.e. an article's headline."""
@@ -188,7 +175,7 @@ def _marker_ok(corpus: Corpus, line: str) -> bool:
         corpus.common(line)
         and not is_metadata(line)
         and not corpus.is_headline(line)
-        and not corpus.day_specific(line)
+        and not corpus.daily.only_today(line)
     )
 
 
@@ -324,7 +311,7 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
         for line, z in zones.items()
         if not is_metadata(line)
         and not corpus.is_headline(line)
-        and not corpus.day_specific(line)
+        and not corpus.daily.only_today(line)
         and not (_name_like(line) and z["byline"] * 2 >= z.total())
     }
     # Union lines that are neighbours on at least `threshold` pages.
