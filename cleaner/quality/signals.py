@@ -84,51 +84,15 @@ POLICY_PHRASES = (
     "use of cookies",
     "use cookies",
 )
-# A dot after these does not end a sentence (spaCy's tokenizer keeps them whole with their dot).
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "co",
-        "corp",
-        "ltd",
-        "vs",
-        "etc",
-        "no",
-        "gov",
-        "sen",
-        "rep",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "prof",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-    ]
+# A sentence ends at one of these marks (spaCy's sentencizer's usual ones) when a word follows,
+# past closing quotes and brackets; the word before it decides whether a dot is an abbreviation.
+_SENTENCE_END = re.compile(
+    r"(?:(?<![\w.])([\w.]+))?(?:[!?\u0589\u061f\u06d4\u0700-\u0702\u3002\uff01\uff0e\uff1f\uff61]+|(?<!\.)\.(?!\.))"
+    r"[\"'”’)\]]*(?:\s+[\"'“‘(\[]*|(?=[A-Z]))(?=[^\W_])"
 )
-_SENTENCE_ENDS = frozenset("!.?\u0589\u061f\u06d4\u0700\u0701\u0702\u3002\uff01\uff0e\uff1f\uff61")
+# Chinese and Japanese sentences end at a full-width mark, with no space after it.
+_CJK_END = re.compile("[\u3002\uff01\uff1f]+(?=[^\\s\u3002\uff01\uff1f\u201d\u300d])")
+_NOT_AN_END = re.compile(rf"(?:[A-Za-z]\.)*[A-Za-z]|{_ABBREVIATIONS}")
 
 
 def language_base(lang: str | None) -> str:
@@ -194,25 +158,19 @@ def _duplicates(items: Iterable[str]) -> tuple[int, int]:
     return n, chars
 
 
-def _ngram_keys(words: list[str], largest: int) -> Iterator[tuple[int, list[int]]]:
-    """For n = 2 .. ``largest``, one integer per word n-gram, equal for equal n-grams.
+def _ngram_keys(words: list[str], largest: int) -> Iterator[tuple[int, list[tuple[int, ...]]]]:
+    """For n = 2 .. ``largest``, the word n-grams as tuples of word ids, made in C by ``zip``.
 
-    Built from the (n-1)-gram keys, so no n-gram string is ever joined: datatrove joins each
-    one, which is most of its repetition filter's time. The n-grams compare as word sequences
-    where datatrove compares their concatenations; they differ only when two different word
-    sequences concatenate alike ("ab c" and "a bc"), which almost never repeats in a text."""
+    datatrove joins each n-gram into a string, which is most of its repetition filter's time.
+    Word sequences compare where datatrove compares their concatenations; they differ only when
+    two different sequences concatenate alike ("ab c" and "a bc"), which almost never repeats."""
     table: dict[str, int] = {}
     ids = [table.setdefault(w, len(table)) for w in words]
-    base = len(table) or 1
-    keys = ids
     for n in range(2, largest + 1):
-        # The n-gram's word ids as the digits of one number in base ``base``: equal numbers
-        # are equal n-grams.
-        keys = [k * base + i for k, i in zip(keys, ids[n - 1 :])]
-        yield n, keys
+        yield n, list(zip(*(ids[j:] for j in range(n)), strict=False))
 
 
-def _top_ngram_chars(keys: list[int], n: int, ends: list[int]) -> int:
+def _top_ngram_chars(keys: list[tuple[int, ...]], n: int, ends: list[int]) -> int:
     """Characters of the most frequent n-gram (joined by spaces) times its count; the first
     met wins a tie, as in ``Counter.most_common``."""
     if not keys:
@@ -222,10 +180,12 @@ def _top_ngram_chars(keys: list[int], n: int, ends: list[int]) -> int:
     return (ends[i + n] - ends[i] + n - 1) * count
 
 
-def _repeated_ngram_chars(keys: list[int], n: int, ends: list[int]) -> int:
+def _repeated_ngram_chars(keys: list[tuple[int, ...]], n: int, ends: list[int]) -> int:
     """Characters (joined without spaces) of the n-grams that repeat an earlier one; a repeat
     skips its n words, as in Gopher's reference code."""
-    seen: set[int] = set()
+    if len(set(keys)) == len(keys):  # no n-gram repeats: most texts, for the longer n-grams
+        return 0
+    seen: set[tuple[int, ...]] = set()
     chars = i = 0
     last = len(keys)
     while i < last:
@@ -266,18 +226,14 @@ def gopher_repetition(s: Split) -> dict[str, float]:
     return out
 
 
-def _sentences(line: str) -> int:
+def _sentences(line: str, by_characters: bool = False) -> int:
     """Sentences in one line, as spaCy's sentencizer counts them: a new one starts at the first
-    word after a sentence-ending mark."""
-    n, seen_end, prev = 1, False, ""
-    for token in _WORD.findall(line):
-        if token in _SENTENCE_ENDS:
-            if prev.lower() not in _ABBREVIATIONS and not (len(prev) == 1 and prev.isupper()):
-                seen_end = True
-        elif seen_end and not PUNCTUATION_SET.issuperset(token):
+    word after a sentence-ending mark, and initials and common abbreviations end none."""
+    n = 1 + (len(_CJK_END.findall(line)) if by_characters else 0)
+    for m in _SENTENCE_END.finditer(line):
+        word = m.group(1)
+        if not (word and m.group(0).startswith(word + ".") and _NOT_AN_END.fullmatch(word)):
             n += 1
-            seen_end = False
-        prev = token
     return n
 
 
@@ -316,7 +272,7 @@ def c4(
             curly = 1
         if filter_policy and any(p in lower for p in POLICY_PHRASES):
             continue
-        sentences += _sentences(line)
+        sentences += _sentences(line, s.by_characters)
     return {"sentences": sentences, "lorem_ipsum": lorem, "curly_bracket": curly}
 
 
