@@ -125,11 +125,18 @@ def quality_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def cleaner_with_quality(args: argparse.Namespace, schema: str | None = None) -> Cleaner:
-    """:func:`cleaner_of`, with ``--quality`` as a settings layer over the project's: workers
-    build their cleaner from the same layers, so ``-j`` and Ray apply the same filters."""
+def cleaner_with_quality(
+    args: argparse.Namespace, schema: str | None = None, drop: bool | None = None
+) -> Cleaner:
+    """:func:`cleaner_of`, with ``--quality`` (and ``drop``, when given) as a settings layer
+    over the project's: a spawned worker builds its cleaner from the same layers, so ``-j``
+    and Ray apply the same filters."""
     settings = settings_of(args)
+    layer: dict[str, Any] = {}
     if args.quality:
-        names = [n.strip() for n in args.quality.split(",") if n.strip()]
-        settings = (*settings, ({"quality": {"filters": names}}, "--quality"))
+        layer["filters"] = [n.strip() for n in args.quality.split(",") if n.strip()]
+    if drop is not None:
+        layer["drop"] = drop
+    if layer:
+        settings = (*settings, ({"quality": layer}, "--quality"))
     return Cleaner.from_paths(rules_paths(args), schema, settings)

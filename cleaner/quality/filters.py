@@ -105,13 +105,10 @@ def resolve(name: str, base: Path | None = None) -> list[Path | tuple[Path, str]
     if name.endswith((".yaml", ".yml")):
         path = Path(name)
         return [path if path.is_absolute() or base is None else base / path]
+    ids = (i for p in PRESETS.values() for i in _ids(PRESETS_DIR / p))
     raise RuleError(
         f"unknown quality filter or preset '{name}'",
-        valid=(
-            *PRESETS,
-            *(i for p in PRESETS.values() for i in _ids(PRESETS_DIR / p)),
-            "FILE.yaml",
-        ),
+        valid=tuple(dict.fromkeys((*PRESETS, *ids, "FILE.yaml"))),
     )
 
 
