@@ -9,7 +9,7 @@ from typing import Any
 
 import ftfy
 
-from cleaner.engine.options import BOOL, INT, STR, Option, check_options
+from cleaner.engine.options import BOOL, INT, LIST, STR, Option, check_options
 from cleaner.engine.regex import DEFAULT_COMPILED_PATTERNS
 from cleaner.engine.yamlsafe import LocDict, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
@@ -143,6 +143,25 @@ CORPUS_OPTIONS = (
         choices=DEDUP_MODES,
     ),
 )
+QUALITY_OPTIONS = (
+    Option(
+        "filters",
+        LIST,
+        "Quality filters to apply: the presets `gopher`, `c4`, `fineweb`, one filter of them "
+        "(`gopher_quality`, `gopher_repetition`), or a YAML file of your own (relative to the "
+        "current folder; see the README). Each stores its signals on the record (`quality`) "
+        "and drops a failing document as a reject named by the filter's id. "
+        "`cleaner run --quality` overrides this.",
+        default=[],
+    ),
+    Option(
+        "drop",
+        BOOL,
+        "Drop a document that fails a filter; `false` only stores the signals, so thresholds "
+        "can be chosen later (`cleaner stats`).",
+        default=True,
+    ),
+)
 SECTIONS = {
     "repair": REPAIR_OPTIONS,
     "language": LANGUAGE_OPTIONS,
@@ -150,6 +169,7 @@ SECTIONS = {
     "limits": LIMIT_OPTIONS,
     "html": HTML_OPTIONS,
     "corpus": CORPUS_OPTIONS,
+    "quality": QUALITY_OPTIONS,
 }
 
 
@@ -161,6 +181,9 @@ class Config:
     limits: dict[str, Any] = field(default_factory=dict)
     html: dict[str, Any] = field(default_factory=dict)
     corpus: dict[str, Any] = field(default_factory=dict)
+    # Left out of repr, which the resume digest reads: a run without quality filters keeps the
+    # digest it had; the cleaner adds the filters' own digest when there are some.
+    quality: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def defaults(cls) -> Config:

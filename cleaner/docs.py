@@ -24,8 +24,9 @@ from cleaner.engine.kinds import (
     RuleKind,
 )
 from cleaner.engine.load import FINGERPRINT_OPTIONS, MATCH_OPTIONS, PACK_OPTIONS
-from cleaner.engine.options import Option
+from cleaner.engine.options import Option, declared
 from cleaner.errors import EXIT_CODES
+from cleaner.quality.families import FAMILIES
 from cleaner.steps.base import Fixpoint, Step, describe, flatten
 from cleaner.steps.document import STEPS
 
@@ -137,10 +138,30 @@ def rules_md() -> str:
         out += [f"## {title}", ""]
         for kind in sorted((k for k in KINDS.values() if k.phase in phases), key=lambda k: k.name):
             out += kind_section(kind)
+    out += quality_md()
     out += ["## Settings (`config.yaml` beside the packs)", ""]
     for name, options in SECTIONS.items():
         out += [f"### `{name}`", "", *options_table(options), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def quality_md() -> list[str]:
+    """The quality filter families (``cleaner.quality.families``), each with its options."""
+    out = [
+        "## Quality filters",
+        "",
+        "Files of `filters:` (the presets are in `cleaner/quality/presets/`), selected with "
+        "`--quality` or `quality.filters`. Each filter has `id` (its reject reason), `kind` (one "
+        "below), `description`, `examples` (`{input, rejects: ID | null, lang}`, run by the "
+        "tests), its options, and `languages`: per-language overrides of them "
+        "(`{zh: {min_doc_words: 100}}`). Chinese and Japanese count each character as a word.",
+        "",
+    ]
+    for family in FAMILIES.values():
+        checks = ", ".join(f"`{c.option}` ({c.bound} of `{c.signal}`)" for c in family.checks)
+        out += [f"### `{family.name}`", "", family.summary, "", f"Checks: {checks}.", ""]
+        out += [*options_table(declared(family.Options)), ""]
+    return out
 
 
 def pipeline_md(steps: tuple[Step, ...] = STEPS) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from cleaner.config import Config
 from cleaner.engine.ruleset import Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlOptions, html_to_text, read_page
+from cleaner.quality.filters import QualityFilters, load_quality
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.steps.base import Doc, PageResult, Step, run
 from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT, writable
@@ -68,6 +69,9 @@ class Cleaner:
         self.validator = Validator(schema or load_schema(None))
         self.html_options = HtmlOptions.from_config(self.config.html)
         self.site_packs = frozenset(p.name for p in rules.sites)
+        self.quality: QualityFilters | None
+        q = self.config.quality
+        self.quality = load_quality(q["filters"], q["drop"]) if q.get("filters") else None
         self.steps: Sequence[Step] = STEPS
         # How to build this cleaner again in a spawned worker (set by from_paths).
         self.sources: Sources | None = None
@@ -83,6 +87,8 @@ class Cleaner:
         limits = {k: v for k, v in self.config.limits.items() if k != "compiled_patterns"}
         h.update(repr(dataclasses.replace(self.config, limits=limits)).encode())
         h.update(json.dumps(self.validator.schema, sort_keys=True).encode())
+        if self.quality is not None:
+            h.update(self.quality.digest.encode())
         return h.hexdigest()[:16]
 
     @classmethod

@@ -76,11 +76,16 @@ class Record:
     steps: tuple[dict[str, Any], ...]  # each step that changed the text, and by how much
     fields_from: dict[str, str]
     meta: dict[str, Any]
+    # The quality filters' signals, {filter id: {signal: value}}; None (and no key in the
+    # output) when the run has no quality filters.
+    quality: dict[str, dict[str, float]] | None
     text: str
 
     def to_dict(self) -> dict[str, Any]:
         # A dataclass sets its fields in declaration order, so its __dict__ is in key order.
         d = dict(self.__dict__)
+        if d["quality"] is None:
+            del d["quality"]
         d["repairs"] = list(self.repairs)
         d["rules"] = [dict(r) for r in self.rules]
         d["steps"] = [dict(s) for s in self.steps]
@@ -106,6 +111,8 @@ class Reason:
     message: str
     field: str | None = None
     rule: str | None = None
+    # What failed, for machines: a quality filter's {signal: {"value": v, "min"|"max": t}}.
+    values: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code}
@@ -114,6 +121,8 @@ class Reason:
         if self.rule is not None:
             d["rule"] = self.rule
         d["message"] = self.message
+        if self.values is not None:
+            d["values"] = self.values
         return d
 
 

@@ -108,7 +108,7 @@ def test_the_declared_order_is_what_runs(cleaner: Cleaner, monkeypatch: pytest.M
         *names[len(fixpoint) + 2 :],
     ]
     assert names[:3] == ["decode", "html", "repair"]
-    assert names[-2:] == ["record", "validate"]
+    assert names[-3:] == ["record", "quality", "validate"]
 
 
 def test_names_are_unique_and_each_step_has_a_one_line_doc() -> None:

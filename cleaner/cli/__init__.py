@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from cleaner import __version__
-from cleaner.cli import authoring, rules, steps
+from cleaner.cli import authoring, rules, stats, steps
 from cleaner.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_parsers(sub)
     authoring.add_parsers(sub)
     steps.add_parser(sub)
+    stats.add_parser(sub)
     for command in sub.choices.values():
         command.epilog = exit_codes_epilog()
         command.formatter_class = argparse.RawDescriptionHelpFormatter

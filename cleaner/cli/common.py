@@ -114,3 +114,29 @@ def articles(inputs: Sequence[str], args: argparse.Namespace) -> Iterator[RawArt
 def refuse_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise CleanerError(f"'{path}' exists; pass --force to overwrite it")
+
+
+def quality_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--quality",
+        metavar="NAMES",
+        help="quality filters, comma-separated: presets gopher, c4, fineweb, a filter id of "
+        "them, or a FILE.yaml of your own (default: quality.filters in the config, none)",
+    )
+
+
+def cleaner_with_quality(
+    args: argparse.Namespace, schema: str | None = None, drop: bool | None = None
+) -> Cleaner:
+    """:func:`cleaner_of`, with ``--quality`` (and ``drop``, when given) as a settings layer
+    over the project's: a spawned worker builds its cleaner from the same layers, so ``-j``
+    and Ray apply the same filters."""
+    settings = settings_of(args)
+    layer: dict[str, Any] = {}
+    if args.quality:
+        layer["filters"] = [n.strip() for n in args.quality.split(",") if n.strip()]
+    if drop is not None:
+        layer["drop"] = drop
+    if layer:
+        settings = (*settings, ({"quality": layer}, "--quality"))
+    return Cleaner.from_paths(rules_paths(args), schema, settings)

@@ -13,9 +13,10 @@ from cleaner.cli.common import (
     NO_GENERIC,
     Subparsers,
     check_inputs,
-    cleaner_of,
+    cleaner_with_quality,
     keys_args,
     project_config,
+    quality_arg,
     rules_arg,
     rules_paths,
     sources_of,
@@ -61,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         output=output,
         dedup=args.dedup,
     )
-    cleaner = cleaner_of(args, args.schema)
+    cleaner = cleaner_with_quality(args, args.schema)
     if args.verbose:
         for source in sources_of(args):
             print(
@@ -219,4 +220,5 @@ def add_parser(sub: Subparsers) -> None:
         help="exact: drop documents whose normalised text repeats an earlier one, into "
         "duplicates.jsonl (default: corpus.dedup in the rules' config.yaml, none)",
     )
+    quality_arg(p_run)
     p_run.set_defaults(func=cmd_run)

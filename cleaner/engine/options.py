@@ -25,6 +25,9 @@ MAPPINGS = "list of mappings"
 SELECTOR = "CSS selector"
 SELECTORS = "CSS selector or list of them"
 LANG_INTS = "mapping of language code to integer"
+# A threshold: a number, or null for "do not check" (quality filters' published recipes leave
+# some checks out, and a user turns one off the same way).
+NUMBER = "number or null"
 
 # Every integer option has a range: an integer from YAML can be any size, and one past what the
 # code can hold (a read size beyond 64 bits) would fail mid-run instead of at load. Counts of
@@ -114,6 +117,8 @@ def _type_ok(opt: Option, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if opt.type == BOOL:
         return isinstance(value, bool)
+    if opt.type == NUMBER:
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
     if opt.type == LIST:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if opt.type == MAPPINGS:

@@ -17,6 +17,7 @@ from cleaner.config import Config
 from cleaner.engine.rounds import Rounds
 from cleaner.engine.ruleset import ChromePhase, Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlText
+from cleaner.quality.filters import QualityFilters
 from cleaner.record import RawArticle, Reason, Record, Reject
 from cleaner.steps.language import Detector
 from cleaner.steps.validate import Validator
@@ -41,6 +42,7 @@ class Context(Protocol):
     detector: Detector
     validator: Validator
     site_packs: frozenset[str]
+    quality: QualityFilters | None
 
     def repair_text(self, text: str, settled: set[str] | None = None) -> tuple[str, list[str]]: ...
 

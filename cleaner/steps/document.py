@@ -27,6 +27,7 @@ from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.base import Doc, Fixpoint, Step, flatten
 from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.normalize import join_lines, normalize_lines
+from cleaner.steps.quality import Quality
 from cleaner.steps.repair import scrub
 from cleaner.words import count_words
 
@@ -362,6 +363,7 @@ class Build:
                 steps=step_account(doc.changed),
                 fields_from=_with_encoding(doc),
                 meta=dict(raw.meta),
+                quality=None,
                 text=text,
             )
         )
@@ -414,6 +416,7 @@ STEPS: tuple[Step, ...] = (
     NonEmpty(),
     Language(),
     Build(),
+    Quality(),
     Validate(),
 )
 _ORDER = {step.name: i for i, step in enumerate(flatten(STEPS))}
