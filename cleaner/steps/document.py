@@ -249,9 +249,10 @@ class Chrome:
         if not edits:
             return doc
         text = join_lines(lines)
-        # Dropping whole lines of a normalised text, blank runs collapsed, leaves it normalised
-        # (tests/test_record_speed_equivalence.py checks each such text).
-        normal = text if doc.text is doc.normal and not phase.rewrote else None
+        # Dropping whole lines of a normalised text, or rewriting a line of it into single
+        # spaces, blank runs collapsed, leaves it normalised (``keeps_normal``;
+        # tests/test_step_shortcuts.py checks each such text).
+        normal = text if doc.text is doc.normal and not phase.unnormal else None
         return doc.but(
             text=text, line_cache=lines, normal=normal, edits=_sum_edits(doc.edits, edits)
         )
