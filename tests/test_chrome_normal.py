@@ -1,6 +1,10 @@
-"""A chrome kind that declares ``keeps_normal`` leaves normalised lines normalised, so the
-normalise step may skip what it returns (``cleaner.steps.document.Chrome``): checked here on
-lines made of every kind of space, break and invisible character normalising deals with."""
+"""Shortcuts that rest on the shape of normalised text, checked on lines made of every kind of
+space, break, separator and invisible character normalising deals with:
+
+- a chrome kind that declares ``keeps_normal`` leaves normalised lines normalised, so the
+  normalise step may skip what it returns (``cleaner.steps.document.Chrome``);
+- ``count_words`` counts a normalised text's words as ``str.split()`` does.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,12 @@ import pytest
 from cleaner.engine.kinds import CHROME
 from cleaner.engine.kinds.base import ChromeKind
 from cleaner.engine.kinds.spans import StripSpan
-from cleaner.steps.normalize import collapse_blank_lines, join_lines, normalize_lines
+from cleaner.steps.normalize import (
+    collapse_blank_lines,
+    count_words,
+    join_lines,
+    normalize_lines,
+)
 
 # What a line can hold: words, ASCII and Unicode spaces, separators str.split() takes for
 # spaces, invisible characters and line breaks of every kind.
@@ -63,3 +72,12 @@ def _chrome_kinds() -> list[type[ChromeKind]]:
     from cleaner.engine.kinds import KINDS
 
     return [k for k in KINDS.values() if k.phase == CHROME and issubclass(k, ChromeKind)]
+
+
+def test_count_words_of_normalised_text_is_what_split_gives() -> None:
+    texts = _texts(3000)
+    for text in texts:
+        normal = join_lines(normalize_lines(text))
+        assert count_words(normal, normalised=True) == len(normal.split()), repr(normal)
+        assert count_words(text) == len(text.split())
+    assert any("\n\n" in join_lines(normalize_lines(t)) for t in texts), "blank lines too"

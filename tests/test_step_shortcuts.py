@@ -24,6 +24,7 @@ from cleaner.engine.rounds import Rounds
 from cleaner.engine.ruleset import RuleGroup
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
+from cleaner.steps import document
 from cleaner.steps.base import Doc, Reject
 from cleaner.steps.document import Normalise
 from cleaner.steps.normalize import join_lines, normalize_lines
@@ -141,3 +142,14 @@ def test_skipping_settled_lines_changes_no_record(
     assert fast == plain
     repaired = sum(1 for r in fast if any(s.startswith("encode") for s in r.get("repairs", ())))
     assert repaired > 20, "the sample must need repairs"
+
+
+def test_counting_words_without_splitting_changes_no_record(
+    articles: list[RawArticle], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cleaner = Cleaner.from_paths([RULES])
+    fast = [cleaner.clean(a).result.to_dict() for a in articles]
+    monkeypatch.setattr(document, "count_words", lambda text, normalised=False: len(text.split()))
+    plain = [cleaner.clean(a).result.to_dict() for a in articles]
+    assert fast == plain
+    assert sum(1 for r in fast if "n_words" in r) > 100, "records must be made"
