@@ -256,14 +256,13 @@ class ChromePhase:
     content (``LineMatches``), and the lines the last round left, so a round scans only the
     contents that rewrites, or the steps run between two rounds, brought in."""
 
-    __slots__ = ("left", "matches", "rewrote")
+    __slots__ = ("left", "matches", "unnormal")
 
     def __init__(self, lines: list[str]) -> None:
         self.matches = LineMatches(lines)
         self.left = lines
-        # Whether the last round rewrote a line (a rule that does more than drop lines
-        # changed it): a round that only dropped lines leaves normalised text normalised.
-        self.rewrote = False
+        # Whether a rule of the last round may have left normalised lines not normalised.
+        self.unnormal = False
 
     def sync(self, lines: list[str]) -> None:
         """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
@@ -290,7 +289,7 @@ def chrome_round(
     else:
         phase.sync(lines)
     matches = phase.matches
-    phase.rewrote = False
+    phase.unnormal = False
     totals: dict[str, Edit] = {}
     chars = _chars(lines)
     for group in groups:
@@ -312,7 +311,8 @@ def chrome_round(
                 tracer.chrome(rule, round_no, lines, new)
             if not kind.only_drops:
                 matches.rewritten(set(new).difference(lines))
-                phase.rewrote = True
+            if not kind.keeps_normal:
+                phase.unnormal = True
             lines, chars = new, new_chars
     phase.left = lines
     return lines, list(totals.values())

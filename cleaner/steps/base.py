@@ -179,7 +179,8 @@ class Fixpoint:
         # be. It ends: normalise and the chrome rules only remove characters, and repair
         # (ftfy to its own fixpoint, line by line) changes a line again only when they did.
         schedule = Rounds(len(self.steps), self.rounds)
-        doc = doc.but(round=1)
+        if doc.round != 1:
+            doc = doc.but(round=1)
         for i, round_no in schedule:
             if round_no != doc.round:
                 doc = doc.but(round=round_no)

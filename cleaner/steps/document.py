@@ -26,10 +26,10 @@ from cleaner.limits import page_too_large_message, too_large_message
 from cleaner.record import RawArticle, Reason, Record, Reject, printable
 from cleaner.steps.base import Doc, Fixpoint, Step, flatten
 from cleaner.steps.decode import EMPTY, decode
-from cleaner.steps.normalize import join_lines, normalize_lines
+from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
 from cleaner.steps.quality import Quality
 from cleaner.steps.repair import scrub
-from cleaner.words import count_words
+from cleaner.words import count_words, has_cjk
 
 MAX_MESSAGE = 300
 _QUOTES = str.maketrans(
@@ -244,18 +244,23 @@ class Chrome:
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.selection is not None
         groups, lines, phase = doc.selection.groups, doc.lines, doc.chrome
+        first = phase is None
         if phase is None:  # the first round: the memo lives as long as the document
             phase = ChromePhase(lines)
-            doc = doc.but(chrome=phase)
         lines, edits = chrome_round(groups, lines, phase, doc.tracer, doc.round)
         if not edits:
-            return doc
+            return doc.but(chrome=phase) if first else doc
         text = join_lines(lines)
-        # Dropping whole lines of a normalised text, blank runs collapsed, leaves it normalised
-        # (tests/test_record_speed_equivalence.py checks each such text).
-        normal = text if doc.text is doc.normal and not phase.rewrote else None
+        # Dropping whole lines of a normalised text, or rewriting a line of it into single
+        # spaces, blank runs collapsed, leaves it normalised (``keeps_normal``;
+        # tests/test_step_shortcuts.py checks each such text).
+        normal = text if doc.text is doc.normal and not phase.unnormal else None
         return doc.but(
-            text=text, line_cache=lines, normal=normal, edits=_sum_edits(doc.edits, edits)
+            text=text,
+            line_cache=lines,
+            normal=normal,
+            edits=_sum_edits(doc.edits, edits),
+            chrome=phase,
         )
 
 
@@ -348,7 +353,9 @@ class Build:
                 encoding=doc.encoding,
                 extractor=doc.extractor,
                 n_chars=len(text),
-                n_words=count_words(text),
+                n_words=count_words(text)
+                if has_cjk(text)
+                else count_spaced_words(text, normalised=text is doc.normal),
                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 repairs=doc.repairs,
                 rules=tuple(

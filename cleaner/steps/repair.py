@@ -78,8 +78,8 @@ def repair(
     spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
 
     ``settled``, when given, is shared by the calls on one document: a line an earlier call
-    found ftfy returns unchanged is not sent to ftfy again, and this call adds its own. The
-    re-check of a cleaned document meets most of its flagged lines a second time.
+    found repair leaves as it is is not looked at again, and this call adds its own. The
+    re-check of a cleaned document meets most of its lines a second time.
     """
     text, normalized = normalize_form(text, config.normalization)
     if not needs_repair(text):
@@ -107,10 +107,11 @@ def normalize_form(text: str, form: str | None) -> tuple[str, list[str]]:
 def _repair_line(
     line: str, config: ftfy.TextFixerConfig, steps: dict[str, None], settled: set[str]
 ) -> str:
-    """One line repaired until nothing changes; adds to ``settled`` the text ftfy is known to
-    return unchanged."""
+    """One line repaired until nothing changes; adds to ``settled`` the text repair is known to
+    leave as it is (ftfy returns it unchanged, or the pre-check finds nothing in it)."""
     for n in range(MAX_PASSES):
         if not needs_repair(line):
+            settled.add(line)
             return line
         if n:
             line = normalize_spaces(line)

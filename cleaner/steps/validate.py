@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,27 @@ from cleaner.errors import RuleError
 from cleaner.record import Reason
 
 _search = functools.lru_cache(maxsize=256)(compile_search)
+
+# The built-in schema's patterns as Python regexes that mean what they mean on RE2 (RE2's ``\S``
+# excludes only tab, newline, form feed, carriage return and space; ``$`` is the end of the text):
+# none repeats inside a repetition, so Python's engine runs them in linear time too, without the
+# re2 module's cost per call (it encodes the whole string, an article's text, to UTF-8 each time).
+# A user's schema with other patterns keeps RE2 (tests/test_schema_shortcut.py checks the pairs).
+LINEAR_PATTERNS: dict[str, re.Pattern[str]] = {
+    source: re.compile(python)
+    for source, python in (
+        (r"\S", r"[^\t\n\f\r ]"),
+        (r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", r"^[a-z]{2,3}(-[A-Za-z]{2,4})?\Z"),
+        (r"^(trafilatura|selector:.+)$", r"^(trafilatura|selector:.+)\Z"),
+        (r"^[0-9a-f]{64}$", r"^[0-9a-f]{64}\Z"),
+        (
+            r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+            r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([+-][0-9]{2}:[0-9]{2}|Z)?)?$",
+            r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+            r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([+-][0-9]{2}:[0-9]{2}|Z)?)?\Z",
+        ),
+    )
+}
 
 # Values that hold data, not subschemas: a "pattern" key inside them is not a pattern.
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
@@ -141,14 +163,16 @@ _FullValidator = validators.extend(  # type: ignore[no-untyped-call]
 
 
 class Validator:
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], *, shortcuts: bool = True) -> None:
         self.schema = dict(schema)
         self._fast = fastjsonschema.compile(self.schema)
-        # The compiled validator searches with the patterns in its globals; swap them for RE2.
+        # The compiled validator searches with the patterns in its globals; swap them for RE2,
+        # or for their Python twins where the pattern is one of the built-in schema's.
         compiled = self._fast.__globals__.get("REGEX_PATTERNS", {})
         for _, pattern in schema_patterns(self.schema):
             if pattern in compiled:
-                compiled[pattern] = _search(pattern)
+                twin = LINEAR_PATTERNS.get(pattern) if shortcuts else None
+                compiled[pattern] = twin or _search(pattern)
         self._full = _FullValidator(self.schema)
 
     def problems(self, record: Mapping[str, Any]) -> list[Reason]:
