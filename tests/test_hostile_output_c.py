@@ -34,6 +34,7 @@ from tests.conftest import ROOT, RULES
 from tests.output_checks import assert_accounted
 from tests.scale_helpers import every_point, output_files, write_corpus
 from tests.test_resume import KILL_BEFORE_RENAME, cleaner_cmd, killed_at_rename, run_cleaner
+from tests.warm import run_warm
 
 GOOD = "A real sentence about the economy and its many interesting parts today.\n" * 5
 SHARD = ["--shard-size", "30"]
@@ -76,8 +77,7 @@ def stopped_at_rename(n: int, args: list[str], ctrl_c: bool) -> int:
     if not ctrl_c:
         return killed_at_rename(n, args, checkpoint=50)
     env = {**os.environ, "CI": "1", "TEST_CHECKPOINT": "50", "TEST_CTRL_C": "1"}
-    cmd = [sys.executable, "-c", KILL_BEFORE_RENAME, str(n), *args]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False).returncode
+    return run_warm(KILL_BEFORE_RENAME, [str(n), *args], env=env).returncode
 
 
 @pytest.mark.parametrize(
@@ -341,8 +341,7 @@ def test_dedup_resume_redoes_a_missing_shard_of_either_pass(
     reference, out, fired = tmp_path / "reference", tmp_path / "out", tmp_path / "fired"
     assert run_cleaner(cleaner_cmd(big, reference, *args)).returncode == 0
     env = {**os.environ, FAULT_ENV: f"{moment}:SIGKILL:{fired}"}
-    cmd = [sys.executable, "-c", KILL_BEFORE_RENAME, "0", *cleaner_cmd(big, out, *args)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    proc = run_warm(KILL_BEFORE_RENAME, ["0", *cleaner_cmd(big, out, *args)], env=env)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     (out / victim).unlink()
     proc = run_cleaner(cleaner_cmd(big, out, *args, "--resume"))

@@ -21,6 +21,7 @@ import pytest
 
 from cleaner.workers import FAULT_ENV
 from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
+from tests.warm import CLI_MAIN, WarmProcess, run_warm
 
 SHARD = ["--shard-size", "25"]
 KILLS = 20
@@ -48,9 +49,14 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "cleaner.cli", "run", *args, "--rules", str(RULES)]
 
 
+def warm_cli(*args: str) -> list[str]:
+    """``cli``'s arguments, for a child of the warm interpreter (tests/warm.py)."""
+    return ["run", *args, "--rules", str(RULES)]
+
+
 def run_to_end(*args: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cli(*args), cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = run_warm(CLI_MAIN, warm_cli(*args))
     assert proc.returncode == 0, proc.stderr
     return time.perf_counter() - start
 
@@ -78,18 +84,14 @@ def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> Non
     resume: list[str] = []
     while kills < KILLS and attempts < 5 * KILLS:
         attempts += 1
-        proc = subprocess.Popen(
-            cli(str(src), "-o", str(out), "-j", "2", *SHARD, *resume),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: the run and its workers
-        )
+        # Its own process group: the run and its workers.
+        proc = WarmProcess(CLI_MAIN, warm_cli(str(src), "-o", str(out), "-j", "2", *SHARD, *resume))
         time.sleep(rng.uniform(0, budget))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait()
+        proc.close()
         resume = ["--resume"]
     assert kills == KILLS
     run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
@@ -127,14 +129,9 @@ def test_a_dying_worker_stops_the_run_cleanly_then_resume_completes(
     src, ref = worker_corpus
     out, fired = tmp_path / "out", tmp_path / "fired"
     env = {**os.environ, FAULT_ENV: f"{moment}:{sig}:{fired}"}
-    proc = subprocess.run(
-        cli(str(src), "-o", str(out), "-j", "2", *SHARD),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,  # a lost worker must never hang the run
-        check=False,
+    # A lost worker must never hang the run.
+    proc = run_warm(
+        CLI_MAIN, warm_cli(str(src), "-o", str(out), "-j", "2", *SHARD), env, timeout=120
     )
     assert fired.exists(), "the fault was never injected"
     assert "Traceback" not in proc.stderr
@@ -211,9 +208,7 @@ def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -
     size = sum(len(v) for v in tree(ref).values())
     with small_tmpfs(tmp_path / "disk", str(size // 2)) as disk:
         out = disk / "out"
-        proc = subprocess.run(
-            cli(str(src), "-o", str(out), *SHARD), cwd=ROOT, capture_output=True, text=True
-        )
+        proc = run_warm(CLI_MAIN, warm_cli(str(src), "-o", str(out), *SHARD))
         assert proc.returncode == 3, proc.stderr
         assert "No space left on device" in proc.stderr
         assert "--resume" in proc.stderr  # the message says how to finish
