@@ -11,6 +11,7 @@ id. So ``-j 1``, ``-j 8``, Ray and a resumed run give the same aggregates, byte 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,9 +80,14 @@ def quality_key(value: float) -> str:
     return f"{value:.2f}" if -1.0 <= value <= 1.0 else f"{float(f'{value:.2g}'):g}"
 
 
+def _order(sample: list[Any]) -> tuple[int, str, str]:
+    # The hash, then the id, then the rest: two inputs may hold the same id, and ties must
+    # break the same way in every merge order.
+    return sample[0], sample[1], json.dumps(sample[2:], sort_keys=True)
+
+
 def _smallest(samples: list[list[Any]], n: int) -> list[list[Any]]:
-    # Keyed by (hash, id): ties on the hash are broken the same way in every merge order.
-    return sorted(samples, key=lambda s: (s[0], s[1]))[:n]
+    return sorted(samples, key=_order)[:n]
 
 
 @dataclass
@@ -179,7 +185,7 @@ class RunAggregate:
         if len(held) < SAMPLES:
             return True
         worst = max((s[0], s[1]) for s in held)
-        return (id_hash(record_id), record_id) < worst
+        return (id_hash(record_id), record_id) <= worst  # an equal one: the window decides
 
     def drop(self, record: dict[str, Any], duplicate_of: str | None) -> None:
         """A written record a corpus stage dropped (``--dedup``): it stays in the histograms
