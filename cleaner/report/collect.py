@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cleaner.authoring.explain import explain
+from cleaner.engine.kinds.base import CHROME
 from cleaner.pipeline import Cleaner, Outcome
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.report.aggregate import WINDOW_CHARS, WINDOW_LINES, RunAggregate, site_of
@@ -43,7 +44,15 @@ def count(agg: RunAggregate, item: RawArticle | Reject, counted: Outcome | Rejec
 
 def fill_windows(agg: RunAggregate, cleaner: Cleaner, items: Iterable[RawArticle]) -> None:
     """Make the windows of the samples this batch kept (``items``: the batch's articles)."""
-    wanted = {s[1] for samples in agg.rule_samples.values() for s in samples if not s[3]}
+    # Only a line rule's work shows as a window (the tracer sees the chrome rounds); the HTML
+    # phase's rules keep their sample without one, and cost no second cleaning.
+    wanted = {
+        s[1]
+        for rule, samples in agg.rule_samples.items()
+        if _is_line_rule(cleaner, rule)
+        for s in samples
+        if not s[3]
+    }
     if not wanted:
         return
     windows: dict[str, dict[str, list[list[str]]]] = {}
@@ -54,6 +63,11 @@ def fill_windows(agg: RunAggregate, cleaner: Cleaner, items: Iterable[RawArticle
         for sample in samples:
             if not sample[3]:
                 sample[3] = windows.get(sample[1], {}).get(rule, [])
+
+
+def _is_line_rule(cleaner: Cleaner, rule_id: str) -> bool:
+    rule = cleaner.rules.rules.get(rule_id)
+    return rule is not None and rule.kind.phase == CHROME
 
 
 def _windows(cleaner: Cleaner, item: RawArticle) -> dict[str, list[list[str]]]:
