@@ -90,6 +90,10 @@ def test_summary_json_is_unchanged_by_report(corpus: Path, tmp_path: Path) -> No
     for name in ("summary.json", "articles.jsonl", "rejects.jsonl"):
         assert (with_ / name).read_bytes() == (without / name).read_bytes()
     assert not (without / "report.json").exists()
+    # A later run without --report into the same folder leaves no report of the earlier run.
+    assert main(["run", str(corpus), "-o", str(with_), "--rules", str(RULES), "-q"]) == 0
+    assert not (with_ / "report.json").exists()
+    assert not (with_ / "report.html").exists()
 
 
 def test_merge_order_does_not_change_the_aggregates(monkeypatch: pytest.MonkeyPatch) -> None:

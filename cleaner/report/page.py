@@ -193,7 +193,9 @@ def _sites(agg: dict[str, Any]) -> list[dict[str, Any]]:
 def _rules(summary: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
     agg = state["aggregates"] if state else None
     loaded = state["rules"] if state else {}
-    chars_in = summary["chars_in"] or 1
+    # Each rule's part of what the rules removed: of all input characters, a page corpus's
+    # markup would make every rule's share look like zero.
+    by_rules = sum(r["removed_chars"] for r in summary["rules"].values()) or 1
     rows = []
     for rid, r in summary["rules"].items():
         info = loaded.get(rid, {})
@@ -205,7 +207,7 @@ def _rules(summary: dict[str, Any], state: dict[str, Any] | None) -> dict[str, A
                 "hits": agg["rule_hits"].get(rid, 0) if agg else None,
                 "documents": r["documents"],
                 "removed_chars": r["removed_chars"],
-                "removed_pct": r["removed_chars"] / chars_in * 100,
+                "removed_pct": r["removed_chars"] / by_rules * 100,
                 "samples": [
                     {"id": s[1], "site": s[2], "window": s[3]}
                     for s in (agg["rule_samples"].get(rid, []) if agg else [])
