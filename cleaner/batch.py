@@ -16,7 +16,9 @@ from typing import Any
 from cleaner.io.readers import Item
 from cleaner.io.writers import dump_line
 from cleaner.pipeline import Cleaner, Outcome
-from cleaner.record import Reason, Record, Reject
+from cleaner.record import RawArticle, Reason, Record, Reject
+from cleaner.report.aggregate import RunAggregate
+from cleaner.report.collect import count, fill_windows
 from cleaner.stages import CorpusStage
 
 BATCH_ITEMS = 200  # articles per task sent to a worker
@@ -39,6 +41,8 @@ class Tally:
     fields: Counter[str] = field(default_factory=Counter)
     langs: Counter[str] = field(default_factory=Counter)
     extractors: Counter[str] = field(default_factory=Counter)
+    # --report's aggregates; None without it, so the markers stay what they were.
+    report: RunAggregate | None = None
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -67,9 +71,11 @@ class Tally:
         self.rejected += 1
         self.reasons.update({r.code for r in reject.reasons})
 
-    def drop(self, record: dict[str, Any]) -> None:
+    def drop(self, record: dict[str, Any], duplicate_of: str | None = None) -> None:
         """A written record that a corpus stage dropped: out of every count of what was written
         (the counts of the cleaning work done on it, per pack and rule, stay)."""
+        if self.report is not None:
+            self.report.drop(record, duplicate_of)
         self.written -= 1
         self.duplicates += 1
         self.chars_out -= record["n_chars"]
@@ -83,7 +89,11 @@ class Tally:
     def merge(self, other: Tally) -> None:
         for f in fields(self):
             mine = getattr(self, f.name)
-            if isinstance(mine, Counter):
+            if f.name == "report":
+                if other.report is not None:
+                    self.report = self.report or RunAggregate()
+                    self.report.merge(other.report)
+            elif isinstance(mine, Counter):
                 mine.update(getattr(other, f.name))
             else:
                 setattr(self, f.name, mine + getattr(other, f.name))
@@ -93,7 +103,11 @@ class Tally:
         state: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
+            if f.name == "report":
+                if value is not None:
+                    state[f.name] = value.to_state()
+            else:
+                state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
         return state
 
     @classmethod
@@ -101,7 +115,10 @@ class Tally:
         tally = cls()
         for f in fields(tally):
             mine = getattr(tally, f.name)
-            if isinstance(mine, Counter):
+            if f.name == "report":
+                if state.get(f.name) is not None:
+                    tally.report = RunAggregate.from_state(state[f.name])
+            elif isinstance(mine, Counter):
                 mine.update(state.get(f.name, {}))
             else:
                 setattr(tally, f.name, int(state.get(f.name, 0)))
@@ -177,17 +194,20 @@ def clean_batch(
     items: Iterable[Item],
     stage: CorpusStage[Any] | None = None,
     keys: Sequence[int] | None = None,
+    report: bool = False,
 ) -> BatchResult:
     """The unit of work of every engine (in-process, worker processes, Ray); with ``stage``,
     the batch's records are scanned too. ``keys``, the items' places in the input, are for an
     engine that cleans in no set order (Ray): the records' keys come back in ``record_keys``
-    and the stage's keyed scan gets them."""
+    and the stage's keyed scan gets them. With ``report``, the tally collects the report's
+    aggregates too."""
     records: list[bytes] = []
     rejects: list[bytes] = []
     objs: list[dict[str, Any]] = []
     record_keys: list[int] = []
-    tally = Tally()
-    for i, item in enumerate(items):
+    tally = Tally(report=RunAggregate() if report else None)
+    batch_items = list(items)  # read twice with --report: to clean, then for its samples
+    for i, item in enumerate(batch_items):
         obj, line, counted = clean_item(cleaner, item)
         if obj is None:
             rejects.append(line)
@@ -201,6 +221,10 @@ def clean_batch(
             tally.add_unread(counted)
         else:
             tally.add(counted)
+        if tally.report is not None:
+            count(tally.report, item, counted)
+    if tally.report is not None:
+        fill_windows(tally.report, cleaner, (i for i in batch_items if isinstance(i, RawArticle)))
     state = None
     if stage is not None:
         pairs = zip(record_keys, objs, strict=True)

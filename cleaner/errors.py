@@ -16,7 +16,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (
         EXIT_REJECTS,
         "rejects present under `--strict`; failing examples (`test-rules`); findings under "
-        "`rules-report --strict`",
+        "`rules-report --strict`; a `--fail-on` condition met (`report --compare`)",
     ),
     (
         EXIT_USAGE,

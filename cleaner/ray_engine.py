@@ -121,21 +121,25 @@ def _read_file(row: dict[str, Any], keys: Any, limits: Limits) -> Iterator[dict[
 class _CleanBatch:
     """The map_batches callable: unpickle items, run clean_batch, emit lines and the tally."""
 
-    def __init__(self, archive: RULES_ARCHIVE, stage: CorpusStage[Any] | None = None) -> None:
+    def __init__(
+        self, archive: RULES_ARCHIVE, stage: CorpusStage[Any] | None = None, report: bool = False
+    ) -> None:
         self.archive = archive
         self.stage = stage
+        self.report = report
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         cleaner = unpack_cleaner(self.archive)
         items = [pickle.loads(b) for b in batch["item"]]
         if self.stage is None:
-            result = clean_batch(cleaner, items)
+            result = clean_batch(cleaner, items, report=self.report)
             return {
                 "records": [result.records],
                 "rejects": [result.rejects],
                 "tally": [pickle.dumps(result.tally.to_state())],
             }
-        result = clean_batch(cleaner, items, self.stage, keys=[int(k) for k in batch["key"]])
+        keys = [int(k) for k in batch["key"]]
+        result = clean_batch(cleaner, items, self.stage, keys=keys, report=self.report)
         return {
             "records": [result.records],
             "rejects": [result.rejects],
@@ -314,7 +318,7 @@ def _run(
         )
         ds = ds.map_batches(
             _CleanBatch,
-            fn_constructor_args=(archive, stage),
+            fn_constructor_args=(archive, stage, options.report),
             batch_size=BATCH_ITEMS,
             # A fixed pool: Ray Data's autoscaler kept one actor busy where -j asked for more.
             compute=ray.data.ActorPoolStrategy(size=actors),

@@ -124,7 +124,7 @@ def apply_shard(
                 files[ARTICLES].write(line)
             elif isinstance(verdict, Drop):
                 files[DUPLICATES].write(dump_line(verdict.line) + b"\n")
-                tally.drop(record)
+                tally.drop(record, verdict.line.get("duplicate_of"))
             else:
                 files[ARTICLES].write(dump_line(verdict) + b"\n")
     with (work / f"{REJECTS}-{index:05d}").open("rb") as fh:

@@ -39,6 +39,7 @@ from cleaner.io.writers import (
 )
 from cleaner.pipeline import Cleaner
 from cleaner.record import Reject, printable
+from cleaner.report.aggregate import RunAggregate
 from cleaner.stages import CorpusStage, stage_for
 from cleaner.stages.passes import TwoPasses
 from cleaner.workers import LocalEngine
@@ -76,6 +77,7 @@ class RunOptions:
     keys: JsonlKeys = field(default_factory=JsonlKeys)
     output: OutputOptions = field(default_factory=OutputOptions)
     dedup: str | None = None  # "none" or "exact"; None: the rules' config.yaml (corpus.dedup)
+    report: bool = False  # collect the run report's aggregates (tally.report)
 
 
 @dataclass
@@ -123,6 +125,8 @@ def _manifest(
     }
     if stage is not None:
         manifest["stages"] = [stage.name]
+    if options.report:  # a resumed run must collect what the committed shards hold
+        manifest["report"] = True
     return manifest
 
 
@@ -201,7 +205,7 @@ def run(
         cleaner.config.limits["max_article_bytes"], cleaner.config.html["max_page_bytes"]
     )
     resumed = 0
-    tally = Tally()
+    tally = Tally(report=RunAggregate() if options.report else None)
     if outdir == "-":
         if options.resume:
             raise CleanerError("--resume needs an output folder, not '-o -'")
@@ -227,7 +231,7 @@ def run(
             sink = ShardedOutput(Path(outdir), out_opts, manifest, kinds)
     # Fork the workers first: they must inherit neither the output folder's lock (it would
     # outlive this run in a lingering worker) nor a progress bar's thread.
-    engine = LocalEngine(cleaner, options.workers, outdir)
+    engine = LocalEngine(cleaner, options.workers, outdir, options.report)
     if isinstance(sink, ShardedOutput):
         try:
             done = sink.start(options.resume)

@@ -96,17 +96,20 @@ def _init_worker(parent: int, cleaner: Cleaner | None, spec: Sources | None) -> 
     inject_fault("start")
 
 
-def _worker_batch(index: int, items: list[Item], stage: CorpusStage[Any] | None) -> BatchResult:
+def _worker_batch(
+    index: int, items: list[Item], stage: CorpusStage[Any] | None, report: bool = False
+) -> BatchResult:
     assert _WORKER is not None
     inject_fault(f"batch-{index}")
-    return clean_batch(_WORKER, items, stage)
+    return clean_batch(_WORKER, items, stage, report=report)
 
 
 class LocalEngine:
     """Runs batches in input order: in this process, or on worker processes, a few at a time."""
 
-    def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
+    def __init__(self, cleaner: Cleaner, workers: int, outdir: str, report: bool = False) -> None:
         self.cleaner = cleaner
+        self.report = report  # collect --report's aggregates in each batch's tally
         self.outdir = outdir
         self.pool: ProcessPoolExecutor | None = None
         self.window = 2 * workers + 1
@@ -147,12 +150,12 @@ class LocalEngine:
         """Each batch with its result, in input order; with ``stage``, scanned too."""
         if self.pool is None:
             for batch in work:
-                yield batch, clean_batch(self.cleaner, batch.items, stage)
+                yield batch, clean_batch(self.cleaner, batch.items, stage, report=self.report)
             return
         pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
         for index, batch in enumerate(work):
             with self._stopped_on_death():  # submit refuses once the pool is broken
-                future = self.pool.submit(_worker_batch, index, batch.items, stage)
+                future = self.pool.submit(_worker_batch, index, batch.items, stage, self.report)
                 pending.append((batch, future))
             if len(pending) >= self.window:
                 yield self._next(pending)

@@ -1,5 +1,5 @@
-"""The command line: ``cleaner run``, ``test-rules``, ``check-rules``, ``steps``, and the
-authoring tools ``explain``, ``suggest``, ``new-site`` and ``rules-report``.
+"""The command line: ``cleaner run``, ``report``, ``test-rules``, ``check-rules``, ``steps``,
+and the authoring tools ``explain``, ``suggest``, ``new-site`` and ``rules-report``.
 
 Exit codes: ``cleaner.errors.EXIT_CODES`` (every ``--help`` lists them).
 """
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from cleaner import __version__
-from cleaner.cli import authoring, rules, stats, steps
+from cleaner.cli import authoring, report, rules, stats, steps
 from cleaner.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     authoring.add_parsers(sub)
     steps.add_parser(sub)
     stats.add_parser(sub)
+    report.add_parser(sub)
     for command in sub.choices.values():
         command.epilog = exit_codes_epilog()
         command.formatter_class = argparse.RawDescriptionHelpFormatter

@@ -25,8 +25,11 @@ from cleaner.errors import CleanerError, RunStopped
 from cleaner.io.files import pretty_json, write_atomic
 from cleaner.io.paths import check_output_location
 from cleaner.io.readers import JsonlKeys
+from cleaner.io.remote import is_remote
 from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.record import printable
+from cleaner.report.charts import need_libraries
+from cleaner.report.page import report_state, write_report
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.stages import DEDUP_MODES
 
@@ -48,6 +51,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         format=args.format,
         rejects_path=args.rejects,
     )
+    if args.report:  # before any article is touched
+        if args.output == "-" or is_remote(args.output):
+            raise CleanerError("--report writes OUTDIR/report.html: it needs a local output folder")
+        need_libraries()
     if args.workers < 0:
         raise CleanerError(f"-j must be 0 (one worker per CPU) or more, not {args.workers}")
     if args.workers > MAX_WORKERS:  # it would start processes until the machine gives out
@@ -61,6 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         keys=keys,
         output=output,
         dedup=args.dedup,
+        report=args.report,
     )
     cleaner = cleaner_with_quality(args, args.schema)
     if args.verbose:
@@ -89,6 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise RunStopped(f"cannot write to '{where}': {exc.strerror or exc}", args.output) from exc
     if args.summary:
         write_atomic(Path(args.summary), pretty_json(stats.tally.summary(), sort_keys=True))
+    if args.report:
+        page = write_report(Path(args.output), report_state(stats.tally.report, cleaner))
+        if not args.quiet:
+            print(f"cleaner: report written to {page}", file=sys.stderr)
     if not args.quiet:
         print(one_line_summary(stats), file=sys.stderr)
     return EXIT_REJECTS if args.strict and stats.tally.rejected else EXIT_OK
@@ -221,4 +233,10 @@ def add_parser(sub: Subparsers) -> None:
         "duplicates.jsonl (default: corpus.dedup in the rules' config.yaml, none)",
     )
     quality_arg(p_run)
+    p_run.add_argument(
+        "--report",
+        action="store_true",
+        help="also write OUTDIR/report.html (and the report.json it is made from): what the "
+        "run did, rule by rule and site by site (needs the report extra)",
+    )
     p_run.set_defaults(func=cmd_run)

@@ -35,10 +35,11 @@ from cleaner.record import printable
 JOURNAL = "publish.json"
 SUMMARY = "summary.json"
 # The files a run writes into its folder: articles, rejects or duplicates, single or one per
-# shard, JSONL (plain, .gz, .zst) or Parquet for the articles.
+# shard, JSONL (plain, .gz, .zst) or Parquet for the articles; and --report's two files, which an
+# earlier run's must not outlive (they would describe another run).
 OWNED = re.compile(
     r"(?:(?:articles|rejects|duplicates)(?:-[0-9]{5})?\.jsonl(?:\.gz|\.zst)?"
-    r"|articles(?:-[0-9]{5})?\.parquet)"
+    r"|articles(?:-[0-9]{5})?\.parquet|report\.(?:json|html))"
 )
 
 

@@ -103,7 +103,7 @@ class TwoPasses:
                         kept.append(line)
                     elif isinstance(verdict, Drop):
                         dropped.append(dump_line(verdict.line) + b"\n")
-                        shard_tally.drop(record)
+                        shard_tally.drop(record, verdict.line.get("duplicate_of"))
                     else:
                         kept.append(dump_line(verdict) + b"\n")
                 if not replay:
