@@ -241,24 +241,15 @@ def test_report_without_the_extra_is_a_usage_error_before_anything_is_touched(
 def test_quality_signals_get_a_histogram_with_their_threshold_when_records_carry_them(
     corpus: Path, tmp_path: Path
 ) -> None:
-    # The quality stage is not merged yet: its records' ``quality`` and summary's ``quality``
-    # are stood in for here, to show the section appears only when the data is there.
+    plain = tmp_path / "plain"
+    run_report(corpus, plain)
+    assert "Quality signal" not in (plain / "report.html").read_text("utf-8")
     out = tmp_path / "out"
-    state = run_report(corpus, out)
-    assert "Quality signal" not in (out / "report.html").read_text("utf-8")
-    agg = RunAggregate.from_state(state["aggregates"])
-    record = type("R", (), {"n_chars": 10, "lang": "en", "date_published": None, "title": None})
-    for i, value in enumerate((0.1, 0.42, 0.9, 0.9)):
-        r = record()
-        r.quality = {"alpha_ratio": value}  # type: ignore[attr-defined]
-        agg.add_record(f"q{i}", "q.example", 20, r, [])
-    state["aggregates"] = agg.to_state()
-    (out / "report.json").write_text(json.dumps(state), "utf-8")
-    summary = json.loads((out / "summary.json").read_text("utf-8"))
-    summary["quality"] = {"thresholds": {"alpha_ratio": 0.5}}
-    (out / "summary.json").write_text(json.dumps(summary), "utf-8")
-    assert main(["report", str(out), "-q"]) == 0
+    state = run_report(corpus, out, "--quality", "gopher", "--no-default-rules")
+    n_words = state["aggregates"]["quality"]["gopher_quality.n_words"]
+    records = (out / "articles.jsonl").read_text("utf-8").splitlines()
+    assert sum(n_words.values()) == len(records) > 0  # one count per record written
+    assert state["quality_thresholds"]["gopher_quality.n_words"] == {"min": 50.0, "max": 100000.0}
     page = (out / "report.html").read_text("utf-8")
-    assert "Quality signal: alpha_ratio" in page
-    assert "threshold 0.5" in page
-    assert state["aggregates"]["quality"] == {"alpha_ratio": {"0.10": 1, "0.42": 1, "0.90": 2}}
+    assert "Quality signal: gopher_quality.n_words" in page
+    assert "threshold 50" in page

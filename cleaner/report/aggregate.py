@@ -143,10 +143,13 @@ class RunAggregate:
         for rule, hits in edits:
             self.rule_hits[rule] += hits
         quality = getattr(record, "quality", None)  # present once the quality stage runs
-        if isinstance(quality, dict):
-            for name, value in quality.items():
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    self.quality.setdefault(name, Counter())[quality_key(float(value))] += 1
+        if isinstance(quality, dict):  # {filter id: {signal: value}}: one chart per pair
+            for name, signals in quality.items():
+                pairs = signals.items() if isinstance(signals, dict) else [("", signals)]
+                for signal, value in pairs:
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        key = f"{name}.{signal}" if signal else name
+                        self.quality.setdefault(key, Counter())[quality_key(float(value))] += 1
 
     def add_reject(
         self,

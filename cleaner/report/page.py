@@ -42,7 +42,23 @@ def report_state(agg: RunAggregate | None, cleaner: Any) -> dict[str, Any]:
         }
         for rid, r in sorted(cleaner.rules.rules.items())
     }
-    return {"version": 1, "aggregates": (agg or RunAggregate()).to_state(), "rules": rules}
+    state = {"version": 1, "aggregates": (agg or RunAggregate()).to_state(), "rules": rules}
+    filters = getattr(cleaner, "quality", None)
+    if filters is not None:  # the threshold lines of the quality charts
+        state["quality_thresholds"] = quality_thresholds(filters)
+    return state
+
+
+def quality_thresholds(filters: Any) -> dict[str, dict[str, float]]:
+    """``{"filter.signal": {"min"|"max": threshold}}`` for every check a filter has on (its
+    thresholds for documents in no overridden language)."""
+    out: dict[str, dict[str, float]] = {}
+    for f in filters.filters:
+        for check in f.family.checks:
+            limit = getattr(f.options, check.option)
+            if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+                out.setdefault(f"{f.id}.{check.signal}", {})[check.bound] = float(limit)
+    return out
 
 
 def write_report(outdir: Path, state: dict[str, Any]) -> Path:
@@ -269,7 +285,12 @@ def render_page(outdir: Path) -> str:
         "reasons": reasons,
         "sites": _sites(agg) if agg else None,
         "n_sites": len(agg["sites"]) if agg else 0,
-        "charts": _charts(summary, agg),
+        "charts": _charts(
+            {"quality": {"thresholds": state.get("quality_thresholds", {})}, **summary}
+            if state
+            else summary,
+            agg,
+        ),
         "duplicates": [
             {"id": s[1], "of": s[2], "site": s[3]}
             for s in (agg["duplicate_samples"] if agg else [])
