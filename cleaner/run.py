@@ -190,7 +190,7 @@ def run(
     out_opts.check()
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
-    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
+    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus)
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).
