@@ -8,8 +8,8 @@ one to two characters, so five characters span about as many words as text-dedup
 Data-Juicer's character n-grams for those languages. A text shorter than a shingle is one
 shingle of all its tokens; a text with no token has no signature and is never a duplicate.
 
-Hashing. Each token is hashed once (xxh3, 64 bits); a shingle's hash is a mix of its tokens'
-hashes computed on whole arrays; each of the ``bands * rows`` hash functions is a
+Hashing. Each token is hashed once (a 64-bit polynomial hash, computed on whole arrays, see
+:func:`token_hashes`); a shingle's hash is a mix of its tokens' hashes; each of the ``bands * rows`` hash functions is a
 multiply-shift ``(a * h + b) >> 32`` with fixed odd ``a`` (no seed from the run, so signatures
 are the same bytes on every machine), and a signature is the minimum of each over the shingles.
 A document's estimated Jaccard with another is the share of equal signature values.
@@ -27,7 +27,6 @@ import re
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
 
 from cleaner.stages.dedup import normalise, normalised
 
@@ -55,78 +54,144 @@ def hash_functions(count: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.u
 
 
 _HAS_CJK = re.compile(f"[{_CJK}]")
+_CJK_CHAR = re.compile(f"([{_CJK}])")
+
+
+def words(text: str) -> bytes:
+    """The normalised text with one space between tokens: its words, and its Chinese and
+    Japanese characters one by one."""
+    if text.isascii() or not _HAS_CJK.search(text):
+        return normalised(text)
+    spaced = _CJK_CHAR.sub(r" \1 ", normalise(text))
+    return " ".join(spaced.split()).encode("utf-8", "surrogatepass")
 
 
 def tokens(text: str) -> list[bytes]:
-    """The normalised text's words, and its Chinese and Japanese characters one by one."""
-    if text.isascii() or not _HAS_CJK.search(text):
-        return normalised(text).split()
-    return [t.encode("utf-8", "surrogatepass") for t in _TOKEN.findall(normalise(text))]
+    return words(text).split()
 
 
-def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
-    """One 64-bit hash per shingle of the text (empty: no token)."""
-    words = tokens(text)
-    if not words:
-        return np.empty(0, dtype=_U64)
-    h = np.fromiter((xxhash.xxh3_64_intdigest(w) for w in words), dtype=_U64, count=len(words))
-    n = len(h)
-    if n <= SHINGLE:
-        h = np.array([(h * _MIX[:n]).sum(dtype=_U64)], dtype=_U64)
-    else:
-        m = n - SHINGLE + 1
-        s = h[:m] * _MIX[0]
-        for j in range(1, SHINGLE):
-            s += h[j : j + m] * _MIX[j]
-        h = s
-    # A finaliser (murmur3's), so the hash functions below do not see a linear mix of tokens.
+# Token hashes without a Python call per token: a polynomial hash of each token's bytes,
+# sum(byte[k] * P^(end-1-k)), is P^(end-1) * (C[end] - C[start]) with C the running sum of
+# byte[k] * P^-k (P is odd, so it has an inverse modulo 2^64), computed on whole arrays.
+_P = 0x100000001B3
+_POWERS: list[npt.NDArray[np.uint64]] = [np.ones(1, _U64), np.ones(1, _U64)]
+
+
+def _powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """P^k and P^-k for k < n (uint64 arithmetic wraps: modulo 2^64)."""
+    if len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]), 1 << 16)
+        for i, base in enumerate((_P, pow(_P, -1, 1 << 64))):
+            powers = np.full(size, base, dtype=_U64)
+            powers[0] = 1
+            _POWERS[i] = np.cumprod(powers, dtype=_U64)
+    return _POWERS[0], _POWERS[1]
+
+
+def _mixed(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """murmur3's finaliser, in place: the hash functions then see no linear mix of bytes."""
     h ^= h >> _U64(33)
     h *= _MIX[4]
     h ^= h >> _U64(33)
     return h
 
 
-# Shingles hashed at once: bounds the (shingles x hash functions) array to a few tens of MB.
-_CHUNK = 1 << 16
+def token_hashes(data: bytes) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per token of ``data`` (tokens separated by one space)."""
+    if not data:
+        return np.empty(0, dtype=_U64)
+    b = np.frombuffer(data, dtype=np.uint8)
+    n = len(b)
+    up, down = _powers(n + 1)
+    running = np.zeros(n + 1, dtype=_U64)
+    np.cumsum(b.astype(_U64) * down[:n], out=running[1:])
+    spaces = np.flatnonzero(b == 32)
+    starts = np.concatenate([[0], spaces + 1])
+    ends = np.concatenate([spaces, [n]])
+    h = up[ends - 1] * (running[ends] - running[starts])
+    h += (ends - starts).astype(_U64) * _MIX[3]
+    return _mixed(h)
+
+
+def _shingles(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The hash of each run of SHINGLE consecutive token hashes (a single one when fewer)."""
+    n = len(h)
+    if n <= SHINGLE:
+        return _mixed(np.array([(h * _MIX[:n]).sum(dtype=_U64)], dtype=_U64))
+    m = n - SHINGLE + 1
+    s = h[:m] * _MIX[0]
+    for j in range(1, SHINGLE):
+        s += h[j : j + m] * _MIX[j]
+    return _mixed(s)
+
+
+def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per shingle of the text (empty: no token)."""
+    h = token_hashes(words(text))
+    return _shingles(h) if len(h) else h
+
+
+# Shingles hashed at once: the (shingles x hash functions) array stays a few MB, in cache.
+_CHUNK = 1 << 12
+# Bytes of normalised text whose tokens are hashed in one go.
+_BYTES = 1 << 20
+
+
+def _batch_shingles(texts: list[bytes]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The shingle hashes of non-empty normalised texts, one after the other, and how many
+    each has: their tokens hashed in one array (a shingle may not cross two texts)."""
+    counts = np.array([t.count(b" ") + 1 for t in texts], dtype=np.int64)
+    th = token_hashes(b" ".join(texts))
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    windows = np.maximum(counts - SHINGLE + 1, 1)
+    if (counts < SHINGLE).any():  # a short text's one shingle is not a window: text by text
+        parts = [_shingles(th[f : f + c]) for f, c in zip(first, counts, strict=True)]
+        return np.concatenate(parts), windows
+    s = _shingles(th)  # every window of the batch, then the ones inside one text
+    end = np.repeat(first + counts, counts)[: len(s)]
+    return s[np.arange(len(s)) + SHINGLE <= end], windows
+
+
+def _min_into(
+    out: npt.NDArray[np.uint32],
+    rows: npt.NDArray[np.int64],
+    allh: npt.NDArray[np.uint64],
+    lengths: npt.NDArray[np.int64],
+    a: npt.NDArray[np.uint64],
+    b: npt.NDArray[np.uint64],
+) -> None:
+    """Each row's signature: the minimum of every hash function over its shingles."""
+    starts_all = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    for lo in range(0, len(allh), _CHUNK):  # one document may span several chunks
+        part = allh[lo : lo + _CHUNK]
+        values = part[:, None] * a
+        values += b
+        starts = starts_all - lo
+        inside = (starts + lengths > 0) & (starts < len(part))
+        st = np.clip(starts[inside], 0, None)
+        # reduceat reduces each start to the next: with the documents contiguous, row k
+        # covers [st[k], st[k+1]) clipped to the chunk.
+        mins = np.minimum.reduceat(values, st, axis=0)
+        idx = rows[inside]
+        # The shift keeps order, so the minimum is taken before it, on fewer values.
+        out[idx] = np.minimum(out[idx], (mins >> _U64(32)).astype(np.uint32))
 
 
 def signatures(texts: list[str], count: int) -> npt.NDArray[np.uint32]:
     """The MinHash signatures of the texts, one row each (all 0xFFFFFFFF: no token)."""
     a, b = hash_functions(count)
     out = np.full((len(texts), count), _MAX, dtype=np.uint32)
-    pending: list[tuple[int, npt.NDArray[np.uint64]]] = []
+    normal = [words(t) for t in texts]
+    group: list[int] = []
     size = 0
-
-    def flush() -> None:
-        nonlocal size
-        if not pending:
-            return
-        rows = np.array([i for i, _ in pending])
-        lengths = np.array([len(h) for _, h in pending])
-        allh = np.concatenate([h for _, h in pending])
-        for lo in range(0, len(allh), _CHUNK):  # one document may span several chunks
-            part = allh[lo : lo + _CHUNK]
-            values = ((part[:, None] * a + b) >> _U64(32)).astype(np.uint32)
-            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) - lo
-            ends = starts + lengths
-            inside = (ends > 0) & (starts < len(part))
-            st = np.clip(starts[inside], 0, None)
-            mins = np.minimum.reduceat(values, st, axis=0)
-            # reduceat reduces each start to the next one; with every start inside and the
-            # documents contiguous, row k covers [st[k], st[k+1]) clipped to the chunk.
-            idx = rows[inside]
-            out[idx] = np.minimum(out[idx], mins)
-        pending.clear()
-        size = 0
-
-    for i, text in enumerate(texts):
-        h = shingle_hashes(text)
-        if len(h):
-            pending.append((i, h))
-            size += len(h)
-            if size >= _CHUNK:
-                flush()
-    flush()
+    for i in [i for i, t in enumerate(normal) if t] + [-1]:
+        if group and (i < 0 or size + len(normal[i]) > _BYTES):
+            allh, lengths = _batch_shingles([normal[g] for g in group])
+            _min_into(out, np.array(group, dtype=np.int64), allh, lengths, a, b)
+            group, size = [], 0
+        if i >= 0:
+            group.append(i)
+            size += len(normal[i]) + 1
     return out
 
 
