@@ -320,8 +320,9 @@ def million(work: Path, n: int) -> None:
     print(
         f"cleaner run --dedup near -j 2: {seconds:.0f} s, exit {proc.returncode}; "
         f"peak RSS main {peak_main / 1e6:.0f} MB, process tree {peak_tree / 1e6:.0f} MB; "
-        f"read {summary['articles_read']}, written {summary['articles_written']}, "
-        f"rejected {summary['articles_rejected']}, duplicates {summary['duplicates_written']}"
+        f"read {summary['articles_read']}, written {summary['records_written']}, "
+        f"rejected {summary['rejects_written']}, duplicates {summary['duplicates_written']}, "
+        f"reconciled {summary['reconciled']}"
     )
 
 
