@@ -3,6 +3,7 @@ beside datatrove's MinHash pipeline, and a run of a million documents.
 
     python -m bench.near_dedup                  # (a) + (b): the edited-copies set, both tools
     python -m bench.near_dedup --million 1000000  # (c): cleaner run --dedup near -j 2, time, RSS
+    python -m bench.near_dedup --million 1000000 --stage-only  # (c) without cleaning
 
 (a) The set: every text of ``$CLEANER_CORPORA`` (ctf's hand-checked texts, WCXB's and AEB's
 ground truth) of 50 words or more, and for half of them one to three copies with 1-40% of their
@@ -21,7 +22,8 @@ whitespace word tokenizer: its default for English, spaCy, is slower, so this fa
 
 (c) Short documents (three 30-word pieces of the real texts, 10% of them edited copies of an
 earlier one), through ``cleaner run --dedup near -j 2``: wall time and the peak RSS of the
-process tree (psutil, sampled every 0.2 s).
+process tree (psutil, sampled every 0.2 s); or, with ``--stage-only``, through the stage alone
+in one process (no cleaning), as the local engine drives it.
 """
 
 from __future__ import annotations
@@ -296,12 +298,56 @@ def million_docs(path: Path, n: int) -> int:
     return copies
 
 
-def million(work: Path, n: int) -> None:
+def stage_run(src: Path, out: Path) -> None:
+    """The near-dedup stage alone over a JSONL file, as the local engine's passes drive it
+    (batches of 1000, a state saved per shard of 10,000, merged in input order; seal; apply),
+    without cleaning: prints time, peak RSS and counts."""
+    import resource
+
+    start = time.perf_counter()
+    stage = NearDedup(THRESHOLD)
+    state, shard, n = stage.empty(), stage.empty(), 0
+    with src.open("rb") as fh:
+        for batch in iter(lambda: list(itertools.islice(fh, 1000)), []):
+            shard.merge(stage.scan([{**json.loads(line), "source": "x"} for line in batch]))
+            n += len(batch)
+            if n % 10000 == 0:
+                state.merge(stage.load(shard.to_bytes()))
+                shard = stage.empty()
+    state.merge(shard)
+    scanned = time.perf_counter() - start
+    (out / "final.state").write_bytes(state.to_bytes())
+    del state, shard
+    verdicts = stage.seal(stage.load((out / "final.state").read_bytes()))
+    sealed = time.perf_counter() - start
+    dropped = 0
+    with src.open("rb") as fh, (out / "kept.jsonl").open("wb") as kept:
+        for line in fh:
+            verdict = stage.apply({**json.loads(line), "source": "x", "meta": {}}, verdicts)
+            if isinstance(verdict, Drop):
+                dropped += 1
+            else:
+                kept.write(line)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    print(
+        f"stage alone: {seconds:.0f} s (scan {scanned:.0f} s, save + load + cluster "
+        f"{sealed - scanned:.0f} s, apply {seconds - sealed:.0f} s); peak RSS {peak:.0f} MB; "
+        f"{n} read, {n - dropped} kept, {dropped} duplicates"
+    )
+
+
+def million(work: Path, n: int, stage_only: bool) -> None:
     import psutil
 
     src = work / "million.jsonl"
-    copies = million_docs(src, n)
-    print(f"{n} documents, {src.stat().st_size / 1e6:.0f} MB, {copies} edited copies")
+    if not src.exists() or sum(1 for _ in src.open("rb")) != n:
+        million_docs(src, n)
+    print(f"{n} documents, {src.stat().st_size / 1e6:.0f} MB")
+    if stage_only:
+        (work / "stage").mkdir(exist_ok=True)
+        stage_run(src, work / "stage")
+        return
     cmd = [sys.executable, "-m", "cleaner", "run", str(src), "-o", str(work / "out"), "-q",
            "--dedup", "near", "-j", "2", "--no-progress"]  # fmt: skip
     start = time.perf_counter()
@@ -329,13 +375,16 @@ def million(work: Path, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--million", type=int, default=0, help="(c) only, with this many docs")
+    parser.add_argument(
+        "--stage-only", action="store_true", help="(c) without cleaning: the stage alone"
+    )
     parser.add_argument("--keep", help="work folder to keep (default: a temporary one)")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="near-dedup-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         if args.million:
-            million(work, args.million)
+            million(work, args.million, args.stage_only)
         else:
             compare(work)
     finally:
