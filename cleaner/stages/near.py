@@ -104,6 +104,8 @@ class NearState:
 
     def arrays(self) -> tuple[npt.NDArray[Any], ...]:
         def cat(parts: list[npt.NDArray[Any]], dtype: Any, shape: tuple[int, ...]) -> Any:
+            if len(parts) == 1:  # a loaded state: no copy
+                return parts[0]
             return np.concatenate(parts) if parts else np.empty(shape, dtype=dtype)
 
         return (
@@ -135,7 +137,7 @@ class NearState:
             nonlocal pos
             arr = np.frombuffer(data, dtype=dtype, count=count, offset=pos)
             pos += arr.nbytes
-            return arr.astype(dtype[1:])
+            return arr  # a read-only view of ``data``: the state is not copied again
 
         try:
             sigs = take("<u4", n * perms).reshape(n, perms)
