@@ -75,9 +75,7 @@ class RunOptions:
     progress: bool = False
     keys: JsonlKeys = field(default_factory=JsonlKeys)
     output: OutputOptions = field(default_factory=OutputOptions)
-    dedup: str | None = (
-        None  # "none", "exact" or "near"; None: the rules' config.yaml (corpus.dedup)
-    )
+    dedup: str | None = None  # "none", "exact", "near"; None: config.yaml's corpus.dedup
 
 
 @dataclass
