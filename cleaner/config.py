@@ -136,11 +136,42 @@ CORPUS_OPTIONS = (
         "dedup",
         STR,
         "Drop documents whose text repeats one met earlier in input order: `exact` compares "
-        "texts with case folded, punctuation removed and whitespace collapsed; `none` keeps "
+        "texts with case folded, punctuation removed and whitespace collapsed; `near` drops "
+        "texts whose MinHash-estimated Jaccard similarity reaches `dedup_threshold`; `none` keeps "
         "every document. The kept one carries `meta.duplicates`, the dropped ones go to "
         "`duplicates.jsonl`. `cleaner run --dedup` overrides this.",
         default="none",
         choices=DEDUP_MODES,
+    ),
+    Option(
+        "dedup_threshold",
+        INT,
+        "`near`: the estimated Jaccard similarity of two texts' shingle sets (word 5-grams; "
+        "character 5-grams in Chinese and Japanese), in percent, from which they are "
+        "near-duplicates.",
+        default=80,
+        minimum=50,
+        maximum=100,
+    ),
+    Option(
+        "dedup_bands",
+        INT,
+        "`near`: LSH bands; 0 derives bands and rows from the threshold (14 x 8, datatrove's, "
+        "at 80).",
+        default=0,
+        maximum=64,
+    ),
+    Option(
+        "dedup_rows", INT, "`near`: MinHash values per band; 0: derived.", default=0, maximum=32
+    ),
+    Option(
+        "dedup_keeper",
+        STR,
+        "Which document of a cluster `near` keeps: the first in input order, the longest text, "
+        "the newest `date_published`, or the highest `quality` score (a record without one "
+        "ranks last); ties go to the first in input order. `exact` keeps the first.",
+        default="first",
+        choices=("first", "longest", "newest", "quality"),
     ),
 )
 QUALITY_OPTIONS = (

@@ -76,7 +76,7 @@ class RunOptions:
     progress: bool = False
     keys: JsonlKeys = field(default_factory=JsonlKeys)
     output: OutputOptions = field(default_factory=OutputOptions)
-    dedup: str | None = None  # "none" or "exact"; None: the rules' config.yaml (corpus.dedup)
+    dedup: str | None = None  # "none", "exact", "near"; None: config.yaml's corpus.dedup
     report: bool = False  # collect the run report's aggregates (tally.report)
 
 
@@ -194,7 +194,7 @@ def run(
     out_opts.check()
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
-    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"])
+    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus)
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).

@@ -229,7 +229,8 @@ def add_parser(sub: Subparsers) -> None:
     p_run.add_argument(
         "--dedup",
         choices=DEDUP_MODES,
-        help="exact: drop documents whose normalised text repeats an earlier one, into "
+        help="exact: drop documents whose normalised text repeats an earlier one; near: "
+        "whose MinHash Jaccard with another reaches corpus.dedup_threshold; into "
         "duplicates.jsonl (default: corpus.dedup in the rules' config.yaml, none)",
     )
     quality_arg(p_run)

@@ -117,17 +117,34 @@ class CorpusStage(Protocol[S]):
         ...
 
 
-DEDUP_MODES = ("none", "exact")
+DEDUP_MODES = ("none", "exact", "near")
 
 
-def stage_for(dedup: str) -> CorpusStage[Any] | None:
-    """The corpus stage ``--dedup MODE`` asks for (None: no corpus stage)."""
+def stage_for(dedup: str, corpus: dict[str, Any] | None = None) -> CorpusStage[Any] | None:
+    """The corpus stage ``--dedup MODE`` asks for (None: no corpus stage), with the ``corpus``
+    section of the config for its options."""
     from cleaner.errors import CleanerError
 
+    corpus = corpus or {}
+    keeper = corpus.get("dedup_keeper", "first")
     if dedup == "none":
         return None
     if dedup == "exact":
         from cleaner.stages.dedup import ExactDedup
 
+        if keeper != "first":
+            raise CleanerError(
+                f"corpus.dedup_keeper '{keeper}' is for --dedup near; exact dedup keeps the "
+                "first copy (valid with exact: first)"
+            )
         return ExactDedup()
+    if dedup == "near":
+        from cleaner.stages.near import NearDedup
+
+        return NearDedup(
+            corpus.get("dedup_threshold", 80) / 100,
+            corpus.get("dedup_bands", 0),
+            corpus.get("dedup_rows", 0),
+            keeper,
+        )
     raise CleanerError(f"unknown --dedup mode '{dedup}' (valid: {', '.join(DEDUP_MODES)})")
