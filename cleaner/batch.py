@@ -71,6 +71,11 @@ class Tally:
         self.rejected += 1
         self.reasons.update({r.code for r in reject.reasons})
 
+    def kept_cluster(self, record: dict[str, Any]) -> None:
+        """A record a corpus stage kept and marked (the keeper of a duplicate cluster)."""
+        if self.report is not None:
+            self.report.cluster(record)
+
     def drop(self, record: dict[str, Any], duplicate_of: str | None = None) -> None:
         """A written record that a corpus stage dropped: out of every count of what was written
         (the counts of the cleaning work done on it, per pack and rule, stay)."""

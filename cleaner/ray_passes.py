@@ -127,6 +127,7 @@ def apply_shard(
                 tally.drop(record, verdict.line.get("duplicate_of"))
             else:
                 files[ARTICLES].write(dump_line(verdict) + b"\n")
+                tally.kept_cluster(verdict)
     with (work / f"{REJECTS}-{index:05d}").open("rb") as fh:
         while chunk := fh.read(1 << 20):
             files[REJECTS].write(chunk)

@@ -135,8 +135,14 @@ def test_dedup_report_counts_duplicates_per_site_and_samples_them(
     assert sum(s["duplicates"] for s in sites) == summary["duplicates_written"]
     assert sum(s["written"] for s in sites) == summary["records_written"]
     assert one["aggregates"]["duplicate_samples"]
+    # Every dropped copy belongs to one kept document's cluster.
+    sizes = one["aggregates"]["cluster_sizes"]
+    assert sum((int(size) - 1) * n for size, n in sizes.items()) == summary["duplicates_written"]
+    largest = one["aggregates"]["largest_clusters"]
+    assert -largest[0][0] == max(int(size) for size in sizes)
     page = (tmp_path / "one" / "report.html").read_text("utf-8")
     assert 'id="duplicates-table"' in page
+    assert 'id="clusters-table"' in page
 
 
 def test_report_rebuilds_the_same_page_and_works_without_report_json(

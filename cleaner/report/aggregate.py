@@ -23,6 +23,7 @@ SHARE_BUCKETS = 20  # share of characters removed per document, in 5% steps
 SITE_CAP = 1000  # sites counted one by one; the rest are "(other)"
 SAMPLES = 3  # per rule, per reject reason
 DUP_SAMPLES = 10
+CLUSTERS = 10  # the largest duplicate clusters shown
 WINDOW_LINES = 4  # lines of a rule's before/after window
 WINDOW_CHARS = 200  # characters of each line of it
 OTHER_SITE = "(other)"
@@ -104,6 +105,10 @@ class RunAggregate:
     reject_samples: dict[str, list[list[Any]]] = field(default_factory=dict)
     duplicate_samples: list[list[Any]] = field(default_factory=list)
     quality: dict[str, Counter[str]] = field(default_factory=dict)
+    # Duplicate clusters (--dedup): how many clusters of each size, and the largest ones as
+    # [-size, id, site]; the smallest such lists merge to the same result in any order.
+    cluster_sizes: Counter[str] = field(default_factory=Counter)
+    largest_clusters: list[list[Any]] = field(default_factory=list)
 
     # -- counting one article --------------------------------------------------------------
 
@@ -201,6 +206,15 @@ class RunAggregate:
         self.duplicate_samples.append([id_hash(rid), rid, duplicate_of, name])
         self.duplicate_samples = _smallest(self.duplicate_samples, DUP_SAMPLES)
 
+    def cluster(self, record: dict[str, Any]) -> None:
+        """A kept record that a dedup stage marked as its cluster's keeper (``meta.duplicates``:
+        how many copies of it were dropped)."""
+        size = 1 + int((record.get("meta") or {}).get("duplicates", 0))
+        self.cluster_sizes[str(size)] += 1
+        name = site_of(record.get("site"), record.get("url"))
+        self.largest_clusters.append([-size, str(record.get("id")), name])
+        self.largest_clusters = sorted(self.largest_clusters)[:CLUSTERS]
+
     # -- merging -----------------------------------------------------------------------------
 
     def merge(self, other: RunAggregate) -> None:
@@ -221,6 +235,8 @@ class RunAggregate:
         )
         for signal, counts in other.quality.items():
             self.quality.setdefault(signal, Counter()).update(counts)
+        self.cluster_sizes.update(other.cluster_sizes)
+        self.largest_clusters = sorted(self.largest_clusters + other.largest_clusters)[:CLUSTERS]
         self.cap_sites()
 
     def cap_sites(self) -> None:
@@ -260,6 +276,8 @@ class RunAggregate:
                 k: dict(sorted(v.items(), key=lambda kv: float(kv[0])))
                 for k, v in sorted(self.quality.items())
             },
+            "cluster_sizes": dict(sorted(self.cluster_sizes.items(), key=lambda kv: int(kv[0]))),
+            "largest_clusters": self.largest_clusters,
         }
 
     @classmethod
@@ -279,6 +297,8 @@ class RunAggregate:
         agg.reject_samples = {k: [list(x) for x in v] for k, v in state["reject_samples"].items()}
         agg.duplicate_samples = [list(x) for x in state["duplicate_samples"]]
         agg.quality = {k: Counter(v) for k, v in state["quality"].items()}
+        agg.cluster_sizes.update(state.get("cluster_sizes", {}))
+        agg.largest_clusters = [list(x) for x in state.get("largest_clusters", [])]
         return agg
 
 

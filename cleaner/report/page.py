@@ -295,6 +295,13 @@ def render_page(outdir: Path) -> str:
             {"id": s[1], "of": s[2], "site": s[3]}
             for s in (agg["duplicate_samples"] if agg else [])
         ],
+        "clusters": [
+            {"size": -c[0], "id": c[1], "site": c[2]}
+            for c in (agg.get("largest_clusters", []) if agg else [])
+        ],
+        "cluster_sizes": sorted(
+            ((int(k), n) for k, n in (agg.get("cluster_sizes", {}) if agg else {}).items())
+        ),
         "has_report": state is not None,
     }
     html: str = _template("report.html.j2").render(**context)

@@ -106,6 +106,7 @@ class TwoPasses:
                         shard_tally.drop(record, verdict.line.get("duplicate_of"))
                     else:
                         kept.append(dump_line(verdict) + b"\n")
+                        shard_tally.kept_cluster(verdict)
                 if not replay:
                     sink.write(i, b"".join(kept), b"", b"".join(dropped))
             if replay:
