@@ -259,3 +259,7 @@ def test_quality_signals_get_a_histogram_with_their_threshold_when_records_carry
     page = (out / "report.html").read_text("utf-8")
     assert "Quality signal: gopher_quality.n_words" in page
     assert "threshold 50" in page
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text("utf-8").splitlines()]
+    filtered = [r for r in rejects if all(x.get("field") == "quality" for x in r["reasons"])]
+    assert state["aggregates"]["filtered"] == len(filtered) > 0
+    assert "filtered by the quality filters" in page

@@ -107,6 +107,7 @@ class RunAggregate:
     quality: dict[str, Counter[str]] = field(default_factory=dict)
     # Duplicate clusters (--dedup): how many clusters of each size, and the largest ones as
     # [-size, id, site]; the smallest such lists merge to the same result in any order.
+    filtered: int = 0  # rejects of the quality filters alone (--quality)
     cluster_sizes: Counter[str] = field(default_factory=Counter)
     largest_clusters: list[list[Any]] = field(default_factory=list)
 
@@ -235,6 +236,7 @@ class RunAggregate:
         )
         for signal, counts in other.quality.items():
             self.quality.setdefault(signal, Counter()).update(counts)
+        self.filtered += other.filtered
         self.cluster_sizes.update(other.cluster_sizes)
         self.largest_clusters = sorted(self.largest_clusters + other.largest_clusters)[:CLUSTERS]
         self.cap_sites()
@@ -276,6 +278,7 @@ class RunAggregate:
                 k: dict(sorted(v.items(), key=lambda kv: float(kv[0])))
                 for k, v in sorted(self.quality.items())
             },
+            "filtered": self.filtered,
             "cluster_sizes": dict(sorted(self.cluster_sizes.items(), key=lambda kv: int(kv[0]))),
             "largest_clusters": self.largest_clusters,
         }
@@ -297,6 +300,7 @@ class RunAggregate:
         agg.reject_samples = {k: [list(x) for x in v] for k, v in state["reject_samples"].items()}
         agg.duplicate_samples = [list(x) for x in state["duplicate_samples"]]
         agg.quality = {k: Counter(v) for k, v in state["quality"].items()}
+        agg.filtered = int(state.get("filtered", 0))
         agg.cluster_sizes.update(state.get("cluster_sizes", {}))
         agg.largest_clusters = [list(x) for x in state.get("largest_clusters", [])]
         return agg

@@ -40,6 +40,8 @@ def count(agg: RunAggregate, item: RawArticle | Reject, counted: Outcome | Rejec
         agg.add_reject(
             result.id, site_of(site, url), counted.chars_in, reasons, edits, result.source
         )
+        if all(r.field == "quality" for r in result.reasons):  # the quality step's reject
+            agg.filtered += 1
 
 
 def fill_windows(agg: RunAggregate, cleaner: Cleaner, items: Iterable[RawArticle]) -> None:

@@ -245,16 +245,19 @@ def _rules(summary: dict[str, Any], state: dict[str, Any] | None) -> dict[str, A
     return {"rows": rows, "dead": dead}
 
 
-def _funnel(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def _funnel(summary: dict[str, Any], agg: dict[str, Any] | None) -> list[dict[str, Any]]:
     read = summary["articles_read"] or 1
     rejected = summary["rejects_written"]
-    cleaned = summary["articles_read"] - rejected
+    filtered = agg.get("filtered", 0) if agg else 0
     dups = summary.get("duplicates_written")
     steps = [
         ("read", "articles_read", summary["articles_read"]),
         ("rejected", "rejects_written", rejected),
-        ("cleaned (read - rejected)", None, cleaned),
+        ("cleaned (read - rejected)", None, summary["articles_read"] - rejected),
     ]
+    if filtered:
+        steps[1] = ("rejected in cleaning", None, rejected - filtered)
+        steps.insert(2, ("filtered by the quality filters", None, filtered))
     if dups is not None:
         steps.append(("deduplicated: dropped as duplicates", "duplicates_written", dups))
     steps.append(("written", "records_written", summary["records_written"]))
@@ -280,7 +283,7 @@ def render_page(outdir: Path) -> str:
         "title": f"cleaner run report: {outdir.resolve().name}",
         "summary": summary,
         "removed_pct": (chars_in - summary["chars_out"]) / chars_in * 100 if chars_in else 0.0,
-        "funnel": _funnel(summary),
+        "funnel": _funnel(summary, agg),
         "rules": _rules(summary, state),
         "reasons": reasons,
         "sites": _sites(agg) if agg else None,
