@@ -27,6 +27,7 @@ from cleaner.record import RawArticle
 from cleaner.steps.base import Doc, Reject
 from cleaner.steps.document import Normalise
 from cleaner.steps.normalize import join_lines, normalize_lines
+from cleaner.words import count_words, has_cjk
 from tests.conftest import RULES, corpora_missing
 
 PAGES_PER_CORPUS = 40
@@ -153,8 +154,10 @@ def test_skipping_settled_lines_changes_no_record(
 def test_counting_words_without_splitting_gives_what_split_gives(
     records: list[dict[str, Any]],
 ) -> None:
-    # The plain path is len(text.split()); a reject keeps its record under "record".
+    # The plain path is cleaner.words.count_words (len(text.split()) for text without CJK
+    # characters); a reject keeps its record under "record".
     made = [r.get("record", r) for r in records]
     made = [r for r in made if "n_words" in r]
     assert len(made) > 100, "records must be made"
-    assert [r["n_words"] for r in made] == [len(r["text"].split()) for r in made]
+    assert [r["n_words"] for r in made] == [count_words(r["text"]) for r in made]
+    assert any(has_cjk(r["text"]) for r in made), "the sample must hold CJK text too"

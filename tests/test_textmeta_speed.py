@@ -32,6 +32,7 @@ from cleaner.engine.kinds.textmeta import (
     find_title,
 )
 from cleaner.steps.normalize import normalize_lines
+from cleaner.words import word_estimate
 from tests.conftest import SEEDS
 from tests.ctf import site_pages
 
@@ -57,7 +58,7 @@ def plain_found(kind: TextDate, lines: list[str]) -> list[Found]:
         for m in regex.finditer(text):
             at = m.start(1)
             i = text.count("\n", 0, at)
-            if len(lines[i].split()) <= kind.options.max_words:
+            if word_estimate(lines[i]) <= kind.options.max_words:  # CJK: about 2 chars a word
                 out.append(_plain_read(form, m, i, at - text.rfind("\n", 0, at) - 1))
     out.sort(key=lambda f: (f.line, f.start))
     return out

@@ -48,6 +48,8 @@ SCHEMA = pa.schema(
         ("steps", pa.list_(pa.struct([("step", _STR), ("removed_chars", _INT)]))),
         ("fields_from", pa.map_(_STR, _STR)),
         ("meta", _STR),
+        # The quality filters' signals, {filter: {signal: value}}; null without --quality.
+        ("quality", pa.map_(_STR, pa.map_(_STR, _FLOAT))),
         ("text", _STR),
     ]
 )
@@ -63,6 +65,9 @@ def _row(line: bytes) -> dict[str, Any]:
     except orjson.JSONEncodeError:  # integers beyond 64 bits: the standard library keeps them
         record["meta"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
     record["fields_from"] = list((record.get("fields_from") or {}).items())
+    quality = record.get("quality")
+    if quality is not None:
+        record["quality"] = [(f, [(k, float(v)) for k, v in s.items()]) for f, s in quality.items()]
     return record
 
 
