@@ -132,10 +132,16 @@ class LocalEngine:
                 initargs=(parent, None, cleaner.sources),
             )
         # Start every worker now, before any other thread (a progress bar) exists; a worker
-        # that dies while starting stops the run here.
-        with self._stopped_on_death():
-            for future in [self.pool.submit(int) for _ in range(workers)]:
-                future.result()
+        # that dies while starting stops the run here. The broken pool is shut down before
+        # the stop propagates: no caller holds this engine yet to close it, and a pool left
+        # to the interpreter's exit races its own teardown thread.
+        try:
+            with self._stopped_on_death():
+                for future in [self.pool.submit(int) for _ in range(workers)]:
+                    future.result()
+        except RunStopped:
+            self.close(ok=False)
+            raise
 
     @contextlib.contextmanager
     def _stopped_on_death(self) -> Iterator[None]:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cleaner.workers import FAULT_ENV
+from cleaner.errors import RunStopped
+from cleaner.pipeline import Cleaner
+from cleaner.workers import FAULT_ENV, LocalEngine
 from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
 from tests.warm import CLI_MAIN, WarmProcess, run_warm
 
@@ -148,6 +152,21 @@ def test_a_dying_worker_stops_the_run_cleanly_then_resume_completes(
         assert data == reference[name], f"committed shard {name} is not whole"
     run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
     assert tree(out) == reference
+
+
+def test_a_worker_dying_at_start_leaves_no_pool_running(
+    tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine is never handed to a caller who could close it, so it shuts its broken pool
+    # down itself: left to the interpreter's exit, the executor's teardown thread raced
+    # multiprocessing's finalizers and printed a traceback after the clean message.
+    monkeypatch.setenv(FAULT_ENV, f"start:SIGKILL:{tmp_path / 'fired'}")
+    with pytest.raises(RunStopped, match="a worker process died"):
+        LocalEngine(cleaner, 2, str(tmp_path))
+    assert (tmp_path / "fired").exists(), "the fault was never injected"
+    managers = [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"]
+    assert not managers, "the broken pool's thread outlived the stop"
+    assert not multiprocessing.active_children()
 
 
 def _gone(pid: int) -> bool:

@@ -41,6 +41,14 @@ from cleaner.pipeline import Cleaner
 for rules in sys.argv[1:]:  # fills the compile caches the children inherit
     Cleaner.from_paths([rules])
 
+def _interpreter_exit():
+    # As the interpreter ends: non-daemon threads and concurrent.futures' exit hook (which
+    # joins executor threads) first, then atexit; the reverse lets a pool's teardown thread
+    # race multiprocessing's finalizers.
+    import threading
+    threading._shutdown()
+    atexit._run_exitfuncs()
+
 def child(req):
     os.close(PROTOCOL)
     os.setsid()  # its own process group, as a test's killpg expects
@@ -68,14 +76,14 @@ def child(req):
             print(stop.code, file=sys.stderr)
             code = 1
     except KeyboardInterrupt:  # as CPython ends on an uncaught Ctrl-C: killed by SIGINT
-        atexit._run_exitfuncs()
+        _interpreter_exit()
         sys.stdout.flush(); sys.stderr.flush()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
     except BaseException:
         traceback.print_exc()
         code = 1
-    atexit._run_exitfuncs()
+    _interpreter_exit()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
