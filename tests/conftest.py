@@ -70,3 +70,21 @@ def cli_process(
         env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
         check=False,
     )
+
+
+@pytest.fixture
+def local_ray(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local Ray for the test: no usage report home, never a cluster the environment names.
+
+    Outside CI a machine without the ``ray`` extra skips; in CI it is installed, so its
+    absence fails rather than letting the Ray tests pass unseen.
+    """
+    if not os.environ.get("CI"):
+        pytest.importorskip("ray", reason="pip install -e '.[ray]' to run the Ray tests")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+
+
+def sorted_lines(paths: Iterator[Path] | list[Path]) -> list[str]:
+    """Every line of ``paths``, sorted: Ray's shards compared with one local file, as a set."""
+    return sorted(line for path in paths for line in path.read_text("utf-8").splitlines())

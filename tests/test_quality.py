@@ -18,7 +18,7 @@ from cleaner.quality.filters import PRESETS, load_quality, run_examples
 from cleaner.quality.signals import Split
 from cleaner.quality.stats import percentile, suggest
 from cleaner.record import RawArticle, Record, Reject
-from tests.conftest import RULES
+from tests.conftest import RULES, sorted_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -266,16 +266,11 @@ def test_resume_with_quality_gives_the_same_shards(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_ray_applies_the_same_filters_as_the_local_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    pytest.importorskip("ray", reason="pip install -e '.[ray]' to run the Ray tests")
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+def test_ray_applies_the_same_filters_as_the_local_engine(tmp_path: Path, local_ray: None) -> None:
     inputs = _inputs(tmp_path)
     common = ["--rules", str(RULES), "-q", "-j", "2", "--quality", "gopher,c4,fineweb"]
     assert main(["run", str(inputs), "-o", str(tmp_path / "local"), *common]) == 0
     assert main(["run", str(inputs), "-o", str(tmp_path / "ray"), "--engine", "ray", *common]) == 0
     for kind in ("articles", "rejects"):
-        ray_lines = sorted(x for p in (tmp_path / "ray").glob(f"{kind}*.jsonl") for x in _lines(p))
-        assert ray_lines == sorted(_lines(tmp_path / "local" / f"{kind}.jsonl"))
+        ray_shards = (tmp_path / "ray").glob(f"{kind}*.jsonl")
+        assert sorted_lines(ray_shards) == sorted_lines([tmp_path / "local" / f"{kind}.jsonl"])

@@ -17,21 +17,16 @@ from cleaner.errors import CleanerError
 from cleaner.pipeline import Cleaner
 from cleaner.ray_engine import run_ray
 from cleaner.run import RunOptions
-from tests.conftest import RULES
+from tests.conftest import RULES, sorted_lines
 from tests.scale_helpers import corpus_lines, write_corpus
-
-if not os.environ.get("CI"):
-    pytest.importorskip("ray", reason="pip install -e '.[ray]' to run the Ray tests")
 
 # Ray's own deprecation notices (about its internals) are not ours to fix.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, local_ray: None
 ) -> None:
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     inputs = tmp_path / "in"
     inputs.mkdir()
     write_corpus(inputs / "a.jsonl.gz", 700)
@@ -43,11 +38,10 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     assert main(["run", str(inputs), "-o", str(local), *common]) == 0
     assert main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common]) == 0
 
-    def lines(paths: list[Path]) -> list[str]:
-        return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
-
-    assert lines(sorted(ray_out.glob("articles-*.jsonl"))) == lines([local / "articles.jsonl"])
-    assert lines(sorted(ray_out.glob("rejects-*.jsonl"))) == lines([local / "rejects.jsonl"])
+    for kind in ("articles", "rejects"):
+        assert sorted_lines(ray_out.glob(f"{kind}-*.jsonl")) == sorted_lines(
+            [local / f"{kind}.jsonl"]
+        )
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
@@ -55,7 +49,7 @@ def test_ray_writes_the_same_records_and_rejects_as_the_local_engine(
     assert summary["reject_reasons"]["link_outside_input"] == 1
 
 
-def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
+def test_ray_with_one_cpu_finishes(tmp_path: Path, local_ray: None) -> None:
     # With -j 1 the one cleaning actor holds the only CPU; a read task that needed a CPU slot
     # waited for it for ever (ray-project/ray#44687). A subprocess, so a hang fails the test
     # instead of stalling the suite.
@@ -63,12 +57,10 @@ def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
     local, ray_out = tmp_path / "local", tmp_path / "ray"
     common = ["--rules", str(RULES), "-j", "1", "--no-progress"]
     assert main(["run", str(src), "-o", str(local), *common]) == 0
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    env.pop("RAY_ADDRESS", None)
     cmd = [sys.executable, "-m", "cleaner.cli", "run", str(src), "-o", str(ray_out)]
     proc = subprocess.Popen(
         [*cmd, "--engine", "ray", *common],
-        env=env,
+        env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,19 +74,18 @@ def test_ray_with_one_cpu_finishes(tmp_path: Path) -> None:
         pytest.fail("cleaner run --engine ray -j 1 did not finish in 240 s")
     assert proc.returncode == 0, err[-2000:]
     assert "will hang" not in err  # Ray's false alarm about actors on every CPU is dropped
-    records = sorted(
-        x for p in ray_out.glob("articles-*.jsonl") for x in p.read_text("utf-8").splitlines()
+    assert sorted_lines(ray_out.glob("articles-*.jsonl")) == sorted_lines(
+        [local / "articles.jsonl"]
     )
-    assert records == sorted((local / "articles.jsonl").read_text("utf-8").splitlines())
     assert json.loads((ray_out / "summary.json").read_text("utf-8"))["articles_read"] == 300
 
 
-def test_ray_j0_starts_one_actor_per_cpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_j0_starts_one_actor_per_cpu(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_ray: None
+) -> None:
     import ray
     import ray.data
 
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     src = write_corpus(tmp_path / "a.jsonl", 40)
     sizes: list[int] = []
     cpus: list[float] = []
@@ -120,7 +111,9 @@ def test_ray_j0_starts_one_actor_per_cpu(tmp_path: Path, monkeypatch: pytest.Mon
     assert json.loads((out / "summary.json").read_text("utf-8"))["articles_read"] == 40
 
 
-def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ray_refuses_what_it_cannot_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], local_ray: None
+) -> None:
     src = write_corpus(tmp_path / "a.jsonl", 5)
     args = ["run", str(src), "--rules", str(RULES), "--engine", "ray"]
     assert main([*args, "-o", "-"]) == 2
@@ -135,13 +128,11 @@ def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_ray_dedup_keeps_the_local_engines_first_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_ray: None
 ) -> None:
     # Copies inside a file and across files, in blocks of 128 KB, so many Ray tasks clean
     # and write in no set order: the keeper is still the first copy in input order (order
     # keys), and every file equals the local engine's as a set.
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setattr("cleaner.ray_engine.READ_BLOCK_BYTES", 128 << 10)
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -158,13 +149,10 @@ def test_ray_dedup_keeps_the_local_engines_first_copy(
     assert main(["run", str(inputs), "-o", str(local), *common]) == 0
     assert main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common]) == 0
 
-    def lines_of(paths: list[Path]) -> list[str]:
-        return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
-
     for kind in ("articles", "rejects", "duplicates"):
         shards = sorted(ray_out.glob(f"{kind}-*.jsonl"))
         assert len(shards) > 1, "the run must spread over several write tasks"
-        assert lines_of(shards) == lines_of([local / f"{kind}.jsonl"]), kind
+        assert sorted_lines(shards) == sorted_lines([local / f"{kind}.jsonl"]), kind
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected

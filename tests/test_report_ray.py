@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,19 +10,12 @@ from cleaner.cli import main
 from tests.conftest import RULES
 from tests.test_report import write_sites_corpus
 
-if not os.environ.get("CI"):
-    pytest.importorskip("ray", reason="pip install -e '.[ray]' to run the Ray tests")
-
 # Ray's own deprecation notices (about its internals) are not ours to fix.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 @pytest.mark.parametrize("dedup", ["none", "exact"])
-def test_ray_report_equals_the_local_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dedup: str
-) -> None:
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+def test_ray_report_equals_the_local_report(tmp_path: Path, local_ray: None, dedup: str) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     write_sites_corpus(inputs / "a.jsonl", 300)
