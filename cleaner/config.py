@@ -131,6 +131,41 @@ HTML_OPTIONS = (
         default=True,
     ),
 )
+LEARN_OPTIONS = (
+    Option(
+        "learn_chrome",
+        BOOL,
+        "Learn each site's chrome from the corpus: lines that recur across many of a site's "
+        "documents (and sit inside a run of long paragraphs on none) are removed from them; "
+        "the learned rules are written to `learned-rules/` in the output folder for review. "
+        "`cleaner run --learn-chrome` turns it on.",
+        default=False,
+    ),
+    Option(
+        "learn_min_docs",
+        INT,
+        "`learn_chrome`: a site with fewer documents learns nothing.",
+        default=50,
+        minimum=3,
+    ),
+    Option(
+        "learn_share",
+        INT,
+        "`learn_chrome`: the share of a site's sampled documents, in percent, a line must be "
+        "on to be learned (and at least 3 documents).",
+        default=20,
+        minimum=1,
+        maximum=100,
+    ),
+    Option(
+        "learn_sample",
+        INT,
+        "`learn_chrome`: how many documents per site are counted (a bottom-k sample by "
+        "digest, the same whatever the worker count): memory per site stays bounded.",
+        default=1000,
+        minimum=10,
+    ),
+)
 CORPUS_OPTIONS = (
     Option(
         "dedup",
@@ -173,6 +208,7 @@ CORPUS_OPTIONS = (
         default="first",
         choices=("first", "longest", "newest", "quality"),
     ),
+    *LEARN_OPTIONS,
 )
 QUALITY_OPTIONS = (
     Option(
