@@ -51,7 +51,7 @@ from cleaner.config import Config
 from cleaner.run import RunOptions, run
 from cleaner.stages.learn import LearnChrome, site_of
 
-SHARES = (5, 10, 15, 20, 25, 30, 40, 50)
+SHARES = (2, 3, 5, 8, 12, 20)
 GROUPS = (10, 20, 30, 50)
 MAX_LOSS = 0.01
 DEFAULTS = Config.defaults().corpus

@@ -135,10 +135,12 @@ LEARN_OPTIONS = (
     Option(
         "learn_chrome",
         BOOL,
-        "Learn each site's chrome from the corpus: lines that recur across many of a site's "
-        "documents (and sit inside a run of long paragraphs on none) are removed from them; "
-        "the learned rules are written to `learned-rules/` in the output folder for review. "
-        "`cleaner run --learn-chrome` turns it on.",
+        "Learn each site's chrome from the corpus: `cleaner suggest`'s miner drafts a pack "
+        "from a sample of the site's documents (header and footer cuts, recurring lines and "
+        "spans), and its rules run on all of them, except those it doubts or that would touch "
+        "a run of long paragraphs on a sampled document. The packs are written to "
+        "`learned-rules/` in the output folder for review. `cleaner run --learn-chrome` turns "
+        "it on.",
         default=False,
     ),
     Option(
@@ -151,18 +153,18 @@ LEARN_OPTIONS = (
     Option(
         "learn_share",
         INT,
-        "`learn_chrome`: the share of a site's sampled documents, in percent, a line must be "
-        "on to be learned (and at least 3 documents).",
-        default=20,
+        "`learn_chrome`: the share of a site's sampled documents, in percent, a line must "
+        "recur on to be chrome (and at least 3), as `cleaner suggest --share`.",
+        default=5,
         minimum=1,
         maximum=100,
     ),
     Option(
         "learn_sample",
         INT,
-        "`learn_chrome`: how many documents per site are counted (a bottom-k sample by "
-        "digest, the same whatever the worker count): memory per site stays bounded.",
-        default=1000,
+        "`learn_chrome`: how many documents per site are mined (a bottom-k sample by digest, "
+        "the same whatever the worker count); memory per site stays bounded.",
+        default=200,
         minimum=10,
     ),
 )

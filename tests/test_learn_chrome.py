@@ -16,7 +16,7 @@ import pytest
 from cleaner.cli import main
 from cleaner.config import Config
 from cleaner.engine.load import load_pack_text
-from cleaner.errors import RuleErrors
+from cleaner.errors import CleanerError, RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.run import RunOptions, run
 from cleaner.stages import stage_for
@@ -80,17 +80,39 @@ def records(n: int, site: str = "zorblat.example", seed: int = 1) -> list[dict[s
 STAGE = LearnChrome(min_docs=10, share=20, sample=1000)
 
 
-def learned(stage: LearnChrome, recs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    return stage.seal(stage.scan(recs)).rules
+def learned(stage: LearnChrome, recs: list[dict[str, Any]]) -> dict[str, str]:
+    return stage.seal(stage.scan(recs)).packs
+
+
+def lines_after(stage: LearnChrome, recs: list[dict[str, Any]]) -> list[list[str]]:
+    state = stage.seal(stage.scan(recs))
+    out = []
+    for r in recs:
+        after = stage.apply(r, state)
+        assert isinstance(after, dict)
+        out.append([x for x in after["text"].split("\n") if x])
+    return out
 
 
 # -- units -------------------------------------------------------------------------------------
 
 
-def test_recurring_lines_are_learned_and_body_lines_never() -> None:
-    rules = learned(STAGE, records(20))["zorblat.example"]
-    assert set(rules) == {*HEADER, FOOTER}  # not INSIDE (in a body once), not the stories
-    assert sorted(rules.values()) == [1, 2, 3]
+def test_recurring_chrome_goes_and_article_text_stays() -> None:
+    recs = records(20)
+    for r, kept in zip(recs, lines_after(STAGE, recs), strict=True):
+        assert not {*HEADER, FOOTER} & set(kept)
+        body = [x for x in r["text"].split("\n") if len(x.split()) > 10 or x.startswith("Story")]
+        assert [x for x in kept if x in body] == body  # every paragraph and headline, in order
+
+
+def test_a_line_inside_a_body_run_anywhere_is_never_removed() -> None:
+    recs = records(20)
+    packs = learned(STAGE, recs)
+    held_back = [x for x in packs["zorblat.example"].splitlines() if INSIDE in x]
+    assert held_back, "the miner proposes the line (it recurs on half the pages)"
+    assert all(x.lstrip().startswith("#") for x in held_back)  # but it is not live
+    for r, kept in zip(recs, lines_after(STAGE, recs), strict=True):
+        assert (INSIDE in kept) == (INSIDE in r["text"])
 
 
 def test_a_site_with_too_few_documents_learns_nothing() -> None:
@@ -98,12 +120,13 @@ def test_a_site_with_too_few_documents_learns_nothing() -> None:
     assert learned(LearnChrome(min_docs=9, share=20, sample=1000), records(9)) != {}
 
 
-def test_the_learned_set_depends_on_no_grouping_or_order() -> None:
+def test_what_is_learned_depends_on_no_grouping_or_order() -> None:
     recs = records(30) + records(15, "other.example", seed=2)
     small = LearnChrome(min_docs=10, share=20, sample=12)  # the sample is smaller than a site
-    whole = small.seal(small.scan(recs)).rules
+    whole = learned(small, recs)
+    assert set(whole) == {"zorblat.example", "other.example"}
     rng = random.Random(4)
-    for _ in range(5):
+    for _ in range(3):
         shuffled = recs[:]
         rng.shuffle(shuffled)
         cuts = sorted(rng.sample(range(1, len(recs)), 4))
@@ -114,24 +137,24 @@ def test_the_learned_set_depends_on_no_grouping_or_order() -> None:
         for s in states:
             merged.merge(small.load(s.to_bytes()))  # through disk, as pass 1 saves them
         assert merged.to_bytes() == small.scan(recs).to_bytes()
-        assert small.seal(merged).rules == whole
+        assert small.seal(merged).packs == whole
 
 
 def test_a_damaged_state_is_refused() -> None:
-    with pytest.raises(Exception, match="damaged"):
-        LearnState.from_bytes(b"{}")
+    with pytest.raises(CleanerError, match="damaged"):
+        LearnState.from_bytes(b"{}", 10)
 
 
-def test_apply_removes_names_and_is_idempotent() -> None:
+def test_apply_names_the_rules_and_is_idempotent() -> None:
     recs = records(20)
     state = STAGE.seal(STAGE.scan(recs))
     out = STAGE.apply(recs[1], state)
     assert isinstance(out, dict)
-    assert not {*HEADER, FOOTER} & set(out["text"].split("\n"))
     assert "\n\n\n" not in out["text"]
-    assert out["text"].startswith("Zorblat picture desk")
     assert out["n_chars"] == len(out["text"])
-    assert [r["rule"] for r in out["rules"]] == [f"learned/zorblat.example/{i}" for i in (1, 2, 3)]
+    assert out["rules"]
+    assert all(r["rule"].startswith("learned/zorblat.example/zorblat-") for r in out["rules"])
+    assert sum(r["removed_chars"] for r in out["rules"]) > 0
     assert out["steps"][-1] == {
         "step": "learn_chrome",
         "removed_chars": len(recs[1]["text"]) - len(out["text"]),
@@ -139,17 +162,17 @@ def test_apply_removes_names_and_is_idempotent() -> None:
     assert STAGE.apply(out, state) is out  # idempotent
     other = {**recs[0], "site": "elsewhere.example", "url": None}
     assert STAGE.apply(other, state) is other
-    only_chrome = {**recs[0], "text": "\n".join(HEADER)}
+    only_chrome = {**recs[0], "text": "\n".join([*HEADER, FOOTER])}
     assert STAGE.apply(only_chrome, state) is only_chrome  # nothing would be left
 
 
-def test_the_written_pack_loads_with_counts_per_site() -> None:
-    files = STAGE.files(STAGE.seal(STAGE.scan(records(20))))
+def test_the_written_pack_loads_and_says_what_each_site_learned() -> None:
+    files = STAGE.files(STAGE.seal(STAGE.scan(records(20) + records(4, "tiny.example"))))
     assert set(files) == {"zorblat.example.yaml", "README.txt"}
     pack = load_pack_text(files["zorblat.example.yaml"], "zorblat.example.yaml")
-    assert [r.id for r in pack.rules] == ["learned-1", "learned-2", "learned-3"]
+    assert pack.rules
     assert pack.domains == ("zorblat.example",)
-    assert "zorblat.example\t20\t20\t3" in files["README.txt"]
+    assert "tiny.example\t4\t4\t0 (fewer than 10 documents)" in files["README.txt"]
 
 
 def test_the_config_keys_are_declared_and_off_by_default() -> None:
@@ -198,7 +221,9 @@ def test_learn_chrome_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
     assert summary["reconciled"]
     assert "duplicates_written" not in summary
     assert summary["chars_out"] == sum(r["n_chars"] for r in arts)
-    assert summary["rules"]["learned/zorblat.example/1"]["documents"] == 40
+    learned_docs = [v["documents"] for k, v in summary["rules"].items() if "learned/" in k]
+    assert learned_docs
+    assert max(learned_docs) == 40
     assert not (one / "duplicates.jsonl").exists()
     for r in arts:
         kept = set(r["text"].split("\n"))
@@ -218,7 +243,7 @@ def test_learn_chrome_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
     assert "small.example\t5\t5\t0 (fewer than 10 documents)" in (
         one / "learned-rules" / "README.txt"
     ).read_text("utf-8")
-    assert "line: 'All Zorblat text owned by the Zorblat company'" in pack
+    assert "All Zorblat text owned by the Zorblat company" in pack
     # The Python API, from the config key.
     api = tmp_path / "api"
     cleaner = Cleaner.from_paths(

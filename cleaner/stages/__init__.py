@@ -134,8 +134,8 @@ def stage_for(
     from cleaner.stages.learn import LearnChrome
 
     learned = LearnChrome(
-        corpus.get("learn_min_docs", 50), corpus.get("learn_share", 20),
-        corpus.get("learn_sample", 1000),
+        corpus.get("learn_min_docs", 50), corpus.get("learn_share", 5),
+        corpus.get("learn_sample", 200),
     )  # fmt: skip
     if first is None:
         return learned

@@ -1,33 +1,33 @@
-"""Chrome learned from the corpus (``--learn-chrome``): lines that recur across many documents
-of one site are removed from that site's documents, as a ``drop_line`` rule would.
+"""Chrome learned from the corpus (``--learn-chrome``): per site, ``cleaner suggest``'s miner
+drafts a pack from a sample of the site's documents, and pass 2 runs its rules on every
+document of the site.
 
 Scan (pass 1, on any worker): per site (the record's ``site``, else its URL's host), the number
-of documents, and for a sample of them the distinct lines of each, split into the lines outside
-and inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`). The sample is
-the ``learn_sample`` documents of the site with the smallest digests of id and text: a bottom-k
-sample, so merging two states keeps the same documents whatever the order, grouping, worker
-count or Ray partitioning, and the learned lines never depend on them.
+of documents and a sample of their texts: the ``learn_sample`` documents with the smallest
+digests of id and text. A bottom-k sample: merging two states keeps the same documents whatever
+the order, grouping, worker count or Ray partitioning, so what is learned never depends on them.
 
-Seal: a site with at least ``learn_min_docs`` documents learns each line found in at least
-``learn_share`` percent of its sampled documents (and at least 3), unless the line is inside a
-body run in any sampled document, is longer than MAX_LINE_CHARS, or is one the miner keeps as
-article metadata (dates, bylines, credits: :func:`cleaner.authoring.mining.is_metadata`).
+Seal: a site with at least ``learn_min_docs`` documents gets the draft that
+:func:`cleaner.authoring.suggest.suggest` writes from its sample, at ``learn_share`` percent
+(header and footer cuts, recurring lines and spans; no field rules: the records' fields are
+set). Rules the miner doubts are written commented out and not run; so is any rule that would
+touch a line inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`) on a
+sampled document: a line that is article text somewhere is never removed.
 
-Apply (pass 2): a record loses its learned lines (exact, whole-line matches, as ``drop_line``
-``lines:`` does), unless that would leave it empty; it names each learned rule that removed
-something in ``rules`` (``learned/<site>/<n>``) and the stage in ``steps``. A removed line is
-gone, so applying again changes nothing. The learned rules are written to the output folder as
-``learned-rules/<site>.yaml``, a pack ``cleaner check-rules`` loads, ready to review and copy.
+Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
+(unless they would leave nothing); each rule that changed the text is named in ``rules`` as
+``learned/<site>/<rule id>``, and the stage in ``steps``. The rules are fixpoints, so applying
+again changes nothing. The packs are written to ``learned-rules/<site>.yaml`` in the output
+folder: what ran, with counts and real examples, ready to review and copy into ``rules/sites/``.
 
-Memory: the state holds at most ``learn_sample`` documents' short distinct lines per site (the
-sample bounds each site, not the number of sites); sealed, only the learned lines.
+Memory: the scan holds at most ``learn_sample`` texts per site (the sample bounds each site,
+not the number of sites); sealed, only the packs' YAML.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -35,20 +35,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaner.authoring.mining import body_runs, is_metadata, min_pages
-from cleaner.authoring.yamlwrite import scalar, text_block
+from cleaner.authoring.draft import render
+from cleaner.authoring.mining import body_runs
+from cleaner.authoring.suggest import normalise_domain, prepare, suggest
+from cleaner.engine.kinds.base import CHROME
+from cleaner.engine.load import Rule, load_pack_text
+from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
 from cleaner.stages import Drop
-from cleaner.steps.normalize import collapse_blank_lines, count_spaced_words
+from cleaner.steps.normalize import count_spaced_words, normalize_lines
 from cleaner.words import count_words, has_cjk
 
-MAX_LINE_CHARS = 300  # longer lines are paragraphs, never learned (and not sampled)
-EXAMPLES = 3  # example documents' line neighbourhoods shown per site in the pack
-_MAGIC = "cleaner-learn-chrome-1"
-
-# A document in the sample: its digest (the sample's order), its lines outside body runs, and
-# its lines inside them (distinct, short, sorted).
-Doc = tuple[str, tuple[str, ...], tuple[str, ...]]
+_MAGIC = "cleaner-learn-chrome-2"
 
 
 def site_of(record: dict[str, Any]) -> str | None:
@@ -66,24 +64,17 @@ def site_of(record: dict[str, Any]) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _doc(record: dict[str, Any]) -> Doc:
-    lines = [line for line in record["text"].split("\n") if line]
-    inside = body_runs(lines)
-    short = [(i, line) for i, line in enumerate(lines) if len(line) <= MAX_LINE_CHARS]
-    key = hashlib.blake2b(
-        f"{record['id']}\0{record['text']}".encode("utf-8", "surrogatepass"), digest_size=8
-    ).hexdigest()
-    body = {line for i, line in short if i in inside}
-    outside = {line for _, line in short} - body
-    return key, tuple(sorted(outside)), tuple(sorted(body))
+def _key(record: dict[str, Any]) -> str:
+    data = f"{record['id']}\0{record['text']}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 @dataclass
 class Site:
-    """One site's document count and its bottom-k sample, by digest."""
+    """One site's document count and its bottom-k sample: digest -> text."""
 
     n: int = 0
-    docs: dict[str, Doc] = field(default_factory=dict)
+    docs: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: Site, sample: int) -> None:
         self.n += other.n
@@ -94,18 +85,22 @@ class Site:
 
 @dataclass
 class LearnState:
-    """Per site: documents and sample (while scanning); after ``seal``, ``rules``: per site,
-    line -> rule number, with ``evidence`` (line -> sampled documents it is on) for the pack."""
+    """Per site: documents and sample (while scanning); after ``seal``, ``packs`` (site -> the
+    learned pack's YAML) and ``sizes`` (site -> documents, sampled, live rules)."""
 
     sample: int
     sites: dict[str, Site] = field(default_factory=dict)
-    rules: dict[str, dict[str, int]] = field(default_factory=dict)
-    evidence: dict[str, dict[str, int]] = field(default_factory=dict)
-    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # site -> (docs, sampled)
+    packs: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    compiled: dict[str, RuleGroup] = field(default_factory=dict, repr=False)
 
-    def add(self, site: str, doc: Doc) -> None:
-        mine = self.sites.setdefault(site, Site())
-        mine.merge(Site(1, {doc[0]: doc}), self.sample)
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled rules stay in the process that built them (RE2 objects do not pickle).
+        return {**self.__dict__, "compiled": {}}
+
+    def add(self, site: str, record: dict[str, Any]) -> None:
+        key = _key(record)
+        self.sites.setdefault(site, Site()).merge(Site(1, {key: record["text"]}), self.sample)
 
     def merge(self, other: LearnState) -> LearnState:
         for site, theirs in other.sites.items():
@@ -115,28 +110,52 @@ class LearnState:
     def to_bytes(self) -> bytes:
         data = {
             "magic": _MAGIC,
-            "sample": self.sample,
-            "sites": {
-                s: [site.n, [list(site.docs[k]) for k in sorted(site.docs)]]
-                for s, site in sorted(self.sites.items())
-            },
+            "sites": {s: [site.n, sorted(site.docs.items())] for s, site in self.sites.items()},
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> LearnState:
+    def from_bytes(cls, data: bytes, sample: int) -> LearnState:
         try:
             obj = json.loads(data)
             if obj.get("magic") != _MAGIC:
                 raise ValueError
-            state = cls(int(obj["sample"]))
+            state = cls(sample)
             for s, (n, docs) in obj["sites"].items():
-                state.sites[s] = Site(n, {k: (k, tuple(out), tuple(body)) for k, out, body in docs})
+                state.sites[s] = Site(int(n), {str(k): str(t) for k, t in docs})
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise CleanerError(
                 "a saved learn-chrome state is damaged (run again without --resume)"
             ) from exc
         return state
+
+    def group(self, site: str) -> RuleGroup | None:
+        """The site's live chrome rules, compiled once per process."""
+        yaml = self.packs.get(site)
+        if yaml is None:
+            return None
+        group = self.compiled.get(site)
+        if group is None:
+            pack = load_pack_text(yaml, f"learned-rules/{_file_name(site)}.yaml")
+            group = self.compiled[site] = RuleGroup(_chrome(pack.rules))
+        return group
+
+
+def _chrome(rules: Iterable[Rule]) -> list[Rule]:
+    return [r for r in rules if r.kind.phase == CHROME]
+
+
+def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]) -> bool:
+    """Whether the rule removes or changes a line inside a body run of some page."""
+    group = [RuleGroup([rule])]
+    for lines, body in zip(pages, bodies, strict=True):
+        if not body:
+            continue
+        out, _ = run_chrome(group, lines)
+        left = Counter(out)
+        if any(left[line] < n for line, n in body.items()):
+            return True
+    return False
 
 
 class LearnChrome:
@@ -158,58 +177,58 @@ class LearnChrome:
         for record in records:
             site = site_of(record)
             if site is not None:
-                state.add(site, _doc(record))
+                state.add(site, record)
         return state
 
     def load(self, data: bytes) -> LearnState:
-        state = LearnState.from_bytes(data)
-        state.sample = self.sample
-        return state
+        return LearnState.from_bytes(data, self.sample)
 
     def seal(self, state: LearnState) -> LearnState:
         sealed = self.empty()
         for name, site in sorted(state.sites.items()):
-            sampled = len(site.docs)
-            sealed.sizes[name] = (site.n, sampled)
-            if site.n < self.min_docs:
-                continue
-            df: Counter[str] = Counter()
-            body: set[str] = set()
-            for _, outside, inside in site.docs.values():
-                df.update(outside)
-                df.update(inside)
-                body.update(inside)
-            least = min_pages(sampled, self.share / 100)
-            learned = sorted(
-                (line for line, n in df.items() if n >= least),
-                key=lambda line: (-df[line], line),
-            )
-            learned = [line for line in learned if line not in body and not is_metadata(line)]
-            if learned:
-                sealed.rules[name] = {line: i for i, line in enumerate(learned, 1)}
-                sealed.evidence[name] = {line: df[line] for line in learned}
+            texts = [site.docs[k] for k in sorted(site.docs)]
+            yaml = self._learn(name, texts) if site.n >= self.min_docs else None
+            live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
+            sealed.sizes[name] = (site.n, len(texts), live)
+            if yaml is not None and live:
+                sealed.packs[name] = yaml
         return sealed
+
+    def _learn(self, site: str, texts: list[str]) -> str | None:
+        """The draft for one site's sample, with the rules that touch a body run held back."""
+        try:
+            domain = normalise_domain(site)
+            draft = suggest(domain, texts, share=self.share / 100)
+        except ValueError:  # not a domain, or fewer than 3 texts
+            return None
+        draft.candidates = [c for c in draft.candidates if c.section != "fields"]
+        pages = [p for p in prepare(texts) if p]
+        bodies = [Counter(p[i] for i in body_runs(p)) for p in pages]
+        rules = {r.id: r for r in _chrome(load_pack_text(render(draft), "<learned>").rules)}
+        for c in draft.candidates:
+            rule = rules.get(c.id)
+            if rule is not None and _touches_body(rule, pages, bodies):
+                c.confidence = 0.0  # written commented out, for review, never run
+        return render(draft)
 
     def apply(self, record: dict[str, Any], state: LearnState) -> dict[str, Any] | Drop:
         site = site_of(record)
-        rules = state.rules.get(site) if site is not None else None
-        if not rules:
+        group = state.group(site) if site is not None else None
+        if group is None:
             return record
-        lines = record["text"].split("\n")
-        hits = [i for i, line in enumerate(lines) if line in rules]
-        if not hits or len(hits) == sum(1 for line in lines if line):
+        lines, edits = run_chrome([group], normalize_lines(record["text"]))
+        text = "\n".join(lines)
+        if not edits or text == record["text"] or not text.strip():
             return record  # nothing learned here, or nothing would be left: kept as it is
-        removed: Counter[int] = Counter()
-        edits: Counter[int] = Counter()
-        for i in hits:
-            removed[rules[lines[i]]] += len(lines[i])
-            edits[rules[lines[i]]] += 1
-        drop = set(hits)
-        text = "\n".join(collapse_blank_lines([x for i, x in enumerate(lines) if i not in drop]))
         pack = f"learned/{site}"
         entries = [
-            {"rule": f"{pack}/{n}", "pack": pack, "removed_chars": removed[n], "edits": edits[n]}
-            for n in sorted(removed)
+            {
+                "rule": f"{pack}/{e.rule}",
+                "pack": pack,
+                "removed_chars": e.removed_chars,
+                "edits": e.edits,
+            }
+            for e in edits
         ]
         step = {"step": "learn_chrome", "removed_chars": len(record["text"]) - len(text)}
         return {
@@ -222,7 +241,7 @@ class LearnChrome:
             "text": text,
         }
 
-    # -- keyed (Ray): the learned lines depend on no order, so the verdicts are the same -----
+    # -- keyed (Ray): what is learned depends on no order, so the verdicts are the same ------
 
     def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> LearnState:
         return self.scan(record for _, record in pairs)
@@ -238,7 +257,7 @@ class LearnChrome:
     ) -> dict[str, Any] | Drop:
         return self.apply(record, state)
 
-    # -- the learned rules, for review ---------------------------------------------------------
+    # -- the learned packs, for review ---------------------------------------------------------
 
     def files(self, state: LearnState) -> dict[str, str]:
         """``learned-rules/<site>.yaml`` for each site that learned something, and a
@@ -247,49 +266,19 @@ class LearnChrome:
         notes = [
             f"Learned by `cleaner run --learn-chrome` (learn_min_docs {self.min_docs}, "
             f"learn_share {self.share}%, learn_sample {self.sample}).",
-            "site\tdocuments\tsampled\tlearned lines",
+            "site\tdocuments\tsampled\tlive rules",
         ]
-        for site, (n, sampled) in sorted(state.sizes.items()):
-            rules = state.rules.get(site, {})
+        for site, (n, sampled, live) in sorted(state.sizes.items()):
             why = "" if n >= self.min_docs else f" (fewer than {self.min_docs} documents)"
-            notes.append(f"{site}\t{n}\t{sampled}\t{len(rules)}{why}")
-            if rules:
-                out[f"{_file_name(site)}.yaml"] = self._pack(site, rules, state, n, sampled)
+            notes.append(f"{site}\t{n}\t{sampled}\t{live}{why}")
+            if site in state.packs:
+                head = (
+                    f"# Learned by `cleaner run --learn-chrome` from {sampled} of the {n} "
+                    f"documents of {site};\n# records name these rules learned/{site}/<id>.\n"
+                )
+                out[f"{_file_name(site)}.yaml"] = head + state.packs[site]
         out["README.txt"] = "\n".join(notes) + "\n"
         return out
-
-    def _pack(
-        self, site: str, rules: dict[str, int], state: LearnState, n: int, sampled: int
-    ) -> str:
-        least = min_pages(sampled, self.share / 100)
-        name = f"learned.{_file_name(site)}"
-        head = [
-            f"# Chrome of {site} learned by `cleaner run --learn-chrome` from {n} documents",
-            f"# ({sampled} sampled): each line was on at least {least} sampled documents and",
-            "# inside a run of long paragraphs on none. Records name these rules",
-            f"# learned/{site}/<n>. Review, then copy into rules/sites/ to keep them.",
-            f"pack: {scalar(name)}",
-            f"description: {scalar(f'Chrome of {site} learned from {n} documents.')}",
-            "scope: site",
-            "match:",
-            f"  domains: [{scalar(site)}]",
-            "rules:",
-        ]
-        evidence = state.evidence[site]
-        for line, i in sorted(rules.items(), key=lambda item: item[1]):
-            share = math.floor(100 * evidence[line] / sampled)
-            head += [
-                f"  # on {evidence[line]} of {sampled} sampled documents ({share}%)",
-                f"  - id: learned-{i}",
-                "    kind: drop_line",
-                f"    description: {scalar(f'Recurring line, learned/{site}/{i}.')}",
-                f"    line: {scalar(line)}",
-                "    examples:",
-            ]
-            first = text_block("input", f"{line}\nText that stays.", 8)
-            first[0] = "      - " + first[0].lstrip()
-            head += [*first, *text_block("output", "Text that stays.", 8)]
-        return "\n".join(head) + "\n"
 
 
 def _file_name(site: str) -> str:
