@@ -301,6 +301,7 @@ def test_sigkill_in_either_pass_then_resume(
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray's own, as in test_ray.py
 def test_ray_learns_what_the_local_engine_learns(
     corpus: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

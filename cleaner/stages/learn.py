@@ -12,7 +12,8 @@ Seal: a site with at least ``learn_min_docs`` documents gets the draft that
 (header and footer cuts, recurring lines and spans; no field rules: the records' fields are
 set). Rules the miner doubts are written commented out and not run; so is any rule that would
 touch a line inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`) on a
-sampled document: a line that is article text somewhere is never removed.
+sampled document (for a cut: whose marker line is inside one): a line that is article text
+somewhere is never learned.
 
 Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
 (unless they would leave nothing); each rule that changed the text is named in ``rules`` as
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaner.authoring.draft import render
+from cleaner.authoring.draft import CUTS, Candidate, make_rule, render
 from cleaner.authoring.mining import body_runs
 from cleaner.authoring.suggest import normalise_domain, prepare, suggest
 from cleaner.engine.kinds.base import CHROME
@@ -158,6 +159,26 @@ def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]
     return False
 
 
+def _without_body_lines(c: Candidate, bodies: list[Counter[str]]) -> bool:
+    """Take the lines found inside a body run out of a ``drop_line`` block, its examples
+    rerun; False when none is left."""
+    bad = {line for line in c.options["lines"] if any(line in body for body in bodies)}
+    if not bad:
+        return True
+    kept = [line for line in c.options["lines"] if line not in bad]
+    if not kept:
+        return False
+    c.options = {**c.options, "lines": kept}
+    c.line_pages = {line: c.line_pages[line] for line in kept}
+    group = [RuleGroup([make_rule(c.id, c.kind, c.options)])]
+    examples = []
+    for text_in, _ in c.examples:
+        out, _ = run_chrome(group, normalize_lines(text_in))
+        examples.append((text_in, "\n".join(out)))
+    c.examples = examples
+    return True
+
+
 class LearnChrome:
     """The corpus stage behind ``--learn-chrome`` (see the module docstring)."""
 
@@ -207,7 +228,15 @@ class LearnChrome:
         rules = {r.id: r for r in _chrome(load_pack_text(render(draft), "<learned>").rules)}
         for c in draft.candidates:
             rule = rules.get(c.id)
-            if rule is not None and _touches_body(rule, pages, bodies):
+            if c.section in CUTS:
+                # A cut's marker is the line learned; what lies beyond it the miner already
+                # judged from each page's estimated article text.
+                touched = any(c.options["line"] in body for body in bodies)
+            elif "lines" in c.options:  # a block of lines: only the ones in a body run go
+                touched = not _without_body_lines(c, bodies)
+            else:
+                touched = rule is not None and _touches_body(rule, pages, bodies)
+            if touched:
                 c.confidence = 0.0  # written commented out, for review, never run
         return render(draft)
 
