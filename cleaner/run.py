@@ -217,7 +217,7 @@ def run(
             raise CleanerError("-o - writes plain JSONL; shards and compression need a folder")
         if stage is not None:
             raise CleanerError(
-                "--dedup needs an output folder: it reads the corpus twice, and '-o -' "
+                f"{_flag(stage)} needs an output folder: it reads the corpus twice, and '-o -' "
                 "writes each record as it comes"
             )
         sink = StreamOutput(out_opts.rejects_path)
@@ -226,7 +226,7 @@ def run(
         if options.resume and "-" in inputs:
             raise CleanerError("--resume cannot re-read standard input; give files")
         if stage is not None and "-" in inputs:
-            raise CleanerError("--dedup reads files; standard input cannot be read twice")
+            raise CleanerError(f"{_flag(stage)} reads files; standard input cannot be read twice")
         kinds = KINDS if stage is None or not stage.drops else (*KINDS, stage.drops)
         manifest = _manifest(cleaner, expanded, options, stage)
         if remote_out:
@@ -296,6 +296,11 @@ def run(
         sink.release()
     seconds = time.perf_counter() - bar.start
     return RunStats(tally, seconds, meter.bytes_read, resumed, dict(sorted(skipped.items())))
+
+
+def _flag(stage: CorpusStage[Any]) -> str:
+    """The option that asked for a corpus stage, for error messages."""
+    return "--learn-chrome" if stage.name == "learn-chrome" else "--dedup"
 
 
 def _postfix(t: Tally, secs: float) -> str:

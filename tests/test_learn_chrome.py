@@ -325,3 +325,11 @@ def test_ray_learns_what_the_local_engine_learns(
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
+
+
+def test_learn_chrome_refuses_what_it_cannot_do(
+    corpus: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, rules = corpus
+    assert main(["run", str(src), "-o", "-", "--rules", str(rules), "--learn-chrome"]) == 2
+    assert "--learn-chrome needs an output folder" in capsys.readouterr().err
