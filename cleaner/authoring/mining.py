@@ -489,9 +489,8 @@ RUN_GAP = 3  # at most this many shorter lines between two long paragraphs of on
 
 def body_runs(lines: Sequence[str]) -> set[int]:
     """Indices of the lines inside a run of long paragraphs on one page: two or more lines of
-    at least LONG_WORDS words, at most RUN_GAP lines apart, and every line between them. It
-    needs no other page, so a corpus stage can tell it while it scans; a line found inside a
-    run on any page is article text somewhere and never becomes a rule."""
+    at least LONG_WORDS words, at most RUN_GAP lines apart, and every line between them (a line
+    inside a run on any page is article text somewhere, never learned chrome)."""
     long = [i for i, line in enumerate(lines) if len(line.split()) >= LONG_WORDS]
     inside: set[int] = set()
     for a, b in itertools.pairwise(long):
