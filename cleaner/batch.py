@@ -76,6 +76,16 @@ class Tally:
         if self.report is not None:
             self.report.cluster(record)
 
+    def changed(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """A record a corpus stage kept changed: a cluster's keeper (dedup), or a text that
+        lost learned chrome (its new rules counted, its characters out corrected)."""
+        if "duplicates" in (after.get("meta") or {}):
+            self.kept_cluster(after)
+        self.chars_out += after["n_chars"] - before["n_chars"]
+        for entry in after["rules"][len(before["rules"]) :]:
+            self.rule_docs[entry["rule"]] += 1
+            self.rule_chars[entry["rule"]] += entry["removed_chars"]
+
     def drop(self, record: dict[str, Any], duplicate_of: str | None = None) -> None:
         """A written record that a corpus stage dropped: out of every count of what was written
         (the counts of the cleaning work done on it, per pack and rule, stay)."""

@@ -131,6 +131,43 @@ HTML_OPTIONS = (
         default=True,
     ),
 )
+LEARN_OPTIONS = (
+    Option(
+        "learn_chrome",
+        BOOL,
+        "Learn each site's chrome from the corpus: `cleaner suggest`'s miner drafts a pack "
+        "from a sample of the site's documents (header and footer cuts, recurring lines and "
+        "spans), and its rules run on all of them, except those it doubts or that would touch "
+        "a run of long paragraphs on a sampled document. The packs are written to "
+        "`learned-rules/` in the output folder for review. `cleaner run --learn-chrome` turns "
+        "it on.",
+        default=False,
+    ),
+    Option(
+        "learn_min_docs",
+        INT,
+        "`learn_chrome`: a site with fewer documents learns nothing.",
+        default=50,
+        minimum=3,
+    ),
+    Option(
+        "learn_share",
+        INT,
+        "`learn_chrome`: the share of a site's sampled documents, in percent, a line must "
+        "recur on to be chrome (and at least 3), as `cleaner suggest --share`.",
+        default=5,
+        minimum=1,
+        maximum=100,
+    ),
+    Option(
+        "learn_sample",
+        INT,
+        "`learn_chrome`: how many documents per site are mined (a bottom-k sample by digest, "
+        "the same whatever the worker count); memory per site stays bounded.",
+        default=200,
+        minimum=10,
+    ),
+)
 CORPUS_OPTIONS = (
     Option(
         "dedup",
@@ -173,6 +210,7 @@ CORPUS_OPTIONS = (
         default="first",
         choices=("first", "longest", "newest", "quality"),
     ),
+    *LEARN_OPTIONS,
 )
 QUALITY_OPTIONS = (
     Option(

@@ -39,6 +39,7 @@ from cleaner.io.writers import (
     write_summary,
 )
 from cleaner.stages import CorpusStage, Drop
+from cleaner.stages.chain import write_stage_files
 
 WORK = ".cleaner-ray"
 KEYS = "keys"
@@ -113,7 +114,8 @@ def apply_shard(
     index; returns its tally, the drops taken out, and the files' names."""
     work, index = outdir / WORK, shard["index"]
     tally = Tally.from_state(shard["tally"])
-    names = {k: f"{k}-{index:05d}{options.suffix(k)}" for k in (ARTICLES, REJECTS, DUPLICATES)}
+    kinds = (ARTICLES, REJECTS, DUPLICATES) if stage.drops else (ARTICLES, REJECTS)
+    names = {k: f"{k}-{index:05d}{options.suffix(k)}" for k in kinds}
     files = {k: CompressedFile(outdir / f".{n}.tmp", options.compression) for k, n in names.items()}
     with (work / f"{ARTICLES}-{index:05d}").open("rb") as fh:
         keys = _keys(work / f"{KEYS}-{index:05d}")
@@ -127,7 +129,7 @@ def apply_shard(
                 tally.drop(record, verdict.line.get("duplicate_of"))
             else:
                 files[ARTICLES].write(dump_line(verdict) + b"\n")
-                tally.kept_cluster(verdict)
+                tally.changed(record, verdict)
     with (work / f"{REJECTS}-{index:05d}").open("rb") as fh:
         while chunk := fh.read(1 << 20):
             files[REJECTS].write(chunk)
@@ -143,6 +145,7 @@ def pass2(
     """Apply the sealed state to every pass-1 file as Ray tasks; summary.json last."""
     import ray
 
+    write_stage_files(outdir, stage, sink.state)
     state = ray.put(sink.state)
     # No CPU slot asked, like reading and writing: whatever Ray Data still holds, the tasks
     # run; at most ``cpus`` at a time, so Ray starts no process per pass-1 file.
@@ -157,7 +160,7 @@ def pass2(
         tally_state, names = ray.get(done[0])
         tally.merge(Tally.from_state(tally_state))
         shards.append(names)
-    summary = tally.summary(dedup=True)
+    summary = tally.summary(dedup=bool(stage.drops))
     summary["shards"] = sorted(shards, key=lambda s: s[ARTICLES])
     write_summary(outdir, summary)
     shutil.rmtree(outdir / WORK)

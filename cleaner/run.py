@@ -77,6 +77,7 @@ class RunOptions:
     keys: JsonlKeys = field(default_factory=JsonlKeys)
     output: OutputOptions = field(default_factory=OutputOptions)
     dedup: str | None = None  # "none", "exact", "near"; None: config.yaml's corpus.dedup
+    learn_chrome: bool | None = None  # None: config.yaml's corpus.learn_chrome
     report: bool = False  # collect the run report's aggregates (tally.report)
 
 
@@ -194,7 +195,10 @@ def run(
     out_opts.check()
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
-    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus)
+    stage = stage_for(
+        options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus,
+        options.learn_chrome,
+    )  # fmt: skip
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).
@@ -213,7 +217,7 @@ def run(
             raise CleanerError("-o - writes plain JSONL; shards and compression need a folder")
         if stage is not None:
             raise CleanerError(
-                "--dedup needs an output folder: it reads the corpus twice, and '-o -' "
+                f"{_flag(stage)} needs an output folder: it reads the corpus twice, and '-o -' "
                 "writes each record as it comes"
             )
         sink = StreamOutput(out_opts.rejects_path)
@@ -222,8 +226,8 @@ def run(
         if options.resume and "-" in inputs:
             raise CleanerError("--resume cannot re-read standard input; give files")
         if stage is not None and "-" in inputs:
-            raise CleanerError("--dedup reads files; standard input cannot be read twice")
-        kinds = KINDS if stage is None else (*KINDS, stage.drops)
+            raise CleanerError(f"{_flag(stage)} reads files; standard input cannot be read twice")
+        kinds = KINDS if stage is None or not stage.drops else (*KINDS, stage.drops)
         manifest = _manifest(cleaner, expanded, options, stage)
         if remote_out:
             sink = RemoteOutput(outdir, out_opts, manifest, kinds)
@@ -273,7 +277,7 @@ def run(
             else:  # an earlier run finished pass 1: nothing to read again
                 resumed = passes.pass1.committed().items
             n_shards = passes.pass2(sink, first_shard, tally)
-        summary = tally.summary(dedup=stage is not None)
+        summary = tally.summary(dedup=stage is not None and bool(stage.drops))
         if skipped:  # only then: a run that skipped nothing writes the summary it always did
             summary["files_skipped"] = dict(sorted(skipped.items()))
         if not summary["reconciled"]:  # pragma: no cover - would be a bug in this module
@@ -292,6 +296,11 @@ def run(
         sink.release()
     seconds = time.perf_counter() - bar.start
     return RunStats(tally, seconds, meter.bytes_read, resumed, dict(sorted(skipped.items())))
+
+
+def _flag(stage: CorpusStage[Any]) -> str:
+    """The option that asked for a corpus stage, for error messages."""
+    return "--learn-chrome" if stage.name == "learn-chrome" else "--dedup"
 
 
 def _postfix(t: Tally, secs: float) -> str:

@@ -479,3 +479,21 @@ def _nested(s: Span, kept: Span) -> bool:
     return s.suffix == kept.suffix and (
         _extends(s.text, kept.text, s) or _extends(kept.text, s.text, s)
     )
+
+
+# --- body runs: the part of one page no learned rule may touch --------------------------------
+
+LONG_WORDS = 15  # a paragraph of at least this many words is article text, not chrome
+RUN_GAP = 3  # at most this many shorter lines between two long paragraphs of one run
+
+
+def body_runs(lines: Sequence[str]) -> set[int]:
+    """Indices of the lines inside a run of long paragraphs on one page: two or more lines of
+    at least LONG_WORDS words, at most RUN_GAP lines apart, and every line between them (a line
+    inside a run on any page is article text somewhere, never learned chrome)."""
+    long = [i for i, line in enumerate(lines) if len(line.split()) >= LONG_WORDS]
+    inside: set[int] = set()
+    for a, b in itertools.pairwise(long):
+        if b - a <= RUN_GAP + 1:
+            inside.update(range(a, b + 1))
+    return inside

@@ -68,6 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         keys=keys,
         output=output,
         dedup=args.dedup,
+        learn_chrome=args.learn_chrome or None,
         report=args.report,
     )
     cleaner = cleaner_with_quality(args, args.schema)
@@ -232,6 +233,12 @@ def add_parser(sub: Subparsers) -> None:
         help="exact: drop documents whose normalised text repeats an earlier one; near: "
         "whose MinHash Jaccard with another reaches corpus.dedup_threshold; into "
         "duplicates.jsonl (default: corpus.dedup in the rules' config.yaml, none)",
+    )
+    p_run.add_argument(
+        "--learn-chrome",
+        action="store_true",
+        help="remove lines that recur across many documents of a site (corpus.learn_*); the "
+        "learned rules go to OUTDIR/learned-rules/ for review (default: corpus.learn_chrome)",
     )
     quality_arg(p_run)
     p_run.add_argument(

@@ -120,12 +120,33 @@ class CorpusStage(Protocol[S]):
 DEDUP_MODES = ("none", "exact", "near")
 
 
-def stage_for(dedup: str, corpus: dict[str, Any] | None = None) -> CorpusStage[Any] | None:
-    """The corpus stage ``--dedup MODE`` asks for (None: no corpus stage), with the ``corpus``
-    section of the config for its options."""
+def stage_for(
+    dedup: str, corpus: dict[str, Any] | None = None, learn: bool | None = None
+) -> CorpusStage[Any] | None:
+    """The corpus stage ``--dedup MODE`` and ``--learn-chrome`` ask for (None: no corpus
+    stage), with the ``corpus`` section of the config for its options (``learn`` None: the
+    config's ``learn_chrome``). Both: dedup decides on pass 1's texts, then the documents kept
+    lose their learned chrome."""
+    corpus = corpus or {}
+    first = _dedup_stage(dedup, corpus)
+    if not (corpus.get("learn_chrome", False) if learn is None else learn):
+        return first
+    from cleaner.stages.learn import LearnChrome
+
+    learned = LearnChrome(
+        corpus.get("learn_min_docs", 50), corpus.get("learn_share", 5),
+        corpus.get("learn_sample", 200),
+    )  # fmt: skip
+    if first is None:
+        return learned
+    from cleaner.stages.chain import Chain
+
+    return Chain(first, learned)
+
+
+def _dedup_stage(dedup: str, corpus: dict[str, Any]) -> CorpusStage[Any] | None:
     from cleaner.errors import CleanerError
 
-    corpus = corpus or {}
     keeper = corpus.get("dedup_keeper", "first")
     if dedup == "none":
         return None

@@ -22,6 +22,7 @@ from cleaner.io.files import fsync_dir, write_atomic
 from cleaner.io.readers import parse_json_line
 from cleaner.io.writers import ARTICLES, REJECTS, OutputOptions, Progress, ShardedOutput, dump_line
 from cleaner.stages import CorpusStage, Drop
+from cleaner.stages.chain import write_stage_files
 from cleaner.workers import inject_fault
 
 PASS1 = "pass1"
@@ -90,6 +91,7 @@ class TwoPasses:
         stage = self.stage
         shards = self.pass1.committed().shards
         state = stage.seal(stage.load(self.final.read_bytes()))
+        write_stage_files(sink.outdir, stage, state)
         for i, shard in enumerate(shards):
             replay = i < first_shard
             shard_tally = Tally.from_state(shard["tally"])
@@ -106,7 +108,7 @@ class TwoPasses:
                         shard_tally.drop(record, verdict.line.get("duplicate_of"))
                     else:
                         kept.append(dump_line(verdict) + b"\n")
-                        shard_tally.kept_cluster(verdict)
+                        shard_tally.changed(record, verdict)
                 if not replay:
                     sink.write(i, b"".join(kept), b"", b"".join(dropped))
             if replay:

@@ -1,0 +1,239 @@
+"""Learned chrome (``cleaner run --learn-chrome``) on real sites that have no site pack.
+
+Input: the plain-text scrape of each page (``bench.corpora.scrape_text``) as a JSONL line with
+its URL, cleaned with the generic packs only (the ctf site packs left out, so each ctf site is a
+site nobody wrote rules for). Figures per site, summed over its pages
+(``bench.corpora.line_metrics``): chrome removed (share of scrape lines not in the hand-checked
+text that cleaning removed) and content lost (share of hand-checked lines removed).
+
+- ``generic``: the generic packs alone; ``learned``: generic, then learned chrome.
+- Leave-one-site-out: ``learn_share`` is chosen on four ctf sites (the highest chrome removal
+  whose content loss summed over them stays at most 1%) and scored on the fifth.
+- Small sites: each ctf site cut into groups of N consecutive pages, each group learned on its
+  own as a site of N documents (how ``learn_min_docs`` was chosen).
+- aeb and wcxb (one to a few pages per site): how many sites reach ``learn_min_docs``, and what
+  is lost (nothing may be).
+- Run time: ``cleaner.run.run`` over all ctf pages, -j 1, with and without ``learn_chrome``
+  (goal: at most twice).
+
+The learning figures apply the stage (``LearnChrome``: scan, seal, apply; pure) to the records of
+the run without it, which are exactly what its pass 1 writes; the run with it is checked to
+write the same texts at the default settings.
+
+    python -m bench.learn_chrome [--no-timing] [--out bench/results/learn-chrome.txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.corpora import (
+    LineMetrics,
+    ctf_id,
+    iter_aeb,
+    iter_ctf,
+    iter_wcxb,
+    line_metrics,
+    read_html_bytes,
+    scrape_text,
+    sum_line_metrics,
+)
+from bench.site_rules import generic_packs, make_cleaner
+from cleaner.config import Config
+from cleaner.run import RunOptions, run
+from cleaner.stages.learn import LearnChrome, site_of
+
+SHARES = (2, 3, 5, 8, 12, 20)
+GROUPS = (10, 20, 30, 50)
+MAX_LOSS = 0.01
+DEFAULTS = Config.defaults().corpus
+
+Page = dict[str, str]  # id, url, site, scrape, gold
+
+
+def ctf_pages() -> list[Page]:
+    return [
+        {
+            "id": ctf_id(p),
+            "url": f"https://{p.site}/{p.year}/{p.name}",
+            "site": p.site.removeprefix("www."),
+            "scrape": scrape_text(read_html_bytes(p.html_path)),
+            "gold": p.gold_text,
+        }
+        for p in iter_ctf()
+    ]
+
+
+def other_pages() -> list[Page]:
+    pages = []
+    for name, it in (("aeb", iter_aeb()), ("wcxb", iter_wcxb())):
+        for p in it:
+            pages.append(
+                {
+                    "id": f"{name}/{p.id}",
+                    "url": p.url or f"https://{name}-{p.id}.invalid/",
+                    "site": "",
+                    "scrape": scrape_text(read_html_bytes(p.html_path)),
+                    "gold": p.gold_text,
+                }
+            )
+    return pages
+
+
+def clean(pages: Sequence[Page], folder: Path, learn: bool) -> tuple[dict[str, Any], float]:
+    """Run ``cleaner.run.run`` on the pages; the records by id, and the seconds it took."""
+    src = folder / "in.jsonl"
+    if not src.exists():
+        with src.open("w", encoding="utf-8") as fh:
+            for p in pages:
+                fh.write(json.dumps({"id": p["id"], "url": p["url"], "text": p["scrape"]}) + "\n")
+    out = folder / ("learned" if learn else "plain")
+    start = time.perf_counter()
+    run(make_cleaner(generic_packs()), [str(src)], str(out), RunOptions(learn_chrome=learn))
+    seconds = time.perf_counter() - start
+    records = {}
+    for line in (out / "articles.jsonl").read_text("utf-8").splitlines():
+        r = json.loads(line)
+        records[r["id"]] = r
+    return records, seconds
+
+
+def learn(
+    records: dict[str, Any], groups: dict[str, list[str]], share: int, min_docs: int
+) -> dict[str, str]:
+    """Texts after learning each group of ids as one site."""
+    stage = LearnChrome(min_docs, share, DEFAULTS["learn_sample"])
+    out: dict[str, str] = {}
+    for name, ids in groups.items():
+        recs = [{**records[i], "site": name} for i in ids if i in records]
+        state = stage.seal(stage.scan(recs))
+        for r in recs:
+            after = stage.apply(r, state)
+            assert isinstance(after, dict)
+            out[r["id"]] = after["text"]
+    return out
+
+
+def metrics(pages: Sequence[Page], texts: dict[str, str]) -> LineMetrics:
+    return sum_line_metrics(
+        line_metrics(p["scrape"], texts.get(p["id"], ""), p["gold"]) for p in pages
+    )
+
+
+def row(label: str, m: LineMetrics, extra: str = "") -> str:
+    return (
+        f"{label:<34} chrome removed {m['chrome_removal']:6.1%}  content lost "
+        f"{m['content_loss']:6.2%}  ({m['chrome']} chrome, {m['content']} content lines){extra}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    pages = ctf_pages()
+    by_site: dict[str, list[Page]] = {}
+    for p in pages:
+        by_site.setdefault(p["site"], []).append(p)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        records, plain_s = clean(pages, folder, False)
+        generic = {i: r["text"] for i, r in records.items()}
+        groups = {s: [p["id"] for p in ps] for s, ps in by_site.items()}
+        share, min_docs = DEFAULTS["learn_share"], DEFAULTS["learn_min_docs"]
+        say(f"ctf, site packs left out; learn_share {share}%, learn_min_docs {min_docs}")
+        default = learn(records, groups, share, min_docs)
+        for site, ps in by_site.items():
+            say(row(f"{site} generic ({len(ps)} pages)", metrics(ps, generic)))
+            say(row(f"{site} learned", metrics(ps, default)))
+        say(row("all five generic", metrics(pages, generic)))
+        say(row("all five learned", metrics(pages, default)))
+        if not args.no_timing:
+            learned_records, learn_s = clean(pages, folder, True)
+            same = {i: r["text"] for i, r in learned_records.items()} == default
+            say()
+            say(
+                f"run time, {len(pages)} pages, -j 1: without {plain_s:.1f} s, with "
+                f"--learn-chrome {learn_s:.1f} s ({learn_s / plain_s:.2f}x; goal <= 2x); "
+                f"the run's texts equal the bench's: {same}"
+            )
+
+        say()
+        say(
+            f"leave-one-site-out: learn_share chosen on four sites (content lost <= {MAX_LOSS:.0%})"
+        )
+        by_share = {s: learn(records, groups, s, min_docs) for s in SHARES}
+        held: list[LineMetrics] = []
+        for site, ps in by_site.items():
+            train = [p for p in pages if p["site"] != site]
+            best = max(
+                SHARES,
+                key=lambda s: (
+                    metrics(train, by_share[s])["content_loss"] <= MAX_LOSS,
+                    metrics(train, by_share[s])["chrome_removal"],
+                ),
+            )
+            tm = metrics(train, by_share[best])
+            m = metrics(ps, by_share[best])
+            held.append(m)
+            say(
+                row(f"{site} held out, share {best}%", m)
+                + f"  [train: {tm['chrome_removal']:.1%} at {tm['content_loss']:.2%}]"
+            )
+        say(row("held-out sites summed", sum_line_metrics(held)))
+        say("every share on all five (for reference):")
+        for s in SHARES:
+            say(row(f"  learn_share {s}%", metrics(pages, by_share[s])))
+
+        say()
+        say(f"small sites: each ctf site cut into groups of N pages, learned at share {share}%")
+        for n in GROUPS:
+            cut = {
+                f"{s}#{k}": ids[k : k + n]
+                for s, ids in groups.items()
+                for k in range(0, len(ids) - n + 1, n)
+            }
+            covered = [p for p in pages if any(p["id"] in ids for ids in cut.values())]
+            texts = learn(records, cut, share, 3)
+            say(row(f"  N = {n} ({len(cut)} groups)", metrics(covered, texts)))
+
+        others = other_pages()
+        (folder / "others").mkdir()
+        o_records, _ = clean(others, folder / "others", False)
+        o_groups: dict[str, list[str]] = {}
+        for r in o_records.values():
+            o_groups.setdefault(site_of(r) or r["id"], []).append(r["id"])
+        sizes = Counter(len(ids) for ids in o_groups.values())
+        o_generic = {i: r["text"] for i, r in o_records.items()}
+        o_learned = learn(o_records, o_groups, share, min_docs)
+        say()
+        say(
+            f"aeb + wcxb: {len(others)} pages, {len(o_groups)} sites, the largest has "
+            f"{max(sizes)} pages; sites with >= {min_docs}: "
+            f"{sum(v for k, v in sizes.items() if k >= min_docs)}"
+        )
+        say(row("aeb + wcxb generic", metrics(others, o_generic)))
+        say(row("aeb + wcxb learned", metrics(others, o_learned)))
+        say(f"texts changed by learning: {sum(o_learned[i] != o_generic[i] for i in o_generic)}")
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

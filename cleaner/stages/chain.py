@@ -1,0 +1,118 @@
+"""Two corpus stages in one run (``--dedup`` with ``--learn-chrome``): both scan pass 1's
+records, and pass 2 applies the first, then the second to what the first keeps. The first
+decides on the texts it scanned (dedup compares pass 1's texts); the second's edits come after.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.errors import CleanerError
+from cleaner.io.files import write_atomic
+from cleaner.stages import CorpusStage, Drop
+
+_SIZE = struct.Struct("<Q")
+
+
+@dataclass
+class Pair:
+    """The two stages' states, merged side by side."""
+
+    first: Any
+    second: Any
+
+    def merge(self, other: Pair) -> Pair:
+        self.first = self.first.merge(other.first)
+        self.second = self.second.merge(other.second)
+        return self
+
+    def to_bytes(self) -> bytes:
+        a: bytes = self.first.to_bytes()
+        b: bytes = self.second.to_bytes()
+        return _SIZE.pack(len(a)) + a + b
+
+
+def _split(data: bytes) -> tuple[bytes, bytes]:
+    if len(data) < _SIZE.size:
+        raise CleanerError("a saved corpus-stage state is damaged (run again without --resume)")
+    (n,) = _SIZE.unpack_from(data)
+    return data[_SIZE.size : _SIZE.size + n], data[_SIZE.size + n :]
+
+
+class Chain:
+    """``first`` then ``second``; the side file is the first's (only dedup drops records)."""
+
+    def __init__(self, first: CorpusStage[Any], second: CorpusStage[Any]) -> None:
+        self.first = first
+        self.second = second
+        self.name = f"{first.name}+{second.name}"
+        self.drops = first.drops
+
+    def empty(self) -> Pair:
+        return Pair(self.first.empty(), self.second.empty())
+
+    def scan(self, records: Iterable[dict[str, Any]]) -> Pair:
+        batch = list(records)
+        return Pair(self.first.scan(batch), self.second.scan(batch))
+
+    def load(self, data: bytes) -> Pair:
+        a, b = _split(data)
+        return Pair(self.first.load(a), self.second.load(b))
+
+    def seal(self, state: Pair) -> Pair:
+        return Pair(self.first.seal(state.first), self.second.seal(state.second))
+
+    def apply(self, record: dict[str, Any], state: Pair) -> dict[str, Any] | Drop:
+        verdict = self.first.apply(record, state.first)
+        if isinstance(verdict, Drop):
+            return verdict
+        after = self.second.apply(verdict, state.second)
+        assert not isinstance(after, Drop)  # the second stage only edits
+        return after
+
+    def files(self, state: Pair) -> dict[str, str]:
+        return stage_files(self.second, state.second)
+
+    def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> Pair:
+        batch = list(pairs)
+        return Pair(self.first.scan_keyed(batch), self.second.scan_keyed(batch))
+
+    def load_keyed(self, data: bytes) -> Pair:
+        a, b = _split(data)
+        return Pair(self.first.load_keyed(a), self.second.load_keyed(b))
+
+    def seal_keyed(self, state: Pair) -> Pair:
+        return Pair(self.first.seal_keyed(state.first), self.second.seal_keyed(state.second))
+
+    def apply_keyed(self, record: dict[str, Any], key: int, state: Pair) -> dict[str, Any] | Drop:
+        verdict = self.first.apply_keyed(record, key, state.first)
+        if isinstance(verdict, Drop):
+            return verdict
+        after = self.second.apply_keyed(verdict, key, state.second)
+        assert not isinstance(after, Drop)
+        return after
+
+
+LEARNED = "learned-rules"
+
+
+def stage_files(stage: Any, state: Any) -> dict[str, str]:
+    """The files a sealed stage writes into the output folder's ``learned-rules/`` (learned
+    chrome's packs); none for the others."""
+    files = getattr(stage, "files", None)
+    return files(state) if files is not None else {}
+
+
+def write_stage_files(outdir: Path, stage: Any, state: Any) -> None:
+    """Write them (again, the same bytes, when a resumed pass 2 seals again)."""
+    files = stage_files(stage, state)
+    if not files:
+        return
+    folder = outdir / LEARNED
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        write_atomic(folder / name, text.encode("utf-8", "surrogatepass"))

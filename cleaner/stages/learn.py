@@ -1,0 +1,314 @@
+"""Chrome learned from the corpus (``--learn-chrome``): per site, ``cleaner suggest``'s miner
+drafts a pack from a sample of the site's documents, and pass 2 runs its rules on every
+document of the site.
+
+Scan (pass 1, on any worker): per site (the record's ``site``, else its URL's host), the number
+of documents and a sample of their texts: the ``learn_sample`` documents with the smallest
+digests of id and text. A bottom-k sample: merging two states keeps the same documents whatever
+the order, grouping, worker count or Ray partitioning, so what is learned never depends on them.
+
+Seal: a site with at least ``learn_min_docs`` documents gets the draft that
+:func:`cleaner.authoring.suggest.suggest` writes from its sample, at ``learn_share`` percent
+(header and footer cuts, recurring lines and spans; no field rules: the records' fields are
+set). Rules the miner doubts are written commented out and not run; so is any rule that would
+touch a line inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`) on a
+sampled document (for a cut: whose marker line is inside one): a line that is article text
+somewhere is never learned.
+
+Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
+(unless they would leave nothing); each rule that changed the text is named in ``rules`` as
+``learned/<site>/<rule id>``, and the stage in ``steps``. The rules are fixpoints, so applying
+again changes nothing. The packs are written to ``learned-rules/<site>.yaml`` in the output
+folder: what ran, with counts and real examples, ready to review and copy into ``rules/sites/``.
+
+Memory: the scan holds at most ``learn_sample`` texts per site (the sample bounds each site,
+not the number of sites); sealed, only the packs' YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from cleaner.authoring.draft import CUTS, Candidate, make_rule, render
+from cleaner.authoring.mining import body_runs
+from cleaner.authoring.suggest import normalise_domain, prepare, suggest
+from cleaner.engine.kinds.base import CHROME
+from cleaner.engine.load import Rule, load_pack_text
+from cleaner.engine.ruleset import RuleGroup, run_chrome
+from cleaner.errors import CleanerError
+from cleaner.stages import Drop
+from cleaner.steps.normalize import count_spaced_words, normalize_lines
+from cleaner.words import count_words, has_cjk
+
+_MAGIC = "cleaner-learn-chrome-2"
+
+
+def site_of(record: dict[str, Any]) -> str | None:
+    """The site a record's chrome belongs to: its ``site``, else its URL's host (no ``www.``)."""
+    site = record.get("site")
+    if site:
+        return str(site)
+    url = record.get("url")
+    if not url:
+        return None
+    try:
+        host = urlsplit(str(url)).hostname or ""
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+def _key(record: dict[str, Any]) -> str:
+    data = f"{record['id']}\0{record['text']}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+@dataclass
+class Site:
+    """One site's document count and its bottom-k sample: digest -> text."""
+
+    n: int = 0
+    docs: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: Site, sample: int) -> None:
+        self.n += other.n
+        self.docs.update(other.docs)
+        if len(self.docs) > sample:
+            self.docs = {k: self.docs[k] for k in sorted(self.docs)[:sample]}
+
+
+@dataclass
+class LearnState:
+    """Per site: documents and sample (while scanning); after ``seal``, ``packs`` (site -> the
+    learned pack's YAML) and ``sizes`` (site -> documents, sampled, live rules)."""
+
+    sample: int
+    sites: dict[str, Site] = field(default_factory=dict)
+    packs: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    compiled: dict[str, RuleGroup] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled rules stay in the process that built them (RE2 objects do not pickle).
+        return {**self.__dict__, "compiled": {}}
+
+    def add(self, site: str, record: dict[str, Any]) -> None:
+        key = _key(record)
+        self.sites.setdefault(site, Site()).merge(Site(1, {key: record["text"]}), self.sample)
+
+    def merge(self, other: LearnState) -> LearnState:
+        for site, theirs in other.sites.items():
+            self.sites.setdefault(site, Site()).merge(theirs, self.sample)
+        return self
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "magic": _MAGIC,
+            "sites": {s: [site.n, sorted(site.docs.items())] for s, site in self.sites.items()},
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+    @classmethod
+    def from_bytes(cls, data: bytes, sample: int) -> LearnState:
+        try:
+            obj = json.loads(data)
+            if obj.get("magic") != _MAGIC:
+                raise ValueError
+            state = cls(sample)
+            for s, (n, docs) in obj["sites"].items():
+                state.sites[s] = Site(int(n), {str(k): str(t) for k, t in docs})
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise CleanerError(
+                "a saved learn-chrome state is damaged (run again without --resume)"
+            ) from exc
+        return state
+
+    def group(self, site: str) -> RuleGroup | None:
+        """The site's live chrome rules, compiled once per process."""
+        yaml = self.packs.get(site)
+        if yaml is None:
+            return None
+        group = self.compiled.get(site)
+        if group is None:
+            pack = load_pack_text(yaml, f"learned-rules/{_file_name(site)}.yaml")
+            group = self.compiled[site] = RuleGroup(_chrome(pack.rules))
+        return group
+
+
+def _chrome(rules: Iterable[Rule]) -> list[Rule]:
+    return [r for r in rules if r.kind.phase == CHROME]
+
+
+def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]) -> bool:
+    """Whether the rule removes or changes a line inside a body run of some page."""
+    group = [RuleGroup([rule])]
+    for lines, body in zip(pages, bodies, strict=True):
+        if not body:
+            continue
+        out, _ = run_chrome(group, lines)
+        left = Counter(out)
+        if any(left[line] < n for line, n in body.items()):
+            return True
+    return False
+
+
+def _without_body_lines(c: Candidate, bodies: list[Counter[str]]) -> bool:
+    """Take the lines found inside a body run out of a ``drop_line`` block, its examples
+    rerun; False when none is left."""
+    bad = {line for line in c.options["lines"] if any(line in body for body in bodies)}
+    if not bad:
+        return True
+    kept = [line for line in c.options["lines"] if line not in bad]
+    if not kept:
+        return False
+    c.options = {**c.options, "lines": kept}
+    c.line_pages = {line: c.line_pages[line] for line in kept}
+    group = [RuleGroup([make_rule(c.id, c.kind, c.options)])]
+    examples = []
+    for text_in, _ in c.examples:
+        out, _ = run_chrome(group, normalize_lines(text_in))
+        examples.append((text_in, "\n".join(out)))
+    c.examples = examples
+    return True
+
+
+class LearnChrome:
+    """The corpus stage behind ``--learn-chrome`` (see the module docstring)."""
+
+    name = "learn-chrome"
+    drops = ""  # it drops nothing: no side file
+
+    def __init__(self, min_docs: int, share: int, sample: int) -> None:
+        self.min_docs = min_docs
+        self.share = share
+        self.sample = sample
+
+    def empty(self) -> LearnState:
+        return LearnState(self.sample)
+
+    def scan(self, records: Iterable[dict[str, Any]]) -> LearnState:
+        state = self.empty()
+        for record in records:
+            site = site_of(record)
+            if site is not None:
+                state.add(site, record)
+        return state
+
+    def load(self, data: bytes) -> LearnState:
+        return LearnState.from_bytes(data, self.sample)
+
+    def seal(self, state: LearnState) -> LearnState:
+        sealed = self.empty()
+        for name, site in sorted(state.sites.items()):
+            texts = [site.docs[k] for k in sorted(site.docs)]
+            yaml = self._learn(name, texts) if site.n >= self.min_docs else None
+            live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
+            sealed.sizes[name] = (site.n, len(texts), live)
+            if yaml is not None and live:
+                sealed.packs[name] = yaml
+        return sealed
+
+    def _learn(self, site: str, texts: list[str]) -> str | None:
+        """The draft for one site's sample, with the rules that touch a body run held back."""
+        try:
+            domain = normalise_domain(site)
+            draft = suggest(domain, texts, share=self.share / 100)
+        except ValueError:  # not a domain, or fewer than 3 texts
+            return None
+        draft.candidates = [c for c in draft.candidates if c.section != "fields"]
+        pages = [p for p in prepare(texts) if p]
+        bodies = [Counter(p[i] for i in body_runs(p)) for p in pages]
+        rules = {r.id: r for r in _chrome(load_pack_text(render(draft), "<learned>").rules)}
+        for c in draft.candidates:
+            rule = rules.get(c.id)
+            if c.section in CUTS:
+                # A cut's marker is the line learned; what lies beyond it the miner already
+                # judged from each page's estimated article text.
+                touched = any(c.options["line"] in body for body in bodies)
+            elif "lines" in c.options:  # a block of lines: only the ones in a body run go
+                touched = not _without_body_lines(c, bodies)
+            else:
+                touched = rule is not None and _touches_body(rule, pages, bodies)
+            if touched:
+                c.confidence = 0.0  # written commented out, for review, never run
+        return render(draft)
+
+    def apply(self, record: dict[str, Any], state: LearnState) -> dict[str, Any] | Drop:
+        site = site_of(record)
+        group = state.group(site) if site is not None else None
+        if group is None:
+            return record
+        lines, edits = run_chrome([group], normalize_lines(record["text"]))
+        text = "\n".join(lines)
+        if not edits or text == record["text"] or not text.strip():
+            return record  # nothing learned here, or nothing would be left: kept as it is
+        pack = f"learned/{site}"
+        entries = [
+            {
+                "rule": f"{pack}/{e.rule}",
+                "pack": pack,
+                "removed_chars": e.removed_chars,
+                "edits": e.edits,
+            }
+            for e in edits
+        ]
+        step = {"step": "learn_chrome", "removed_chars": len(record["text"]) - len(text)}
+        return {
+            **record,
+            "n_chars": len(text),
+            "n_words": count_words(text) if has_cjk(text) else count_spaced_words(text),
+            "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+            "rules": [*record["rules"], *entries],
+            "steps": [*record["steps"], step],
+            "text": text,
+        }
+
+    # -- keyed (Ray): what is learned depends on no order, so the verdicts are the same ------
+
+    def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> LearnState:
+        return self.scan(record for _, record in pairs)
+
+    def load_keyed(self, data: bytes) -> LearnState:
+        return self.load(data)
+
+    def seal_keyed(self, state: LearnState) -> LearnState:
+        return self.seal(state)
+
+    def apply_keyed(
+        self, record: dict[str, Any], key: int, state: LearnState
+    ) -> dict[str, Any] | Drop:
+        return self.apply(record, state)
+
+    # -- the learned packs, for review ---------------------------------------------------------
+
+    def files(self, state: LearnState) -> dict[str, str]:
+        """``learned-rules/<site>.yaml`` for each site that learned something, and a
+        ``learned-rules/README.txt`` that says what each site learned or why not."""
+        out: dict[str, str] = {}
+        notes = [
+            f"Learned by `cleaner run --learn-chrome` (learn_min_docs {self.min_docs}, "
+            f"learn_share {self.share}%, learn_sample {self.sample}).",
+            "site\tdocuments\tsampled\tlive rules",
+        ]
+        for site, (n, sampled, live) in sorted(state.sizes.items()):
+            why = "" if n >= self.min_docs else f" (fewer than {self.min_docs} documents)"
+            notes.append(f"{site}\t{n}\t{sampled}\t{live}{why}")
+            if site in state.packs:
+                head = (
+                    f"# Learned by `cleaner run --learn-chrome` from {sampled} of the {n} "
+                    f"documents of {site};\n# records name these rules learned/{site}/<id>.\n"
+                )
+                out[f"{_file_name(site)}.yaml"] = head + state.packs[site]
+        out["README.txt"] = "\n".join(notes) + "\n"
+        return out
+
+
+def _file_name(site: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", site.lower()).strip("-.") or "site"
