@@ -23,7 +23,7 @@ from cleaner.stages import stage_for
 from cleaner.stages.chain import Chain
 from cleaner.stages.learn import LearnChrome, LearnState
 from cleaner.workers import FAULT_ENV
-from tests.conftest import ROOT, RULES
+from tests.conftest import ROOT, RULES, sorted_lines
 from tests.test_kill_resume import cli, run_to_end, tree
 
 WORDS = [
@@ -303,23 +303,17 @@ def test_sigkill_in_either_pass_then_resume(
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray's own, as in test_ray.py
 def test_ray_learns_what_the_local_engine_learns(
-    corpus: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_ray: None
 ) -> None:
-    pytest.importorskip("ray")
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setattr("cleaner.ray_engine.READ_BLOCK_BYTES", 8 << 10)
     src, rules = corpus
     local, ray_out = tmp_path / "local", tmp_path / "ray"
     assert run_cli(src, local, rules, "-j", "2") == 0
     assert run_cli(src, ray_out, rules, "-j", "2", "--engine", "ray") == 0
 
-    def lines_of(paths: list[Path]) -> list[str]:
-        return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
-
     for kind in ("articles", "rejects"):
         shards = sorted(ray_out.glob(f"{kind}-*.jsonl"))
-        assert lines_of(shards) == lines_of([local / f"{kind}.jsonl"]), kind
+        assert sorted_lines(shards) == sorted_lines([local / f"{kind}.jsonl"]), kind
     assert not list(ray_out.glob("duplicates-*"))
     assert tree(ray_out / "learned-rules") == tree(local / "learned-rules")
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
