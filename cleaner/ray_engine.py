@@ -210,7 +210,11 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             "--resume is for the local engine; Ray retries failed tasks itself, and a new run "
             "replaces the folder's shards"
         )
-    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus)
+    stage = stage_for(
+        options.dedup or cleaner.config.corpus["dedup"],
+        cleaner.config.corpus,
+        cleaner.config.quality,
+    )
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "

@@ -194,7 +194,11 @@ def run(
     out_opts.check()
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
-    stage = stage_for(options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus)
+    stage = stage_for(
+        options.dedup or cleaner.config.corpus["dedup"],
+        cleaner.config.corpus,
+        cleaner.config.quality,
+    )
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).
