@@ -94,7 +94,9 @@ def pass1_sink(outdir: Path, stage: CorpusStage[Any]) -> Any:
             return {"index": index, "tally": tally.to_state(), "scan": state.to_bytes()}
 
         def on_write_complete(self, write_result: Any) -> None:
-            state = stage.scan_keyed(())
+            # A stage that spills merges into files in the work folder (the driver's memory
+            # then does not grow with the corpus); the others in memory.
+            state = spilled() if spilled is not None else stage.scan_keyed(())
             for ret in write_result.write_returns:
                 self.shards.append({"index": ret["index"], "tally": ret["tally"]})
                 state.merge(stage.load_keyed(ret["scan"]))
@@ -103,6 +105,10 @@ def pass1_sink(outdir: Path, stage: CorpusStage[Any]) -> Any:
 
     shutil.rmtree(work, ignore_errors=True)  # an earlier run's, stopped before its end
     work.mkdir(parents=True)
+    spill = getattr(stage, "spill_to", None)
+    spilled = getattr(stage, "spilled", None)
+    if spill is not None:
+        spill(work / "spill")
     return Pass1Sink()
 
 
