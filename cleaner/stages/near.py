@@ -12,13 +12,16 @@ with the kept document (a member of a chain can be below the threshold with the 
 above it with its neighbour).
 
 State. Per document: its signature (4 bytes per hash function: 448 bytes at 14 x 8), the text's
-length, date and quality score for the keeper rule, its id, and on Ray its order key: about
-500 bytes a document, 0.5 GB per million documents, held in memory by the process that merges
-the scans (see ``bench/README.md`` for the plan beyond one machine). The local engine merges the
-scans of its batches in input order, so a document's position in the merged state is its
-position in the input; the keyed state (Ray) carries order keys and is sorted by them when
-sealed, so both give the same clusters. ``seal`` runs the cluster step and keeps only the
-verdicts: the dropped documents and the kept ones with copies.
+length, date and quality score for the keeper rule, its id, and its order key: about 500 bytes a
+document. A batch's or shard's scan is a :class:`NearState` in memory; the run's merged state is
+spilled (:meth:`NearDedup.spill_to`, :class:`cleaner.stages.spill.SpillState`): each scan merged
+is appended to files in the work folder, and ``seal`` runs the cluster step over them in bounded
+memory (:func:`cleaner.stages.spill.cluster`). Without a spill folder (the Python API on its own)
+the merged state stays in memory and ``seal`` clusters it at once; that path is the spilled
+one's oracle (``tests/test_near_dedup_spill.py``). The local engine merges the scans in input
+order, so a document's place in the merged state is its position; the keyed state (Ray) carries
+order keys, which order documents as positions do, so both give the same clusters. ``seal``
+keeps only the verdicts: the dropped documents and the kept ones with copies.
 """
 
 from __future__ import annotations

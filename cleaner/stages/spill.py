@@ -19,8 +19,8 @@ The cluster step (:func:`cluster`) then never holds the corpus:
    each member with its bucket's first and with the one before it, exactly the pairs
    :func:`cleaner.stages.minhash.candidate_pairs` gives (keys order documents as positions do).
    They are appended to a pairs file.
-3. Verification. The pairs are read back a chunk at a time; their signatures are gathered
-   through a short-lived memory map (a few MB of pages touched at once) and a pair joins when
+3. Verification. The pairs are read back a chunk at a time; their signatures are read by row
+   (``pread``: no memory map, whose pages would count as the process's) and a pair joins when
    its estimated Jaccard reaches the threshold less the margin. Only the pairs that join, and
    their documents, enter memory: union-find over them gives the clusters.
 4. Keepers: per cluster, the members' ranks, the keeper's signature and id, read back by row.
@@ -52,8 +52,7 @@ BAND = np.dtype([("hash", "<u8"), ("key", "<i8"), ("row", "<i8")])
 PAIR = np.dtype([("a", "<i8"), ("b", "<i8"), ("ra", "<i8"), ("rb", "<i8")])
 # Records sorted in memory at once (a band file holds about this many): 24 bytes each.
 CHUNK = 1 << 18
-# Signature rows read at once while the bands are written; pairs verified at once (their rows
-# are gathered through a memory map, so this bounds the pages touched).
+# Signature rows read at once while the bands are written; pairs verified at once.
 READ_ROWS = 1 << 14
 VERIFY = 1 << 12
 _FILES = ("sigs.u32", "info.bin", "ids.bin", "ids.end")
@@ -157,16 +156,23 @@ def _signature_chunks(state: SpillState) -> Iterator[tuple[int, npt.NDArray[np.u
 
 
 def _read(path: Path, dtype: Any, rows: npt.NDArray[np.int64], width: int = 1) -> Any:
-    """The records at ``rows`` of a file of fixed-width records (through a memory map that is
-    dropped at once: only the pages of these rows are touched)."""
-    if not len(rows):
-        return np.empty((0, width) if width > 1 else 0, dtype=dtype)
-    shape = (-1, width) if width > 1 else (-1,)
-    mm = np.memmap(path, dtype=dtype, mode="r").reshape(shape)
+    """The records at ``rows`` of a file of fixed-width records, read one by one (a memory map
+    would do it faster, but the kernel maps the cached pages around each one touched, and for
+    rows scattered over the file that is soon the whole file in the process's memory)."""
+    dt = np.dtype(dtype)
+    size = dt.itemsize * width
+    wanted, where = np.unique(rows, return_inverse=True)
+    buf = bytearray(len(wanted) * size)
+    fd = os.open(path, os.O_RDONLY)
     try:
-        return np.array(mm[rows])
+        for i, row in enumerate(wanted.tolist()):
+            buf[i * size : (i + 1) * size] = os.pread(fd, size, row * size)
     finally:
-        del mm
+        os.close(fd)
+    out = np.frombuffer(bytes(buf), dtype=dt)
+    if width > 1:
+        out = out.reshape(len(wanted), width)
+    return out[where.reshape(-1)]
 
 
 def _write_bands(
