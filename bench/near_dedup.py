@@ -4,6 +4,7 @@ beside datatrove's MinHash pipeline, and a run of a million documents.
     python -m bench.near_dedup                  # (a) + (b): the edited-copies set, both tools
     python -m bench.near_dedup --million 1000000  # (c): cleaner run --dedup near -j 2, time, RSS
     python -m bench.near_dedup --million 1000000 --stage-only  # (c) without cleaning
+    python -m bench.near_dedup --million 100000 --stage-only --in-memory  # the unspilled state
 
 (a) The set: every text of ``$CLEANER_CORPORA`` (ctf's hand-checked texts, WCXB's and AEB's
 ground truth) of 50 words or more, and for half of them one to three copies with 1-40% of their
@@ -23,7 +24,10 @@ whitespace word tokenizer: its default for English, spaCy, is slower, so this fa
 (c) Short documents (three 30-word pieces of the real texts, 10% of them edited copies of an
 earlier one), through ``cleaner run --dedup near -j 2``: wall time and the peak RSS of the
 process tree (psutil, sampled every 0.2 s); or, with ``--stage-only``, through the stage alone
-in one process (no cleaning), as the local engine drives it.
+in one process (no cleaning), as the local engine drives it: the merged state spilled to
+files in the work folder (``cleaner/stages/spill.py``), or with ``--in-memory`` held in memory
+as before the spill. Run it twice with ``--keep DIR``: the first call writes the documents
+(reading the corpora for them costs memory of its own), the second measures the stage alone.
 """
 
 from __future__ import annotations
@@ -298,7 +302,7 @@ def million_docs(path: Path, n: int) -> int:
     return copies
 
 
-def stage_run(src: Path, out: Path) -> None:
+def stage_run(src: Path, out: Path, spill: bool = True) -> None:
     """The near-dedup stage alone over a JSONL file, as the local engine's passes drive it
     (batches of 1000, a state saved per shard of 10,000, merged in input order; seal; apply),
     without cleaning: prints time, peak RSS and counts."""
@@ -306,7 +310,10 @@ def stage_run(src: Path, out: Path) -> None:
 
     start = time.perf_counter()
     stage = NearDedup(THRESHOLD)
-    state, shard, n = stage.empty(), stage.empty(), 0
+    if spill:  # as a run does: the merged state in files of the work folder
+        stage.spill_to(out / "spill")
+    state = stage.spilled() if spill else stage.empty()
+    shard, n = stage.empty(), 0
     with src.open("rb") as fh:
         for batch in iter(lambda: list(itertools.islice(fh, 1000)), []):
             shard.merge(stage.scan([{**json.loads(line), "source": "x"} for line in batch]))
@@ -331,13 +338,13 @@ def stage_run(src: Path, out: Path) -> None:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     print(
-        f"stage alone: {seconds:.0f} s (scan {scanned:.0f} s, save + load + cluster "
+        f"stage alone{'' if spill else ' (state in memory)'}: {seconds:.0f} s (scan {scanned:.0f} s, save + load + cluster "
         f"{sealed - scanned:.0f} s, apply {seconds - sealed:.0f} s); peak RSS {peak:.0f} MB; "
         f"{n} read, {n - dropped} kept, {dropped} duplicates"
     )
 
 
-def million(work: Path, n: int, stage_only: bool) -> None:
+def million(work: Path, n: int, stage_only: bool, in_memory: bool = False) -> None:
     import psutil
 
     src = work / "million.jsonl"
@@ -346,7 +353,7 @@ def million(work: Path, n: int, stage_only: bool) -> None:
     print(f"{n} documents, {src.stat().st_size / 1e6:.0f} MB")
     if stage_only:
         (work / "stage").mkdir(exist_ok=True)
-        stage_run(src, work / "stage")
+        stage_run(src, work / "stage", not in_memory)
         return
     cmd = [sys.executable, "-m", "cleaner", "run", str(src), "-o", str(work / "out"), "-q",
            "--dedup", "near", "-j", "2", "--no-progress"]  # fmt: skip
@@ -378,13 +385,16 @@ def main() -> None:
     parser.add_argument(
         "--stage-only", action="store_true", help="(c) without cleaning: the stage alone"
     )
+    parser.add_argument(
+        "--in-memory", action="store_true", help="--stage-only without spilling (the old way)"
+    )
     parser.add_argument("--keep", help="work folder to keep (default: a temporary one)")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="near-dedup-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         if args.million:
-            million(work, args.million, args.stage_only)
+            million(work, args.million, args.stage_only, args.in_memory)
         else:
             compare(work)
     finally:

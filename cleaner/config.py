@@ -204,9 +204,10 @@ CORPUS_OPTIONS = (
     Option(
         "dedup_keeper",
         STR,
-        "Which document of a cluster `near` keeps: the first in input order, the longest text, "
-        "the newest `date_published`, or the highest `quality` score (a record without one "
-        "ranks last); ties go to the first in input order. `exact` keeps the first.",
+        "Which document of a duplicate cluster is kept (`exact` and `near`): the first in input "
+        "order, the longest text, the newest `date_published` (a record without one ranks "
+        "last), or the highest quality score (`quality.score.mean_margin`, which the quality "
+        "filters compute: `quality` needs `--quality`); ties go to the first in input order.",
         default="first",
         choices=("first", "longest", "newest", "quality"),
     ),

@@ -211,9 +211,11 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
             "replaces the folder's shards"
         )
     stage = stage_for(
-        options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus,
+        options.dedup or cleaner.config.corpus["dedup"],
+        cleaner.config.corpus,
+        cleaner.config.quality,
         options.learn_chrome,
-    )  # fmt: skip
+    )
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "

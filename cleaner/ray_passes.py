@@ -7,8 +7,9 @@ smallest key with its id. The verdicts are then the local engine's: the first do
 order is kept, whatever the worker count or the order Ray ran the batches in.
 
 - Pass 1: each write task of the Ray dataset writes its cleaned lines to ``OUTDIR/.cleaner-ray/``
-  (records, rejects, and the records' keys as 8 bytes each) and returns its tally and the keyed
-  scan of its records; the driver merges the scans (any order) and seals the state.
+  (records, rejects, the records' keys as 8 bytes each, and the keyed scan of its records) and
+  returns its tally; the driver merges the scans (any order), one file at a time, into a state
+  spilled to the work folder when the stage spills (near dedup), and seals it.
 - Pass 2: one Ray task per pass-1 file reads it back with its keys, applies the sealed state
   (shared through the object store) and writes the final ``articles-``, ``rejects-`` and
   ``duplicates-NNNNN`` files; the driver adds up the tallies and writes ``summary.json`` last.
@@ -43,6 +44,7 @@ from cleaner.stages.chain import write_stage_files
 
 WORK = ".cleaner-ray"
 KEYS = "keys"
+SCAN = "scan"
 KEY = struct.Struct("<Q")
 
 
@@ -92,18 +94,31 @@ def pass1_sink(outdir: Path, stage: CorpusStage[Any]) -> Any:
             for kind, fh in files.items():
                 fh.close()
                 os.replace(work / f".{names[kind]}.tmp", work / names[kind])
-            return {"index": index, "tally": tally.to_state(), "scan": state.to_bytes()}
+            # The scan goes to a file, not back through the object store: the driver then
+            # holds one task's scan at a time while it merges them.
+            scan = work / f"{SCAN}-{index:05d}"
+            (work / f".{scan.name}.tmp").write_bytes(state.to_bytes())
+            os.replace(work / f".{scan.name}.tmp", scan)
+            return {"index": index, "tally": tally.to_state()}
 
         def on_write_complete(self, write_result: Any) -> None:
-            state = stage.scan_keyed(())
+            # A stage that spills merges into files in the work folder (the driver's memory
+            # then does not grow with the corpus); the others in memory.
+            state = spilled() if spilled is not None else stage.scan_keyed(())
             for ret in write_result.write_returns:
                 self.shards.append({"index": ret["index"], "tally": ret["tally"]})
-                state.merge(stage.load_keyed(ret["scan"]))
+                scan = work / f"{SCAN}-{ret['index']:05d}"
+                state.merge(stage.load_keyed(scan.read_bytes()))
+                scan.unlink()
             self.shards.sort(key=lambda s: s["index"])
             self.state = stage.seal_keyed(state)
 
     shutil.rmtree(work, ignore_errors=True)  # an earlier run's, stopped before its end
     work.mkdir(parents=True)
+    spill = getattr(stage, "spill_to", None)
+    spilled = getattr(stage, "spilled", None)
+    if spill is not None:
+        spill(work / "spill")
     return Pass1Sink()
 
 

@@ -196,9 +196,11 @@ def run(
     if options.workers < 1:
         raise CleanerError("-j must be at least 1")
     stage = stage_for(
-        options.dedup or cleaner.config.corpus["dedup"], cleaner.config.corpus,
+        options.dedup or cleaner.config.corpus["dedup"],
+        cleaner.config.corpus,
+        cleaner.config.quality,
         options.learn_chrome,
-    )  # fmt: skip
+    )
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).

@@ -20,6 +20,7 @@ from cleaner.errors import CleanerError, RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.run import RunOptions, run
 from cleaner.stages import Drop, stage_for
+from cleaner.stages.keepers import RankedExactDedup
 from cleaner.stages.minhash import (
     bands_rows,
     candidate_pairs,
@@ -257,8 +258,12 @@ def test_config_keys_are_declared_and_checked() -> None:
     assert isinstance(stage, NearDedup)
     assert stage.threshold == 0.9
     assert stage.keeper == "newest"
-    with pytest.raises(CleanerError, match="exact dedup keeps the first copy"):
-        stage_for("exact", {"dedup_keeper": "longest"})
+    assert isinstance(stage_for("exact", {"dedup_keeper": "longest"}), RankedExactDedup)
+    for mode in ("exact", "near"):  # no quality filters, so no score to rank by
+        with pytest.raises(CleanerError, match=r"add --quality.*valid without quality filters"):
+            stage_for(mode, {"dedup_keeper": "quality"})
+    quality = {"filters": ["c4"]}
+    assert isinstance(stage_for("exact", {"dedup_keeper": "quality"}, quality), RankedExactDedup)
 
 
 # -- end to end --------------------------------------------------------------------------------

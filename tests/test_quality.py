@@ -145,7 +145,8 @@ def test_signals_go_on_the_record_and_a_failing_document_is_a_reject_with_its_va
     kept = cleaner.clean(RawArticle("good", "good.txt", GOOD.encode())).result
     assert isinstance(kept, Record)
     assert kept.quality is not None
-    assert set(kept.quality) == {"gopher_quality", "gopher_repetition", "c4", "fineweb"}
+    assert set(kept.quality) == {"gopher_quality", "gopher_repetition", "c4", "fineweb", "score"}
+    assert 0 < kept.quality["score"]["mean_margin"] <= 1  # it passes every check
     assert list(kept.to_dict())[-2:] == ["quality", "text"]
     dropped = cleaner.clean(RawArticle("menu", "menu.txt", MENU.encode())).result
     assert isinstance(dropped, Reject)
@@ -156,6 +157,7 @@ def test_signals_go_on_the_record_and_a_failing_document_is_a_reject_with_its_va
     assert codes["gopher_quality"].rule == "gopher_quality"
     assert dropped.record is not None
     assert dropped.record["quality"]["fineweb"]["short_line_ratio"] == 1.0
+    assert dropped.record["quality"]["score"]["mean_margin"] < kept.quality["score"]["mean_margin"]
 
 
 def test_decisions_are_made_on_the_stored_signals() -> None:
@@ -213,7 +215,7 @@ def test_the_config_key_selects_filters(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(inputs), "-o", str(tmp_path / "out"), "--rules", str(RULES), "-q"]) == 0
     records = [json.loads(x) for x in _lines(tmp_path / "out" / "articles.jsonl")]
-    assert {tuple(r["quality"]) for r in records} == {("fineweb",)}
+    assert {tuple(r["quality"]) for r in records} == {("fineweb", "score")}
     (reject,) = [json.loads(x) for x in _lines(tmp_path / "out" / "rejects.jsonl")]
     assert [r["code"] for r in reject["reasons"]] == ["fineweb"]
 

@@ -266,3 +266,24 @@ def failures(family: Family, options: Any, values: dict[str, float]) -> dict[str
 def _punct_zero_kept(check: Check, options: Any, value: float) -> bool:
     """FineWeb's ``line_punct_exclude_zero``: no punctuated line at all is not a reason."""
     return check.signal == "line_punct_ratio" and options.line_punct_exclude_zero and value == 0
+
+
+def margins(family: Family, options: Any, values: dict[str, float]) -> list[float]:
+    """How far each enabled check of a filter is from its threshold, in [-1, 1]: positive on
+    the passing side. A ``min`` or ``max`` check's margin is the distance to its limit relative
+    to the limit (to 1 when the limit is 0), clipped so that one open-ended signal (a word count
+    far above its minimum) cannot outweigh the others; a ``flag`` check is 1 when it passes and
+    -1 when it fails. The checks :func:`failures` skips (no limit, a flag off) give none."""
+    out: list[float] = []
+    for check in family.checks:
+        limit = getattr(options, check.option)
+        value = values[check.signal]
+        if check.bound == FLAG:
+            if limit:
+                out.append(-1.0 if value else 1.0)
+            continue
+        if limit is None or (family.name == "fineweb" and _punct_zero_kept(check, options, value)):
+            continue
+        gap = (value - limit) if check.bound == MIN else (limit - value)
+        out.append(max(-1.0, min(1.0, gap / (abs(limit) or 1))))
+    return out

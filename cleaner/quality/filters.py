@@ -25,12 +25,14 @@ from typing import Any
 from cleaner.engine.options import build_options, check_options, declared
 from cleaner.engine.yamlsafe import key_line, line_of, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
-from cleaner.quality.families import FAMILIES, Family, failures
+from cleaner.quality.families import FAMILIES, Family, failures, margins
 from cleaner.quality.signals import Split, language_base
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 PRESETS = {"gopher": "gopher.yaml", "c4": "c4.yaml", "fineweb": "fineweb.yaml"}
 RESERVED = frozenset({"id", "kind", "description", "languages", "examples"})
+# The entry of the record's ``quality`` that holds its score (not a filter: no filter has this id).
+SCORE = "score"
 # Signals are stored rounded: a record stays readable, and every decision is made on the stored
 # value, so a threshold changed later decides the same way on the record as on the text.
 DIGITS = 6
@@ -65,6 +67,9 @@ class QualityFilter:
     def failing(self, values: dict[str, float], lang: str | None) -> dict[str, dict[str, Any]]:
         return failures(self.family, self.options_for(lang), values)
 
+    def margins(self, values: dict[str, float], lang: str | None) -> list[float]:
+        return margins(self.family, self.options_for(lang), values)
+
 
 @dataclass(frozen=True)
 class QualityFilters:
@@ -80,12 +85,16 @@ class QualityFilters:
         split = Split(text, lang)
         signals: dict[str, dict[str, float]] = {}
         failed: list[tuple[QualityFilter, dict[str, Any]]] = []
+        scores: list[float] = []
         for f in self.filters:
             values = f.measure(split, lang)
             signals[f.id] = values
+            scores += f.margins(values, lang)
             bad = f.failing(values, lang)
             if bad:
                 failed.append((f, bad))
+        if self.filters:
+            signals[SCORE] = {"mean_margin": score(scores)}
         return signals, failed
 
     @property
@@ -93,6 +102,15 @@ class QualityFilters:
         """What decides the output, for ``--resume``: each filter's resolved options."""
         text = repr([(f.id, f.options, sorted(f.languages.items())) for f in self.filters])
         return hashlib.sha256(f"{text}{self.drop}".encode()).hexdigest()[:16]
+
+
+def score(margins: list[float]) -> float:
+    """A document's quality score: the mean of its checks' margins (:func:`margins`), in
+    [-1, 1], rounded like the signals. Not the share of checks passed: with failing documents
+    dropped every kept one passes them all, and the score would rank none above another; the
+    margins still tell a copy padded with boilerplate (more repeated lines, fewer stop words)
+    from a clean one. 0 when no check is enabled."""
+    return round(sum(margins) / len(margins), DIGITS) if margins else 0.0
 
 
 def resolve(name: str, base: Path | None = None) -> list[Path | tuple[Path, str]]:
@@ -169,6 +187,16 @@ def _parse(raw: Any, path: str, errors: list[RuleError]) -> QualityFilter | None
     fid = raw.get("id")
     if not isinstance(fid, str) or not fid:
         errors.append(RuleError("a filter needs an `id`", path=path, line=line))
+        return None
+    if fid == SCORE:
+        errors.append(
+            RuleError(
+                f"the id '{SCORE}' names the documents' quality score on the record; choose "
+                "another id",
+                path=path,
+                line=line,
+            )
+        )
         return None
 
     def err(message: str, at: int | None, valid: Any = None) -> None:

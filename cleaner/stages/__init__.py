@@ -121,14 +121,18 @@ DEDUP_MODES = ("none", "exact", "near")
 
 
 def stage_for(
-    dedup: str, corpus: dict[str, Any] | None = None, learn: bool | None = None
+    dedup: str,
+    corpus: dict[str, Any] | None = None,
+    quality: dict[str, Any] | None = None,
+    learn: bool | None = None,
 ) -> CorpusStage[Any] | None:
     """The corpus stage ``--dedup MODE`` and ``--learn-chrome`` ask for (None: no corpus
     stage), with the ``corpus`` section of the config for its options (``learn`` None: the
-    config's ``learn_chrome``). Both: dedup decides on pass 1's texts, then the documents kept
-    lose their learned chrome."""
+    config's ``learn_chrome``) and the ``quality`` section (the keeper ``quality`` needs
+    quality filters: they compute the score it ranks by). Both: dedup decides on pass 1's
+    texts, then the documents kept lose their learned chrome."""
     corpus = corpus or {}
-    first = _dedup_stage(dedup, corpus)
+    first = _dedup_stage(dedup, corpus, quality)
     if not (corpus.get("learn_chrome", False) if learn is None else learn):
         return first
     from cleaner.stages.learn import LearnChrome
@@ -144,28 +148,37 @@ def stage_for(
     return Chain(first, learned)
 
 
-def _dedup_stage(dedup: str, corpus: dict[str, Any]) -> CorpusStage[Any] | None:
+def _dedup_stage(
+    dedup: str, corpus: dict[str, Any], quality: dict[str, Any] | None
+) -> CorpusStage[Any] | None:
     from cleaner.errors import CleanerError
 
     keeper = corpus.get("dedup_keeper", "first")
     if dedup == "none":
         return None
+    if dedup not in DEDUP_MODES:
+        raise CleanerError(f"unknown --dedup mode '{dedup}' (valid: {', '.join(DEDUP_MODES)})")
+    if keeper == "quality" and not (quality or {}).get("filters"):
+        # Without filters no record has a score: every cluster would keep its first document,
+        # which is not what a user asking for the best-scored copy expects.
+        raise CleanerError(
+            "corpus.dedup_keeper 'quality' ranks by the score the quality filters compute: add "
+            "--quality (or quality.filters in the config), or choose another keeper (valid "
+            "without quality filters: first, longest, newest)"
+        )
     if dedup == "exact":
+        if keeper != "first":
+            from cleaner.stages.keepers import RankedExactDedup
+
+            return RankedExactDedup(keeper)
         from cleaner.stages.dedup import ExactDedup
 
-        if keeper != "first":
-            raise CleanerError(
-                f"corpus.dedup_keeper '{keeper}' is for --dedup near; exact dedup keeps the "
-                "first copy (valid with exact: first)"
-            )
         return ExactDedup()
-    if dedup == "near":
-        from cleaner.stages.near import NearDedup
+    from cleaner.stages.near import NearDedup
 
-        return NearDedup(
-            corpus.get("dedup_threshold", 80) / 100,
-            corpus.get("dedup_bands", 0),
-            corpus.get("dedup_rows", 0),
-            keeper,
-        )
-    raise CleanerError(f"unknown --dedup mode '{dedup}' (valid: {', '.join(DEDUP_MODES)})")
+    return NearDedup(
+        corpus.get("dedup_threshold", 80) / 100,
+        corpus.get("dedup_bands", 0),
+        corpus.get("dedup_rows", 0),
+        keeper,
+    )

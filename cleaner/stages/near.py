@@ -12,22 +12,25 @@ with the kept document (a member of a chain can be below the threshold with the 
 above it with its neighbour).
 
 State. Per document: its signature (4 bytes per hash function: 448 bytes at 14 x 8), the text's
-length, date and quality score for the keeper rule, its id, and on Ray its order key: about
-500 bytes a document, 0.5 GB per million documents, held in memory by the process that merges
-the scans (see ``bench/README.md`` for the plan beyond one machine). The local engine merges the
-scans of its batches in input order, so a document's position in the merged state is its
-position in the input; the keyed state (Ray) carries order keys and is sorted by them when
-sealed, so both give the same clusters. ``seal`` runs the cluster step and keeps only the
-verdicts: the dropped documents and the kept ones with copies.
+length, date and quality score for the keeper rule, its id, and its order key: about 500 bytes a
+document. A batch's or shard's scan is a :class:`NearState` in memory; the run's merged state is
+spilled (:meth:`NearDedup.spill_to`, :class:`cleaner.stages.spill.SpillState`): each scan merged
+is appended to files in the work folder, and ``seal`` runs the cluster step over them in bounded
+memory (:func:`cleaner.stages.spill.cluster`). Without a spill folder (the Python API on its own)
+the merged state stays in memory and ``seal`` clusters it at once; that path is the spilled
+one's oracle (``tests/test_near_dedup_spill.py``). The local engine merges the scans in input
+order, so a document's place in the merged state is its position; the keyed state (Ray) carries
+order keys, which order documents as positions do, so both give the same clusters. ``seal``
+keeps only the verdicts: the dropped documents and the kept ones with copies.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +39,7 @@ import numpy.typing as npt
 from cleaner.errors import CleanerError
 from cleaner.stages import Drop
 from cleaner.stages.dedup import _keeper, _tables
+from cleaner.stages.keepers import KEEPERS, date_value, quality_value
 from cleaner.stages.minhash import (
     bands_rows,
     candidate_pairs,
@@ -43,6 +47,7 @@ from cleaner.stages.minhash import (
     estimated_jaccard,
     signatures,
 )
+from cleaner.stages.spill import SPILL_MAGIC, SpillState, cluster
 
 # The estimate of a Jaccard J from k hash functions has a standard error of sqrt(J(1-J)/k)
 # (0.038 at 0.8 with 112): a pair at the threshold, checked against the threshold itself, would
@@ -50,29 +55,7 @@ from cleaner.stages.minhash import (
 # with 14 x 8), 98% of the pairs at the threshold join, and a bucket collision well below it
 # still drops nothing. bench/near_dedup.py measures both ways against exact Jaccard.
 MARGIN = 2.0
-KEEPERS = ("first", "longest", "newest", "quality")
 _MAGIC = b"cleaner-dedup-near-1\n"
-_DATE = re.compile(r"\d+")
-
-
-def date_value(value: Any) -> int:
-    """An ISO date or date-time as a number that sorts like it (YYYYMMDDhhmmss; the zone is
-    ignored); 0 when there is none."""
-    if not isinstance(value, str):
-        return 0
-    digits = "".join(_DATE.findall(value[:19]))
-    return int(digits[:14].ljust(14, "0")) if len(digits) >= 4 else 0
-
-
-def quality_value(record: dict[str, Any]) -> float:
-    """The record's quality score: ``quality`` as a number, or ``quality.score``; a record
-    without one ranks below every scored record (-inf)."""
-    q = record.get("quality")
-    if isinstance(q, dict):
-        q = q.get("score")
-    if isinstance(q, (int, float)) and not isinstance(q, bool) and q == q:
-        return float(q)
-    return float("-inf")
 
 
 @dataclass
@@ -188,10 +171,22 @@ class NearDedup:
         self.perms = bands * rows
         # A pair joins when its estimate is within ``margin`` standard errors of the threshold.
         self.accept = threshold - margin * math.sqrt(threshold * (1 - threshold) / self.perms)
+        self.spill: Path | None = None
         _tables()  # built once here, so forked workers inherit it
+
+    def spill_to(self, folder: Path) -> None:
+        """Keep the merged state in files in ``folder`` (:mod:`cleaner.stages.spill`), not in
+        memory: the run's engines call this with their work folder."""
+        self.spill = folder
 
     def empty(self) -> NearState:
         return NearState(self.perms)
+
+    def spilled(self) -> SpillState:
+        """The empty merged state of a run, on disk in the folder of :meth:`spill_to`."""
+        if self.spill is None:
+            raise CleanerError("near dedup: spilled() before spill_to()")  # pragma: no cover
+        return SpillState(self.spill, self.perms)
 
     def _scan(self, records: list[dict[str, Any]], keys: list[int] | None) -> NearState:
         n = len(records)
@@ -210,8 +205,11 @@ class NearDedup:
     def scan(self, records: Iterable[dict[str, Any]]) -> NearState:
         return self._scan(list(records), None)
 
-    def load(self, data: bytes) -> NearState:
-        state = NearState.from_bytes(data)
+    def load(self, data: bytes) -> Any:
+        if data.startswith(SPILL_MAGIC):
+            state: Any = SpillState.from_bytes(data, self.spill)
+        else:
+            state = NearState.from_bytes(data)
         if state.perms != self.perms:
             raise CleanerError(
                 f"a saved near-dedup state has {state.perms} hash functions, this run "
@@ -254,7 +252,26 @@ class NearDedup:
                 out.dropped[where(m)] = (ids[keeper], round(j, 4))
         return out
 
-    def seal(self, state: NearState) -> Verdicts:
+    def _spilled(self, state: SpillState, fault: Any = None) -> Verdicts:
+        rank = self._rank if self.keeper != "first" else None
+
+        def keeper(info: Any) -> int:  # the highest rank; max() keeps the first of equals
+            if rank is None:
+                return 0
+            ranks = rank(info["length"], info["date"], info["quality"])
+            assert ranks is not None
+            return max(range(len(info)), key=lambda m: ranks[m])
+
+        from cleaner.workers import inject_fault
+
+        dropped, kept = cluster(
+            state, self.bands, self.rows, self.accept, keeper, fault=fault or inject_fault
+        )
+        return Verdicts(dropped, kept)
+
+    def seal(self, state: Any) -> Verdicts:
+        if isinstance(state, SpillState):
+            return self._spilled(state)
         return self._verdicts(state, False)
 
     def _verdict(self, record: dict[str, Any], at: int, v: Verdicts) -> dict[str, Any] | Drop:
@@ -276,10 +293,12 @@ class NearDedup:
         items = list(pairs)
         return self._scan([r for _, r in items], [k for k, _ in items])
 
-    def load_keyed(self, data: bytes) -> NearState:
+    def load_keyed(self, data: bytes) -> Any:
         return self.load(data)
 
-    def seal_keyed(self, state: NearState) -> Verdicts:
+    def seal_keyed(self, state: Any) -> Verdicts:
+        if isinstance(state, SpillState):
+            return self._spilled(state)
         return self._verdicts(state, True)
 
     def apply_keyed(

@@ -38,7 +38,15 @@ class TwoPasses:
             self.folder, OutputOptions(shard_size=shard_items), sink.manifest
         )
         self.final = self.folder / f"{stage.name}.state"
-        self.state: Any = stage.empty()  # pass 1's scan so far
+        spill = getattr(stage, "spill_to", None)
+        if spill is not None:  # a stage whose merged state lives on disk (near dedup)
+            spill(self.folder / "spill")
+        self.state: Any = self._merged()  # pass 1's scan so far
+
+    def _merged(self) -> Any:
+        """An empty state for the merged scans: on disk for a stage that spills."""
+        spilled = getattr(self.stage, "spilled", None)
+        return spilled() if spilled is not None else self.stage.empty()
 
     # -- pass 1 ------------------------------------------------------------------------------
 
@@ -55,7 +63,7 @@ class TwoPasses:
     def start_pass1(self, resume: bool) -> Progress:
         """Prepare pass 1's folder; its committed shards, whose states are merged."""
         progress = self.pass1.start(resume)
-        self.state = self.stage.empty()
+        self.state = self._merged()
         for i in range(len(progress.shards)):
             self.state.merge(self.stage.load(self._shard_state(i).read_bytes()))
         return progress
@@ -75,7 +83,7 @@ class TwoPasses:
     def finish_pass1(self) -> None:
         write_atomic(self.final, self.state.to_bytes())
         # Pass 2 loads the saved state, as a resumed one does, and keeps only what it needs.
-        self.state = self.stage.empty()
+        self.state = self._merged()
         fsync_dir(self.folder)
         self.pass1.release()
         inject_fault("between-passes")
