@@ -179,7 +179,7 @@ def test_the_config_keys_are_declared_and_off_by_default() -> None:
     corpus = Config.defaults().corpus
     assert corpus["learn_chrome"] is False
     assert stage_for("none", corpus) is None
-    assert isinstance(stage_for("none", corpus, True), LearnChrome)
+    assert isinstance(stage_for("none", corpus, learn=True), LearnChrome)
     assert isinstance(stage_for("exact", {**corpus, "learn_chrome": True}), Chain)
     with pytest.raises(RuleErrors, match="learn_share"):
         Config.from_mapping({"corpus": {"learn_share": 0}}, "config.yaml")
