@@ -2,7 +2,7 @@
 
     python -m bench.page_types cache      # features and every profile's raw text, per page
     python -m bench.page_types choose     # per type, the profile that scores best held out
-    python -m bench.page_types score      # cleaner (page types on) vs trafilatura, per type
+    python -m bench.page_types score      # the pipeline, page types off/on, vs trafilatura
 
 Folds are by site (the page URL's host without ``www.``), so a fold's pages come from sites
 no other fold has: a score on one fold with choices fitted on the others is a held-out score.
@@ -202,7 +202,9 @@ def _score(row: dict[str, Any], profile: str) -> float:
     return f1
 
 
-def choose(rows: list[dict[str, Any]], predicted: dict[str, str] | None = None) -> None:
+def choose(
+    rows: list[dict[str, Any]], predicted: dict[str, tuple[str, float]] | None = None
+) -> None:
     """Per type, the best profile on all pages, and held out: fitted on four folds of sites,
     scored on the fifth (with the true type, and with the classifier's held-out type)."""
     names = profile_names(rows)
@@ -216,42 +218,123 @@ def choose(rows: list[dict[str, Any]], predicted: dict[str, str] | None = None) 
             print(f"{t:14} {counts[t]:5} " + " ".join(cells))
     best_all = {t: _best(table[t], names) for t in table}
     print("best on all pages:", json.dumps(best_all, sort_keys=True))
-    scores: dict[str, list[float]] = defaultdict(list)
+    scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for k in range(FOLDS):
         fit = [r for r in rows if fold_of(r["site"]) != k]
         test = [r for r in rows if fold_of(r["site"]) == k and r["gold"].strip()]
         t_fit = f1_table(fit, names)
         best = {t: _best(t_fit[t], names) for t in t_fit}
         for r in test:
-            scores["true type"].append(_score(r, best[r["type"]]))
-            if predicted is not None:
+            scores["true type"][r["type"]].append(_score(r, best[r["type"]]))
+            for floor in (0.0, 0.6, 0.7, 0.8) if predicted else ():
+                assert predicted is not None
                 # an article page has no cached text for the other types' trafilatura
                 # profiles: scored as balanced (what a wrong guess costs is then understated
                 # only where the DOM extractor finds nothing)
-                profile = best[predicted[r["id"]]]
+                guess, confidence = predicted[r["id"]]
+                profile = best[guess] if confidence >= floor else "balanced"
                 if profile not in r["f1"]:
                     profile = (
                         profile[: -len(profile.rpartition("~")[2])] + "balanced"
                         if "~" in profile
                         else "balanced"
                     )
-                scores["predicted type"].append(_score(r, profile))
-            scores["balanced (cleaner today)"].append(_score(r, "balanced"))
-            scores["precision"].append(_score(r, "precision"))
-    print("held out (choice fitted on the other folds' sites), mean word F1 over all pages:")
-    for name, values in scores.items():
-        print(f"  {name:16} {statistics.fmean(values):.3f} ({len(values)} pages)")
+                scores[f"predicted, p>={floor}"][r["type"]].append(_score(r, profile))
+            scores["balanced (today)"][r["type"]].append(_score(r, "balanced"))
+            scores["precision"][r["type"]].append(_score(r, "precision"))
+    print("held out (choice fitted on the other folds' sites), mean word F1:")
+    print(f"{'':18} {'all pages':>9} " + " ".join(f"{t[:8]:>8}" for t in PAGE_TYPES))
+    for name, by_type in scores.items():
+        every = [v for t in PAGE_TYPES for v in by_type[t]]
+        means = " ".join(f"{statistics.fmean(by_type[t]):8.3f}" for t in PAGE_TYPES)
+        print(f"{name:18} {statistics.fmean(every):9.3f} {means}  ({len(every)} pages)")
+
+
+def _cleaners() -> dict[str, Any]:
+    from cleaner.pipeline import Cleaner
+
+    rules = Path(__file__).resolve().parent.parent / "rules"
+    return {
+        mode: Cleaner.from_paths([rules], None, (({"html": {"page_types": mode}}, "bench"),))
+        for mode in ("off", "extract")
+    }
+
+
+def score(per_type: int) -> None:
+    """The whole pipeline, page types off and on, beside trafilatura (defaults, precision,
+    recall), on the first ``per_type`` pages of each type: word F1 per type and seconds per
+    page. The shipped classifier has seen these pages (in sample): the held-out figures are
+    ``choose``'s."""
+    import trafilatura
+
+    from bench.html_quality import clean_page
+
+    cleaners = _cleaners()
+    taken: Counter[str] = Counter()
+    f1s: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    seconds: dict[str, float] = defaultdict(float)
+    found: Counter[tuple[str, str]] = Counter()
+    modes = {
+        "trafilatura": "",
+        "trafilatura precision": "precision",
+        "trafilatura recall": "recall",
+    }
+    for page in iter_pages():
+        if taken[page.page_type] >= per_type or not page.gold_text.strip():
+            continue
+        taken[page.page_type] += 1
+        data = read_html_bytes(page.html_path)
+        url = page.url or None
+        for mode, cleaner in cleaners.items():
+            start = time.perf_counter()
+            record, _ = clean_page(cleaner, page.id, data, url)
+            seconds["cleaner " + mode] += time.perf_counter() - start
+            name = f"cleaner, page types {mode}"
+            f1s[page.page_type][name].append(bow_f1(record.text if record else "", page.gold_text))
+            if mode == "extract" and record is not None:
+                found[(page.page_type, record.page_type or "-")] += 1
+        for name, favor in modes.items():
+            start = time.perf_counter()
+            text = (
+                trafilatura.extract(
+                    data,
+                    url=url,
+                    favor_precision=favor == "precision",
+                    favor_recall=favor == "recall",
+                )
+                or ""
+            )
+            seconds[name] += time.perf_counter() - start
+            f1s[page.page_type][name].append(bow_f1(text, page.gold_text))
+    names = list(next(iter(f1s.values())))
+    pages = sum(taken.values())
+    print(f"\n== whole pipeline, first {per_type} pages with gold of each type ({pages} pages)")
+    print(f"{'type':14} " + " ".join(f"{n[:26]:>26}" for n in names))
+    overall: dict[str, list[float]] = defaultdict(list)
+    for t in PAGE_TYPES:
+        print(f"{t:14} " + " ".join(f"{statistics.fmean(f1s[t][n]):26.3f}" for n in names))
+        for n in names:
+            overall[n].append(statistics.fmean(f1s[t][n]))
+    print(
+        f"{'mean of types':14} " + " ".join(f"{statistics.fmean(overall[n]):26.3f}" for n in names)
+    )
+    print("seconds per page:", {k: round(v / pages, 3) for k, v in sorted(seconds.items())})
+    right = sum(v for (t, g), v in found.items() if t == g)
+    print(f"page_type right on {right}/{sum(found.values())} records (in sample)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("cache", "choose"))
+    parser.add_argument("command", choices=("cache", "choose", "score"))
+    parser.add_argument("--per-type", type=int, default=15, help="score: pages per type")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--folder", choices=FOLDERS, help="cache one folder (default: both)")
     args = parser.parse_args(argv)
     if args.command == "cache":
         for folder in [args.folder] if args.folder else FOLDERS:
             build_cache(folder, args.limit)
+    elif args.command == "score":
+        score(args.per_type)
     else:
         oof = OUT / "oof.json"
         predicted = json.loads(oof.read_text()) if oof.exists() else None

@@ -103,17 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         (OUT / "features.jsonl").unlink(missing_ok=True)
     rows = feature_rows()
-    predicted: dict[str, str] = {}
+    predicted: dict[str, tuple[str, float]] = {}
     for k in range(FOLDS):
         train_rows = [r for r in rows if fold_of(r["site"]) != k]
         model = json.loads(train(train_rows, args.balanced)[0])
         for r in rows:
             if fold_of(r["site"]) == k:
-                predicted[r["id"]] = classify(r["features"], model).name
+                found = classify(r["features"], model)
+                predicted[r["id"]] = (found.name, round(found.score, 4))
     n = len(PAGE_TYPES)
     confusion = np.zeros((n, n), dtype=int)
     for r in rows:
-        confusion[PAGE_TYPES.index(r["type"]), PAGE_TYPES.index(predicted[r["id"]])] += 1
+        confusion[PAGE_TYPES.index(r["type"]), PAGE_TYPES.index(predicted[r["id"]][0])] += 1
     right = int(np.trace(confusion))
     sites = len({r["site"] for r in rows})
     print(

@@ -11,7 +11,7 @@ import yaml
 
 from cleaner.cli import main
 from cleaner.html.dom import parse_tree
-from cleaner.html.pagetype import PAGE_TYPES, _model, classify, features, page_type
+from cleaner.html.pagetype import PAGE_TYPES, PageType, _model, classify, features, page_type
 from cleaner.html.profiles import PROFILE_BY_TYPE, forum_posts, listing_items, profile_settings
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
@@ -83,7 +83,7 @@ def test_every_type_has_samples_and_a_profile() -> None:
     assert {s["type"] for s in SAMPLES} == set(PAGE_TYPES)
     assert set(PROFILE_BY_TYPE) == set(PAGE_TYPES)
     for kind in PAGE_TYPES:
-        profile_settings(kind)  # every profile names settings that exist
+        profile_settings(PageType(kind, 1.0))  # every profile names settings that exist
 
 
 def test_forum_profile_takes_every_post() -> None:

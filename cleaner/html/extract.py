@@ -180,7 +180,7 @@ def html_to_text(
         if found is not None:
             fields["date_published"], fields_from["date_published"] = found, "htmldate"
     problem: Reason | None = None
-    kind = None if options.page_types == "off" else page_type(page.tree, page.url).name
+    kind = None if options.page_types == "off" else page_type(page.tree, page.url)
     profiled = kind is not None and options.page_types == "extract"
     if text is None:
         text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
@@ -198,7 +198,7 @@ def html_to_text(
         tuple(edits),
         page.meta.canonical_url,
         problem,
-        kind,
+        kind.name if kind is not None else None,
     )
 
 

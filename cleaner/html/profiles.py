@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import lxml.html
 
 from cleaner.html.dom import INVISIBLE, parse_tree
+from cleaner.html.pagetype import PageType
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,18 @@ PROFILE_BY_TYPE: dict[str, str] = {
 }
 
 
-def _split(kind: str | None) -> tuple[str | None, str, str]:
+# Below this probability the type's profile is not trusted and the page gets trafilatura's
+# balanced one: a news column the classifier half takes for a forum thread must not lose its
+# article to the comments under it (held out, the floor costs nothing elsewhere).
+MIN_SCORE = 0.7
+
+
+def _split(kind: PageType | None) -> tuple[str | None, str, str]:
     """(DOM extractor or None, how it combines: "+" or "~", trafilatura profile)."""
-    profile = PROFILE_BY_TYPE.get(kind or "", "balanced")
+    sure = kind is not None and kind.score >= MIN_SCORE
+    profile = (
+        PROFILE_BY_TYPE.get(kind.name, "balanced") if kind is not None and sure else "balanced"
+    )
     for how in ("~", "+"):
         if how in profile:
             dom, _, settings = profile.partition(how)
@@ -215,7 +225,9 @@ def _split(kind: str | None) -> tuple[str | None, str, str]:
     return None, "", profile
 
 
-def by_type(tree: lxml.html.HtmlElement, kind: str, generic: str | None) -> tuple[str, str] | None:
+def by_type(
+    tree: lxml.html.HtmlElement, kind: PageType, generic: str | None
+) -> tuple[str, str] | None:
     """The text and extractor name (``dom:<name>``) when the type's DOM extractor wins over
     trafilatura's text ``generic``; None when trafilatura's stands."""
     dom, how, _ = _split(kind)
@@ -229,7 +241,7 @@ def by_type(tree: lxml.html.HtmlElement, kind: str, generic: str | None) -> tupl
     return ours, f"dom:{dom}"
 
 
-def profile_settings(kind: str | None) -> TrafilaturaSettings:
+def profile_settings(kind: PageType | None) -> TrafilaturaSettings:
     return TRAFILATURA_PROFILES[_split(kind)[2]]
 
 
