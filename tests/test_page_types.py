@@ -154,3 +154,15 @@ def test_cli_gives_html_records_a_page_type(
     records = {r["id"]: r for r in map(json.loads, lines)}
     assert records["thread"]["page_type"] in PAGE_TYPES
     assert "page_type" not in records["note"]
+
+
+def test_site_pack_body_rule_still_wins(tmp_path: Path) -> None:
+    from tests.test_html import PACK, PAGE
+
+    (tmp_path / "demo.test.yaml").write_text(PACK, "utf-8")
+    settings = (({"html": {"page_types": "extract"}}, "test"),)
+    cleaner = Cleaner.from_paths([RULES, tmp_path], None, settings)
+    record = cleaner.clean(RawArticle("p", "p.html", PAGE.encode(), html=True)).result
+    assert isinstance(record, Record)
+    assert record.extractor == "selector:demo-body"
+    assert record.page_type in PAGE_TYPES
