@@ -1,6 +1,6 @@
 """HTML quality: cleaner's page pipeline against trafilatura and htmldate, on human ground truth.
 
-    python -m bench.html_quality [--corpus aeb wcxb ctf] [--limit N]
+    python -m bench.html_quality [--corpus aeb wcxb ctf page-types] [--limit N] [--page-types extract]
 
 For every page, ``cleaner`` runs the whole pipeline (charset, metadata, site packs or
 trafilatura, then the text packs) with the rules in ``rules/``; a rejected page counts as empty
@@ -16,6 +16,10 @@ with its defaults (``find_date``).
   the site name is passed as the article's site); also without the pages in
   ``bench.corpora.CTF_INCONSISTENT_TRUTH``, and held out: each half of a site's pages (even and
   odd positions) cleaned with the site pack reduced to the rules that acted on the other half.
+- page-types (not in the default run): word F1 per page type on the whole WCXB dev split,
+  cleaner with ``html.page_types`` off and ``extract`` beside trafilatura's three modes, on the
+  first ``--limit`` pages of each type (``bench.page_types score``; held-out figures:
+  ``python -m bench.page_types choose``).
 """
 
 from __future__ import annotations
@@ -298,6 +302,13 @@ def bench_ctf(cleaner: Cleaner, limit: int | None) -> None:
         )
 
 
+def bench_page_types(cleaner: Cleaner, limit: int | None) -> None:
+    """Word F1 per page type on wcxb-dev + wcxb-dev-other (bench/page_types.py)."""
+    from bench.page_types import score
+
+    score(limit or 15)
+
+
 def _take(items: Iterable[T], limit: int | None) -> Iterable[T]:
     for i, item in enumerate(items):
         if limit is not None and i >= limit:
@@ -310,9 +321,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", nargs="+", default=["aeb", "wcxb", "ctf"])
     parser.add_argument("--limit", type=int, help="pages per corpus (per site for ctf)")
     parser.add_argument("--rules", default=str(RULES), help="rule folder (default: rules/)")
+    parser.add_argument(
+        "--page-types",
+        choices=("off", "label", "extract"),
+        help="html.page_types for cleaner (default: the rules' config); the page-types "
+        "corpus runs both off and extract",
+    )
     args = parser.parse_args(argv)
-    cleaner = Cleaner.from_paths([args.rules])
-    benches = {"aeb": bench_aeb, "wcxb": bench_wcxb, "ctf": bench_ctf}
+    settings = (({"html": {"page_types": args.page_types}}, "--page-types"),)
+    cleaner = Cleaner.from_paths([args.rules], None, settings if args.page_types else ())
+    benches = {
+        "aeb": bench_aeb,
+        "wcxb": bench_wcxb,
+        "ctf": bench_ctf,
+        "page-types": bench_page_types,
+    }
     for name in args.corpus:
         benches[name](cleaner, args.limit)
     return 0

@@ -130,6 +130,17 @@ HTML_OPTIONS = (
         "htmldate look for one in the page, without its extensive text search.",
         default=True,
     ),
+    Option(
+        "page_types",
+        STR,
+        "Page-type-aware extraction for pages without an `html_body` rule: `label` gives each "
+        "page record a `page_type` (article, forum, product, collection, listing, "
+        "documentation, service) from the shipped classifier; `extract` also takes the text "
+        "with that type's profile (its own DOM extractor, or trafilatura settings); `off` "
+        "does neither.",
+        default="off",
+        choices=("off", "label", "extract"),
+    ),
 )
 LEARN_OPTIONS = (
     Option(

@@ -68,6 +68,9 @@ class Record:
     lang_score: float | None
     encoding: str
     extractor: str | None
+    # With html.page_types on, a page's type (cleaner.html.pagetype.PAGE_TYPES); None (and no
+    # key in the output) otherwise and for text input, so those records keep their bytes.
+    page_type: str | None
     n_chars: int
     n_words: int
     sha256: str
@@ -86,6 +89,8 @@ class Record:
         d = dict(self.__dict__)
         if d["quality"] is None:
             del d["quality"]
+        if d["page_type"] is None:
+            del d["page_type"]
         d["repairs"] = list(self.repairs)
         d["rules"] = [dict(r) for r in self.rules]
         d["steps"] = [dict(s) for s in self.steps]

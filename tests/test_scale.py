@@ -339,6 +339,8 @@ def rows_as_jsonl(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             del r["quality"]
         else:
             r["quality"] = {f: dict(signals) for f, signals in r["quality"]}
+        if r["page_type"] is None:  # html.page_types off, or text input: no such key either
+            del r["page_type"]
     return rows
 
 

@@ -106,7 +106,7 @@ class CleanerFn:
             if outcome.record is not None:
                 record = outcome.record
                 for name in RECORD_COLUMNS:
-                    value = record[name]
+                    value = record.get(name)  # page_type: no key unless html.page_types is on
                     out[name].append(dump_line(value).decode() if name in JSON_COLUMNS else value)
                 out["rejected"].append(False)
                 out["reject_reasons"].append([])
@@ -197,6 +197,8 @@ def _dropped(batch: dict[str, list[Any]]) -> list[bool]:
 def to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A clean row as the record ``cleaner run`` writes (its JSON line, parsed)."""
     record = {name: row[name] for name in RECORD_COLUMNS}
+    if record["page_type"] is None:  # as the JSONL record: no key when it has no page type
+        del record["page_type"]
     for name in JSON_COLUMNS:  # parse_json_line keeps integers beyond 64 bits exact
         record[name] = parse_json_line(record[name].encode())
     return record

@@ -27,6 +27,8 @@ from bs4.element import Tag
 
 from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, text_size
 from cleaner.html.meta import PageMeta, page_meta
+from cleaner.html.pagetype import page_type
+from cleaner.html.profiles import TrafilaturaSettings, by_type, profile_settings
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
@@ -84,6 +86,7 @@ class HtmlOptions:
     include_tables: bool = True
     include_comments: bool = False
     date_search: bool = True
+    page_types: str = "off"  # off | label | extract (cleaner.html.profiles)
 
     @classmethod
     def from_config(cls, section: dict[str, Any]) -> HtmlOptions:
@@ -92,6 +95,7 @@ class HtmlOptions:
             include_tables=section.get("include_tables", True),
             include_comments=section.get("include_comments", False),
             date_search=section.get("date_search", True),
+            page_types=section.get("page_types", "off"),
         )
 
 
@@ -117,6 +121,7 @@ class HtmlText:
     edits: tuple[Edit, ...]
     canonical_url: str | None
     problem: Reason | None = None  # why there is no text
+    page_type: str | None = None  # with html.page_types on: what kind of page it is
 
 
 def read_page(html: str, url: str | None = None) -> Page:
@@ -175,9 +180,15 @@ def html_to_text(
         if found is not None:
             fields["date_published"], fields_from["date_published"] = found, "htmldate"
     problem: Reason | None = None
+    kind = None if options.page_types == "off" else page_type(page.tree, page.url)
+    profiled = kind is not None and options.page_types == "extract"
     if text is None:
-        text, problem = _trafilatura(tree, page, options)
+        text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
         extractor = TRAFILATURA if problem is None else None
+        if profiled and kind is not None and tree is not None:
+            ours = by_type(tree, kind, text)  # the type's DOM extractor, where it has one
+            if ours is not None:
+                (text, extractor), problem = ours, None
     return HtmlText(
         text or "",
         fields,
@@ -187,6 +198,7 @@ def html_to_text(
         tuple(edits),
         page.meta.canonical_url,
         problem,
+        kind.name if kind is not None else None,
     )
 
 
@@ -210,7 +222,7 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
 
 
 def _trafilatura(
-    tree: lxml.html.HtmlElement | None, page: Page, options: HtmlOptions
+    tree: lxml.html.HtmlElement | None, page: Page, options: HtmlOptions | TrafilaturaSettings
 ) -> tuple[str | None, Reason | None]:
     if tree is None:
         return None, Reason("empty_page", "the page holds no HTML elements")

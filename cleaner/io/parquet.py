@@ -33,6 +33,7 @@ SCHEMA = pa.schema(
         ("lang_score", _FLOAT),
         ("encoding", _STR),
         ("extractor", _STR),
+        ("page_type", _STR),  # null unless html.page_types is on
         ("n_chars", _INT),
         ("n_words", _INT),
         ("sha256", _STR),

@@ -352,6 +352,7 @@ class Build:
                 lang_score=doc.lang_score,
                 encoding=doc.encoding,
                 extractor=doc.extractor,
+                page_type=doc.page.page_type if doc.page is not None else None,
                 n_chars=len(text),
                 n_words=count_words(text)
                 if has_cjk(text)

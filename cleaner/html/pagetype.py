@@ -1,0 +1,213 @@
+"""What kind of page this is (article, forum, product, ...), from cheap DOM, URL and text features.
+
+The model is a multinomial logistic regression trained by ``bench/train_page_type.py`` on the
+labelled WCXB development pages and shipped as ``cleaner/data/page_type.json`` (feature names,
+their scaling, and a weight per class and feature). Inference is plain Python: no numpy at run
+time. Features are named so the JSON stays readable and a feature added here without retraining
+simply has no weight. Pure: no I/O beyond reading the shipped model once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
+
+# Elements counted as they are (log of the count).
+_TAGS = (
+    "article", "form", "table", "pre", "code", "h1", "h2", "h3", "li", "input", "button",
+    "select", "img", "a", "p", "blockquote", "nav", "aside", "dl", "time", "section", "footer",
+)  # fmt: skip
+# Words in class and id attributes (each attribute split into lowercase word pieces).
+_ATTR_WORDS = (
+    "post", "comment", "reply", "thread", "message", "topic", "forum", "author", "user",
+    "avatar", "product", "price", "cart", "sku", "spec", "variant", "review", "rating",
+    "card", "item", "grid", "tile", "list", "listing", "result", "pagination", "filter",
+    "docs", "doc", "toc", "highlight", "sidebar", "breadcrumb", "api", "code", "article",
+    "entry", "content", "hero", "service", "cta", "testimonial", "feature", "team",
+    "collection", "category", "gallery", "teaser", "excerpt", "summary", "meta", "date",
+)  # fmt: skip
+# Phrases in the visible text (lowercased), counted as present or not.
+_TEXT_WORDS = (
+    "add to cart", "add to bag", "in stock", "out of stock", "sku", "specifications",
+    "free shipping", "quantity", "reviews", "reply", "replies", "posted by", "joined",
+    "members", "views", "quote", "thread", "last post", "likes", "read more", "continue reading",
+    "next page", "load more", "sort by", "filter", "results", "showing", "returns", "parameters",
+    "example", "install", "usage", "function", "syntax", "contact us", "get a quote",
+    "our services", "book now", "free consultation", "schedule", "call us", "pricing",
+    "testimonials", "why choose", "published", "min read", "share this", "by ",
+    "comments", "subscribe", "shop now", "collection", "products", "category",
+)  # fmt: skip
+_URL_WORDS = (
+    "product", "products", "p", "shop", "store", "item", "dp", "forum", "forums", "thread",
+    "threads", "t", "topic", "topics", "community", "discussion", "questions", "question",
+    "docs", "doc", "documentation", "api", "reference", "guide", "guides", "manual", "learn",
+    "category", "categories", "tag", "tags", "collections", "collection", "c", "blog", "news",
+    "article", "articles", "post", "posts", "services", "service", "solutions", "about",
+    "search", "list", "archive", "page", "wiki", "help", "support", "recipes", "reviews",
+)  # fmt: skip
+_LD_TYPES = (
+    "product", "offer", "aggregaterating", "article", "newsarticle", "blogposting",
+    "discussionforumposting", "qapage", "question", "comment", "collectionpage", "itemlist",
+    "searchresultspage", "service", "localbusiness", "organization", "techarticle",
+    "webpage", "breadcrumblist", "faqpage", "howto", "recipe", "event", "softwareapplication",
+    "professionalservice", "person", "website", "videoobject",
+)  # fmt: skip
+_OG_TYPES = ("article", "product", "website", "profile", "video", "book")
+
+_WORD = re.compile(r"[a-z]+")
+_LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"([A-Za-z]+)"')
+_PRICE = re.compile(r"[$€£¥]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd|gbp)\b")
+_YEAR_PATH = re.compile(r"/(?:19|20)\d\d/")
+_DIGITS = re.compile(r"\d{4,}")
+_TEXT_SAMPLE = 20_000  # characters of visible text the phrase features read: enough, bounded
+
+
+@dataclass(frozen=True)
+class PageType:
+    """The predicted type and its probability."""
+
+    name: str
+    score: float
+
+
+def _log(n: float) -> float:
+    return math.log1p(n)
+
+
+def features(tree: lxml.html.HtmlElement | None, url: str | None) -> dict[str, float]:
+    """The named features of one page (absent features are 0)."""
+    f: dict[str, float] = {}
+    if tree is not None:
+        _dom_features(tree, f)
+    _url_features(url, f)
+    return f
+
+
+def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
+    tags: Counter[str] = Counter()
+    attr_words: Counter[str] = Counter()
+    siblings: Counter[tuple[int, str]] = Counter()
+    ld_types: set[str] = set()
+    og_type = ""
+    link_chars = 0
+    for el in tree.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        tags[tag] += 1
+        if tag == "script":
+            if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+                ld_types.update(t.lower() for t in _LD_TYPE.findall(el.text))
+            continue
+        if tag == "meta" and (el.get("property") or "").lower() == "og:type":
+            og_type = (el.get("content") or "").strip().lower()
+        cls = el.get("class")
+        ident = el.get("id")
+        names = f"{cls or ''} {ident or ''}".lower()
+        if names.strip():
+            attr_words.update(set(_WORD.findall(names)))
+        parent = el.getparent()
+        if parent is not None and tag in ("div", "li", "article", "section", "tr"):
+            siblings[(id(parent), f"{tag}.{cls or ''}")] += 1
+        if tag == "a" and el.text:
+            link_chars += len(el.text.strip())
+    for tag in _TAGS:
+        f["tag:" + tag] = _log(tags[tag])
+    for word in _ATTR_WORDS:
+        f["attr:" + word] = _log(attr_words[word])
+    for t in _LD_TYPES:
+        if t in ld_types:
+            f["ld:" + t] = 1.0
+    if og_type in _OG_TYPES:
+        f["og:" + og_type] = 1.0
+    f["repeat:max"] = _log(max(siblings.values(), default=0))
+    f["repeat:blocks5"] = _log(sum(1 for n in siblings.values() if n >= 5))
+    text = _visible_text(tree)
+    words = len(text.split())
+    f["text:words"] = _log(words)
+    f["text:link_share"] = link_chars / max(len(text), 1)
+    f["text:words_per_p"] = _log(words / max(tags["p"], 1))
+    f["text:prices"] = _log(len(_PRICE.findall(text[:_TEXT_SAMPLE])))
+    sample = text[:_TEXT_SAMPLE].lower()
+    for phrase in _TEXT_WORDS:
+        if phrase in sample:
+            f["word:" + phrase.strip()] = 1.0
+
+
+def _visible_text(tree: lxml.html.HtmlElement) -> str:
+    body = tree.find("body")
+    if body is None:
+        return ""
+    parts: list[str] = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+            if el.tail:  # the tail is outside the element
+                parts.append(el.tail)
+            continue
+        if el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return " ".join(" ".join(parts).split())
+
+
+def _url_features(url: str | None, f: dict[str, float]) -> None:
+    if not url:
+        f["url:none"] = 1.0
+        return
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        f["url:none"] = 1.0
+        return
+    path = parts.path.lower()
+    pieces = [p for p in re.split(r"[/\-_.]+", path) if p]
+    words = set(pieces)
+    for word in _URL_WORDS:
+        if word in words:
+            f["url:" + word] = 1.0
+    f["url:depth"] = float(len([p for p in path.split("/") if p]))
+    f["url:root"] = 1.0 if path in ("", "/") else 0.0
+    f["url:year"] = 1.0 if _YEAR_PATH.search(path) else 0.0
+    f["url:number"] = 1.0 if _DIGITS.search(path) else 0.0
+    f["url:query"] = 1.0 if parts.query else 0.0
+    f["url:html"] = 1.0 if path.endswith((".html", ".htm", ".php", ".aspx")) else 0.0
+    f["url:slug_words"] = _log(max((p.count("-") for p in path.split("/")), default=0))
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict[str, Any]:
+    data = resources.files("cleaner").joinpath("data/page_type.json").read_text(encoding="utf-8")
+    model: dict[str, Any] = json.loads(data)
+    return model
+
+
+def classify(feats: dict[str, float], model: dict[str, Any] | None = None) -> PageType:
+    """The most probable page type (ties go to the earlier class in the model's order)."""
+    model = model or _model()
+    names: list[str] = model["features"]
+    mean: list[float] = model["mean"]
+    scale: list[float] = model["scale"]
+    x = [(feats.get(n, 0.0) - m) / s for n, m, s in zip(names, mean, scale, strict=True)]
+    scores: list[float] = []
+    for weights, bias in zip(model["weights"], model["bias"], strict=True):
+        scores.append(bias + math.fsum(w * v for w, v in zip(weights, x, strict=True)))
+    top = max(scores)
+    exp = [math.exp(s - top) for s in scores]
+    best = scores.index(top)
+    return PageType(model["classes"][best], exp[best] / math.fsum(exp))
+
+
+def page_type(tree: lxml.html.HtmlElement | None, url: str | None) -> PageType:
+    return classify(features(tree, url))
