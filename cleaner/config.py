@@ -137,8 +137,10 @@ HTML_OPTIONS = (
         "page record a `page_type` (article, forum, product, collection, listing, "
         "documentation, service) from the shipped classifier; `extract` also takes the text "
         "with that type's profile (its own DOM extractor, or trafilatura settings); `off` "
-        "does neither.",
-        default="off",
+        "does neither. `label` by default: the label costs one pass over the parsed page and "
+        "changes no text; `extract` is measured ahead of trafilatura on forums, listings and "
+        "collections only (bench/results/page-types.txt), so it is asked for.",
+        default="label",
         choices=("off", "label", "extract"),
     ),
 )

@@ -86,7 +86,7 @@ class HtmlOptions:
     include_tables: bool = True
     include_comments: bool = False
     date_search: bool = True
-    page_types: str = "off"  # off | label | extract (cleaner.html.profiles)
+    page_types: str = "label"  # off | label | extract (cleaner.html.profiles)
 
     @classmethod
     def from_config(cls, section: dict[str, Any]) -> HtmlOptions:
@@ -95,7 +95,7 @@ class HtmlOptions:
             include_tables=section.get("include_tables", True),
             include_comments=section.get("include_comments", False),
             date_search=section.get("date_search", True),
-            page_types=section.get("page_types", "off"),
+            page_types=section.get("page_types", "label"),
         )
 
 
