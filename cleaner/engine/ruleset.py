@@ -256,13 +256,15 @@ class ChromePhase:
     content (``LineMatches``), and the lines the last round left, so a round scans only the
     contents that rewrites, or the steps run between two rounds, brought in."""
 
-    __slots__ = ("left", "matches", "unnormal")
+    __slots__ = ("left", "matches", "rewrote", "unnormal")
 
     def __init__(self, lines: list[str]) -> None:
         self.matches = LineMatches(lines)
         self.left = lines
         # Whether a rule of the last round may have left normalised lines not normalised.
         self.unnormal = False
+        # Whether a rule of the last round rewrote lines rather than only dropping some.
+        self.rewrote = False
 
     def sync(self, lines: list[str]) -> None:
         """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
@@ -289,7 +291,7 @@ def chrome_round(
     else:
         phase.sync(lines)
     matches = phase.matches
-    phase.unnormal = False
+    phase.unnormal = phase.rewrote = False
     totals: dict[str, Edit] = {}
     chars = _chars(lines)
     for group in groups:
@@ -311,6 +313,7 @@ def chrome_round(
                 tracer.chrome(rule, round_no, lines, new)
             if not kind.only_drops:
                 matches.rewritten(set(new).difference(lines))
+                phase.rewrote = True
             if not kind.keeps_normal:
                 phase.unnormal = True
             lines, chars = new, new_chars

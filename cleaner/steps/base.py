@@ -87,6 +87,8 @@ class Doc:
     # A text the normalise step would leave as it is (the very object: a changed text is a new
     # one), so the step need not look again.
     normal: str | None = field(default=None, compare=False, repr=False)
+    # Likewise a text repair (and scrub) would leave as it is: the repair step need not look.
+    repaired: str | None = field(default=None, compare=False, repr=False)
 
     def but(self, **changes: Any) -> Doc:
         """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
