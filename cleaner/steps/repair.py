@@ -43,26 +43,6 @@ def make_ftfy_config(options: Mapping[str, Any] | None = None) -> ftfy.TextFixer
     return ftfy.TextFixerConfig(**merged)
 
 
-# Characters a text in NFC may hold anywhere: assigned, canonical combining class 0, NFC of
-# themselves, and neither they nor the first character of their decomposition composes with a
-# character before them. A text made only of these is NFC (tests/test_nfc_shortcut.py checks
-# each of them on the running Python), which a scan of its UTF-8 finds faster than
-# ``unicodedata.is_normalized``: Latin to U+02FF, Cyrillic letters, general punctuation, the
-# currency signs, CJK punctuation, kana, ideographs and fullwidth forms.
-NFC_SAFE = (
-    "\x00-\u02ff\u0400-\u0482\u2002-\u2064\u20a0-\u20c0\u3000-\u3029\u3030-\u303f"
-    "\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff\uff01-\uffbe"
-)
-_NOT_NFC_SAFE = re2.compile(f"[^{NFC_SAFE}]".encode())
-
-
-def _utf8(text: str) -> bytes | None:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return None
-
-
 def needs_repair(text: str) -> bool:
     """Whether ``_SUSPICIOUS`` finds anything (or the text holds a lone surrogate).
 
@@ -72,12 +52,9 @@ def needs_repair(text: str) -> bool:
     left holds a candidate does the whole text get searched, since deleting bytes can put a lead
     character next to a continuation that the text itself keeps apart.
     """
-    return _needs_repair(_utf8(text))
-
-
-def _needs_repair(data: bytes | None) -> bool:
-    """``needs_repair`` of the text whose UTF-8 is ``data`` (None: it holds a lone surrogate)."""
-    if data is None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
         return True
     if b"&" in data and _ENTITY_UTF8.search(data) is not None:
         return True
@@ -104,9 +81,8 @@ def repair(
     found repair leaves as it is is not looked at again, and this call adds its own. The
     re-check of a cleaned document meets most of its lines a second time.
     """
-    data = _utf8(text)  # one encoding serves both checks, unless normalising changes the text
-    text, normalized = normalize_form(text, config.normalization, data)
-    if not _needs_repair(_utf8(text) if normalized else data):
+    text, normalized = normalize_form(text, config.normalization)
+    if not needs_repair(text):
         return text, normalized
     lines = text.split("\n")
     steps: dict[str, None] = dict.fromkeys(normalized)
@@ -119,16 +95,11 @@ def repair(
     return "\n".join(lines), list(steps)
 
 
-def normalize_form(text: str, form: str | None, data: bytes | None = None) -> tuple[str, list[str]]:
+def normalize_form(text: str, form: str | None) -> tuple[str, list[str]]:
     """``text`` in the Unicode normal form the config names (ftfy's ``normalization``), and the
     step (``normalize:NFC``) when that changed it. All of the text, not only the lines ftfy is
-    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed.
-    ``data``, when the caller has it, is the text's UTF-8."""
-    if form is None or text.isascii():
-        return text, []
-    if form == "NFC" and data is not None and _NOT_NFC_SAFE.search(data) is None:
-        return text, []
-    if unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
+    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed."""
+    if form is None or text.isascii() or unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
         return text, []
     return unicodedata.normalize(form, text), [f"normalize:{form}"]  # type: ignore[arg-type]
 
