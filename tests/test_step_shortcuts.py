@@ -10,7 +10,9 @@
 - repair skips a text the repair step left alone, or the chrome step made from one by dropping
   whole lines (``repaired``): each such text is checked to be one repair leaves alone, and the
   records equal those of a run that repairs every round;
-- the record's CJK test runs on the UTF-8 bytes: it answers what the test on the text does.
+- the record's CJK test runs on the UTF-8 bytes: it answers what the test on the text does;
+- the fields, chrome and record steps share one UTF-8 encoding of the text (``Doc.utf8``): the
+  records equal those of a run where each encodes (or scans the str) on its own.
 """
 
 from __future__ import annotations
@@ -229,3 +231,13 @@ def test_the_cjk_test_on_bytes_answers_as_on_text(text: str) -> None:
     assert has_cjk_utf8(data) is has_cjk(text)
     if has_cjk(text):
         assert count_cjk_words(text) == count_words(text)
+
+
+def test_sharing_the_utf8_changes_no_record(
+    articles: list[RawArticle], records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Doc, "utf8", property(lambda self: None))
+    cleaner = Cleaner.from_paths([RULES])
+    plain = [cleaner.clean(a).result.to_dict() for a in articles]
+    assert plain == records
+    assert sum(1 for r in records if r.get("rules")) > 50, "chrome rules must fire"

@@ -202,7 +202,7 @@ class Fields:
             None if later else tracer,
             _context(doc),
             filled=doc.fields if later else (),
-            text=doc.text,
+            text=doc.text if (data := doc.utf8) is None else data,
         )
         if later:
             found = {k: v for k, v in found.items() if k not in doc.fields}
@@ -248,7 +248,7 @@ class Chrome:
         groups, lines, phase = doc.selection.groups, doc.lines, doc.chrome
         first = phase is None
         if phase is None:  # the first round: the memo lives as long as the document
-            phase = ChromePhase(lines)
+            phase = ChromePhase(lines, doc.utf8)
         lines, edits = chrome_round(groups, lines, phase, doc.tracer, doc.round)
         if not edits:
             return doc.but(chrome=phase) if first else doc
@@ -343,7 +343,7 @@ class Build:
         raw, text = doc.raw, doc.text
         assert text is not None
         assert doc.selection is not None
-        data = text.encode("utf-8")  # one encoding serves the CJK test and the sha256
+        data = doc.utf8 or text.encode("utf-8")  # serves the CJK test and the sha256
         return doc.but(
             record=Record(
                 id=raw.id,
