@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import re2
+
 # Han (CJK unified ideographs, extension A, compatibility, and the supplementary planes),
 # the iteration/zero marks 々 and 〇, hiragana, katakana (with its phonetic extensions) and
 # halfwidth katakana.
@@ -18,6 +20,9 @@ CJK_CHARS = (
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 )
 _CJK = re.compile(f"[{CJK_CHARS}]")
+# The same class on UTF-8 bytes: RE2 scans bytes faster than ``re`` scans a str, and the record
+# encodes its text for the sha256 anyway.
+_CJK_UTF8 = re2.compile(f"[{CJK_CHARS}]".encode())
 # In a space-separated token that holds CJK characters: each of them, and each run of other
 # letters or digits ("iPhone", "20"); CJK punctuation (，。「」) is not a word.
 _UNIT = re.compile(f"[{CJK_CHARS}]|[^\\W_{CJK_CHARS}]+")
@@ -31,6 +36,11 @@ def count_words(text: str) -> int:
     """
     if _CJK.search(text) is None:
         return len(text.split())
+    return count_cjk_words(text)
+
+
+def count_cjk_words(text: str) -> int:
+    """``count_words`` for a text known to hold CJK characters (no search for them first)."""
     n = 0
     for token in text.split():
         n += len(_UNIT.findall(token)) if _CJK.search(token) else 1
@@ -40,6 +50,11 @@ def count_words(text: str) -> int:
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds a Han character or kana."""
     return _CJK.search(text) is not None
+
+
+def has_cjk_utf8(data: bytes) -> bool:
+    """``has_cjk`` of the text whose UTF-8 encoding is ``data``."""
+    return not data.isascii() and _CJK_UTF8.search(data) is not None
 
 
 def word_estimate(text: str) -> int:

@@ -6,7 +6,13 @@
 - repair skips a line it found it leaves alone (``settled``): the records equal those of a run
   that looks at every line again;
 - a later round's fields step skips a group whose fields are all filled: the records equal
-  those of a run where no group is ever skipped.
+  those of a run where no group is ever skipped;
+- repair skips a text the repair step left alone, or the chrome step made from one by dropping
+  whole lines (``repaired``): each such text is checked to be one repair leaves alone, and the
+  records equal those of a run that repairs every round;
+- the record's CJK test runs on the UTF-8 bytes: it answers what the test on the text does;
+- the fields, chrome and record steps share one UTF-8 encoding of the text (``Doc.utf8``): the
+  records equal those of a run where each encodes (or scans the str) on its own.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.golden import _articles
 from cleaner.engine.kinds.spans import StripSpan
@@ -25,9 +33,10 @@ from cleaner.engine.ruleset import RuleGroup
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
 from cleaner.steps.base import Doc, Reject
-from cleaner.steps.document import Normalise
+from cleaner.steps.document import Normalise, Repair
 from cleaner.steps.normalize import join_lines, normalize_lines
-from cleaner.words import count_words, has_cjk
+from cleaner.steps.repair import scrub
+from cleaner.words import count_cjk_words, count_words, has_cjk, has_cjk_utf8
 from tests.conftest import RULES, corpora_missing
 
 PAGES_PER_CORPUS = 40
@@ -161,3 +170,74 @@ def test_counting_words_without_splitting_gives_what_split_gives(
     assert len(made) > 100, "records must be made"
     assert [r["n_words"] for r in made] == [count_words(r["text"]) for r in made]
     assert any(has_cjk(r["text"]) for r in made), "the sample must hold CJK text too"
+
+
+def test_a_text_marked_repaired_is_left_alone_by_repair(
+    articles: list[RawArticle], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = [*articles[:150], *(_mojibake(a) for a in articles if not a.html)][:300]
+    plain = Repair.__call__
+    skipped = 0
+
+    def checked(self: Repair, doc: Doc) -> Doc | Reject:
+        nonlocal skipped
+        if doc.text is not None and doc.text is doc.repaired:
+            skipped += 1
+            # What the step would do without the mark: nothing (no text change, no repairs).
+            text, steps = doc.ctx.repair_text(doc.text, set(doc.settled))
+            assert scrub(text) == (doc.text, [])
+            assert steps == []
+        return plain(self, doc)
+
+    monkeypatch.setattr(Repair, "__call__", checked)
+    cleaner = Cleaner.from_paths([RULES])
+    fast = [cleaner.clean(a).result.to_dict() for a in sample]
+    assert skipped > 50, "the sample must exercise the shortcut"
+
+    def unmarked(self: Repair, doc: Doc) -> Doc | Reject:
+        out = plain(self, doc.but(repaired=None))  # never skips, and marks no text
+        return out if isinstance(out, Reject) else out.but(repaired=None)
+
+    monkeypatch.setattr(Repair, "__call__", unmarked)
+    slow = [cleaner.clean(a).result.to_dict() for a in sample]
+    assert fast == slow
+    repaired = sum(1 for r in fast if any(s.startswith("encode") for s in r.get("repairs", ())))
+    assert repaired > 20, "the sample must need repairs"
+
+
+_CJK_EDGES = "".join(
+    chr(c)
+    for lo, hi in (
+        (0x3005, 0x3007),
+        (0x3040, 0x30FF),
+        (0x31F0, 0x31FF),
+        (0x3400, 0x4DBF),
+        (0x4E00, 0x9FFF),
+        (0xF900, 0xFAFF),
+        (0xFF66, 0xFF9F),
+        (0x20000, 0x3134F),
+    )
+    for c in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CJK_EDGES + "a é\n’\u3004\u3006") | st.characters()))
+def test_the_cjk_test_on_bytes_answers_as_on_text(text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the record's text never holds one (scrub)
+        return
+    assert has_cjk_utf8(data) is has_cjk(text)
+    if has_cjk(text):
+        assert count_cjk_words(text) == count_words(text)
+
+
+def test_sharing_the_utf8_changes_no_record(
+    articles: list[RawArticle], records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Doc, "utf8", property(lambda self: None))
+    cleaner = Cleaner.from_paths([RULES])
+    plain = [cleaner.clean(a).result.to_dict() for a in articles]
+    assert plain == records
+    assert sum(1 for r in records if r.get("rules")) > 50, "chrome rules must fire"

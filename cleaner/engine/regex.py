@@ -429,9 +429,9 @@ class LineMatches:
 
     __slots__ = ("_base", "_data", "_memo", "_new")
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], data: bytes | None = None) -> None:
         self._base = lines
-        self._data: bytes | None = None
+        self._data = data  # ``lines`` joined and encoded, when the caller has it
         self._new: list[str] = []  # contents that rewrites brought in, in order
         self._memo: dict[Compiled, tuple[set[Any], int]] = {}
 

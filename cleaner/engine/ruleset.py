@@ -208,7 +208,7 @@ def run_extract(
     tracer: Tracer | None = None,
     context: Mapping[str, str] | None = None,
     filled: Collection[str] = (),
-    text: str | None = None,
+    text: str | bytes | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
@@ -216,8 +216,8 @@ def run_extract(
     ``context`` is what the caller knows beside the text (``url``, ``crawl_date``): the
     ``text_date`` kind reads the URL's date path and refuses dates after the crawl. Fields in
     ``filled`` (an earlier round's) are not looked for again, and a group with nothing else to
-    fill is not scanned. ``text``, when the caller has it, is ``lines`` joined.
-    """
+    fill is not scanned. ``text``, when the caller has it, is ``lines`` joined (or that encoded
+    as UTF-8: the sets scan bytes)."""
     found: dict[str, tuple[str, str]] = dict.fromkeys(filled, ("", ""))
     if text is None:
         text = "\n".join(lines)
@@ -256,13 +256,16 @@ class ChromePhase:
     content (``LineMatches``), and the lines the last round left, so a round scans only the
     contents that rewrites, or the steps run between two rounds, brought in."""
 
-    __slots__ = ("left", "matches", "unnormal")
+    __slots__ = ("left", "matches", "rewrote", "unnormal")
 
-    def __init__(self, lines: list[str]) -> None:
-        self.matches = LineMatches(lines)
+    def __init__(self, lines: list[str], data: bytes | None = None) -> None:
+        # ``data``, when the caller has it, is ``lines`` joined and encoded.
+        self.matches = LineMatches(lines, data)
         self.left = lines
         # Whether a rule of the last round may have left normalised lines not normalised.
         self.unnormal = False
+        # Whether a rule of the last round rewrote lines rather than only dropping some.
+        self.rewrote = False
 
     def sync(self, lines: list[str]) -> None:
         """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
@@ -289,7 +292,7 @@ def chrome_round(
     else:
         phase.sync(lines)
     matches = phase.matches
-    phase.unnormal = False
+    phase.unnormal = phase.rewrote = False
     totals: dict[str, Edit] = {}
     chars = _chars(lines)
     for group in groups:
@@ -311,6 +314,7 @@ def chrome_round(
                 tracer.chrome(rule, round_no, lines, new)
             if not kind.only_drops:
                 matches.rewritten(set(new).difference(lines))
+                phase.rewrote = True
             if not kind.keeps_normal:
                 phase.unnormal = True
             lines, chars = new, new_chars

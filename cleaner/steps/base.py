@@ -87,6 +87,10 @@ class Doc:
     # A text the normalise step would leave as it is (the very object: a changed text is a new
     # one), so the step need not look again.
     normal: str | None = field(default=None, compare=False, repr=False)
+    # Likewise a text repair (and scrub) would leave as it is: the repair step need not look.
+    repaired: str | None = field(default=None, compare=False, repr=False)
+    # The text and its UTF-8, which the rule sets scan (kept with the very text it encodes).
+    utf8_cache: tuple[str, bytes | None] | None = field(default=None, compare=False, repr=False)
 
     def but(self, **changes: Any) -> Doc:
         """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
@@ -110,6 +114,20 @@ class Doc:
             object.__setattr__(self, "line_cache", lines)  # a cache of the frozen text
             return lines
         return self.line_cache
+
+    @property
+    def utf8(self) -> bytes | None:
+        """The text's UTF-8, encoded once for the steps that scan it; None when the text holds
+        a lone surrogate (before repair), which the scanners then take as a str."""
+        cache = self.utf8_cache
+        if cache is not None and cache[0] is self.text:
+            return cache[1]
+        try:
+            data = self.text.encode("utf-8") if self.text is not None else None
+        except UnicodeEncodeError:
+            data = None
+        object.__setattr__(self, "utf8_cache", (self.text, data))  # a cache of the frozen text
+        return data
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Doc))

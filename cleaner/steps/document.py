@@ -29,7 +29,7 @@ from cleaner.steps.decode import EMPTY, decode
 from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
 from cleaner.steps.quality import Quality
 from cleaner.steps.repair import scrub
-from cleaner.words import count_words, has_cjk
+from cleaner.words import count_cjk_words, has_cjk_utf8
 
 MAX_MESSAGE = 300
 _QUOTES = str.maketrans(
@@ -143,10 +143,12 @@ class Repair:
 
     def __call__(self, doc: Doc) -> Doc | Reject:
         assert doc.text is not None
+        if doc.text is doc.repaired:
+            return doc
         text, steps = doc.ctx.repair_text(doc.text, doc.settled)
         text, scrubbed = scrub(text)
         if not steps and not scrubbed and text == doc.text:
-            return doc
+            return doc.but(repaired=doc.text)
         return doc.but(text=text, repairs=(*doc.repairs, *steps, *scrubbed))
 
 
@@ -200,7 +202,7 @@ class Fields:
             None if later else tracer,
             _context(doc),
             filled=doc.fields if later else (),
-            text=doc.text,
+            text=doc.text if (data := doc.utf8) is None else data,
         )
         if later:
             found = {k: v for k, v in found.items() if k not in doc.fields}
@@ -246,7 +248,7 @@ class Chrome:
         groups, lines, phase = doc.selection.groups, doc.lines, doc.chrome
         first = phase is None
         if phase is None:  # the first round: the memo lives as long as the document
-            phase = ChromePhase(lines)
+            phase = ChromePhase(lines, doc.utf8)
         lines, edits = chrome_round(groups, lines, phase, doc.tracer, doc.round)
         if not edits:
             return doc.but(chrome=phase) if first else doc
@@ -255,10 +257,14 @@ class Chrome:
         # spaces, blank runs collapsed, leaves it normalised (``keeps_normal``;
         # tests/test_step_shortcuts.py checks each such text).
         normal = text if doc.text is doc.normal and not phase.unnormal else None
+        # Repair works line by line, and a line it left alone (or a settled one) stays so:
+        # a text made only by dropping whole lines of a repaired text is repaired too.
+        repaired = text if doc.text is doc.repaired and not phase.rewrote else None
         return doc.but(
             text=text,
             line_cache=lines,
             normal=normal,
+            repaired=repaired,
             edits=_sum_edits(doc.edits, edits),
             chrome=phase,
         )
@@ -337,6 +343,7 @@ class Build:
         raw, text = doc.raw, doc.text
         assert text is not None
         assert doc.selection is not None
+        data = doc.utf8 or text.encode("utf-8")  # serves the CJK test and the sha256
         return doc.but(
             record=Record(
                 id=raw.id,
@@ -354,10 +361,10 @@ class Build:
                 extractor=doc.extractor,
                 page_type=doc.page.page_type if doc.page is not None else None,
                 n_chars=len(text),
-                n_words=count_words(text)
-                if has_cjk(text)
+                n_words=count_cjk_words(text)
+                if has_cjk_utf8(data)
                 else count_spaced_words(text, normalised=text is doc.normal),
-                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                sha256=hashlib.sha256(data).hexdigest(),
                 repairs=doc.repairs,
                 rules=tuple(
                     {
