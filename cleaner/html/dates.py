@@ -22,6 +22,8 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
+from cleaner.html.titles import segments
+
 _WAYBACK_URL = re.compile(
     r"^https?://(?:web\.|wayback\.)?archive\.org/web/([0-9]{14})[a-z_]*/(.+)$"
 )
@@ -158,8 +160,11 @@ _FORMS: tuple[tuple[str, Any], ...] | None = None
 
 
 def _anchor(lines: list[str], headings: list[str]) -> int | None:
-    """The line of the headline: the first line that is one of the given headings."""
+    """The line of the headline: the first line that is a heading, or a part of the title
+    of three words or more ("Site - Section - Headline")."""
     wanted = {" ".join(h.split()).casefold() for h in headings if h}
+    for heading in headings:
+        wanted.update(p.casefold() for p in segments(heading) if len(p.split()) >= 3)
     for i, line in enumerate(lines):
         if line.casefold() in wanted:
             return i

@@ -79,9 +79,9 @@ _BY = re.compile(r"(?i)^\s*by\s+")
 _URL_DATE = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12][0-9]|3[01])(?![0-9])"
 )
-# A section may sit between the year and the month ("/2005/POLITICS/07/01/").
+# A section or two may sit between the year and the month ("/2005/TECH/internet/07/01/").
 _URL_DATE_SEP = re.compile(
-    r"/((?:19|20)[0-9]{2})(?:/[A-Za-z][A-Za-z_-]*)?[/_-](0[1-9]|1[0-2])[/_-]"
+    r"/((?:19|20)[0-9]{2})(?:/[A-Za-z][A-Za-z_-]*){0,2}[/_-](0[1-9]|1[0-2])[/_-]"
     r"(0[1-9]|[12][0-9]|3[01])(?:[/_.-]|$)"
 )
 _TEXT_FORMATS = (
@@ -386,7 +386,7 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
     if chosen is not None:
         out.put("title", chosen[1], chosen[0])
 
-    _weak_dates(out, root, url, [heading or "", out.fields.get("title", "")])
+    _weak_dates(out, root, url, [heading or "", *(v for _, v in titles)])
 
     author = _ld_author(objects)
     if author:

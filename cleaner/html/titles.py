@@ -14,6 +14,11 @@ _SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+|:\
 _NORM = re.compile(r"[\W_]+")
 
 
+def segments(title: str) -> list[str]:
+    """The parts of a title between its separators ("Section - Headline | Site")."""
+    return [p.strip() for p in _SEPARATORS.split(" ".join(title.split())) if p.strip()]
+
+
 def norm_name(text: str) -> str:
     return _NORM.sub("", text.casefold())
 
@@ -28,7 +33,7 @@ def _is_site(segment: str, sites: list[str]) -> bool:
 def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
     """``Headline | Section | Site`` -> ``Headline``: drop end segments that name the site.
 
-    When no segment names the site but one equals the page's <h1>, that one is the headline.
+    A segment that equals the page's <h1> is the headline, whatever the others name.
     """
     title = " ".join(title.split())
     parts = _SEPARATORS.split(title)
@@ -40,16 +45,16 @@ def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
         end -= 1
     while end - start > 1 and _is_site(parts[start], sites):
         start += 1
+    if heading:  # a segment that is the page's <h1> is the headline, whatever else is there
+        h = norm_name(heading)
+        for part in parts[start:end]:
+            if norm_name(part) == h:
+                return part.strip()
     if (start, end) != (0, len(parts)):
         out = parts[start]
         for i in range(start + 1, end):
             out += seps[i - 1] + parts[i]
         return out.strip()
-    if heading:
-        h = norm_name(heading)
-        for part in parts:
-            if norm_name(part) == h:
-                return part.strip()
     return title
 
 
