@@ -99,6 +99,12 @@ TITLE_CASES = [
     # No agreement: og:title, as before.
     ('<html><head><meta property="og:title" content="One"><title>Two</title></head>'
      "<body><h1>Three</h1></body></html>", None, "One"),
+    # No <h1>: the part of the <title> the page writes as a line of its own is the headline.
+    ("<html><head><title>BBC NEWS | SCI/TECH | The Earth's Ring of Fire</title></head><body>"
+     "<p>Front page</p><p>The Earth's Ring of Fire</p><p>Body.</p></body></html>",
+     "http://news.bbc.co.uk/hi/english/sci/tech/newsid_1/1.stm", "The Earth's Ring of Fire"),
+    ("<html><head><title>CNN.com - Convention opens - August 15, 2000</title></head><body>"
+     "<p>Convention opens</p></body></html>", None, "Convention opens"),
     ("<html><body><p>No title anywhere.</p></body></html>", None, None),
 ]  # fmt: skip
 

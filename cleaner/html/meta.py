@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -322,12 +322,16 @@ def _time_published(root: lxml.html.HtmlElement) -> Iterator[str]:
 
 
 def _weak_dates(
-    out: PageMeta, root: lxml.html.HtmlElement, url: str | None, headings: list[str]
+    out: PageMeta,
+    root: lxml.html.HtmlElement,
+    url: str | None,
+    headings: list[str],
+    lines: Callable[[], list[str]],
 ) -> None:
     """Dates the markup does not mark: the visible date lines, then the URL's date path."""
     crawled = date.fromisoformat(out.crawl_date) if out.crawl_date else None
     if "date_published" not in out.fields:  # a reader's text is rendered only when needed
-        published, updated = visible_dates(visible_lines(root), headings, crawled)
+        published, updated = visible_dates(lines(), headings, crawled)
         out.put("date_published", published.isoformat() if published else None, "text")
         out.put("date_updated", updated.isoformat() if updated else None, "text")
     found = url_date(url or out.canonical_url)
@@ -382,11 +386,18 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
         titles.append(("json-ld:headline", headline))
     if heading:
         titles.append(("h1", heading))
-    chosen = best_title([(src, strip_site_name(v, sites, heading)) for src, v in titles])
+    rendered: list[list[str]] = []
+
+    def lines() -> list[str]:
+        if not rendered:
+            rendered.append(visible_lines(root))
+        return rendered[0]
+
+    chosen = best_title([(src, strip_site_name(v, sites, heading)) for src, v in titles], lines)
     if chosen is not None:
         out.put("title", chosen[1], chosen[0])
 
-    _weak_dates(out, root, url, [heading or "", *(v for _, v in titles)])
+    _weak_dates(out, root, url, [heading or "", *(v for _, v in titles)], lines)
 
     author = _ld_author(objects)
     if author:

@@ -9,9 +9,11 @@ that agree are rarely both a section name, a site name or a teaser.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+|:\s+")
 _NORM = re.compile(r"[\W_]+")
+_TITLE_LINES = 300  # a headline is written near the top
 
 
 def segments(title: str) -> list[str]:
@@ -58,9 +60,12 @@ def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
     return title
 
 
-def best_title(candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """The (source, title) another source confirms, first in the given order of trust; with
-    no agreement, the first."""
+def best_title(
+    candidates: list[tuple[str, str]], lines: Callable[[], list[str]]
+) -> tuple[str, str] | None:
+    """The (source, title) another source confirms, first in the given order of trust; else a
+    part of a title ("Section | Headline") that the page's visible text (``lines``, rendered
+    only when needed) writes as a line of its own; else the first."""
     cands = [(src, " ".join(value.split())) for src, value in candidates]
     cands = [(src, value) for src, value in cands if value]
     if not cands:
@@ -73,4 +78,11 @@ def best_title(candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
             if j != i and cands[j][0].split(":")[0] != cands[i][0].split(":")[0]
         ):
             return cands[i]
+    parted = [(src, segments(value)) for src, value in cands]
+    if any(len(parts) > 1 for _, parts in parted):
+        seen = {line.casefold() for line in lines()[:_TITLE_LINES]}
+        for src, parts in parted:
+            shown = [p for p in parts if len(parts) > 1 and p.casefold() in seen]
+            if shown:
+                return src + "+text", max(shown, key=len)
     return cands[0]
