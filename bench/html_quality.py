@@ -1,6 +1,7 @@
 """HTML quality: cleaner's page pipeline against trafilatura and htmldate, on human ground truth.
 
-    python -m bench.html_quality [--corpus aeb wcxb ctf page-types] [--limit N] [--page-types extract]
+    python -m bench.html_quality [--corpus aeb wcxb ctf dates page-types] [--limit N]
+                                 [--page-types off|label|extract]
 
 For every page, ``cleaner`` runs the whole pipeline (charset, metadata, site packs or
 trafilatura, then the text packs) with the rules in ``rules/``; a rejected page counts as empty
@@ -20,12 +21,19 @@ with its defaults (``find_date``).
   cleaner with ``html.page_types`` off and ``extract`` beside trafilatura's three modes, on the
   first ``--limit`` pages of each type (``bench.page_types score``; held-out figures:
   ``python -m bench.page_types choose``).
+- dates: the published day (exact) and the title, per corpus (ctf archived captures, WCXB
+  article pages, WCXB's other page types) and per half of the sites: every date and title
+  choice was made looking at the "tune" half only; the "held out" half is reported beside it.
+  htmldate runs with ``original_date=True`` (the published date), fast
+  (``extensive_search=False``) and extensive (its default); trafilatura's title is its
+  metadata's.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import statistics
 import time
 import unicodedata
@@ -85,12 +93,14 @@ def _trafilatura() -> Callable[[bytes, str | None], str]:
     return extract
 
 
-def _htmldate() -> Callable[[bytes, str | None], str | None]:
+def _htmldate(
+    extensive: bool = True, original: bool = False
+) -> Callable[[bytes, str | None], str | None]:
     from htmldate import find_date
 
     def date(data: bytes, url: str | None) -> str | None:
         try:
-            found = find_date(data, url=url)
+            found = find_date(data, url=url, extensive_search=extensive, original_date=original)
         except Exception:  # a baseline's failure is a missing date, as for any caller
             return None
         return found if isinstance(found, str) else None
@@ -309,6 +319,116 @@ def bench_page_types(cleaner: Cleaner, limit: int | None) -> None:
     score(limit or 15)
 
 
+@dataclass(frozen=True)
+class DatedPage:
+    """A page with a known publication day (or None: undated) and title, for the date bench."""
+
+    corpus: str  # ctf (archived news), wcxb (current articles), other (mixed page types)
+    id: str
+    site: str
+    held_out: bool
+    path: Path
+    url: str | None
+    day: str | None
+    titles: tuple[str, ...]  # a right title equals one of them
+
+
+def iter_dated(corpora: Iterable[str], limit: int | None) -> Iterable[DatedPage]:
+    """ctf, wcxb and wcxb-dev-other pages with their truth; sites split in halves (held_out):
+    ctf by ``bench.text_metadata.CTF_TUNE``, the others by a hash of the domain."""
+    from bench.corpora import corpora_dir
+    from bench.text_metadata import CTF_TUNE, _held_out_domain, _title_like, ctf_truth_date
+    from cleaner.engine.ruleset import domain_of
+
+    for corpus in corpora:
+        if corpus == "ctf":
+            for page in _take(iter_ctf(), limit):
+                stamp = page.name[:8]
+                crawl = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if stamp.isdigit() else None
+                truth = ctf_truth_date(page.gold_text)
+                day = truth.isoformat() if truth else None
+                if day is not None and crawl is not None and day > crawl:
+                    day = None  # a header date after the capture is not the page's
+                header = [line.strip() for line in page.gold_text.splitlines() if line.strip()]
+                titles = tuple(line for line in header[:4] if _title_like(line))
+                yield DatedPage(
+                    "ctf", ctf_id(page), page.site, page.site not in CTF_TUNE,
+                    page.html_path, None, day, titles,
+                )  # fmt: skip
+            continue
+        folder = {"wcxb": "wcxb-dev", "other": "wcxb-dev-other"}[corpus]
+        root = corpora_dir() / folder
+        for truth_path in _take(sorted((root / "ground-truth").glob("*.json")), limit):
+            record = json.loads(truth_path.read_text(encoding="utf-8"))
+            gold = record["ground_truth"]
+            url = str(record.get("url") or "") or None
+            day = gold.get("publish_date") or None
+            domain = (domain_of(url) if url else None) or truth_path.stem
+            yield DatedPage(
+                corpus, truth_path.stem, domain, _held_out_domain(domain),
+                root / "html" / f"{truth_path.stem}.html.gz", url,
+                day[:10] if isinstance(day, str) and len(day) >= 10 else None,
+                (str(gold["title"]),) if gold.get("title") else (),
+            )  # fmt: skip
+
+
+def bench_dates(cleaner: Cleaner, limit: int | None) -> None:
+    """Published-day accuracy and title accuracy per corpus, on the tuning half of the sites
+    and on the held-out half: cleaner (whole pipeline), htmldate fast and extensive,
+    trafilatura's title."""
+    # htmldate asked for the original (published) date, as cleaner is.
+    fast, extensive = _htmldate(False, original=True), _htmldate(True, original=True)
+    meta_title = _trafilatura_title()
+    timer = Timer()
+    tally: dict[tuple[str, str, str], Counter[str]] = {}
+    size = 0
+    for page in iter_dated(("ctf", "wcxb", "other"), limit):
+        data = read_html_bytes(page.path)
+        size += len(data)
+        record, _ = timer.run("cleaner", clean_page, cleaner, page.id, data, page.url)
+        dates = {
+            "cleaner": record.date_published if record else None,
+            "htmldate fast": timer.run("htmldate fast", fast, data, page.url),
+            "htmldate extensive": timer.run("htmldate extensive", extensive, data, page.url),
+        }
+        half = "held out" if page.held_out else "tune"
+        for name, got in dates.items():
+            c = tally.setdefault((page.corpus, half, name), Counter())
+            if page.day:
+                c["dated"] += 1
+                c["right"] += got is not None and got[:10] == page.day
+            else:
+                c["undated"] += 1
+                c["given"] += got is not None
+        if page.titles:
+            wanted = {norm(t) for t in page.titles}
+            for name, title in (
+                ("cleaner", record.title if record else None),
+                ("trafilatura", meta_title(data, page.url)),
+            ):
+                c = tally.setdefault((page.corpus, half, "title " + name), Counter())
+                c["n"] += 1
+                c["right"] += title is not None and norm(title) in wanted
+    print("\n== Published day (exact) and title, by corpus and half of the sites")
+    print("ctf = archived 2000-2015, wcxb = current articles, other = wcxb-dev-other (mixed)")
+    print(f"{'corpus':6} {'half':8} {'who':22} {'accuracy':>17} {'date where none':>16}")
+    for (corpus, half, name), c in sorted(tally.items()):
+        if name.startswith("title "):
+            print(
+                f"{corpus:6} {half:8} {name:22} {c['right'] / max(c['n'], 1):6.3f} "
+                f"({c['right']}/{c['n']})"
+            )
+        else:
+            print(
+                f"{corpus:6} {half:8} {name:22} {c['right'] / max(c['dated'], 1):6.3f} "
+                f"({c['right']:>3}/{c['dated']:>3}) {c['given']:>9}/{c['undated']}"
+            )
+    print(
+        f"speed: cleaner {_rate(timer, 'cleaner', size)} (whole pipeline), htmldate fast "
+        f"{_rate(timer, 'htmldate fast', size)}, extensive {_rate(timer, 'htmldate extensive', size)}"
+    )
+
+
 def _take(items: Iterable[T], limit: int | None) -> Iterable[T]:
     for i, item in enumerate(items):
         if limit is not None and i >= limit:
@@ -334,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "aeb": bench_aeb,
         "wcxb": bench_wcxb,
         "ctf": bench_ctf,
+        "dates": bench_dates,
         "page-types": bench_page_types,
     }
     for name in args.corpus:

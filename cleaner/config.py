@@ -126,8 +126,9 @@ HTML_OPTIONS = (
     Option(
         "date_search",
         BOOL,
-        "When the markup (JSON-LD, meta, microdata, time, URL) gives no publication date, let "
-        "htmldate look for one in the page, without its extensive text search.",
+        "When the markup (JSON-LD, meta, microdata, time), the visible date lines and the URL "
+        "give no publication date, let htmldate look for one in the page, without its "
+        "extensive text search (which gives a date to most undated pages).",
         default=True,
     ),
     Option(

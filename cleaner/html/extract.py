@@ -126,7 +126,7 @@ class HtmlText:
 
 def read_page(html: str, url: str | None = None) -> Page:
     tree = parse_tree(html)
-    return Page(html, url, tree, page_meta(tree, url))
+    return Page(html, url, tree, page_meta(tree, url, html))
 
 
 def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
@@ -176,7 +176,7 @@ def html_to_text(
         if text is None and remove_rules:
             tree = parse_tree(str(soup))  # the generic extractor sees the page without them
     if "date_published" not in fields and options.date_search and page.tree is not None:
-        found = _htmldate(page.tree, page.url or page.meta.canonical_url)
+        found = _htmldate(page.tree, page.url or page.meta.canonical_url, page.meta.crawl_date)
         if found is not None:
             fields["date_published"], fields_from["date_published"] = found, "htmldate"
     problem: Reason | None = None
@@ -202,7 +202,7 @@ def html_to_text(
     )
 
 
-def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None, crawled: str | None) -> str | None:
     try:
         from htmldate import find_date
     except ImportError:
@@ -214,7 +214,7 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
             original_date=True,
             extensive_search=False,
             min_date=_HTMLDATE_RANGE[0],
-            max_date=_HTMLDATE_RANGE[1],
+            max_date=crawled or _HTMLDATE_RANGE[1],
         )
     except Exception:  # a date is optional: a failure here never costs the page
         return None

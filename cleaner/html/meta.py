@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+
+from cleaner.html.dates import visible_dates, visible_lines, wayback_capture
+from cleaner.html.titles import best_title, norm_name, strip_site_name
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -72,14 +75,14 @@ AUTHOR_META = (
 SITE_META = ("og:site_name", "application-name", "al:ios:app_name", "twitter:site")
 
 _ARTICLE_TYPES = re.compile(r"(?i)(article|posting|report|news|blog|review)")
-_SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+|:\s+")
-_NORM = re.compile(r"[\W_]+")
 _BY = re.compile(r"(?i)^\s*by\s+")
 _URL_DATE = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12][0-9]|3[01])(?![0-9])"
 )
+# A section or two may sit between the year and the month ("/2005/TECH/internet/07/01/").
 _URL_DATE_SEP = re.compile(
-    r"/((?:19|20)[0-9]{2})[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12][0-9]|3[01])(?:[/_.-]|$)"
+    r"/((?:19|20)[0-9]{2})(?:/[A-Za-z][A-Za-z_-]*){0,2}[/_-](0[1-9]|1[0-2])[/_-]"
+    r"(0[1-9]|[12][0-9]|3[01])(?:[/_.-]|$)"
 )
 _TEXT_FORMATS = (
     "%B %d, %Y",
@@ -102,6 +105,7 @@ class PageMeta:
     fields_from: dict[str, str] = field(default_factory=dict)
     canonical_url: str | None = None
     site_name: str | None = None
+    crawl_date: str | None = None  # an archive capture's day: no date of the page is after it
 
     def put(self, name: str, value: str | None, source: str) -> None:
         if value and name not in self.fields:
@@ -243,61 +247,22 @@ def _ld_author(objects: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _norm(text: str) -> str:
-    return _NORM.sub("", text.casefold())
-
-
 def site_names(
     meta: dict[str, list[str]], objects: list[dict[str, Any]], url: str | None
 ) -> list[str]:
     """Normalised names the site goes by: og:site_name, the publisher, the domain's labels."""
-    names = [_norm(v.lstrip("@")) for _, v in _first_meta(meta, SITE_META)]
+    names = [norm_name(v.lstrip("@")) for _, v in _first_meta(meta, SITE_META)]
     for obj in objects:
-        names.extend(_norm(n) for n in _names(obj.get("publisher")))
+        names.extend(norm_name(n) for n in _names(obj.get("publisher")))
     try:
         host = urlsplit(url).hostname if url else None
     except ValueError:  # a malformed URL ("http://[::1") names no site
         host = None
     if host:
         labels = [p for p in host.lower().split(".") if p not in ("www", "m", "amp", "news")]
-        names.extend(_norm(p) for p in labels[:-1] if len(p) > 2)
-        names.append(_norm(".".join(labels)))
+        names.extend(norm_name(p) for p in labels[:-1] if len(p) > 2)
+        names.append(norm_name(".".join(labels)))
     return [n for n in names if len(n) >= 3]
-
-
-def _is_site(segment: str, sites: list[str]) -> bool:
-    seg = _norm(segment)
-    if not seg:
-        return True
-    return any(seg == s or (len(seg) >= 3 and (seg in s or s in seg)) for s in sites)
-
-
-def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
-    """``Headline | Section | Site`` -> ``Headline``: drop end segments that name the site.
-
-    When no segment names the site but one equals the page's <h1>, that one is the headline.
-    """
-    title = " ".join(title.split())
-    parts = _SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    seps = _SEPARATORS.findall(title)
-    start, end = 0, len(parts)
-    while end - start > 1 and _is_site(parts[end - 1], sites):
-        end -= 1
-    while end - start > 1 and _is_site(parts[start], sites):
-        start += 1
-    if (start, end) != (0, len(parts)):
-        out = parts[start]
-        for i in range(start + 1, end):
-            out += seps[i - 1] + parts[i]
-        return out.strip()
-    if heading:
-        h = _norm(heading)
-        for part in parts:
-            if _norm(part) == h:
-                return part.strip()
-    return title
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -356,8 +321,27 @@ def _time_published(root: lxml.html.HtmlElement) -> Iterator[str]:
             yield value
 
 
-def page_meta(root: lxml.html.HtmlElement | None, url: str | None) -> PageMeta:
-    """Title, author, dates and canonical URL from a parsed page (read-only)."""
+def _weak_dates(
+    out: PageMeta,
+    root: lxml.html.HtmlElement,
+    url: str | None,
+    headings: list[str],
+    lines: Callable[[], list[str]],
+) -> None:
+    """Dates the markup does not mark: the visible date lines, then the URL's date path."""
+    crawled = date.fromisoformat(out.crawl_date) if out.crawl_date else None
+    if "date_published" not in out.fields:  # a reader's text is rendered only when needed
+        published, updated = visible_dates(lines(), headings, crawled)
+        out.put("date_published", published.isoformat() if published else None, "text")
+        out.put("date_updated", updated.isoformat() if updated else None, "text")
+    found = url_date(url or out.canonical_url)
+    if found is not None and (out.crawl_date is None or found <= out.crawl_date):
+        out.put("date_published", found, "url")
+
+
+def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str = "") -> PageMeta:
+    """Title, author, dates and canonical URL from a parsed page (read-only); ``source`` is
+    the page's HTML, for what the parser drops (an archive's closing comment)."""
     out = PageMeta()
     if root is None:
         out.put("date_published", url_date(url), "url")
@@ -368,21 +352,29 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None) -> PageMeta:
     site = next((v for _, v in _first_meta(meta, SITE_META[:2])), None)
     out.site_name = " ".join(site.split()) if site else None
 
+    capture = wayback_capture(root, url, source)
+    if capture is not None:
+        out.crawl_date = capture.day.isoformat()
+        url = capture.url or None  # the archived page's own URL, not the archive's
     for field_name, ld_key, keys, micro in (
         ("date_published", "datePublished", PUBLISHED_META, "datePublished"),
         ("date_updated", "dateModified", UPDATED_META, "dateModified"),
     ):
+        found: list[tuple[str | None, str]] = []
         ld = _ld_value(objects, ld_key)
         if ld:
-            out.put(field_name, parse_page_date(ld), f"json-ld:{ld_key}")
-        for key, value in _first_meta(meta, keys):
-            out.put(field_name, parse_page_date(value), f"meta:{key}")
-        for value in _microdata_dates(root, micro):
-            out.put(field_name, parse_page_date(value), f"itemprop:{micro}")
-    for value in _time_published(root):
-        out.put("date_published", parse_page_date(value), "time")
-    out.put("date_published", url_date(url or out.canonical_url), "url")
+            found.append((parse_page_date(ld), f"json-ld:{ld_key}"))
+        found.extend((parse_page_date(v), f"meta:{k}") for k, v in _first_meta(meta, keys))
+        found.extend(
+            (parse_page_date(v), f"itemprop:{micro}") for v in _microdata_dates(root, micro)
+        )
+        if field_name == "date_published":
+            found.extend((parse_page_date(v), "time") for v in _time_published(root))
+        for value, source in found:
+            if value is not None and (out.crawl_date is None or value[:10] <= out.crawl_date):
+                out.put(field_name, value, source)
 
+    heading = _heading(root)
     heading = _heading(root)
     sites = site_names(meta, objects, url or out.canonical_url)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
@@ -394,8 +386,18 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None) -> PageMeta:
         titles.append(("json-ld:headline", headline))
     if heading:
         titles.append(("h1", heading))
-    for source, value in titles:
-        out.put("title", strip_site_name(value, sites, heading), source)
+    rendered: list[list[str]] = []
+
+    def lines() -> list[str]:
+        if not rendered:
+            rendered.append(visible_lines(root))
+        return rendered[0]
+
+    chosen = best_title([(src, strip_site_name(v, sites, heading)) for src, v in titles], lines)
+    if chosen is not None:
+        out.put("title", chosen[1], chosen[0])
+
+    _weak_dates(out, root, url, [heading or "", *(v for _, v in titles)], lines)
 
     author = _ld_author(objects)
     if author:

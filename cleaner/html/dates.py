@@ -1,0 +1,218 @@
+"""A page's dates from what a reader sees, and the archive a page was captured by.
+
+The markup's own dates (JSON-LD, ``<meta>``, microdata, ``<time>``) come first (meta.py); this
+module adds the weaker evidence, strongest first: a date line the page writes beside its
+headline or under a publication label (read by the text date kinds' parser, the same forms
+as plain text), then a date in the URL path. An updated label's date is never the
+publication date.
+
+A Wayback Machine capture is recognised by its URL (``web.archive.org/web/<14 digits>/``) or
+by the toolbar and the closing comment the archive adds: its capture time is the page's crawl
+date (no date after it is the page's), its original URL is the page's URL for a date path, and
+the toolbar's own text and timestamps are never read as the page's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import lxml.etree
+import lxml.html
+
+from cleaner.html.titles import segments
+
+_WAYBACK_URL = re.compile(
+    r"^https?://(?:web\.|wayback\.)?archive\.org/web/([0-9]{14})[a-z_]*/(.+)$"
+)
+_ARCHIVED_ON = re.compile(r"FILE ARCHIVED ON [0-9:]+ ([A-Z][a-z]{2}) ([0-9]{1,2}), ([0-9]{4})")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Elements whose text is not the page's: the archive's toolbar (ids "wm-ipp", "wm-ipp-base"...).
+_SKIP = frozenset(
+    (
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+        "head", "title", "meta", "link", "select", "option", "textarea", "button",
+    )
+)  # fmt: skip
+_BLOCKS = frozenset(
+    (
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
+        "div", "dl", "dt", "figcaption", "figure", "footer", "form", "header", "hr", "li",
+        "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+        "h1", "h2", "h3", "h4", "h5", "h6",
+    )
+)  # fmt: skip
+# Labels that make a date the publication's, or another field's (searched just before it).
+_PUBLISHED = re.compile(
+    r"(?i)(?:^\s*by\s|\bpublished\b|\bposted\b|\bposted on\b|\breleased\b|\bdate\b|"
+    r"\bveröffentlicht\b|\bpublié\b|\bpublicado\b|\bpubblicato\b|发布|發布|發佈|公開日|投稿日)"
+)
+_UPDATED = re.compile(
+    r"(?i)(?:\bupdated?\b|\bmodified\b|\brevised\b|\baktualisiert\b|\bmis à jour\b|更新|修改)"
+)
+_LABEL_GAP = 60
+_MAX_LINES = 3000  # lines rendered: a page's head is near its top
+_MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
+_NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+# Evidence of a visible date, strongest first.
+LABEL, NEAR_TITLE = 2, 1
+
+
+@dataclass(frozen=True)
+class Capture:
+    """An archive capture: when, and the page's original URL (when the archive names it)."""
+
+    day: date
+    url: str | None
+
+
+def _stamp(digits: str) -> date | None:
+    try:
+        return datetime.strptime(digits[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def wayback_capture(
+    root: lxml.html.HtmlElement | None, url: str | None, source: str = ""
+) -> Capture | None:
+    """The Wayback Machine capture a page is, from its URL, toolbar or closing comment
+    (``source``: the page's HTML)."""
+    m = _WAYBACK_URL.match(url or "")
+    if m is not None:
+        day = _stamp(m.group(1))
+        if day is not None:
+            return Capture(day, m.group(2))
+    if root is None:
+        return None
+    for form in root.iter("form"):
+        if form.get("id") != "wmtb" and "form-submit" not in (form.get("action") or ""):
+            continue
+        values = {i.get("name"): (i.get("value") or "").strip() for i in form.iter("input")}
+        day = _stamp(values.get("date") or "") if (values.get("date") or "").isdigit() else None
+        if day is not None:
+            return Capture(day, values.get("url") or None)
+    # The closing comment (the parser drops comments, so it is read from the source).
+    at = source.rfind("FILE ARCHIVED ON") if source else -1
+    m = _ARCHIVED_ON.match(source, at) if at >= 0 else None
+    if m is not None and m.group(1).lower() in _MONTHS:
+        try:
+            return Capture(
+                date(int(m.group(3)), _MONTHS.index(m.group(1).lower()) + 1, int(m.group(2))), None
+            )
+        except ValueError:
+            return None
+    return None
+
+
+def visible_lines(root: lxml.html.HtmlElement) -> list[str]:
+    """The page's visible text as a reader sees it, a line per block (archive toolbar left out)."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    lines: list[str] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        line = " ".join("".join(parts).split())
+        parts.clear()
+        if line:
+            lines.append(line)
+
+    # An explicit stack, not recursion: a page may nest elements thousands deep.
+    stack: list[tuple[Any, bool]] = [(body, False)]
+    while stack and len(lines) < _MAX_LINES:
+        el, closing = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else None
+        if closing or tag is None or tag in _SKIP or (el.get("id") or "").startswith("wm-"):
+            if tag in _BLOCKS:
+                flush()
+            if el.tail and el is not body:
+                parts.append(el.tail)
+            continue
+        if tag in _BLOCKS:
+            flush()
+        if el.text:
+            parts.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    flush()
+    return lines
+
+
+def _compiled_forms() -> tuple[tuple[str, Any], ...]:
+    # The plain-text date forms, compiled as the text_date kind compiles them (imported here:
+    # the rule engine builds on cleaner.html, so this module may not load it at import time).
+    from cleaner.engine.kinds.base import compile_or_raise
+    from cleaner.engine.kinds.textdates import FORMS
+
+    global _FORMS
+    if _FORMS is None:
+        _FORMS = tuple(
+            (name, compile_or_raise(src, ignore_case=True, option="form")) for name, src in FORMS
+        )
+    return _FORMS
+
+
+_FORMS: tuple[tuple[str, Any], ...] | None = None
+
+
+def _anchor(lines: list[str], headings: list[str]) -> int | None:
+    """The line of the headline: the first line that is a heading, or a part of the title
+    of three words or more ("Site - Section - Headline")."""
+    wanted = {" ".join(h.split()).casefold() for h in headings if h}
+    for heading in headings:
+        wanted.update(p.casefold() for p in segments(heading) if len(p.split()) >= 3)
+    for i, line in enumerate(lines):
+        if line.casefold() in wanted:
+            return i
+    return None
+
+
+def _label(before: str, regex: re.Pattern[str]) -> bool:
+    end = -1
+    for m in regex.finditer(before):
+        end = m.end()
+    return end >= 0 and len(before) - end <= _LABEL_GAP
+
+
+def visible_dates(
+    lines: list[str], headings: list[str], crawled: date | None
+) -> tuple[date | None, date | None]:
+    """(published, updated) the visible text writes: a labelled date, else the date line beside
+    the headline. None where the evidence disagrees or is missing; nothing after ``crawled``."""
+    from cleaner.engine.kinds.textdates import page_order, scan, settled
+
+    found = scan(_compiled_forms(), lines, len(lines), _MAX_WORDS)
+    if not found:
+        return None, None
+    order = page_order(found)
+    anchor = _anchor(lines, headings)
+    near: set[int] = set()
+    if anchor is not None:
+        near = set(range(max(0, anchor - _NEAR_BEFORE), anchor + _NEAR_AFTER + 1))
+    published: list[tuple[int, int, date]] = []
+    updated: list[date] = []
+    for f in found:
+        when = settled(f, order)
+        if when is None or (crawled is not None and when > crawled):
+            continue
+        line = lines[f.line]
+        before = line[: f.start]
+        if not before.strip(" :|-–—,/·•([") and f.line > 0 and len(lines[f.line - 1].split()) <= 3:
+            before = lines[f.line - 1] + " "  # "Published:" above its date
+        if _label(before, _UPDATED) and not _label(before.split("|")[-1], _PUBLISHED):
+            updated.append(when)
+            continue
+        if _label(before, _PUBLISHED) and (anchor is None or f.line >= anchor - _NEAR_BEFORE):
+            published.append((LABEL, abs(f.line - (anchor or 0)), when))
+        elif f.line in near:
+            published.append((NEAR_TITLE, abs(f.line - (anchor or 0)), when))
+    best = None
+    if published:
+        top = max(p[0] for p in published)
+        ranked = sorted((p for p in published if p[0] == top), key=lambda p: p[1])
+        best = ranked[0][2]
+    return best, (updated[0] if updated else None)

@@ -1,0 +1,130 @@
+"""Dates and titles of HTML pages, as data: each case is a page (or its body), its URL if any,
+and the published date, updated date and title its markup and visible text must give (None:
+none; a date is never invented, never after an archive's capture, and an updated date is
+never the publication date)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.html.dom import parse_tree
+from cleaner.html.meta import page_meta
+
+_TOOLBAR = (
+    '<!-- BEGIN WAYBACK TOOLBAR INSERT --><div id="wm-ipp"><form id="wmtb" '
+    'action="/web/form-submit.jsp"><input name="url" value="{url}"><input name="date" '
+    'value="{stamp}"></form><div id="wm-ipp-inside">Jan 14, 2015 {shown}</div></div>'
+    "<!-- END WAYBACK TOOLBAR INSERT -->"
+)
+_ARCHIVED_ON = (
+    "<!-- FILE ARCHIVED ON 2:41:33 Jul 3, 2005 AND RETRIEVED FROM THE INTERNET ARCHIVE ON "
+    "6:02:47 Jan 14, 2015. -->"
+)
+
+
+def _archived(body: str, url: str, stamp: str, shown: str = "") -> str:
+    bar = _TOOLBAR.format(url=url, stamp=stamp, shown=shown)
+    return f"<html><head><title>T</title></head><body>{bar}{body}</body></html>"
+
+
+# (page, url, published, updated)
+DATE_CASES = [
+    # Structured markup first: JSON-LD, then <meta>, then <time pubdate>.
+    ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+     '"datePublished": "2023-05-10T09:00:00Z", "dateModified": "2023-05-11"}</script></head>'
+     "<body><h1>H</h1><p>May 1, 2023</p></body></html>", None, "2023-05-10T09:00:00+00:00",
+     "2023-05-11"),
+    ('<html><head><meta property="article:published_time" content="2021-03-04"></head>'
+     "<body><h1>H</h1></body></html>", None, "2021-03-04", None),
+    ("<html><body><h1>H</h1><time pubdate datetime=\"2020-02-02\">Feb 2</time></body></html>",
+     None, "2020-02-02", None),
+    # The visible date line beside the headline, and a publication label.
+    ("<html><body><nav>Home</nav><h1>Big news today</h1><div class=byline>By Jane Doe</div>"
+     "<div>May 18, 2010 1:50 pm</div><p>Body text of the story.</p></body></html>", None,
+     "2010-05-18", None),
+    ("<html><body><h1>Story</h1><p>Posted on 12 January 2015</p><p>Text.</p></body></html>",
+     None, "2015-01-12", None),
+    ("<html><body><h1>Story</h1><p>Published: 3 March 2019 | Updated: 5 March 2019</p>"
+     "</body></html>", None, "2019-03-03", "2019-03-05"),
+    # An updated date alone is not the publication date.
+    ("<html><body><h1>Story</h1><p>Last updated: June 1, 2004</p><p>Text.</p></body></html>",
+     None, None, "2004-06-01"),
+    # The URL's date path when the page writes none.
+    ("<html><body><h1>Story</h1><p>Text.</p></body></html>",
+     "https://example.com/2019/07/04/story.html", "2019-07-04", None),
+    # A visible date beats the URL's (a URL's date may be the section's or the upload's).
+    ("<html><body><h1>Story</h1><p>July 3, 2019</p><p>Text.</p></body></html>",
+     "https://example.com/2019/07/04/story.html", "2019-07-03", None),
+    # No year, no date; a date inside a sentence is an event; a list of dates far from the
+    # headline is other stories.
+    ("<html><body><h1>Story</h1><p>Posted May 10</p><p>Text.</p></body></html>", None, None,
+     None),
+    ("<html><body><h1>Story</h1><p>The company said on May 3, 2020 that it would close three of "
+     "its plants in the north of the country and move the work abroad.</p></body></html>",
+     None, None, None),
+    ("<html><body><h1>Story</h1><p>One.</p><p>Two.</p><p>Three.</p><p>Four.</p><p>Five.</p>"
+     "<p>Six.</p><p>Seven.</p><ul><li>Other story 12 January 2015</li><li>Another 10 December "
+     "2014</li></ul></body></html>", None, None, None),
+    # Archived captures: the toolbar's timestamps are not the page's, the capture's original
+    # URL gives the date path, and nothing after the capture is the page's date.
+    (_archived("<h1>Story</h1><p>Text.</p>", "http://www.cnn.com/2005/POLITICS/07/01/a/",
+               "20050703024133", "Jul 3, 2005"), None, "2005-07-01", None),
+    (_archived("<h1>Story</h1><p>Text.</p>", "http://example.com/story", "20050703024133",
+               "Jul 3, 2005"), None, None, None),
+    (_archived("<h1>Story</h1><p>Saturday, July 2, 2005</p><p>Text.</p>",
+               "http://example.com/story", "20050703024133"), None, "2005-07-02", None),
+    (_archived('<h1>Story</h1><p>Posted: March 1, 2031</p>', "http://example.com/story",
+               "20050703024133"), None, None, None),
+    ('<html><head><meta name="date" content="2031-01-01"></head><body><h1>Story</h1>'
+     "<p>Text.</p></body>" + _ARCHIVED_ON + "</html>", None, None, None),
+    ("<html><body><h1>Story</h1><p>Text.</p></body></html>",
+     "https://web.archive.org/web/20100102030405/http://example.com/2009/12/30/story",
+     "2009-12-30", None),
+]  # fmt: skip
+
+# (page, url, title)
+TITLE_CASES = [
+    ("<html><head><title>Headline of the day - ABC News</title></head><body><h1>Headline of the "
+     "day</h1></body></html>", "https://abcnews.go.com/x", "Headline of the day"),
+    ("<html><head><title>ABC News | Headline of the day</title></head><body></body></html>",
+     "https://abcnews.go.com/x", "Headline of the day"),
+    # og:title is a teaser; <title> and <h1> agree on the headline.
+    ('<html><head><meta property="og:title" content="You will not believe this">'
+     "<title>The real headline | Site</title></head><body><h1>The real headline</h1></body>"
+     "</html>", "https://site.com/x", "The real headline"),
+    # og:title and JSON-LD headline agree; the <h1> is the section name.
+    ('<html><head><meta property="og:title" content="Rates rise again">'
+     '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Rates rise '
+     'again"}</script></head><body><h1>Business</h1></body></html>', None, "Rates rise again"),
+    # No agreement: og:title, as before.
+    ('<html><head><meta property="og:title" content="One"><title>Two</title></head>'
+     "<body><h1>Three</h1></body></html>", None, "One"),
+    # No <h1>: the part of the <title> the page writes as a line of its own is the headline.
+    ("<html><head><title>BBC NEWS | SCI/TECH | The Earth's Ring of Fire</title></head><body>"
+     "<p>Front page</p><p>The Earth's Ring of Fire</p><p>Body.</p></body></html>",
+     "http://news.bbc.co.uk/hi/english/sci/tech/newsid_1/1.stm", "The Earth's Ring of Fire"),
+    ("<html><head><title>CNN.com - Convention opens - August 15, 2000</title></head><body>"
+     "<p>Convention opens</p></body></html>", None, "Convention opens"),
+    ("<html><body><p>No title anywhere.</p></body></html>", None, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("html", "url", "published", "updated"), DATE_CASES)
+def test_html_dates(html: str, url: str | None, published: str | None, updated: str | None) -> None:
+    meta = page_meta(parse_tree(html), url, html)
+    got = (meta.fields.get("date_published"), meta.fields.get("date_updated"))
+    assert got == (published, updated), meta.fields_from
+
+
+@pytest.mark.parametrize(("html", "url", "title"), TITLE_CASES)
+def test_html_titles(html: str, url: str | None, title: str | None) -> None:
+    meta = page_meta(parse_tree(html), url, html)
+    assert meta.fields.get("title") == title, meta.fields_from
+
+
+def test_archived_page_takes_its_capture_as_crawl_date() -> None:
+    page = _archived("<h1>Story</h1>", "http://example.com/", "20050703024133")
+    assert page_meta(parse_tree(page), None).crawl_date == "2005-07-03"
+    late = "<html><body><h1>Story</h1></body>" + _ARCHIVED_ON + "</html>"
+    assert page_meta(parse_tree(late), None, late).crawl_date == "2005-07-03"
+    assert page_meta(parse_tree("<html><body><h1>S</h1></body></html>"), None).crawl_date is None
