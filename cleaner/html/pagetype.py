@@ -97,7 +97,9 @@ def features(tree: lxml.html.HtmlElement | None, url: str | None) -> dict[str, f
 def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
     tags: Counter[str] = Counter()
     attr_words: Counter[str] = Counter()
-    siblings: Counter[tuple[int, str]] = Counter()
+    # Keyed by the parent element itself: an lxml proxy's id() is reused once the proxy is
+    # collected, which merged unrelated parents' counts from run to run.
+    siblings: Counter[tuple[Any, str]] = Counter()
     ld_types: set[str] = set()
     og_type = ""
     link_chars = 0
@@ -119,7 +121,7 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
             attr_words.update(set(_WORD.findall(names)))
         parent = el.getparent()
         if parent is not None and tag in ("div", "li", "article", "section", "tr"):
-            siblings[(id(parent), f"{tag}.{cls or ''}")] += 1
+            siblings[(parent, f"{tag}.{cls or ''}")] += 1
         if tag == "a" and el.text:
             link_chars += len(el.text.strip())
     for tag in _TAGS:
