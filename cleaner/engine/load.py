@@ -47,6 +47,11 @@ class PackOptions:
     enabled: bool = option(
         BOOL, "Set to false to keep a pack on disk without loading it.", default=True
     )
+    disable_generic: tuple[str, ...] | None = option(
+        LIST,
+        "Site packs only: generic packs or generic rule ids switched off for the articles this "
+        "pack matches (`[boilerplate]` when the site's own rules know its chrome better).",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +114,7 @@ class Pack:
     domains: tuple[str, ...] = ()
     fingerprints: tuple[str, ...] = ()  # RE2 sources, per line
     line: int | None = None
+    disable_generic: tuple[str, ...] = ()  # generic packs or rule ids off where this matches
 
 
 @dataclass
@@ -165,6 +171,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
+    _check_disabled(packs, errors)
     if errors.errors:
         raise RuleErrors(errors.errors)
     return packs
@@ -216,6 +223,24 @@ def _check_unique(packs: list[Pack], errors: _Collector) -> None:
             ids.setdefault(rule.id, rule)
 
 
+def _check_disabled(packs: list[Pack], errors: _Collector) -> None:
+    """Each name a site pack switches off is a loaded generic pack or generic rule. Checked only
+    when generic packs are loaded: a site pack tested on its own has nothing to check against."""
+    generic = [p for p in packs if p.scope == "generic"]
+    if not generic:
+        return
+    known = {p.name for p in generic} | {r.id for p in generic for r in p.rules}
+    for pack in (p for p in packs if p.scope == "site"):
+        for name in pack.disable_generic:
+            if name not in known:
+                errors.add(
+                    f"disable_generic: no generic pack or rule '{name}'",
+                    pack.path,
+                    pack.line,
+                    valid=sorted(p.name for p in generic),
+                )
+
+
 def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
     if not isinstance(data, dict):
         errors.add(
@@ -256,6 +281,13 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
             path,
             key_line(data, "match"),
         )
+    if scope != "site" and opts.disable_generic is not None:
+        errors.add(
+            "'disable_generic' only applies to scope: site (it switches generic rules off where "
+            "the site pack matches)",
+            path,
+            key_line(data, "disable_generic"),
+        )
     raw_rules = data.get("rules")
     if raw_rules is None:
         raw_rules = []
@@ -269,7 +301,15 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
         if rule is not None:
             rules.append(rule)
     return Pack(
-        name, opts.description, scope, tuple(rules), path, domains, fingerprints, line_of(data)
+        name,
+        opts.description,
+        scope,
+        tuple(rules),
+        path,
+        domains,
+        fingerprints,
+        line_of(data),
+        opts.disable_generic or (),
     )
 
 
