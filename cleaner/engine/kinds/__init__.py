@@ -1,8 +1,8 @@
 """Rule kinds, one module per phase: each kind is a class with its typed options beside its code.
 
 ``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction; ``lines``,
-``blocks``, ``cuts`` and ``spans`` the chrome kinds over the text; ``filters`` the document
-filters. ``KINDS`` maps each kind's YAML name to its class.
+``blocks``, ``cuts``, ``spans`` and ``boilerplate`` the chrome kinds over the text; ``filters``
+the document filters. ``KINDS`` maps each kind's YAML name to its class.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from cleaner.engine.kinds.base import (
     RuleKind,
 )
 from cleaner.engine.kinds.blocks import DropBlock
+from cleaner.engine.kinds.boilerplate import Boilerplate
 from cleaner.engine.kinds.cuts import CutAfter, CutBefore
 from cleaner.engine.kinds.extract import Extract, parse_date
 from cleaner.engine.kinds.filters import (
@@ -49,6 +50,7 @@ KINDS: dict[str, type[RuleKind]] = {
         StripSpan,
         DropDuplicateLine,
         DropBeforeHeading,
+        Boilerplate,
         Extract,
         HtmlRemove,
         HtmlBody,
@@ -72,6 +74,7 @@ __all__ = [
     "KINDS",
     "PHASES",
     "AllowedLanguages",
+    "Boilerplate",
     "ChromeKind",
     "CutAfter",
     "CutBefore",

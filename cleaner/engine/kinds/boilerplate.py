@@ -1,0 +1,449 @@
+"""The boilerplate kind: a small model that scores each line of a plain-text scrape as chrome or
+content from shallow features and its neighbours, for the sites nobody wrote a pack for.
+
+The idea is jusText's and boilerpipe's shallow text features, without markup: length, stop-word
+density, end punctuation, case, link-like words, runs of short lines, where the line sits against
+the body, then a second pass that reads the neighbours' scores. The weights are data
+(``cleaner/data/boilerplate.json``, written by ``bench/train_boilerplate.py``); scoring is plain
+Python. Chinese and Japanese lines are measured in characters and CJK punctuation, not spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cleaner.engine.kinds.base import ChromeKind, KindError, KindOptions, without
+from cleaner.engine.options import INT, STR, option
+from cleaner.engine.regex import LineMatches
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+# Stop words per language ("cjk": characters) and the link-like words of navigation, sharing
+# and account chrome ("chrome"): a line made of those is a link, not prose.
+WORDS = DATA / "boilerplate-words.json"
+
+# Sentence ends, Latin and CJK, and the closing quotes or brackets that may follow them.
+_ENDS = frozenset(".!?…。！？")
+_CLOSERS = "\"'”’»)]）」』"
+_BODY_WORDS = 12  # a body line: this many words and some stop words (or CJK prose)
+_SHORT_WORDS = 6
+
+
+# Chinese and Japanese characters (kana and ideographs), measured per character.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_SEPARATOR = re.compile("[|•›»·«‹]")
+# A date or time: a dateline is content, though short and without a full stop.
+_DATE = re.compile(
+    r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d|"
+    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|[年月日]"
+)
+_BYLINE = re.compile(r"(?:by|von|par|por|di|door|av|przez|от|文|作者|記者|记者)[\s:：/]")
+_MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_PUNCT = ".,;:!?\"'()[]“”‘’«»"
+
+
+@cache
+def _words() -> dict[str, Any]:
+    words: dict[str, Any] = json.loads(WORDS.read_text(encoding="utf-8"))
+    return words
+
+
+@cache
+def stopwords() -> dict[str, frozenset[str]]:
+    """Stop words per language (``cjk``: characters), shipped as data."""
+    return {lang: frozenset(words) for lang, words in _words()["stop"].items()}
+
+
+@cache
+def chrome_words() -> frozenset[str]:
+    """Words of menus, share bars and account links."""
+    return frozenset(_words()["chrome"])
+
+
+@cache
+def load_model(name: str) -> dict[str, Any]:
+    """A trained model from ``cleaner/data/<name>.json``."""
+    path = DATA / f"{name}.json"
+    try:
+        model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KindError(f"no model file {path.name} in cleaner/data", "model") from None
+    return model
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    chars: int
+    words: float  # Latin tokens plus CJK characters / 2
+    stop: float  # share of words that are stop words
+    ends: bool
+    colon: bool
+    no_letters: bool
+    upper: float
+    titled: float
+    digits: float
+    separators: bool
+    chrome: float
+    copyright: bool
+    commas: int
+    cjk: float  # share of characters that are CJK
+    dated: bool
+    byline: bool
+
+
+LINE_FEATURES = (
+    "log_chars",
+    "log_words",
+    "stopword_density",
+    "end_punctuation",
+    "ends_with_colon",
+    "no_letters",
+    "upper_share",
+    "titlecase_share",
+    "digit_share",
+    "separators",
+    "chrome_word_share",
+    "copyright",
+    "log_commas",
+    "cjk_share",
+    "relative_position",
+    "before_body",
+    "after_body",
+    "log_distance_to_body",
+    "log_short_run",
+    "neighbour_log_words",
+    "repeated_in_page",
+    "first_line",
+    "date_or_time",
+    "byline",
+    "up_to_2_words",
+    "3_to_5_words",
+    "6_to_10_words",
+    "just_above_body",
+    "short_without_end",
+)
+CONTEXT_FEATURES = (
+    "own",
+    "previous",
+    "next",
+    "window_mean",
+    "window_max",
+    "window_min",
+    "before_body",
+    "after_body",
+)
+
+
+def _language(lines: list[str]) -> str:
+    """The page's language: the stop-word list most of its words fall in (CJK characters are
+    counted against their own list, line by line)."""
+    tokens = Counter(" ".join(lines).casefold().split())
+    counts = {
+        lang: sum(tokens[w] for w in words if w in tokens)
+        for lang, words in stopwords().items()
+        if lang != "cjk"
+    }
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+def _line(
+    line: str, stops: frozenset[str], cjk_stops: frozenset[str], chrome: frozenset[str]
+) -> _Line:
+    # Regexes and C-level string methods: this runs on every line of every document.
+    folded = line.casefold()
+    tokens = folded.split()
+    if _CJK.search(line):
+        cjk = _CJK.findall(line)
+        tokens = [t for t in tokens if not _CJK.search(t)]
+    else:
+        cjk = []
+    latin = [w for w in (t.strip(_PUNCT) for t in tokens) if w]
+    words = len(latin) + len(cjk) / 2
+    stop_hits: float = sum(1 for t in latin if t in stops)
+    if cjk:
+        stop_hits += sum(1 for c in cjk if c in cjk_stops) / 2
+    letters = len(_LETTER.findall(line))
+    bare = line.rstrip(_CLOSERS)
+    end = bare[-1:]
+    raw = line.split()
+    return _Line(
+        chars=len(line),
+        words=words,
+        stop=stop_hits / words if words else 0.0,
+        ends=end in _ENDS,
+        colon=end == ":",
+        no_letters=not letters,
+        upper=sum(map(str.isupper, line)) / (letters or 1),
+        titled=sum(1 for t in raw if t[:1].isupper()) / len(raw) if raw else 0.0,
+        digits=len(_DIGIT.findall(line)) / len(line),
+        separators=_SEPARATOR.search(line) is not None,
+        chrome=sum(1 for t in latin if t in chrome) / len(latin) if latin else 0.0,
+        copyright="©" in line or "copyright" in folded or "all rights reserved" in folded,
+        commas=line.count(",") + line.count("，") + line.count("、"),
+        cjk=len(cjk) / len(line),
+        dated=_DATE.search(folded) is not None,
+        byline=_BYLINE.match(folded) is not None,
+    )
+
+
+def _is_body(f: _Line) -> bool:
+    return f.words >= _BODY_WORDS and (f.stop >= 0.15 or f.cjk >= 0.5) and not f.copyright
+
+
+Memo = dict[tuple[str, str], _Line]
+
+
+def line_features(lines: list[str], memo: Memo | None = None) -> list[list[float]]:
+    """The first pass's features of each line (non-blank lines only, in order). ``memo`` keeps
+    each line's own measures between passes over the same page."""
+    if not lines:
+        return []
+    lists = stopwords()
+    lang = _language(lines)
+    stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
+    if memo is None:
+        memo = {}
+    feats = []
+    for line in lines:
+        f = memo.get((lang, line))
+        if f is None:
+            f = memo[lang, line] = _line(line, stops, cjk_stops, chrome)
+        feats.append(f)
+    n = len(lines)
+    is_body = [_is_body(f) for f in feats]
+    body = [i for i, b in enumerate(is_body) if b]
+    first_body, last_body = (body[0], body[-1]) if body else (n, -1)
+    short = [f.words <= _SHORT_WORDS and not f.ends for f in feats]
+    runs = [0] * n
+    start = 0
+    for i in range(n + 1):
+        if i == n or not short[i]:
+            for k in range(start, i):
+                runs[k] = i - start
+            start = i + 1
+    seen = Counter(line.casefold() for line in lines)
+    # Lines from the nearest body line (n when the page has none).
+    distance = [n] * n
+    last = -1
+    for i in range(n):
+        if is_body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = i - last
+    last = -1
+    for i in range(n - 1, -1, -1):
+        if is_body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = min(distance[i], last - i)
+    out: list[list[float]] = []
+    for i, f in enumerate(feats):
+        near = [feats[k].words for k in (i - 1, i + 1) if 0 <= k < n]
+        out.append(
+            [
+                math.log1p(f.chars),
+                math.log1p(f.words),
+                f.stop,
+                float(f.ends),
+                float(f.colon),
+                float(f.no_letters),
+                f.upper,
+                f.titled,
+                f.digits,
+                float(f.separators),
+                f.chrome,
+                float(f.copyright),
+                math.log1p(f.commas),
+                f.cjk,
+                i / n,
+                float(i < first_body),
+                float(i > last_body),
+                math.log1p(min(distance[i], n)),
+                math.log1p(runs[i]),
+                math.log1p(sum(near) / len(near)) if near else 0.0,
+                float(seen[lines[i].casefold()] > 1),
+                float(i == 0),
+                float(f.dated),
+                float(f.byline),
+                float(f.words <= 2),
+                float(2 < f.words <= 5),
+                float(5 < f.words <= 10),
+                float(i < first_body and first_body - i <= 3),
+                float(short[i]),
+            ]
+        )
+    return out
+
+
+def _logit(x: list[float], layer: dict[str, Any]) -> float:
+    z = float(layer["bias"])
+    for v, m, s, w in zip(x, layer["mean"], layer["scale"], layer["weights"], strict=True):
+        z += w * (v - m) / s
+    return z
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def context_features(own: list[float], first: list[list[float]]) -> list[list[float]]:
+    """The second pass's features: a line's first-pass logit and its neighbours' (two each
+    side), so a short heading between paragraphs stays and a link inside a menu goes."""
+    n = len(own)
+    out: list[list[float]] = []
+    for i in range(n):
+        prev = own[i - 1] if i > 0 else own[i]
+        nxt = own[i + 1] if i + 1 < n else own[i]
+        window = own[max(0, i - 2) : i + 3]
+        out.append(
+            [
+                own[i],
+                prev,
+                nxt,
+                sum(window) / len(window),
+                max(window),
+                min(window),
+                first[i][LINE_FEATURES.index("before_body")],
+                first[i][LINE_FEATURES.index("after_body")],
+            ]
+        )
+    return out
+
+
+_DISTANCE = LINE_FEATURES.index("log_distance_to_body")
+
+
+def chrome_scores(
+    lines: list[str], model: dict[str, Any], memo: Memo | None = None, min_body: int = 0
+) -> list[float] | None:
+    """Each line's chrome probability (0..1) under ``model``; ``lines`` are non-blank. None
+    when fewer than ``min_body`` lines are prose: a product page, a listing or a forum
+    thread is made of short lines, and the model would take them for menus."""
+    first = line_features(lines, memo)
+    if min_body and sum(1 for x in first if x[_DISTANCE] == 0.0) < min_body:
+        return None
+    own = [_logit(x, model["line"]) for x in first]
+    return [_sigmoid(_logit(x, model["context"])) for x in context_features(own, first)]
+
+
+def page_scores(
+    lines: list[str],
+    model: dict[str, Any],
+    min_lines: int,
+    min_body: int,
+    memo: Memo | None = None,
+) -> list[float | None]:
+    """Each line's chrome score, None for blank lines (and all None for texts too short or
+    with too little prose to score)."""
+    nonblank = [i for i, line in enumerate(lines) if line]
+    out: list[float | None] = [None] * len(lines)
+    if len(nonblank) < min_lines:
+        return out
+    scores = chrome_scores([lines[i] for i in nonblank], model, memo, min_body)
+    if scores is None:
+        return out
+    for i, score in zip(nonblank, scores, strict=True):
+        out[i] = score
+    return out
+
+
+def drop_chrome(
+    lines: list[str], model: dict[str, Any], threshold: float, min_lines: int, min_body: int
+) -> list[str]:
+    """``lines`` without the lines scored at least ``threshold``, scored again until none is.
+
+    Dropping chrome changes the neighbours of what is left, so the result is scored again until
+    nothing more goes: it is a fixpoint, and cleaning it again changes nothing.
+    """
+    memo: Memo = {}
+    while True:
+        drop = {
+            i
+            for i, score in enumerate(page_scores(lines, model, min_lines, min_body, memo))
+            if score is not None and score >= threshold
+        }
+        if not drop:
+            return lines
+        lines = without(lines, drop)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoilerplateOptions(KindOptions):
+    model: str = option(
+        STR,
+        "The trained model: `cleaner/data/<model>.json`, written by `bench/train_boilerplate.py`.",
+        default="boilerplate",
+    )
+    threshold: int | None = option(
+        INT,
+        "Drop a line whose chrome score (0-100) is at least N; unset: the model's operating "
+        "point. Higher is more conservative.",
+        minimum=1,
+    )
+    min_lines: int = option(
+        INT,
+        "Leave texts of fewer non-blank lines alone: a short text has no page around it to "
+        "tell chrome from content.",
+        default=8,
+        minimum=1,
+    )
+    min_body_lines: int = option(
+        INT,
+        "Leave texts with fewer than N lines of prose (12 words or more, with stop words) "
+        "alone: product pages, listings and forum threads are made of short lines that the "
+        "model would take for menus.",
+        default=3,
+        minimum=0,
+    )
+
+
+class Boilerplate(ChromeKind):
+    name = "boilerplate"
+    only_drops = True
+    summary = (
+        "Drop the lines a trained model scores as page chrome (menus, link lists, ad labels, "
+        "footers) from their length, stop words, punctuation, case, link words, position "
+        "against the body and their neighbours: for sites without a pack."
+    )
+    Options = BoilerplateOptions
+    options: BoilerplateOptions
+
+    def __init__(self, options: KindOptions) -> None:
+        super().__init__(options)
+        if not _MODEL_NAME.fullmatch(self.options.model):
+            raise KindError(
+                f"model '{self.options.model}' must be a file name in cleaner/data without "
+                f"'.json' ({_MODEL_NAME.pattern})",
+                "model",
+            )
+        self.model = load_model(self.options.model)
+        chosen = self.options.threshold
+        if chosen is not None and chosen > 100:
+            raise KindError(f"threshold is a score from 1 to 100, got {chosen}", "threshold")
+        self.threshold = chosen / 100 if chosen is not None else float(self.model["threshold"])
+        self._fixpoint: list[str] = []
+
+    def scores(self, lines: list[str]) -> list[float | None]:
+        """Each line's chrome score (0..1), None for blank lines and texts too short to score."""
+        return page_scores(lines, self.model, self.options.min_lines, self.options.min_body_lines)
+
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        # The engine calls again each round; when the lines are the fixpoint this rule last
+        # returned (no other rule changed them), scoring them again would find nothing. Any
+        # fixpoint is one whatever document it came from, so sharing this between threads is safe.
+        nonblank = [line for line in lines if line]
+        if nonblank == self._fixpoint:
+            return None
+        opts = self.options
+        kept = drop_chrome(lines, self.model, self.threshold, opts.min_lines, opts.min_body_lines)
+        self._fixpoint = nonblank if kept is lines else [line for line in kept if line]
+        return None if kept is lines else kept
