@@ -36,6 +36,7 @@ from cleaner.engine.kinds.boilerplate import (
     DATA,
     LINE_FEATURES,
     Boilerplate,
+    Scorer,
     _logit,
     context_features,
     drop_chrome,
@@ -122,10 +123,10 @@ def _folds(pages: Sequence[_Lines]) -> list[int]:
     return [fold_of[p.page["group"]] for p in pages]
 
 
-def _score(pages: Sequence[_Lines], model: dict[str, Any], threshold: float) -> list[LineMetrics]:
+def _score(pages: Sequence[_Lines], scorer: Scorer, threshold: float) -> list[LineMetrics]:
     return [
         line_metrics(
-            p.lines, drop_chrome(p.lines, model, threshold, MIN_LINES, MIN_BODY), p.page["gold"]
+            p.lines, drop_chrome(p.lines, scorer, threshold, MIN_LINES, MIN_BODY), p.page["gold"]
         )
         for p in pages
     ]
@@ -142,11 +143,11 @@ def _pipeline(
         packs = [p for p in packs if p.name != "boilerplate"]
     cleaner = Cleaner(RuleSet(packs), Config.from_rules_dir([RULES]))
     kinds = [r.kind for r in cleaner.rules.rules.values() if isinstance(r.kind, Boilerplate)]
+    scorers = [Scorer(m) for m in models or ()]
     out = []
     for page, fold in zip(pages, folds, strict=True):
         for kind in kinds:
-            assert models is not None
-            kind.model = models[fold]
+            kind.scorer = scorers[fold]
             kind._fixpoint = []  # the last fixpoint was another model's
         site = page.page["group"] if page.page["corpus"] == "ctf" else None
         text = cleaner.clean_text("\n".join(page.page["lines"]), site=site).text
@@ -157,11 +158,12 @@ def _pipeline(
 def _gold_loss(pages: Sequence[_Lines], model: dict[str, Any], threshold: float) -> float:
     """Share of the ctf and aeb gold lines the model deletes from the gold text itself."""
     lines = lost = 0
+    scorer = Scorer(model)
     for p in pages:
         if p.page["corpus"] not in ("ctf", "aeb"):
             continue
         gold = normalize_lines(p.page["gold"])
-        kept = drop_chrome(gold, model, threshold, MIN_LINES, MIN_BODY)
+        kept = drop_chrome(gold, scorer, threshold, MIN_LINES, MIN_BODY)
         lines += sum(1 for x in gold if x)
         lost += sum(1 for x in gold if x) - sum(1 for x in kept if x)
     return lost / lines if lines else 0.0
@@ -198,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         held_models = [
             train([p for p, f in zip(pages, folds, strict=True) if f != k]) for k in range(FOLDS)
         ]
+        scorers = [Scorer(m) for m in held_models]
         for t in THRESHOLDS:
-            held[t] = [_score([p], held_models[f], t)[0] for p, f in zip(pages, folds, strict=True)]
+            held[t] = [_score([p], scorers[f], t)[0] for p, f in zip(pages, folds, strict=True)]
             print(f"threshold {t}: done", file=sys.stderr)
         runs["without the boilerplate pack"] = _pipeline(pages, None, folds)
         runs["with it, held-out models"] = _pipeline(pages, held_models, folds)
@@ -229,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print("model is current" if same else f"{MODEL} is stale: run bench/train_boilerplate.py")
         return 0 if same else 1
     MODEL.write_text(text, encoding="utf-8")
-    train_scores = _score(pages, model, threshold)
+    train_scores = _score(pages, Scorer(model), threshold)
     runs["with it, the shipped model (train)"] = _pipeline(pages, [model], [0] * len(pages))
     report = _report(pages, sets, held, train_scores, threshold, runs, gold_loss)
     RESULTS.write_text(report, encoding="utf-8")

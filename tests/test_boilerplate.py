@@ -11,12 +11,14 @@ import pytest
 
 from cleaner.authoring.explain import explain, render_text
 from cleaner.engine.kinds import KINDS, Boilerplate
+from cleaner.engine.kinds.boilerplate import chrome_scores
 from cleaner.engine.load import load_packs
 from cleaner.engine.ruleset import RuleSet
 from cleaner.errors import RuleErrors
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
-from tests.conftest import RULES
+from cleaner.steps.normalize import normalize_lines
+from tests.conftest import RULES, SEEDS
 
 MENU = ["Skip to main content", "Home", "News", "Sport", "Business", "Weather", "Sign in"]
 BODY = [
@@ -30,7 +32,13 @@ BODY = [
     "Opponents of the plan argued that the money would be better spent on roads, and they "
     "promised to raise the question again when the council meets in the autumn.",
 ]
-FOOTER = ["Contact Us", "Privacy Policy", "Terms of Use", "Advertise", "© 2024 City News"]
+FOOTER = [
+    "Contact Us",
+    "Privacy Policy",
+    "Terms of Use",
+    "Advertise",
+    "© 2024 City News Media Group Ltd. All rights reserved.",
+]
 PAGE = "\n".join(MENU + BODY + FOOTER)
 
 
@@ -168,3 +176,15 @@ def test_only_site_packs_switch_generic_rules_off(tmp_path: Path) -> None:
     (error,) = info.value.errors
     assert str(error).startswith(f"{tmp_path}/g.yaml:4: ")
     assert "'disable_generic' only applies to scope: site" in str(error)
+
+
+def test_fast_scorer_equals_the_features_training_sees() -> None:
+    # Scorer folds the standardisation into the weights and skips the feature vectors; it must
+    # score exactly as the model was trained (line_features -> context_features).
+    kind = rule()
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [line for line in normalize_lines(path.read_text("utf-8")) if line]
+        fast = kind.scorer.scores(lines)
+        assert fast is not None
+        slow = chrome_scores(lines, kind.model)
+        assert fast == pytest.approx(slow, abs=1e-9)
