@@ -282,7 +282,8 @@ def _report(
         out.append(f"  {ptype:<14} {_fmt(_row(held[threshold], index))}")
     out += [
         "",
-        "the default run on plain text (all rules in rules/, ctf pages with their site packs):",
+        "the default run on plain text (all rules in rules/ as shipped, the boilerplate rule at",
+        "the threshold its pack sets; ctf pages with their site packs):",
     ]
     for name, metrics in runs.items():
         out.append(f"  {name}:")
