@@ -59,7 +59,10 @@ def test_examples_are_lines_from_the_pages() -> None:
 def test_draft_cleans_pages_it_never_saw() -> None:
     pages = site_pages(SITE)
     train, test = pages[0::2], pages[1::2]
-    packs = generic()
+    # The draft's quality, measured with the pattern packs: with the boilerplate model too, the
+    # content lost on these held-out pages is 0.015 (the model's own bounds are in
+    # test_generic_conservative.py and bench/results/boilerplate.txt).
+    packs = [p for p in generic() if p.name != "boilerplate"]
     draft = suggest(SITE, [p.scrape for p in train], generic=[RuleSet(packs).generic])
     cleaner = Cleaner(RuleSet([*packs, load_pack_text(draft.yaml, "draft.yaml", packs)]))
     totals = sum_line_metrics(
