@@ -14,10 +14,18 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.fuzz_targets import fuzz_clean, fuzz_jsonl, fuzz_rule_file
+from bench.fuzz_targets import (
+    fuzz_clean,
+    fuzz_deep_meta,
+    fuzz_jsonl,
+    fuzz_rule_file,
+    fuzz_warc,
+    fuzz_zst,
+)
 from cleaner.pipeline import Cleaner
 from tests.conftest import RULES
 from tests.test_fuzz import (
+    deep_line,
     hostile_bytes,
     hostile_text,
     jsonl_line,
@@ -25,6 +33,8 @@ from tests.test_fuzz import (
     page,
     simple_pack,
     urls,
+    warc_file,
+    zst_file,
 )
 
 
@@ -35,7 +45,17 @@ def main() -> None:
     args = parser.parse_args()
     cleaner = Cleaner.from_paths([RULES])
     counts = dict.fromkeys(
-        ["pipeline-bytes", "pipeline-text", "pipeline-html", "jsonl-reader", "rule-files"], 0
+        [
+            "pipeline-bytes",
+            "pipeline-text",
+            "pipeline-html",
+            "jsonl-reader",
+            "rule-files",
+            "zst-reader",
+            "warc-tail",
+            "deep-meta",
+        ],
+        0,
     )
 
     def pipeline_bytes(data: bytes, url: str | None, site: str | None) -> None:
@@ -58,12 +78,27 @@ def main() -> None:
         counts["jsonl-reader"] += 1
         fuzz_jsonl(cleaner, b"\n".join(lines), limit)
 
+    def zst_reader(case: tuple[Any, ...]) -> None:
+        counts["zst-reader"] += 1
+        fuzz_zst(cleaner, *case)
+
+    def warc_tail(case: tuple[Any, ...]) -> None:
+        counts["warc-tail"] += 1
+        fuzz_warc(*case)
+
+    def deep_meta(line: bytes) -> None:
+        counts["deep-meta"] += 1
+        fuzz_deep_meta(cleaner, line)
+
     targets: dict[str, Any] = {
         "pipeline-bytes": given(hostile_bytes, urls, urls)(pipeline_bytes),
         "pipeline-text": given(hostile_text, urls)(pipeline_text),
         "pipeline-html": given(page, urls)(pipeline_html),
         "jsonl-reader": given(st.lists(jsonl_line, max_size=8), st.integers(8, 300))(jsonl_reader),
         "rule-files": given(st.one_of(pack_yaml, simple_pack, st.binary(max_size=300)))(rule_files),
+        "zst-reader": given(zst_file)(zst_reader),
+        "warc-tail": given(warc_file)(warc_tail),
+        "deep-meta": given(deep_line)(deep_meta),
     }
     for name, test in targets.items():
         if args.only and name != args.only:

@@ -104,3 +104,90 @@ def fuzz_rule_file(data: bytes | str) -> bool:
     for site in (None, "fuzz.test"):
         check_result(cleaner.clean(RawArticle("r", "r", SAMPLE, site=site)).result)
     return True
+
+
+def fuzz_zst(
+    cleaner: Cleaner, lines: list[bytes], frames: int, cut: int | None, flip: int | None
+) -> int:
+    """``lines`` compressed as a .jsonl.zst of ``frames`` frames, then cut at ``cut`` bytes and
+    one byte flipped at ``flip``: every line is read, or the file ends in an ``unreadable``
+    reject; a cut inside a frame is always reported. Returns how many items came out."""
+    import zstandard
+
+    from cleaner.io.zstd import zstd_lines
+
+    body = [b"".join(lines[i::frames]) for i in range(frames)]
+    parts = [zstandard.ZstdCompressor().compress(b) for b in body]
+    data = b"".join(parts)
+    ends = {sum(len(p) for p in parts[: i + 1]) for i in range(len(parts))} | {0}
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    if flip is not None and data:
+        at = flip % len(data)
+        data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+    items = list(read_jsonl_stream(zstd_lines(io.BytesIO(data)), "f.jsonl.zst", JsonlKeys(), 4096))
+    for item in items:
+        if isinstance(item, Reject):
+            check_result(item)
+        else:
+            check_result(cleaner.clean(item).result)
+    last = items[-1] if items else None
+    unreadable = isinstance(last, Reject) and last.reasons[0].code == "unreadable"
+    if flip is None and len(data) not in ends:  # cut inside a frame: said so, at the end
+        assert unreadable, f"a cut at {len(data)} of {ends} was not reported"
+    if flip is None and cut is None:
+        assert not unreadable
+    return len(items)
+
+
+def fuzz_warc(bodies: list[bytes], gz: bool, cut: int) -> int:
+    """WARC response records of ``bodies`` (each record gzipped when ``gz``), the file cut at
+    ``cut``: no exception escapes, and no article carries a partial body (a cut last record is
+    a reject, never a page with part of its text). Pages are not cleaned: the pipeline-html
+    target covers that, at fifty times the cost of reading."""
+    import gzip
+
+    from cleaner.io.items import Limits
+    from cleaner.io.warc import read_warc
+
+    records = []
+    for i, body in enumerate(bodies):
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+        head = (
+            f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{i}>\r\n"
+            f"WARC-Target-URI: http://fuzz.test/{i}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
+        ).encode()
+        record = head + http + b"\r\n\r\n"
+        records.append(gzip.compress(record, mtime=0) if gz else record)
+    data = b"".join(records)
+    data = data[: cut % (len(data) + 1)]
+    n = 0
+    for item in read_warc(io.BytesIO(data), "f.warc", Limits()):
+        n += 1
+        if isinstance(item, Reject):
+            check_result(item)
+            continue
+        assert item.data in bodies, "an article with a partial body"
+    return n
+
+
+def fuzz_deep_meta(cleaner: Cleaner, line: bytes) -> None:
+    """A JSONL line of any nesting: read, cleaned, and what is written goes through every
+    output path the same way (a JSON line, pickling to a worker, a Parquet row), or the line is
+    one ``bad_jsonl`` reject; never a crash on one path only."""
+    import pickle
+
+    from cleaner.io.parquet import table_of
+    from cleaner.io.writers import dump_line
+
+    (item,) = list(read_jsonl_stream(io.BytesIO(line), "f.jsonl", JsonlKeys(), 1 << 20))
+    if isinstance(item, Reject):
+        check_result(item)
+        return
+    pickle.loads(pickle.dumps(item))
+    result = cleaner.clean(item).result
+    check_result(result)
+    pickle.loads(pickle.dumps(result))
+    if isinstance(result, Record):
+        table_of(dump_line(result.to_dict()) + b"\n")

@@ -8,6 +8,9 @@ saves each document's output line, so two builds can be compared document by doc
     python -m bench.golden --save bench/out/golden-after.jsonl
     python -m bench.golden --diff bench/out/golden-before.jsonl bench/out/golden-after.jsonl
 
+``--ignore-key KEY`` (repeatable) compares the lines without that key, in records and in the
+records rejects keep: the check for a change meant to add one field and nothing else.
+
 The text path cleans each page's plain-text scrape (the input the ctf truths are written for);
 the HTML path cleans the page itself. Records are written as ``run`` writes them.
 """
@@ -69,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", help="write every document's output line here (JSONL)")
     ap.add_argument("--limit", type=int, help="pages per corpus (a quick look)")
     ap.add_argument("--diff", nargs=2, metavar=("BEFORE", "AFTER"))
+    ap.add_argument("--ignore-key", action="append", default=[], metavar="KEY", help="with --diff")
     args = ap.parse_args(argv)
     if args.diff:
-        return _diff(Path(args.diff[0]), Path(args.diff[1]))
+        return _diff(Path(args.diff[0]), Path(args.diff[1]), frozenset(args.ignore_key))
     cleaner = Cleaner.from_paths([args.rules])
     digests: dict[str, hashlib._Hash] = {}
     counts: dict[str, int] = {}
@@ -91,13 +95,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _load(path: Path) -> dict[tuple[str, str], str]:
+def _load(path: Path, ignore: frozenset[str] = frozenset()) -> dict[tuple[str, str], str]:
     rows = (orjson.loads(line) for line in path.read_bytes().splitlines() if line)
-    return {(r["corpus"], r["id"]): r["out"] for r in rows}
+    return {(r["corpus"], r["id"]): _without(r["out"], ignore) for r in rows}
 
 
-def _diff(before_path: Path, after_path: Path) -> int:
-    before, after = _load(before_path), _load(after_path)
+def _without(line: str, ignore: frozenset[str]) -> str:
+    """The output line with the ``ignore`` keys dropped (also from a reject's record)."""
+    if not ignore:
+        return line
+    out = orjson.loads(line)
+    for d in (out, out.get("record") or {}):
+        for key in ignore:
+            d.pop(key, None)
+    return orjson.dumps(out).decode()
+
+
+def _diff(before_path: Path, after_path: Path, ignore: frozenset[str] = frozenset()) -> int:
+    before, after = _load(before_path, ignore), _load(after_path, ignore)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     for corpus, doc_id in changed:
         old, new = before.get((corpus, doc_id)), after.get((corpus, doc_id))

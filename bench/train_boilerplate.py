@@ -5,7 +5,7 @@
 
 Labels: each page's plain-text scrape (``scrape_text``), its lines marked content or chrome
 against the gold by ``classify_lines`` (``bench/boilerplate_data.py`` caches them). Two logistic
-regressions: one over each line's shallow features (``cleaner.engine.kinds.boilerplate``), one
+regressions: one over each line's shallow features (``cleaner.engine.linemodel``), one
 over its first-pass logit and its neighbours'. Fitted by Newton's method in numpy: no randomness,
 a fixed page order, rounded weights, so two runs write the same bytes.
 
@@ -31,11 +31,11 @@ import numpy as np
 from bench.boilerplate_data import Page, load_pages
 from bench.corpora import LineMetrics, line_metrics, sum_line_metrics
 from cleaner.config import Config
-from cleaner.engine.kinds.boilerplate import (
+from cleaner.engine.kinds.boilerplate import Boilerplate
+from cleaner.engine.linemeasures import DATA
+from cleaner.engine.linemodel import (
     CONTEXT_FEATURES,
-    DATA,
     LINE_FEATURES,
-    Boilerplate,
     Scorer,
     _logit,
     context_features,
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         threshold = json.loads(MODEL.read_text(encoding="utf-8"))["threshold"]
     shipped = {
-        "about": "bench/train_boilerplate.py writes this; cleaner/engine/kinds/boilerplate.py reads it",
+        "about": "bench/train_boilerplate.py writes this; cleaner/engine/linemodel.py reads it",
         "line_features": list(LINE_FEATURES),
         "context_features": list(CONTEXT_FEATURES),
         "threshold": threshold,

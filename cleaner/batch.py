@@ -2,19 +2,24 @@
 
 Every engine (in-process, worker processes, Ray) runs :func:`clean_batch`, so they give the
 same bytes; the tally holds only counters, so adding tallies up never grows with the corpus.
+With a corpus stage (``cleaner.stages``), the batch's records are also scanned where they were
+cleaned, and the scan's state comes back with the lines.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from cleaner.io.readers import Item
 from cleaner.io.writers import dump_line
 from cleaner.pipeline import Cleaner, Outcome
-from cleaner.record import Reason, Record, Reject
+from cleaner.record import RawArticle, Reason, Record, Reject
+from cleaner.report.aggregate import RunAggregate
+from cleaner.report.collect import count, fill_windows
+from cleaner.stages import CorpusStage
 
 BATCH_ITEMS = 200  # articles per task sent to a worker
 
@@ -26,6 +31,7 @@ class Tally:
     read: int = 0
     written: int = 0
     rejected: int = 0
+    duplicates: int = 0  # records a corpus stage dropped (--dedup), no longer in ``written``
     chars_in: int = 0
     chars_out: int = 0
     packs: Counter[str] = field(default_factory=Counter)
@@ -35,6 +41,8 @@ class Tally:
     fields: Counter[str] = field(default_factory=Counter)
     langs: Counter[str] = field(default_factory=Counter)
     extractors: Counter[str] = field(default_factory=Counter)
+    # --report's aggregates; None without it, so the markers stay what they were.
+    report: RunAggregate | None = None
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -63,10 +71,34 @@ class Tally:
         self.rejected += 1
         self.reasons.update({r.code for r in reject.reasons})
 
+    def kept_cluster(self, record: dict[str, Any]) -> None:
+        """A record a corpus stage kept and marked (the keeper of a duplicate cluster)."""
+        if self.report is not None:
+            self.report.cluster(record)
+
+    def drop(self, record: dict[str, Any], duplicate_of: str | None = None) -> None:
+        """A written record that a corpus stage dropped: out of every count of what was written
+        (the counts of the cleaning work done on it, per pack and rule, stay)."""
+        if self.report is not None:
+            self.report.drop(record, duplicate_of)
+        self.written -= 1
+        self.duplicates += 1
+        self.chars_out -= record["n_chars"]
+        _less(self.langs, record["lang"] or "unknown")
+        if record["extractor"] is not None:
+            _less(self.extractors, record["extractor"])
+        for name in ("title", "author", "date_published", "date_updated"):
+            if record[name] is not None:
+                _less(self.fields, name)
+
     def merge(self, other: Tally) -> None:
         for f in fields(self):
             mine = getattr(self, f.name)
-            if isinstance(mine, Counter):
+            if f.name == "report":
+                if other.report is not None:
+                    self.report = self.report or RunAggregate()
+                    self.report.merge(other.report)
+            elif isinstance(mine, Counter):
                 mine.update(getattr(other, f.name))
             else:
                 setattr(self, f.name, mine + getattr(other, f.name))
@@ -76,7 +108,11 @@ class Tally:
         state: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
+            if f.name == "report":
+                if value is not None:
+                    state[f.name] = value.to_state()
+            else:
+                state[f.name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
         return state
 
     @classmethod
@@ -84,18 +120,24 @@ class Tally:
         tally = cls()
         for f in fields(tally):
             mine = getattr(tally, f.name)
-            if isinstance(mine, Counter):
+            if f.name == "report":
+                if state.get(f.name) is not None:
+                    tally.report = RunAggregate.from_state(state[f.name])
+            elif isinstance(mine, Counter):
                 mine.update(state.get(f.name, {}))
             else:
                 setattr(tally, f.name, int(state.get(f.name, 0)))
         return tally
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, dedup: bool = False) -> dict[str, Any]:
+        """summary.json; with ``dedup``, the duplicates dropped are counted and reconciled too."""
+        more = {"duplicates_written": self.duplicates} if dedup else {}
         return {
             "articles_read": self.read,
             "records_written": self.written,
             "rejects_written": self.rejected,
-            "reconciled": self.read == self.written + self.rejected,
+            **more,
+            "reconciled": self.read == self.written + self.rejected + self.duplicates,
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "packs": {k: {"documents": v} for k, v in sorted(self.packs.items())},
@@ -119,40 +161,80 @@ class Batch:
     closes_shard: bool
 
 
+def _less(counter: Counter[str], key: str) -> None:
+    counter[key] -= 1
+    if not counter[key]:
+        del counter[key]
+
+
 @dataclass
 class BatchResult:
     records: bytes
     rejects: bytes
     tally: Tally
+    state: Any = None  # the corpus stage's scan of this batch's records, if there is one
+    record_keys: list[int] = field(default_factory=list)  # with ``keys``: each record's key
 
 
-def clean_item(cleaner: Cleaner, item: Item) -> tuple[bool, bytes, Outcome | Reject]:
-    """One item -> (is_record, its JSON line, what the tally counts)."""
+def clean_item(
+    cleaner: Cleaner, item: Item
+) -> tuple[dict[str, Any] | None, bytes, Outcome | Reject]:
+    """One item -> (the record's JSON object, or None for a reject; its JSON line; what the
+    tally counts)."""
     if isinstance(item, Reject):
-        return False, dump_line(item.to_dict()) + b"\n", item
+        return None, dump_line(item.to_dict()) + b"\n", item
     try:
         outcome = cleaner.clean(item)
     except Exception as exc:  # a bug must not sink a long run: reject the article, say why
         reason = Reason("internal_error", f"{type(exc).__name__}: {exc}"[:300])
         reject = Reject(item.id, item.source, (reason,))
-        return False, dump_line(reject.to_dict()) + b"\n", reject
+        return None, dump_line(reject.to_dict()) + b"\n", reject
     result = outcome.result
-    return isinstance(result, Record), dump_line(result.to_dict()) + b"\n", outcome
+    obj = result.to_dict()
+    return (obj if isinstance(result, Record) else None), dump_line(obj) + b"\n", outcome
 
 
-def clean_batch(cleaner: Cleaner, items: Iterable[Item]) -> BatchResult:
-    """The unit of work of every engine (in-process, worker processes, Ray)."""
+def clean_batch(
+    cleaner: Cleaner,
+    items: Iterable[Item],
+    stage: CorpusStage[Any] | None = None,
+    keys: Sequence[int] | None = None,
+    report: bool = False,
+) -> BatchResult:
+    """The unit of work of every engine (in-process, worker processes, Ray); with ``stage``,
+    the batch's records are scanned too. ``keys``, the items' places in the input, are for an
+    engine that cleans in no set order (Ray): the records' keys come back in ``record_keys``
+    and the stage's keyed scan gets them. With ``report``, the tally collects the report's
+    aggregates too."""
     records: list[bytes] = []
     rejects: list[bytes] = []
-    tally = Tally()
-    for item in items:
-        is_record, line, counted = clean_item(cleaner, item)
-        (records if is_record else rejects).append(line)
+    objs: list[dict[str, Any]] = []
+    record_keys: list[int] = []
+    tally = Tally(report=RunAggregate() if report else None)
+    batch_items = list(items)  # read twice with --report: to clean, then for its samples
+    for i, item in enumerate(batch_items):
+        obj, line, counted = clean_item(cleaner, item)
+        if obj is None:
+            rejects.append(line)
+        else:
+            records.append(line)
+            if stage is not None:
+                objs.append(obj)
+            if keys is not None:
+                record_keys.append(keys[i])
         if isinstance(counted, Reject):
             tally.add_unread(counted)
         else:
             tally.add(counted)
-    return BatchResult(b"".join(records), b"".join(rejects), tally)
+        if tally.report is not None:
+            count(tally.report, item, counted)
+    if tally.report is not None:
+        fill_windows(tally.report, cleaner, (i for i in batch_items if isinstance(i, RawArticle)))
+    state = None
+    if stage is not None:
+        pairs = zip(record_keys, objs, strict=True)
+        state = stage.scan(objs) if keys is None else stage.scan_keyed(pairs)
+    return BatchResult(b"".join(records), b"".join(rejects), tally, state, record_keys)
 
 
 def batches(items: Iterator[Item], shard_size: int, first_shard: int = 0) -> Iterator[Batch]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ftfy
 
-from cleaner.engine.options import BOOL, INT, STR, Option, check_options
+from cleaner.engine.options import BOOL, INT, LIST, STR, Option, check_options
 from cleaner.engine.regex import DEFAULT_COMPILED_PATTERNS
-from cleaner.engine.yamlsafe import LocDict, load_yaml
+from cleaner.engine.yamlsafe import LocDict, load_yaml, read_rule_file
 from cleaner.errors import RuleError, RuleErrors
-from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES
+from cleaner.limits import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_PAGE_BYTES, MAX_READ_BYTES
+from cleaner.stages import DEDUP_MODES
 from cleaner.steps.language import DEFAULT_DETECTOR, DEFAULT_SAMPLE_CHARS, DETECTORS
 from cleaner.steps.repair import DEFAULT_FTFY
 
@@ -78,6 +80,7 @@ LIMIT_OPTIONS = (
         "big, and cleaning takes about 20 times its size in memory.",
         default=DEFAULT_MAX_ARTICLE_BYTES,
         minimum=1,
+        maximum=MAX_READ_BYTES,
     ),
     Option(
         "compiled_patterns",
@@ -103,6 +106,7 @@ HTML_OPTIONS = (
         "faster than the page (5 MB of text: 8 s; 20 MB: 70 s).",
         default=DEFAULT_MAX_PAGE_BYTES,
         minimum=1000,
+        maximum=MAX_READ_BYTES,
     ),
     Option(
         "favor",
@@ -127,12 +131,76 @@ HTML_OPTIONS = (
         default=True,
     ),
 )
+CORPUS_OPTIONS = (
+    Option(
+        "dedup",
+        STR,
+        "Drop documents whose text repeats one met earlier in input order: `exact` compares "
+        "texts with case folded, punctuation removed and whitespace collapsed; `near` drops "
+        "texts whose MinHash-estimated Jaccard similarity reaches `dedup_threshold`; `none` keeps "
+        "every document. The kept one carries `meta.duplicates`, the dropped ones go to "
+        "`duplicates.jsonl`. `cleaner run --dedup` overrides this.",
+        default="none",
+        choices=DEDUP_MODES,
+    ),
+    Option(
+        "dedup_threshold",
+        INT,
+        "`near`: the estimated Jaccard similarity of two texts' shingle sets (word 5-grams; "
+        "character 5-grams in Chinese and Japanese), in percent, from which they are "
+        "near-duplicates.",
+        default=80,
+        minimum=50,
+        maximum=100,
+    ),
+    Option(
+        "dedup_bands",
+        INT,
+        "`near`: LSH bands; 0 derives bands and rows from the threshold (14 x 8, datatrove's, "
+        "at 80).",
+        default=0,
+        maximum=64,
+    ),
+    Option(
+        "dedup_rows", INT, "`near`: MinHash values per band; 0: derived.", default=0, maximum=32
+    ),
+    Option(
+        "dedup_keeper",
+        STR,
+        "Which document of a cluster `near` keeps: the first in input order, the longest text, "
+        "the newest `date_published`, or the highest `quality` score (a record without one "
+        "ranks last); ties go to the first in input order. `exact` keeps the first.",
+        default="first",
+        choices=("first", "longest", "newest", "quality"),
+    ),
+)
+QUALITY_OPTIONS = (
+    Option(
+        "filters",
+        LIST,
+        "Quality filters to apply: the presets `gopher`, `c4`, `fineweb`, one filter of them "
+        "(`gopher_quality`, `gopher_repetition`), or a YAML file of your own (relative to the "
+        "current folder; see the README). Each stores its signals on the record (`quality`) "
+        "and drops a failing document as a reject named by the filter's id. "
+        "`cleaner run --quality` overrides this.",
+        default=[],
+    ),
+    Option(
+        "drop",
+        BOOL,
+        "Drop a document that fails a filter; `false` only stores the signals, so thresholds "
+        "can be chosen later (`cleaner stats`).",
+        default=True,
+    ),
+)
 SECTIONS = {
     "repair": REPAIR_OPTIONS,
     "language": LANGUAGE_OPTIONS,
     "fields": FIELD_OPTIONS,
     "limits": LIMIT_OPTIONS,
     "html": HTML_OPTIONS,
+    "corpus": CORPUS_OPTIONS,
+    "quality": QUALITY_OPTIONS,
 }
 
 
@@ -143,6 +211,10 @@ class Config:
     fields: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
     html: dict[str, Any] = field(default_factory=dict)
+    corpus: dict[str, Any] = field(default_factory=dict)
+    # Left out of repr, which the resume digest reads: a run without quality filters keeps the
+    # digest it had; the cleaner adds the filters' own digest when there are some.
+    quality: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def defaults(cls) -> Config:
@@ -189,12 +261,28 @@ class Config:
         return cls(**parts)
 
     @classmethod
-    def from_rules_dir(cls, rules_dirs: list[Path]) -> Config:
+    def from_rules_dir(
+        cls, rules_dirs: list[Path], extra: Sequence[tuple[Any, str]] = ()
+    ) -> Config:
+        """The ``config.yaml`` of each rules folder, then ``extra`` (a project config), merged
+        option by option: a later one wins, so a folder added with ``--rules`` overrides the
+        defaults' settings it names and keeps the rest."""
+        layers: list[tuple[Any, str]] = []
         for d in rules_dirs:
-            path = d / "config.yaml"
-            if d.is_dir() and path.is_file():
-                return cls.from_mapping(load_yaml(path.read_bytes(), str(path)) or {}, str(path))
-        return cls.defaults()
+            file = d / "config.yaml"
+            if d.is_dir() and file.exists():  # a FIFO or device is refused, not skipped
+                data = load_yaml(read_rule_file(file, "config file"), str(file))
+                layers.append((data or {}, str(file)))
+        layers.extend(extra)
+        if not layers:
+            return cls.defaults()
+        for data, where in layers:  # each on its own first, so an error names its own file
+            cls.from_mapping(data, where)
+        merged: dict[str, dict[str, Any]] = {}
+        for data, _ in layers:
+            for name, section in data.items():
+                merged.setdefault(name, {}).update(section or {})
+        return cls.from_mapping(merged, layers[-1][1])
 
     def ftfy_options(self) -> dict[str, Any]:
         opts = {k: v for k, v in self.repair.items() if k != "enabled"}

@@ -1,12 +1,14 @@
-"""Generate the rule reference from the rule kinds' own declarations, so docs cannot drift.
+"""Generate the rule reference from the rule kinds' own declarations, and the pipeline's page
+from its declared steps, so docs cannot drift.
 
-python -m cleaner.docs            # rewrite docs/rules.md and the README's kinds table
-python -m cleaner.docs --check    # exit 1 if either is stale
+python -m cleaner.docs            # rewrite docs/rules.md, docs/pipeline.md, the README's tables
+python -m cleaner.docs --check    # exit 1 if any is stale
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from pathlib import Path
 
@@ -22,7 +24,11 @@ from cleaner.engine.kinds import (
     RuleKind,
 )
 from cleaner.engine.load import FINGERPRINT_OPTIONS, MATCH_OPTIONS, PACK_OPTIONS
-from cleaner.engine.options import Option
+from cleaner.engine.options import Option, declared
+from cleaner.errors import EXIT_CODES
+from cleaner.quality.families import FAMILIES
+from cleaner.steps.base import Fixpoint, Step, describe, flatten
+from cleaner.steps.document import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = (
@@ -63,7 +69,9 @@ def options_table(options: tuple[Option, ...]) -> list[str]:
         doc = o.doc
         if o.choices:
             doc += " One of: " + ", ".join(f"`{c}`" for c in o.choices) + "."
-        if o.minimum is not None:
+        if o.maximum is not None:
+            doc += f" From {o.minimum or 0:,} to {o.maximum:,}."
+        elif o.minimum is not None:
             doc += f" At least {o.minimum}."
         if o.reason is not None:
             doc += f" *Why its own option:* {o.reason}"
@@ -130,9 +138,73 @@ def rules_md() -> str:
         out += [f"## {title}", ""]
         for kind in sorted((k for k in KINDS.values() if k.phase in phases), key=lambda k: k.name):
             out += kind_section(kind)
+    out += quality_md()
     out += ["## Settings (`config.yaml` beside the packs)", ""]
     for name, options in SECTIONS.items():
         out += [f"### `{name}`", "", *options_table(options), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def quality_md() -> list[str]:
+    """The quality filter families (``cleaner.quality.families``), each with its options."""
+    out = [
+        "## Quality filters",
+        "",
+        "Files of `filters:` (the presets are in `cleaner/quality/presets/`), selected with "
+        "`--quality` or `quality.filters`. Each filter has `id` (its reject reason), `kind` (one "
+        "below), `description`, `examples` (`{input, rejects: ID | null, lang}`, run by the "
+        "tests), its options, and `languages`: per-language overrides of them "
+        "(`{zh: {min_doc_words: 100}}`). Chinese and Japanese count each character as a word.",
+        "",
+    ]
+    for family in FAMILIES.values():
+        checks = ", ".join(f"`{c.option}` ({c.bound} of `{c.signal}`)" for c in family.checks)
+        out += [f"### `{family.name}`", "", family.summary, "", f"Checks: {checks}.", ""]
+        out += [*options_table(declared(family.Options)), ""]
+    return out
+
+
+def pipeline_md(steps: tuple[Step, ...] = STEPS) -> str:
+    """The steps as ``cleaner steps`` lists them, then each step's whole docstring."""
+    out = [
+        "# Pipeline steps",
+        "",
+        "Generated from `STEPS` in `cleaner/steps/document.py` by `python -m cleaner.docs`; a "
+        "test fails when this file is stale. Do not edit by hand. `cleaner steps` prints the "
+        "same list.",
+        "",
+        "Every article takes these steps in this order; a step either passes the document on "
+        "or rejects it with a reason. A record's `steps` names each step that changed the "
+        "text and the characters it removed (summed over the fixpoint's rounds; negative when "
+        'it added some), e.g. `[{"step": "normalise", "removed_chars": 3}, '
+        '{"step": "chrome", "removed_chars": 298}]`.',
+        "",
+        "| step | what it does |",
+        "|---|---|",
+    ]
+    for depth, name, doc in describe(steps):
+        out.append(f"| {'&nbsp;&nbsp;' * 2 * depth}`{name}` | {doc} |")
+    out.append("")
+    for step in flatten(steps):
+        out += [f"## `{step.name}`", "", inspect.cleandoc(type(step).__doc__ or ""), ""]
+    fixpoints = [s for s in steps if isinstance(s, Fixpoint)]
+    for fix in fixpoints:
+        names = ", ".join(f"`{s.name}`" for s in fix.steps)
+        out += [
+            f"## The fixpoint (`{fix.name}`)",
+            "",
+            f"{names} run in turn, round after round, until every one of them has seen the "
+            "text as it now is and left it alone (the loop stops there, mid-round if need be). "
+            "Peeling chrome can uncover more chrome, and what the text rules remove can leave "
+            "more to repair: cleaning clean output must change nothing. Each chrome rule acts "
+            "at most once a round, so `cleaner explain` numbers the round of each edit. Fields "
+            "found in an earlier round win; each rule's edits and each step's characters are "
+            "summed over the rounds. The loop ends on its own (normalise and the chrome rules "
+            "only remove characters; repair changes a line again only when they did); a text "
+            f"still changing after {fix.rounds} rounds, a bound far above any real text, is a "
+            "reject `no_fixpoint`, never written half cleaned.",
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -148,9 +220,41 @@ def _section_of(kind: type[RuleKind]) -> int:
     return next(i for i, phases in enumerate(REFERENCE.values()) if kind.phase in phases)
 
 
+EXIT_BEGIN, EXIT_END = (
+    "<!-- exit-codes:begin (generated by python -m cleaner.docs) -->",
+    "<!-- exit-codes:end -->",
+)
+
+
+def exit_codes_table() -> str:
+    rows = [EXIT_BEGIN, "| exit | meaning |", "|---|---|"]
+    rows += [f"| `{code}` | {text} |" for code, text in EXIT_CODES]
+    rows.append(EXIT_END)
+    return "\n".join(rows)
+
+
+FAIL_ON_BEGIN, FAIL_ON_END = (
+    "<!-- fail-on:begin (generated by python -m cleaner.docs) -->",
+    "<!-- fail-on:end -->",
+)
+
+
+def fail_on_table() -> str:
+    from cleaner.report.compare import METRICS
+
+    rows = [FAIL_ON_BEGIN, "| metric | meaning |", "|---|---|"]
+    rows += [f"| `{name}` | {m.help} |" for name, m in METRICS.items()]
+    rows.append(FAIL_ON_END)
+    return "\n".join(rows)
+
+
 def readme_with_table(readme: str) -> str:
     start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + readme_table() + readme[end:]
+    readme = readme[:start] + readme_table() + readme[end:]
+    start, end = readme.index(FAIL_ON_BEGIN), readme.index(FAIL_ON_END) + len(FAIL_ON_END)
+    readme = readme[:start] + fail_on_table() + readme[end:]
+    start, end = readme.index(EXIT_BEGIN), readme.index(EXIT_END) + len(EXIT_END)
+    return readme[:start] + exit_codes_table() + readme[end:]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     targets = {
         ROOT / "docs" / "rules.md": rules_md(),
+        ROOT / "docs" / "pipeline.md": pipeline_md(),
         ROOT / "README.md": readme_with_table((ROOT / "README.md").read_text("utf-8")),
     }
     stale = [p for p, text in targets.items() if not p.exists() or p.read_text("utf-8") != text]

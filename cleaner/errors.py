@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
+
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM, a scheduler's stop
+
+# Every status a command ends with: `--help` and the README's table are made from this.
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "done; also when the reader of `-o -` stops early (`head -1`): a closed pipe"),
+    (
+        EXIT_REJECTS,
+        "rejects present under `--strict`; failing examples (`test-rules`); findings under "
+        "`rules-report --strict`; a `--fail-on` condition met (`report --compare`)",
+    ),
+    (
+        EXIT_USAGE,
+        "usage, input path or rule errors: nothing was processed and nothing was written",
+    ),
+    (
+        EXIT_STOPPED,
+        "the run stopped before its end (the output could not be written, a worker died); "
+        "what it committed is kept for `--resume`",
+    ),
+    (EXIT_INTERRUPTED, "interrupted by Ctrl-C (SIGINT); nothing half-written is left"),
+    (EXIT_TERMINATED, "stopped by SIGTERM, the same way"),
+)
+
+
+# The name in "unknown key 'domain'", "unknown kind 'drop_lines'", "has unknown value 'x'" ...
+_UNKNOWN = re.compile(r"unknown(?: [a-z ]+)? '([^']{1,100})'")
 
 
 class CleanerError(Exception):
@@ -39,7 +70,15 @@ class RuleError(CleanerError):
             where += ": "
         who = f"rule '{self.rule_id}': " if self.rule_id else ""
         valid = f" (valid: {', '.join(self.valid)})" if self.valid else ""
-        return f"{where}{who}{self.message}{valid}"
+        return f"{where}{who}{self.message}{valid}{self.suggestion()}"
+
+    def suggestion(self) -> str:
+        """``; did you mean 'domains'?`` for an unknown name close to a valid one (a typo)."""
+        found = _UNKNOWN.search(self.message)
+        if found is None or not self.valid:
+            return ""
+        close = difflib.get_close_matches(found.group(1), self.valid, n=1, cutoff=0.6)
+        return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class RuleErrors(CleanerError):
@@ -48,10 +87,6 @@ class RuleErrors(CleanerError):
     def __init__(self, errors: list[RuleError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
-
-
-class UsageError(CleanerError):
-    """The command line or configuration asks for something impossible."""
 
 
 class RunStopped(CleanerError):

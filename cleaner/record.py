@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,22 @@ def printable(text: str | os.PathLike[str]) -> str:
         except UnicodeEncodeError:
             return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+_BYTE_ESCAPE = re.compile(r"\\x[0-9a-fA-F]{2}")
+
+
+def printable_name(name: str | os.PathLike[str]) -> str:
+    """A file name or path as ``printable`` shows it, but never ambiguous: a name with
+    undecodable bytes (``\\xNN``) has its own backslashes doubled, and so does a valid name that
+    holds ``\\x`` and two hex digits, so no two names are shown alike. Any other name is shown
+    as it is."""
+    name = os.fspath(name)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable(name.replace("\\", "\\\\"))
+    return name.replace("\\", "\\\\") if _BYTE_ESCAPE.search(name) else name
 
 
 @dataclass(frozen=True)
@@ -56,15 +73,22 @@ class Record:
     sha256: str
     repairs: tuple[str, ...]
     rules: tuple[dict[str, Any], ...]
+    steps: tuple[dict[str, Any], ...]  # each step that changed the text, and by how much
     fields_from: dict[str, str]
     meta: dict[str, Any]
+    # The quality filters' signals, {filter id: {signal: value}}; None (and no key in the
+    # output) when the run has no quality filters.
+    quality: dict[str, dict[str, float]] | None
     text: str
 
     def to_dict(self) -> dict[str, Any]:
         # A dataclass sets its fields in declaration order, so its __dict__ is in key order.
         d = dict(self.__dict__)
+        if d["quality"] is None:
+            del d["quality"]
         d["repairs"] = list(self.repairs)
         d["rules"] = [dict(r) for r in self.rules]
+        d["steps"] = [dict(s) for s in self.steps]
         return d
 
 
@@ -87,6 +111,8 @@ class Reason:
     message: str
     field: str | None = None
     rule: str | None = None
+    # What failed, for machines: a quality filter's {signal: {"value": v, "min"|"max": t}}.
+    values: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code}
@@ -95,6 +121,8 @@ class Reason:
         if self.rule is not None:
             d["rule"] = self.rule
         d["message"] = self.message
+        if self.values is not None:
+            d["values"] = self.values
         return d
 
 

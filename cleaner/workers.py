@@ -20,18 +20,22 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from cleaner.batch import Batch, BatchResult, clean_batch
 from cleaner.errors import RunStopped
 from cleaner.io.readers import Item
-from cleaner.pipeline import Cleaner
+from cleaner.pipeline import Cleaner, Sources
+from cleaner.stages import CorpusStage
 
 WORKER_DIED = "a worker process died (killed, out of memory, or crashed)"
 
 # Fault injection for the test suite, so that a worker dies at an exact moment instead of after
 # a sleep that races: "<moment>:<signal>:<marker file>", moment one of "start", "batch-N" (the
 # worker that takes batch N, counting from 0) or "flush" (after the last result, before the
-# workers are shut down). Only the first process to create the marker file acts.
+# workers are shut down). Only the first process to create the marker file acts. A run with a
+# corpus stage adds moments where the main process signals itself (inject_fault): "pass1-N"
+# (after committing pass 1's shard N), "between-passes", "pass2-N" (after committing shard N).
 FAULT_ENV = "CLEANER_TEST_WORKER_FAULT"
 
 _PR_SET_PDEATHSIG = 1
@@ -52,6 +56,13 @@ def _fault(moment: str) -> tuple[signal.Signals, str] | None:
     return signal.Signals[sig], marker
 
 
+def inject_fault(moment: str) -> None:
+    """The test suite's fault hook: signal this process if ``FAULT_ENV`` names ``moment``."""
+    fault = _fault(moment)
+    if fault is not None:
+        os.kill(os.getpid(), fault[0])
+
+
 def _die_with_parent(parent: int) -> None:
     """Make this worker exit when ``parent`` does, whichever way it dies (SIGKILL included)."""
     if sys.platform.startswith("linux"):
@@ -70,34 +81,35 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
 
 
-def _init_worker(parent: int, spec: tuple[list[str], str | None] | None) -> None:
+def _init_worker(parent: int, cleaner: Cleaner | None, spec: Sources | None) -> None:
+    # The worker's own cleaner, set in the worker only: a forked worker is handed the parent's
+    # (fork passes it by memory, unpickled), a spawned one builds it again from the same files.
     global _WORKER
+    _WORKER = cleaner
     _die_with_parent(parent)
     # A terminal's Ctrl-C reaches the whole process group. The main process owns the stop
     # (it removes temporary files and reports once); a worker would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's unwinding handler
     if spec is not None:  # spawned, not forked: build the cleaner again from the same files
-        _WORKER = Cleaner.from_paths(spec[0], spec[1])
-    fault = _fault("start")
-    if fault is not None:
-        os.kill(os.getpid(), fault[0])
+        _WORKER = Cleaner.from_paths(*spec)
+    inject_fault("start")
 
 
-def _worker_batch(index: int, items: list[Item]) -> BatchResult:
+def _worker_batch(
+    index: int, items: list[Item], stage: CorpusStage[Any] | None, report: bool = False
+) -> BatchResult:
     assert _WORKER is not None
-    fault = _fault(f"batch-{index}")
-    if fault is not None:
-        os.kill(os.getpid(), fault[0])
-    return clean_batch(_WORKER, items)
+    inject_fault(f"batch-{index}")
+    return clean_batch(_WORKER, items, stage, report=report)
 
 
 class LocalEngine:
     """Runs batches in input order: in this process, or on worker processes, a few at a time."""
 
-    def __init__(self, cleaner: Cleaner, workers: int, outdir: str) -> None:
-        global _WORKER
+    def __init__(self, cleaner: Cleaner, workers: int, outdir: str, report: bool = False) -> None:
         self.cleaner = cleaner
+        self.report = report  # collect --report's aggregates in each batch's tally
         self.outdir = outdir
         self.pool: ProcessPoolExecutor | None = None
         self.window = 2 * workers + 1
@@ -105,19 +117,19 @@ class LocalEngine:
             return
         parent = os.getpid()
         if "fork" in multiprocessing.get_all_start_methods():
-            _WORKER = cleaner  # children inherit the compiled rules: no rebuild per worker
+            # Children inherit the compiled rules: no rebuild per worker.
             self.pool = ProcessPoolExecutor(
                 workers,
                 multiprocessing.get_context("fork"),
                 initializer=_init_worker,
-                initargs=(parent, None),
+                initargs=(parent, cleaner, None),
             )
         else:  # pragma: no cover - platforms without fork
             self.pool = ProcessPoolExecutor(
                 workers,
                 multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(parent, cleaner.sources),
+                initargs=(parent, None, cleaner.sources),
             )
         # Start every worker now, before any other thread (a progress bar) exists; a worker
         # that dies while starting stops the run here.
@@ -132,15 +144,19 @@ class LocalEngine:
         except BrokenProcessPool:
             raise RunStopped(WORKER_DIED, self.outdir) from None
 
-    def map(self, work: Iterator[Batch]) -> Iterator[tuple[Batch, BatchResult]]:
+    def map(
+        self, work: Iterator[Batch], stage: CorpusStage[Any] | None = None
+    ) -> Iterator[tuple[Batch, BatchResult]]:
+        """Each batch with its result, in input order; with ``stage``, scanned too."""
         if self.pool is None:
             for batch in work:
-                yield batch, clean_batch(self.cleaner, batch.items)
+                yield batch, clean_batch(self.cleaner, batch.items, stage, report=self.report)
             return
         pending: deque[tuple[Batch, Future[BatchResult]]] = deque()
         for index, batch in enumerate(work):
             with self._stopped_on_death():  # submit refuses once the pool is broken
-                pending.append((batch, self.pool.submit(_worker_batch, index, batch.items)))
+                future = self.pool.submit(_worker_batch, index, batch.items, stage, self.report)
+                pending.append((batch, future))
             if len(pending) >= self.window:
                 yield self._next(pending)
         while pending:
@@ -169,9 +185,17 @@ class LocalEngine:
         if not ok:
             # Stopping: the batches in flight are discarded, so do not wait for them. Workers
             # ignore SIGINT; without this they would run on after this process has exited.
-            for process in self._processes():
+            processes = self._processes()
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
         # Every result is in when ok: a worker that died since costs nothing, so the
-        # executor's complaint about it is not the run's failure.
+        # executor's complaint about it is not the run's failure. The workers are gone when
+        # not ok, so waiting is quick; not waiting would leave the executor's thread writing
+        # to pipes the interpreter closes at exit (a traceback after a clean stop).
         with contextlib.suppress(BrokenProcessPool):
-            self.pool.shutdown(wait=ok, cancel_futures=not ok)
+            self.pool.shutdown(wait=True, cancel_futures=not ok)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,17 @@ def lines_of(paths: list[Path]) -> list[bytes]:
 def output_files(out: Path) -> dict[str, bytes]:
     """Every file a run left in ``out`` (hidden work files included), by name."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def every_point(attempt: Callable[[int], bool], workers: int = 2) -> int:
+    """Run ``attempt(1)``, ``attempt(2)``... until one says there is no such point, ``workers``
+    at a time (each point is its own processes and folder, so two cores halve the wait);
+    returns how many points there were."""
+    points, n = 0, 1
+    with ThreadPoolExecutor(workers) as pool:
+        while True:
+            tried = list(pool.map(attempt, range(n, n + workers)))
+            points += sum(tried)
+            if not all(tried):
+                return points
+            n += workers

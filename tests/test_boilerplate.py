@@ -11,7 +11,7 @@ import pytest
 
 from cleaner.authoring.explain import explain, render_text
 from cleaner.engine.kinds import KINDS, Boilerplate
-from cleaner.engine.kinds.boilerplate import chrome_scores
+from cleaner.engine.linemodel import chrome_scores
 from cleaner.engine.load import load_packs
 from cleaner.engine.ruleset import RuleSet
 from cleaner.errors import RuleErrors

@@ -9,12 +9,21 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bench.fuzz_targets import check_result, fuzz_clean, fuzz_jsonl, fuzz_rule_file
+from bench.fuzz_targets import (
+    check_result,
+    fuzz_clean,
+    fuzz_deep_meta,
+    fuzz_jsonl,
+    fuzz_rule_file,
+    fuzz_warc,
+    fuzz_zst,
+)
 from cleaner.cli import main
 from cleaner.pipeline import Cleaner
 from cleaner.record import Record
@@ -131,6 +140,60 @@ jsonl_line = st.one_of(
 @given(st.lists(jsonl_line, max_size=8), st.sampled_from([b"\n", b"\r\n"]), st.integers(8, 300))
 def test_fuzz_jsonl_reader(cleaner: Cleaner, lines: list[bytes], sep: bytes, limit: int) -> None:
     fuzz_jsonl(cleaner, sep.join(lines), max_bytes=limit)
+
+
+# .jsonl.zst files of one or more frames, cut anywhere, with one byte flipped or not.
+zst_file = st.tuples(
+    st.lists(jsonl_line, max_size=8),
+    st.integers(1, 3),
+    st.one_of(st.none(), st.integers(0, 1 << 16)),
+    st.one_of(st.none(), st.integers(0, 1 << 16)),
+)
+
+
+@FUZZ
+@given(zst_file)
+# Found by a long run: a binary head once made the file's encoding guess UTF-16, losing it all.
+@example(([b"\x00\x01", b'{"id": 0}'], 1, None, None))
+def test_fuzz_zst_reader(cleaner: Cleaner, case: tuple[list[bytes], int, Any, Any]) -> None:
+    fuzz_zst(cleaner, *case)
+
+
+# WARC files whose last record is cut anywhere: in its headers, its HTTP head or its page.
+warc_file = st.tuples(
+    st.lists(page.map(lambda p: p.encode("utf-8", "surrogatepass")), min_size=1, max_size=3),
+    st.booleans(),
+    st.integers(0, 1 << 16),
+)
+
+
+@FUZZ
+@given(warc_file)
+def test_fuzz_warc_tail(case: tuple[list[bytes], bool, int]) -> None:
+    fuzz_warc(*case)
+
+
+# Lines whose values nest to any depth around the limit, in lists and objects.
+def _nest(depth: int, kinds: list[bool]) -> str:
+    opens = "".join('{"k":' if kinds[i % len(kinds)] else "[" for i in range(depth))
+    closes = "".join("}" if kinds[i % len(kinds)] else "]" for i in reversed(range(depth)))
+    return opens + "1" + closes
+
+
+deep_line = st.tuples(
+    st.one_of(st.integers(0, 130), st.integers(0, 1500)), st.lists(st.booleans(), min_size=1)
+).map(
+    lambda t: (
+        '{"text": "A sentence about the weather and the city council today, again and again.",'
+        ' "deep": ' + _nest(*t) + "}"
+    ).encode()
+)
+
+
+@FUZZ
+@given(deep_line)
+def test_fuzz_deep_meta(cleaner: Cleaner, line: bytes) -> None:
+    fuzz_deep_meta(cleaner, line)
 
 
 @settings(

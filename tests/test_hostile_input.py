@@ -446,8 +446,16 @@ def test_an_unreadable_file_and_folder_are_rejects(
             raise PermissionError(13, "Permission denied", str(self))
         return real_open(self, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def os_open(path: Any, *args: Any, **kwargs: Any) -> Any:  # inputs open through os.open
+        if Path(path).name == "secret.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(path, *args, **kwargs)
+
     monkeypatch.setattr(os, "scandir", scandir)
     monkeypatch.setattr(Path, "open", open_)
+    monkeypatch.setattr(os, "open", os_open)
     got = run_ok([str(src)], tmp_path / "out")
     assert codes(got["rejects.jsonl"]) == {"secret": ["unreadable"], "locked": ["unreadable"]}
     assert [r["id"] for r in got["articles.jsonl"]] == ["fine"]

@@ -21,6 +21,7 @@ import pytest
 
 from cleaner.workers import FAULT_ENV
 from tests.conftest import ROOT, RULES, SEEDS, small_tmpfs
+from tests.warm import CLI_MAIN, WarmProcess, run_warm
 
 SHARD = ["--shard-size", "25"]
 KILLS = 20
@@ -48,9 +49,14 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "cleaner.cli", "run", *args, "--rules", str(RULES)]
 
 
+def warm_cli(*args: str) -> list[str]:
+    """``cli``'s arguments, for a child of the warm interpreter (tests/warm.py)."""
+    return ["run", *args, "--rules", str(RULES)]
+
+
 def run_to_end(*args: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cli(*args), cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = run_warm(CLI_MAIN, warm_cli(*args))
     assert proc.returncode == 0, proc.stderr
     return time.perf_counter() - start
 
@@ -78,18 +84,14 @@ def test_sigkill_the_run_at_20_random_moments_then_resume(tmp_path: Path) -> Non
     resume: list[str] = []
     while kills < KILLS and attempts < 5 * KILLS:
         attempts += 1
-        proc = subprocess.Popen(
-            cli(str(src), "-o", str(out), "-j", "2", *SHARD, *resume),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: the run and its workers
-        )
+        # Its own process group: the run and its workers.
+        proc = WarmProcess(CLI_MAIN, warm_cli(str(src), "-o", str(out), "-j", "2", *SHARD, *resume))
         time.sleep(rng.uniform(0, budget))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait()
+        proc.close()
         resume = ["--resume"]
     assert kills == KILLS
     run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
@@ -127,14 +129,9 @@ def test_a_dying_worker_stops_the_run_cleanly_then_resume_completes(
     src, ref = worker_corpus
     out, fired = tmp_path / "out", tmp_path / "fired"
     env = {**os.environ, FAULT_ENV: f"{moment}:{sig}:{fired}"}
-    proc = subprocess.run(
-        cli(str(src), "-o", str(out), "-j", "2", *SHARD),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,  # a lost worker must never hang the run
-        check=False,
+    # A lost worker must never hang the run.
+    proc = run_warm(
+        CLI_MAIN, warm_cli(str(src), "-o", str(out), "-j", "2", *SHARD), env, timeout=120
     )
     assert fired.exists(), "the fault was never injected"
     assert "Traceback" not in proc.stderr
@@ -211,9 +208,7 @@ def test_full_disk_keeps_committed_shards_and_resume_completes(tmp_path: Path) -
     size = sum(len(v) for v in tree(ref).values())
     with small_tmpfs(tmp_path / "disk", str(size // 2)) as disk:
         out = disk / "out"
-        proc = subprocess.run(
-            cli(str(src), "-o", str(out), *SHARD), cwd=ROOT, capture_output=True, text=True
-        )
+        proc = run_warm(CLI_MAIN, warm_cli(str(src), "-o", str(out), *SHARD))
         assert proc.returncode == 3, proc.stderr
         assert "No space left on device" in proc.stderr
         assert "--resume" in proc.stderr  # the message says how to finish
@@ -257,4 +252,101 @@ def test_ctrl_c_stops_cleanly_then_resume_completes(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert not any((out / ".cleaner-run" / "tmp").iterdir())  # nothing half-written
     run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, "--resume")
+    assert tree(out) == tree(ref)
+
+
+# -- a run with a corpus stage (--dedup exact): two passes, a kill in either -------------------
+
+DEDUP = ["--dedup", "exact"]
+
+
+def dup_corpus(folder: Path, n: int = 300) -> Path:
+    """``corpus``, with a copy of every third article further on (case and spacing changed)."""
+    path = corpus(folder, n)
+    lines = path.read_text("utf-8").splitlines()
+    copies = []
+    for line in lines[::3]:
+        if line.startswith("{broken"):
+            continue
+        obj = json.loads(line)
+        copies.append(json.dumps({"id": obj["id"] + "-copy", "text": obj["text"].upper()}))
+    rng = random.Random(5)
+    for copy in copies:
+        lines.insert(rng.randrange(len(lines) + 1), copy)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def dedup_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("dedup")
+    src = dup_corpus(folder / "in")
+    run_to_end(str(src), "-o", str(folder / "ref"), "-j", "1", *SHARD, *DEDUP)
+    summary = json.loads((folder / "ref" / "summary.json").read_text("utf-8"))
+    assert summary["duplicates_written"] >= 50, "the corpus must hold duplicates"
+    return src, folder / "ref"
+
+
+# The main process SIGKILLs itself at an exact moment (cleaner.workers.inject_fault): after pass
+# 1 commits a shard, between a shard's saved state and its marker, between the passes, after
+# pass 2 commits its first or a middle shard. Its workers die with it.
+PASS_KILLS = ["pass1-0", "pass1-6", "pass1-6-state", "between-passes", "pass2-0", "pass2-8"]
+
+
+@pytest.mark.parametrize("moment", PASS_KILLS)
+def test_dedup_sigkill_in_either_pass_then_resume_equals_an_uninterrupted_run(
+    tmp_path: Path, dedup_corpus: tuple[Path, Path], moment: str
+) -> None:
+    src, ref = dedup_corpus
+    out, fired = tmp_path / "out", tmp_path / "fired"
+    env = {**os.environ, FAULT_ENV: f"{moment}:SIGKILL:{fired}"}
+    args = cli(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP)
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert fired.exists(), "the fault was never injected"
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert not (out / "summary.json").exists()
+    run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP, "--resume")
+    assert tree(out) == tree(ref)  # and -j 2 wrote the bytes of -j 1
+
+
+def test_dedup_worker_death_in_pass_1_stops_cleanly_then_resume_completes(
+    tmp_path: Path, dedup_corpus: tuple[Path, Path]
+) -> None:
+    src, ref = dedup_corpus
+    out, fired = tmp_path / "out", tmp_path / "fired"
+    env = {**os.environ, FAULT_ENV: f"batch-1:SIGKILL:{fired}"}
+    args = cli(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP)
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert "cleaner: a worker process died" in proc.stderr
+    run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP, "--resume")
+    assert tree(out) == tree(ref)
+
+
+def test_dedup_sigkill_at_random_moments_then_resume(
+    tmp_path: Path, dedup_corpus: tuple[Path, Path]
+) -> None:
+    src, ref = dedup_corpus
+    out = tmp_path / "out"
+    budget = run_to_end(str(src), "-o", str(tmp_path / "timed"), "-j", "2", *SHARD, *DEDUP)
+    rng = random.Random(8)
+    kills = attempts = 0
+    resume: list[str] = []
+    while kills < 8 and attempts < 40:
+        attempts += 1
+        proc = subprocess.Popen(
+            cli(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP, *resume),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0, budget))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        resume = ["--resume"]
+    assert kills == 8
+    run_to_end(str(src), "-o", str(out), "-j", "2", *SHARD, *DEDUP, "--resume")
     assert tree(out) == tree(ref)

@@ -51,7 +51,7 @@ def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
     assert errors == [
         f"{tmp_path}/pack.yaml:14: rule 'demo-drop': unknown key 'max_word' (valid: description, "
         "examples, first_lines, followed_by, id, ignore_case, kind, last_lines, line, lines, literal, "
-        "max_words, pattern)"
+        "max_words, pattern); did you mean 'max_words'?"
     ]
 
 
@@ -96,7 +96,7 @@ def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
         "cut_after, cut_before, drop_before_heading, drop_block, drop_duplicate_line, drop_line, "
         "extract, "
         "html_body, html_field, html_remove, "
-        "min_words, required_fields, strip_span)"
+        "min_words, required_fields, strip_span, text_date, text_title); did you mean 'drop_line'?"
     ]
 
 

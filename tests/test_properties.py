@@ -76,6 +76,28 @@ def test_cleaning_clean_output_changes_nothing(
     assert text_of(again) == once
 
 
+# What a second cleaning of clean output must leave as the first left it: the text and what
+# follows from it. (Fields may differ: the first run saw lines its chrome rules then removed.)
+SAME_AGAIN = ("text", "sha256", "n_chars", "n_words", "lang", "site")
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(document, min_size=1, max_size=4).map("\n".join), st.sampled_from(SITES))
+def test_a_second_cleaning_of_a_record_changes_nothing(
+    cleaner: Cleaner, text: str, site: str | None
+) -> None:
+    first = cleaner.clean(RawArticle("p", "p", text, site=site)).result
+    if not isinstance(first, Record):
+        return
+    again = cleaner.clean(RawArticle("p", "p", first.text, site=first.site)).result
+    assert isinstance(again, Record), again
+    assert {k: getattr(again, k) for k in SAME_AGAIN} == {k: getattr(first, k) for k in SAME_AGAIN}
+    # The counts that describe the second run: it repaired nothing and no rule or step acted.
+    assert (again.repairs, again.rules, again.steps) == ((), (), ())
+
+
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -141,6 +163,7 @@ def test_cleaning_a_runs_output_again_changes_nothing(tmp_path: Path) -> None:
     after = [json.loads(x) for x in (second / "articles.jsonl").read_text("utf-8").splitlines()]
     assert [r["text"] for r in after] == [r["text"] for r in before]
     assert [r["rules"] for r in after] == [[] for _ in before]  # no rule found anything to do
+    assert [r["steps"] for r in after] == [[] for _ in before]  # no step changed the text
 
 
 # -- no rule removes more than its examples allow, on the seeds ------------------------------

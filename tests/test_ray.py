@@ -18,7 +18,7 @@ from cleaner.pipeline import Cleaner
 from cleaner.ray_engine import run_ray
 from cleaner.run import RunOptions
 from tests.conftest import RULES
-from tests.scale_helpers import write_corpus
+from tests.scale_helpers import corpus_lines, write_corpus
 
 if not os.environ.get("CI"):
     pytest.importorskip("ray", reason="pip install -e '.[ray]' to run the Ray tests")
@@ -132,3 +132,42 @@ def test_ray_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytest.CaptureFix
     options = RunOptions(workers=-1)
     with pytest.raises(CleanerError, match="one cleaning actor per CPU of the cluster"):
         run_ray(Cleaner.from_paths([RULES]), [str(src)], str(tmp_path / "o"), options)
+
+
+def test_ray_dedup_keeps_the_local_engines_first_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Copies inside a file and across files, in blocks of 128 KB, so many Ray tasks clean
+    # and write in no set order: the keeper is still the first copy in input order (order
+    # keys), and every file equals the local engine's as a set.
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr("cleaner.ray_engine.READ_BLOCK_BYTES", 128 << 10)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    lines = corpus_lines(400)
+    copies = [
+        json.dumps({"id": f"copy-{i}", "text": json.loads(line)["text"].upper()})
+        for i, line in enumerate(lines[::5])
+        if line.endswith("}")  # not a malformed line
+    ]
+    (inputs / "a.jsonl").write_text("\n".join(lines + copies[:20]) + "\n", "utf-8")
+    (inputs / "b.jsonl").write_text("\n".join(copies[20:] + lines[:30]) + "\n", "utf-8")
+    local, ray_out = tmp_path / "local", tmp_path / "ray"
+    common = ["--rules", str(RULES), "-j", "2", "--dedup", "exact"]
+    assert main(["run", str(inputs), "-o", str(local), *common]) == 0
+    assert main(["run", str(inputs), "-o", str(ray_out), "--engine", "ray", *common]) == 0
+
+    def lines_of(paths: list[Path]) -> list[str]:
+        return sorted(x for p in paths for x in p.read_text("utf-8").splitlines())
+
+    for kind in ("articles", "rejects", "duplicates"):
+        shards = sorted(ray_out.glob(f"{kind}-*.jsonl"))
+        assert len(shards) > 1, "the run must spread over several write tasks"
+        assert lines_of(shards) == lines_of([local / f"{kind}.jsonl"]), kind
+    summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
+    expected = json.loads((local / "summary.json").read_text("utf-8"))
+    assert {k: v for k, v in summary.items() if k != "shards"} == expected
+    assert summary["duplicates_written"] >= 100
+    assert summary["reconciled"]
+    assert not (ray_out / ".cleaner-ray").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 import ftfy
 from hypothesis import given, settings
@@ -73,12 +74,16 @@ document = st.lists(line, max_size=8).map("\n".join)
 
 
 def reference_repair(text: str) -> tuple[str, list[str]]:
-    """The repair loop without shortcuts: every flagged line goes to ftfy until it changes
-    nothing (or MAX_PASSES)."""
-    if _PLAIN_SUSPICIOUS.search(text) is None:
-        return text, []
-    lines = text.split("\n")
+    """The repair loop without shortcuts: the whole text in the config's normal form, then
+    every flagged line goes to ftfy until it changes nothing (or MAX_PASSES)."""
+    form = CONFIG.normalization
     steps: dict[str, None] = {}
+    if form is not None and unicodedata.normalize(form, text) != text:
+        text = unicodedata.normalize(form, text)
+        steps[f"normalize:{form}"] = None
+    if _PLAIN_SUSPICIOUS.search(text) is None:
+        return text, list(steps)
+    lines = text.split("\n")
     for i, one in enumerate(lines):
         for n in range(MAX_PASSES):
             if _PLAIN_SUSPICIOUS.search(one) is None:
@@ -136,5 +141,5 @@ def test_normalising_only_the_lines_with_spaces_to_collapse_changes_nothing(text
 
 def test_a_record_dict_has_the_fields_in_declaration_order() -> None:
     names = [f.name for f in dataclasses.fields(Record)]
-    record = Record(**{n: () if n in ("repairs", "rules") else {} for n in names})
+    record = Record(**{n: () if n in ("repairs", "rules", "steps") else {} for n in names})
     assert list(record.to_dict()) == names

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,8 @@ import pytest
 
 from cleaner.pipeline import Cleaner
 from tests.conftest import ROOT, RULES
-from tests.scale_helpers import output_files, write_corpus
+from tests.scale_helpers import every_point, output_files, write_corpus
+from tests.warm import CLI_MAIN, WarmProcess, run_warm
 
 # Runs the command line, sending itself SIGKILL just before the Nth os.replace: every rename the
 # writers do (a shard's articles, its rejects, its marker, the joins, summary.json) is a point.
@@ -40,34 +40,20 @@ def cleaner_cmd(corpus: Path, out: Path, *extra: str) -> list[str]:
     return ["run", str(corpus), "-o", str(out), "--rules", str(RULES), *extra]
 
 
-def run_cleaner(args: list[str], checkpoint: int | None = None) -> subprocess.CompletedProcess[str]:
-    """The command line, uninterrupted (n=0: no kill), optionally with smaller checkpoints."""
-    env = {**os.environ, "CI": "1"}
+def _env(checkpoint: int | None, **more: str) -> dict[str, str]:
+    env = {**os.environ, "CI": "1", **more}
     if checkpoint:
         env["TEST_CHECKPOINT"] = str(checkpoint)
-    return subprocess.run(
-        [sys.executable, "-c", KILL_BEFORE_RENAME, "0", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    return env
+
+
+def run_cleaner(args: list[str], checkpoint: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The command line, uninterrupted (n=0: no kill), optionally with smaller checkpoints."""
+    return run_warm(KILL_BEFORE_RENAME, ["0", *args], env=_env(checkpoint))
 
 
 def killed_at_rename(n: int, args: list[str], checkpoint: int | None = None) -> int:
-    env = {**os.environ, "CI": "1"}
-    if checkpoint:
-        env["TEST_CHECKPOINT"] = str(checkpoint)
-    proc = subprocess.run(
-        [sys.executable, "-c", KILL_BEFORE_RENAME, str(n), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    return proc.returncode
+    return run_warm(KILL_BEFORE_RENAME, [str(n), *args], env=_env(checkpoint)).returncode
 
 
 @pytest.fixture(scope="module")
@@ -93,19 +79,20 @@ def test_sigkill_before_every_rename_then_resume_equals_an_uninterrupted_run(
     reference = tmp_path / "reference"
     assert run_cleaner(cleaner_cmd(corpus, reference, *extra)).returncode == 0
     expected = output_files(reference)
-    n, kills = 1, 0
-    while True:
+
+    def kill_then_resume(n: int) -> bool:
+        """False when the run has fewer than n renames (every point has been tried)."""
         out = tmp_path / f"out{n}"
         code = killed_at_rename(n, cleaner_cmd(corpus, out, *extra), checkpoint)
-        if code == 0:  # fewer than n renames: every point has been tried
-            break
+        if code == 0:
+            return False
         assert code == -signal.SIGKILL
-        kills += 1
         resumed = run_cleaner(cleaner_cmd(corpus, out, *extra, "--resume"), checkpoint)
         assert resumed.returncode == 0, resumed.stderr
         assert output_files(out) == expected, f"killed before rename {n}"
-        n += 1
-    assert kills >= 10
+        return True
+
+    assert every_point(kill_then_resume) >= 10
 
 
 def test_ctrl_c_before_every_rename_leaves_nothing_half_written(
@@ -115,28 +102,24 @@ def test_ctrl_c_before_every_rename_leaves_nothing_half_written(
     args = ["--shard-size", "70", "-j", "2"]
     reference = tmp_path / "reference"
     assert run_cleaner(cleaner_cmd(corpus, reference, *args)).returncode == 0
-    env = {**os.environ, "CI": "1", "TEST_CTRL_C": "1"}
-    n = 1
-    while True:
+    expected = output_files(reference)
+
+    def stop_then_resume(n: int) -> bool:
+        """False when the run has fewer than n renames (every point has been tried)."""
         out = tmp_path / f"out{n}"
-        proc = subprocess.run(
-            [sys.executable, "-c", KILL_BEFORE_RENAME, str(n), *cleaner_cmd(corpus, out, *args)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-        )
-        if proc.returncode == 0:  # fewer than n renames: every point has been tried
-            break
+        argv = [str(n), *cleaner_cmd(corpus, out, *args)]
+        proc = run_warm(KILL_BEFORE_RENAME, argv, env=_env(None, TEST_CTRL_C="1"))
+        if proc.returncode == 0:
+            return False
         assert proc.returncode == 130, proc.stderr
         assert "Traceback" not in proc.stderr
         assert not any((out / ".cleaner-run" / "tmp").iterdir()), f"before rename {n}"
         resumed = run_cleaner(cleaner_cmd(corpus, out, *args, "--resume"))
         assert resumed.returncode == 0, resumed.stderr
-        assert output_files(out) == output_files(reference), f"interrupted before rename {n}"
-        n += 1
-    assert n > 5
+        assert output_files(out) == expected, f"interrupted before rename {n}"
+        return True
+
+    assert every_point(stop_then_resume) > 5
 
 
 def test_killed_twice_including_during_the_resume(corpus: Path, tmp_path: Path) -> None:
@@ -159,14 +142,7 @@ def test_sigkill_to_main_and_workers_mid_run_with_two_workers(
     reference = tmp_path / "reference"
     assert run_cleaner(cleaner_cmd(corpus, reference, *args)).returncode == 0
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cleaner.cli", *cleaner_cmd(corpus, out, *args)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "CI": "1"},
-    )
+    proc = WarmProcess(CLI_MAIN, cleaner_cmd(corpus, out, *args), env=_env(None))
     done = out / ".cleaner-run" / "done"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -175,6 +151,7 @@ def test_sigkill_to_main_and_workers_mid_run_with_two_workers(
         time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGKILL)  # the main process and its workers
     assert proc.wait() == -signal.SIGKILL, "the run ended before it could be killed"
+    proc.close()
     resumed = run_cleaner(cleaner_cmd(corpus, out, *args, "--resume"))
     assert resumed.returncode == 0, resumed.stderr
     assert output_files(out) == output_files(reference)

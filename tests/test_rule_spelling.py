@@ -139,10 +139,13 @@ def legacy_packs() -> list:  # type: ignore[type-arg]
 
 
 def test_legacy_packs_load_and_pass_their_examples(legacy_packs: list) -> None:  # type: ignore[type-arg]
-    today = load_packs([RULES])
-    assert [(p.name, [r.id for r in p.rules]) for p in legacy_packs] == [
-        (p.name, [r.id for r in p.rules]) for p in today
-    ]
+    # Every old pack loads as the same pack with the same rules, in order; today's packs may
+    # have gained rules since the copy was taken.
+    today = {p.name: [r.id for r in p.rules] for p in load_packs([RULES])}
+    for pack in legacy_packs:
+        ids = [r.id for r in pack.rules]
+        assert [i for i in today[pack.name] if i in ids] == ids, pack.name
+    assert [p.name for p in legacy_packs] == list(today)
     failed = [str(r) for r in iter_results(legacy_packs) if not r.passed]
     assert not failed, failed
 
@@ -152,7 +155,8 @@ def test_legacy_packs_clean_the_seeds_to_the_same_bytes(tmp_path: Path) -> None:
     for name, rules in (("today", RULES), ("legacy", LEGACY)):
         out = tmp_path / name
         with pytest.warns(RuleSpellingWarning) if name == "legacy" else _nothing():
-            assert main(["run", str(SEEDS), "-o", str(out), "--rules", str(rules)]) == 0
+            argv = ["run", str(SEEDS), "-o", str(out), "--no-default-rules", "--rules", str(rules)]
+            assert main(argv) == 0
         outputs[name] = [(out / f).read_bytes() for f in ("articles.jsonl", "rejects.jsonl")]
     assert outputs["today"][0]  # the seeds do come out
     assert outputs["legacy"] == outputs["today"]

@@ -134,7 +134,7 @@ def test_pipe_jsonl_in_and_out(tmp_path: Path) -> None:
         ("stdin:2", "bad_jsonl"),
         ("j3", "bad_jsonl"),
     ]
-    assert rejects[0]["source"] == "<stdin>:2"
+    assert rejects[0]["source"] == "stdin:2"  # one name for id and source
 
 
 def test_output_folder_cannot_be_the_input(tmp_path: Path) -> None:

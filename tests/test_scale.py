@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zstandard
@@ -325,11 +326,37 @@ def test_parquet_holds_the_same_records(corpus: Path, single: Path, tmp_path: Pa
         rows = [
             r for p in sorted(out.glob("articles*.parquet")) for r in pq.read_table(p).to_pylist()
         ]
-        for r in rows:
-            r["meta"] = json.loads(r["meta"])
-            r["fields_from"] = dict(r["fields_from"])
-        assert rows == expected
+        assert rows_as_jsonl(rows) == expected
         assert (out / ("rejects.jsonl.zst" if not extra else "rejects-00000.jsonl.zst")).exists()
+
+
+def rows_as_jsonl(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parquet rows as the JSONL records they were written from."""
+    for r in rows:
+        r["meta"] = json.loads(r["meta"])
+        r["fields_from"] = dict(r["fields_from"])
+        if r["quality"] is None:  # no --quality: the JSONL record has no such key
+            del r["quality"]
+        else:
+            r["quality"] = {f: dict(signals) for f, signals in r["quality"]}
+    return rows
+
+
+def test_parquet_keeps_the_quality_signals(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for fmt in ("jsonl", "parquet"):
+        assert (
+            run_cli(
+                str(seeds), "-o", str(tmp_path / fmt), "--format", fmt, "-q", "--quality", "gopher"
+            )
+            == 0
+        )
+    jsonl = (tmp_path / "jsonl" / "articles.jsonl").read_text("utf-8").splitlines()
+    expected = [json.loads(x) for x in jsonl]
+    rows = pq.read_table(tmp_path / "parquet" / "articles.parquet").to_pylist()
+    assert rows_as_jsonl(rows) == expected
+    assert all(r["quality"]["gopher_quality"]["n_words"] > 0 for r in expected)
 
 
 def test_parquet_columns_are_the_record_fields() -> None:

@@ -103,6 +103,12 @@ class Explanation:
             return []
         return [{"pack": name, "why": sel.reasons.get(name, "")} for name in sel.packs]
 
+    def changed_by_step(self) -> list[dict[str, Any]]:
+        """The record's ``steps``: each pipeline step that changed the text."""
+        result = self.outcome.result
+        record = result.to_dict() if isinstance(result, Record) else result.record or {}
+        return list(record.get("steps", []))
+
     def to_dict(self) -> dict[str, Any]:
         result = self.outcome.result
         return {
@@ -175,6 +181,9 @@ def render_text(ex: Explanation, *, colour: bool = False, max_lines: int = 20) -
         generic = [p["pack"] for p in ex.packs() if p["why"] == "generic"]
         if generic:
             out.append(f"  generic: {', '.join(generic)}")
+    changed = ex.changed_by_step()
+    out += ["", paint("head", "steps that changed the text (cleaner steps lists them all)")]
+    out += [f"  {s['step']}: {s['removed_chars']} chars removed" for s in changed] or ["  none"]
     out += ["", paint("head", f"rules that acted, in order ({len(ex.trace.steps)})")]
     if not ex.trace.steps:
         out.append("  none")

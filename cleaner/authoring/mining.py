@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cleaner.authoring.daily import Daily, Days
+
 # A line of unique text scores (words - BODY_WORDS): paragraphs raise the body window, short
 # unique lines (links, captions) lower it a little; a recurring line lowers it more.
 BODY_WORDS = 8
@@ -82,15 +84,17 @@ class Layout:
 
 
 class Corpus:
-    """Pages of one site with their page counts and estimated layouts."""
+    """Pages of one site with their page counts and estimated layouts; ``days`` the day each
+    page was fetched, when known (None), to tell the day's lines from the site's."""
 
-    def __init__(self, pages: Sequence[list[str]], share: float) -> None:
+    def __init__(self, pages: Sequence[list[str]], share: float, days: Days = None) -> None:
         self.pages = [list(p) for p in pages]
         self.n = len(self.pages)
         self.threshold = min_pages(self.n, share)
         self.df: Counter[str] = Counter()
         for lines in self.pages:
             self.df.update(set(lines))
+        self.daily = Daily(self.pages, self.df, self.threshold, days)
         self.counts = [Counter(lines) for lines in self.pages]
         self.title_keys = {line_key(p[0]) for p in self.pages if p}
         self.layouts = [self._layout(lines) for lines in self.pages]
@@ -167,7 +171,12 @@ class Cut:
 
 
 def _marker_ok(corpus: Corpus, line: str) -> bool:
-    return corpus.common(line) and not is_metadata(line) and not corpus.is_headline(line)
+    return (
+        corpus.common(line)
+        and not is_metadata(line)
+        and not corpus.is_headline(line)
+        and not corpus.daily.only_today(line)
+    )
 
 
 def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]:
@@ -302,6 +311,7 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
         for line, z in zones.items()
         if not is_metadata(line)
         and not corpus.is_headline(line)
+        and not corpus.daily.only_today(line)
         and not (_name_like(line) and z["byline"] * 2 >= z.total())
     }
     # Union lines that are neighbours on at least `threshold` pages.

@@ -17,7 +17,7 @@ Memory grows with the number of rules and the articles they act on, not with art
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.pipeline import Cleaner, Outcome
 from cleaner.record import RawArticle, Record
 from cleaner.steps.normalize import normalize_lines
+from cleaner.words import count_words
 
 DEFAULT_MAX_SHARE = 0.5
 
@@ -64,7 +65,7 @@ class _Counter:
 
 
 def _words(lines: list[str]) -> int:
-    return sum(len(line.split()) for line in lines)
+    return sum(count_words(line) for line in lines)
 
 
 def _alone(rule: Rule, lines: list[str]) -> frozenset[int]:
@@ -154,8 +155,15 @@ def build_report(
     clean: Iterable[RawArticle] = (),
     *,
     max_share: float = DEFAULT_MAX_SHARE,
+    packs: Collection[str] | None = None,
 ) -> Report:
-    rules = {rid: RuleStats(r) for rid, r in cleaner.rules.rules.items()}
+    """Every rule's record on ``articles``; with ``packs``, only those packs' rules are listed
+    (all packs still run, as in a real run)."""
+    rules = {
+        rid: RuleStats(r)
+        for rid, r in cleaner.rules.rules.items()
+        if packs is None or r.pack in packs
+    }
     report = Report(rules, max_share=max_share)
     for article in articles:
         n = report.articles
@@ -167,6 +175,8 @@ def build_report(
         report.pack_articles.update(outcome.selection.packs)
         total = _article_words(counter, outcome)
         for rid, edits in counter.edits.items():
+            if rid not in rules:
+                continue
             s = rules[rid]
             s.articles += 1
             s.edits += edits
@@ -174,13 +184,14 @@ def build_report(
             s.words += counter.words[rid]
             if total and counter.words[rid] / total > max_share:
                 s.broad.append((article.id, counter.words[rid] / total))
-        _record_alone(report, cleaner, article, n)
+        _record_alone(report, cleaner, article, n, rules)
     for article in clean:
         report.clean_articles += 1
         counter = _Counter()
         cleaner.clean(article, tracer=counter)
         for rid in counter.edits:
-            rules[rid].on_clean.append((article.id, counter.first_taken.get(rid, "")))
+            if rid in rules:
+                rules[rid].on_clean.append((article.id, counter.first_taken.get(rid, "")))
     return report
 
 
@@ -191,7 +202,9 @@ def _article_words(counter: _Counter, outcome: Outcome) -> int:
     return kept + sum(counter.words.values())
 
 
-def _record_alone(report: Report, cleaner: Cleaner, article: RawArticle, n: int) -> None:
+def _record_alone(
+    report: Report, cleaner: Cleaner, article: RawArticle, n: int, listed: Collection[str]
+) -> None:
     text = cleaner.article_text(article)
     if text is None:
         return
@@ -201,7 +214,7 @@ def _record_alone(report: Report, cleaner: Cleaner, article: RawArticle, n: int)
     for group in selection.groups:
         hits = group.set.hits(joined)
         for rule in group.chrome_rules:
-            if not group.may_fire(rule, hits):
+            if rule.id not in listed or not group.may_fire(rule, hits):
                 continue
             taken = _alone(rule, lines)
             if taken:

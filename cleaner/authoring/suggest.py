@@ -20,68 +20,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.authoring import mining
-from cleaner.authoring.yamlwrite import flow_list, scalar, text_block
-from cleaner.engine.kinds import KINDS
+from cleaner.authoring import fields, mining
+from cleaner.authoring.draft import (
+    CUTS,
+    SECTIONS,
+    Candidate,
+    Draft,
+    make_rule,
+    readable_escape,
+    render,
+)
 from cleaner.engine.load import Pack, Rule, load_pack_text
-from cleaner.engine.options import check_options
 from cleaner.engine.ruleset import RuleGroup, domain_of, run_chrome
 from cleaner.steps.normalize import normalize_lines
 from cleaner.testing import check_example
 
 DEFAULT_SHARE = 0.05
-CUTS = ("header", "footer")
 MAX_FINGERPRINTS = 4
 EXAMPLE_CHARS = 100  # neighbour lines in examples are shortened to this
-SECTIONS = {
-    "header": "Header cuts: everything above a marker line that comes before the headline.",
-    "footer": "Footer cuts: everything below a marker line that comes after the article.",
-    "lines": "Recurring lines left between header and footer (menus, share bars, widgets).",
-    "spans": "Recurring text glued to the start or end of real lines.",
-}
-
-
-@dataclass
-class Candidate:
-    """One proposed rule, with the evidence for it."""
-
-    section: str
-    kind: str
-    options: dict[str, Any]
-    summary: str
-    pages: int  # pages it acts on
-    hits: int  # lines it removes or shortens there
-    confidence: float
-    examples: list[tuple[str, str]] = field(default_factory=list)
-    line_pages: dict[str, int] = field(default_factory=dict)  # for `lines:`, pages per line
-    id: str = ""
-
-
-@dataclass
-class Draft:
-    """A draft pack and how it was found."""
-
-    domain: str
-    n_pages: int
-    threshold: int
-    candidates: list[Candidate]
-    fingerprints: list[tuple[str, int]]  # (RE2 source, pages it occurs on)
-    fingerprint_pages: int  # pages at least one fingerprint occurs on
-    yaml: str = ""
-
-    def counts(self) -> Counter[str]:
-        return Counter(c.section for c in self.candidates)
-
-
-_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
-
-
-def readable_escape(text: str) -> str:
-    """Escape only what RE2 treats as syntax, so a pattern still reads like the line."""
-    return _META.sub(r"\\\1", text)
 
 
 def normalise_domain(site: str) -> str:
@@ -117,14 +75,6 @@ def prepare(texts: Iterable[str], generic: Sequence[RuleGroup] = ()) -> list[lis
 
 
 # --- building rules to test candidates with the real engine ------------------------------
-
-
-def make_rule(rule_id: str, kind: str, options: dict[str, Any]) -> Rule:
-    kind_cls = KINDS[kind]
-    values, problems = check_options(kind_cls.declared(), options, one_of=kind_cls.one_of)
-    if problems:  # pragma: no cover - a bug in this module
-        raise AssertionError(f"{rule_id}: {[p.message for p in problems]}")
-    return Rule(rule_id, "draft", kind_cls.from_values(values), "draft", (), "<draft>", None)
 
 
 def _run(rule: Rule, lines: list[str]) -> list[str]:
@@ -337,9 +287,12 @@ def fingerprints(corpus: mining.Corpus, domain: str) -> tuple[list[tuple[str, in
 
 
 def mine(
-    domain: str, pages: Sequence[list[str]], share: float = DEFAULT_SHARE
+    domain: str,
+    pages: Sequence[list[str]],
+    share: float = DEFAULT_SHARE,
+    days: Sequence[str | None] | None = None,
 ) -> tuple[mining.Corpus, list[Candidate]]:
-    corpus = mining.Corpus(pages, share)
+    corpus = mining.Corpus(pages, share, days)
     header = mining.choose_cuts(corpus, footer=False)
     footer = mining.choose_cuts(corpus, footer=True)
     kept = mining.apply_cuts(corpus, header + footer)
@@ -347,7 +300,7 @@ def mine(
     dropped = {line for g in groups for line in g.lines}
     left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
     spans = mining.choose_spans(corpus, left)
-    candidates: list[Candidate] = []
+    candidates = fields.candidates(corpus)
     for cut in header + footer:
         c = _cut_candidate(cut, corpus)
         if c is not None:
@@ -376,72 +329,6 @@ def mine(
 # --- the YAML ------------------------------------------------------------------------------
 
 
-def _option_lines(c: Candidate) -> list[str]:
-    out: list[str] = []
-    for key, value in c.options.items():
-        if key == "lines":
-            out.append("    lines:")
-            for line in value:
-                out.append(f"      - {scalar(line)}  # {c.line_pages[line]} pages")
-        elif isinstance(value, bool):
-            out.append(f"    {key}: {'true' if value else 'false'}")
-        elif isinstance(value, int):
-            out.append(f"    {key}: {value}")
-        elif isinstance(value, list):
-            out.append(f"    {key}: {flow_list(value)}")
-        else:
-            out.append(f"    {key}: {scalar(str(value))}")
-    return out
-
-
-def render(draft: Draft) -> str:
-    d = draft
-    out = [
-        f"# Draft site pack for {d.domain}, written by `cleaner suggest` from {d.n_pages} pages.",
-        f"# A line counted as recurring when it occurred on at least {d.threshold} pages.",
-        "# Review before use: each rule says on how many pages it acted, how many lines it",
-        "# removed there and how sure the evidence is (share of its hits outside the estimated",
-        "# article text). Cuts are listed in the order they must run, the one removing most",
-        "# first; the other sections are ranked by confidence. Examples are real lines from the",
-        "# pages. Delete what is wrong; `cleaner explain` shows each rule at work on one page,",
-        "# `cleaner test-rules` runs the examples.",
-        f"pack: {scalar(d.domain)}",
-        f"description: {scalar(f'Chrome of {d.domain}, mined from {d.n_pages} pages (draft).')}",
-        "scope: site",
-        "match:",
-        f"  domains: {flow_list([d.domain])}",
-    ]
-    if d.fingerprints:
-        out.append(
-            f"  fingerprints:  # for inputs without a URL: together on {d.fingerprint_pages} "
-            f"of {d.n_pages} pages"
-        )
-        out += [f"    - pattern: {scalar(src)}  # {n} pages" for src, n in d.fingerprints]
-    else:
-        out.append("  # No line naming the site recurred: inputs without a URL will not match.")
-    out.append("rules:" if d.candidates else "rules: []")
-    section = None
-    for c in d.candidates:
-        if c.section != section:
-            section = c.section
-            out += ["", f"  # --- {SECTIONS[section]}"]
-        flag = "  CHECK: mostly inside article text" if c.confidence < 0.5 else ""
-        out += [
-            f"  # {c.pages} pages, {c.hits} lines, confidence {c.confidence:.2f}{flag}",
-            f"  - id: {c.id}",
-            f"    kind: {c.kind}",
-            f"    description: {scalar(f'{c.summary} Seen on {c.pages} of {d.n_pages} pages.')}",
-            *_option_lines(c),
-            "    examples:",
-        ]
-        for text_in, text_out in c.examples:
-            first = text_block("input", text_in, 8)
-            first[0] = "      - " + first[0].lstrip()
-            out += first
-            out += text_block("output", text_out, 8)
-    return "\n".join(out) + "\n"
-
-
 def suggest(
     domain: str,
     texts: Iterable[str],
@@ -450,17 +337,24 @@ def suggest(
     others: Sequence[Pack] = (),
     share: float = DEFAULT_SHARE,
     path: str = "<draft>",
+    days: Sequence[str | None] | None = None,
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
     ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
-    ``others`` the packs the draft must not clash with (rule ids).
+    ``others`` the packs the draft must not clash with (rule ids); ``days`` the day each text
+    was fetched, when known (a line seen on one day's pages only is not the site's chrome).
     """
     domain = normalise_domain(domain)
-    pages = [p for p in prepare(texts, generic) if p]
+    texts = list(texts)
+    day_of = list(days) if days is not None else [None] * len(texts)
+    if len(day_of) != len(texts):
+        raise ValueError(f"suggest got {len(day_of)} days for {len(texts)} texts")
+    prepared = [(p, d) for p, d in zip(prepare(texts, generic), day_of, strict=True) if p]
+    pages = [p for p, _ in prepared]
     if len(pages) < 3:
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
-    corpus, candidates = mine(domain, pages, share)
+    corpus, candidates = mine(domain, pages, share, [d for _, d in prepared])
     prints, covered = fingerprints(corpus, domain)
     draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered)
     _dedupe_ids(draft, others)

@@ -7,12 +7,16 @@ together, so one run of ``cleaner check-rules`` lists everything to fix.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
+from cleaner.engine.examples import Collector, Example, parse_examples
+from cleaner.engine.files import rule_files
+from cleaner.engine.hosts import host_suggestion, is_host_name
+from cleaner.engine.kinds import KINDS, KindError, RuleKind
 from cleaner.engine.options import (
     BOOL,
     LIST,
@@ -25,12 +29,17 @@ from cleaner.engine.options import (
 )
 from cleaner.engine.regex import PatternError, compile_pattern, literal_source
 from cleaner.engine.spelling import respelled
-from cleaner.engine.yamlsafe import MAX_RULE_FILE_BYTES, key_line, line_of, load_yaml
+from cleaner.engine.yamlsafe import (
+    LocDict,
+    key_line,
+    line_of,
+    load_yaml,
+    read_rule_file,
+)
 from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 RULE_KEYS = ("id", "kind", "description", "examples")
-EXAMPLE_KEYS = ("input", "output", "fields", "rejects", "note")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,16 +89,6 @@ FINGERPRINT_OPTIONS = declared(FingerprintOptions)
 
 
 @dataclass(frozen=True)
-class Example:
-    input: str
-    output: str | None
-    fields: Mapping[str, Any] | None
-    rejects: str | None
-    has_rejects: bool
-    line: int | None
-
-
-@dataclass(frozen=True)
 class Rule:
     id: str
     pack: str
@@ -117,57 +116,23 @@ class Pack:
     disable_generic: tuple[str, ...] = ()  # generic packs or rule ids off where this matches
 
 
-@dataclass
-class _Collector:
-    errors: list[RuleError] = field(default_factory=list)
+def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -> list[Pack]:
+    """Load and validate every pack; raise RuleErrors listing all problems if any.
 
-    def add(
-        self,
-        message: str,
-        path: str,
-        line: int | None,
-        rule_id: str | None = None,
-        valid: Iterable[str] | None = None,
-    ) -> None:
-        self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
-
-
-def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """YAML files under the given files or folders, in a stable order."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found.extend(
-                sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
-            )
-        else:
-            found.append(p)
-    return found
-
-
-def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
-    """Load and validate every pack; raise RuleErrors listing all problems if any."""
+    ``normalization``: the Unicode form the text is put in (``repair.normalization``); each
+    file is put in it too, so literals, patterns and examples compare with the text as it is."""
     files = rule_files(Path(p) for p in paths)
-    errors = _Collector()
+    errors = Collector()
     packs: list[Pack] = []
     for f in files:
         if f.name == "config.yaml":  # pipeline settings live beside the packs
             continue
         try:
-            size = f.stat().st_size
-            if size > MAX_RULE_FILE_BYTES:  # checked before reading: a huge file is never loaded
-                raise RuleError(
-                    f"rule file is {size} bytes, over the limit of {MAX_RULE_FILE_BYTES}",
-                    path=str(f),
-                )
-            raw = f.read_bytes()
+            raw = read_rule_file(f)
         except RuleError as exc:
             errors.errors.append(exc)
             continue
-        except OSError as exc:
-            errors.add(f"cannot read rule file: {exc.strerror}", str(f), None)
-            continue
-        pack = _parse_file(raw, str(f), errors)
+        pack = _parse_file(_normalized(raw, normalization), str(f), errors)
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
@@ -179,7 +144,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[Pack]:
 
 def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
     """Parse one pack held in memory (a draft being written), checking ids against ``others``."""
-    errors = _Collector()
+    errors = Collector()
     pack = _parse_file(text.encode("utf-8"), path, errors)
     if pack is not None:
         _check_unique([*others, pack], errors)
@@ -190,7 +155,19 @@ def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
     return pack
 
 
-def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
+def _normalized(raw: bytes, form: str | None) -> bytes:
+    """A rule file's bytes in Unicode normal form ``form`` (line numbers stay: no line break is
+    composed); bytes that are not UTF-8 are left for the YAML loader to report."""
+    if form is None or raw.isascii():
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return unicodedata.normalize(form, text).encode("utf-8")  # type: ignore[arg-type]
+
+
+def _parse_file(raw: bytes, path: str, errors: Collector) -> Pack | None:
     try:
         data = load_yaml(raw, path)
     except RuleError as exc:
@@ -199,7 +176,7 @@ def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
     return _parse_pack(data, path, errors)
 
 
-def _check_unique(packs: list[Pack], errors: _Collector) -> None:
+def _check_unique(packs: list[Pack], errors: Collector) -> None:
     names: dict[str, Pack] = {}
     ids: dict[str, Rule] = {}
     for pack in packs:
@@ -223,7 +200,7 @@ def _check_unique(packs: list[Pack], errors: _Collector) -> None:
             ids.setdefault(rule.id, rule)
 
 
-def _check_disabled(packs: list[Pack], errors: _Collector) -> None:
+def _check_disabled(packs: list[Pack], errors: Collector) -> None:
     """Each name a site pack switches off is a loaded generic pack or generic rule. Checked only
     when generic packs are loaded: a site pack tested on its own has nothing to check against."""
     generic = [p for p in packs if p.scope == "generic"]
@@ -241,7 +218,7 @@ def _check_disabled(packs: list[Pack], errors: _Collector) -> None:
                 )
 
 
-def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
+def _parse_pack(data: Any, path: str, errors: Collector) -> Pack | None:
     if not isinstance(data, dict):
         errors.add(
             "a rule file must be a mapping with keys pack, description, scope, rules",
@@ -274,7 +251,7 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
                 key_line(data, "match") if match is not None else line_of(data),
             )
             return None
-        domains, fingerprints = _parse_match(match, path, errors)
+        domains, fingerprints = _parse_match(match, name, path, errors)
     elif match is not None:
         errors.add(
             "'match' only applies to scope: site (generic packs apply to every article)",
@@ -314,16 +291,30 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
 
 
 def _parse_match(
-    match: dict[str, Any], path: str, errors: _Collector
+    match: dict[str, Any], name: str, path: str, errors: Collector
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
-    plain = {k: v for k, v in match.items() if k != "fingerprints"}
+    plain = LocDict((k, v) for k, v in match.items() if k != "fingerprints")
+    plain.line = line_of(match, 1) or 1  # each unknown key's error names its line
+    plain.key_lines = dict(getattr(match, "key_lines", {}))
     values, problems = check_options(MATCH_OPTIONS[:1], plain, reserved=frozenset({"fingerprints"}))
     for p in problems:
         errors.add(p.message, path, p.line, valid=p.valid)
-    for d in build_options(MatchOptions, values).domains or ():
-        domains.append(d.lower().strip().removeprefix("www."))
+    lines = getattr(match.get("domains"), "item_lines", None)
+    for i, d in enumerate(build_options(MatchOptions, values).domains or ()):
+        domain = d.lower().strip().removeprefix("www.")
+        if is_host_name(domain):
+            domains.append(domain)
+            continue
+        # A URL or a path here would never equal a document's host: the pack would be dead.
+        hint = host_suggestion(d)
+        errors.add(
+            f"pack '{name}': domains[{i}]: {d!r} is not a host name"
+            + (f"; did you mean {hint!r}?" if hint else " (e.g. 'example.com')"),
+            path,
+            lines[i] if lines is not None and i < len(lines) else key_line(match, "domains"),
+        )
     raw_fps = match.get("fingerprints") or []
     if not isinstance(raw_fps, list):
         errors.add(
@@ -351,9 +342,20 @@ def _parse_match(
             assert fp_opts.literal is not None  # one_of guarantees one
             source = literal_source(fp_opts.literal)
         try:
-            compile_pattern(source)
+            compiled = compile_pattern(source)
         except PatternError as exc:
             errors.add(f"fingerprint pattern {exc}", path, line)
+            continue
+        # One that matches an empty line would pick every article without a URL, and a blank
+        # literal none (rules see lines trimmed): either way the pack would not be this site's.
+        what = fp_opts.pattern if fp_opts.pattern is not None else fp_opts.literal
+        if compiled.search("") is not None or not (what or "").strip():
+            why = "matches every article" if compiled.search("") else "is blank: matches none"
+            errors.add(
+                f"pack '{name}': fingerprint {what!r} {why}; give text only this site prints",
+                path,
+                line,
+            )
             continue
         fingerprints.append(source)
     if not domains and not fingerprints:
@@ -362,7 +364,7 @@ def _parse_match(
 
 
 def _parse_rule(
-    raw: Any, pack: str, scope: str, path: str, line: int | None, errors: _Collector
+    raw: Any, pack: str, scope: str, path: str, line: int | None, errors: Collector
 ) -> Rule | None:
     if not isinstance(raw, dict):
         errors.add("a rule must be a mapping with id, kind, description, examples", path, line)
@@ -411,95 +413,7 @@ def _parse_rule(
             str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid
         )
         return None
-    examples = _parse_examples(raw, kind, scope, path, line, rule_id, errors)
+    examples = parse_examples(raw, kind, scope, path, line, rule_id, errors)
     if examples is None or not ok or not isinstance(description, str):
         return None
     return Rule(rule_id, pack, kind, description.strip(), examples, path, line)
-
-
-def _parse_examples(
-    raw: dict[str, Any],
-    kind: RuleKind,
-    scope: str,
-    path: str,
-    line: int | None,
-    rule_id: str,
-    errors: _Collector,
-) -> tuple[Example, ...] | None:
-    raw_examples = raw.get("examples")
-    if not isinstance(raw_examples, list) or not raw_examples:
-        errors.add(
-            "needs 'examples': a list of {input, output | fields | rejects}",
-            path,
-            key_line(raw, "examples") if "examples" in raw else line,
-            rule_id,
-        )
-        return None
-    examples: list[Example] = []
-    ok = True
-    for i, ex in enumerate(raw_examples):
-        ex_line = raw_examples.item_lines[i] if hasattr(raw_examples, "item_lines") else line
-        if not isinstance(ex, dict):
-            errors.add(f"example {i + 1} must be a mapping", path, ex_line, rule_id, EXAMPLE_KEYS)
-            ok = False
-            continue
-        unknown = [k for k in ex if k not in EXAMPLE_KEYS]
-        for k in unknown:
-            errors.add(
-                f"example {i + 1} has unknown key '{k}'",
-                path,
-                key_line(ex, k),
-                rule_id,
-                EXAMPLE_KEYS,
-            )
-        if not isinstance(ex.get("input"), str):
-            errors.add(f"example {i + 1} needs 'input' text", path, ex_line, rule_id)
-            ok = False
-            continue
-        if "output" in ex and not isinstance(ex["output"], str):
-            errors.add(
-                f"example {i + 1}: 'output' must be text", path, key_line(ex, "output"), rule_id
-            )
-            ok = False
-        if "fields" in ex and not isinstance(ex["fields"], dict):
-            errors.add(
-                f"example {i + 1}: 'fields' must be a mapping",
-                path,
-                key_line(ex, "fields"),
-                rule_id,
-            )
-            ok = False
-        for problem in kind.example_problems(ex):
-            errors.add(f"example {i + 1} {problem}", path, ex_line, rule_id)
-            ok = False
-        if unknown:
-            ok = False
-        examples.append(
-            Example(
-                ex["input"],
-                ex.get("output"),
-                ex.get("fields"),
-                ex.get("rejects"),
-                "rejects" in ex,
-                ex_line,
-            )
-        )
-    if (
-        ok
-        and scope == "generic"
-        and kind.phase == CHROME
-        and not any(e.output is not None and _same(e.input, e.output) for e in examples)
-    ):
-        # Generic rules see every article: each must show a near miss it leaves alone.
-        errors.add(
-            "a generic rule needs at least one example it keeps unchanged (output equal to input)",
-            path,
-            key_line(raw, "examples"),
-            rule_id,
-        )
-        ok = False
-    return tuple(examples) if ok else None
-
-
-def _same(a: str, b: str) -> bool:
-    return a.strip() == b.strip()

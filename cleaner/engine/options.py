@@ -24,6 +24,15 @@ LIST = "list of strings"
 MAPPINGS = "list of mappings"
 SELECTOR = "CSS selector"
 SELECTORS = "CSS selector or list of them"
+LANG_INTS = "mapping of language code to integer"
+# A threshold: a number, or null for "do not check" (quality filters' published recipes leave
+# some checks out, and a user turns one off the same way).
+NUMBER = "number or null"
+
+# Every integer option has a range: an integer from YAML can be any size, and one past what the
+# code can hold (a read size beyond 64 bits) would fail mid-run instead of at load. Counts of
+# lines, words and characters stay far below this; an option that needs more declares it.
+INT_MAXIMUM = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] | None = None
     minimum: int | None = None
+    maximum: int | None = None  # for an integer, None means INT_MAXIMUM
     # Why an option that serves few sites is not folded into a general one (shown in the docs).
     reason: str | None = None
 
@@ -50,10 +60,11 @@ def option(
     default: Any = None,
     choices: tuple[str, ...] | None = None,
     minimum: int | None = None,
+    maximum: int | None = None,
     reason: str | None = None,
 ) -> Any:
     """One option of a kind's options dataclass (``kw_only``): its type, doc and checks."""
-    spec = Option("", type, doc, required, default, choices, minimum, reason)
+    spec = Option("", type, doc, required, default, choices, minimum, maximum, reason)
     if required:
         return dataclasses.field(metadata={_SPEC: spec})
     return dataclasses.field(default=default, metadata={_SPEC: spec})
@@ -71,9 +82,17 @@ T = TypeVar("T")
 
 
 def build_options(options_type: type[T], values: Mapping[str, Any]) -> T:
-    """The typed options from values ``check_options`` accepted; lists become tuples, so the
-    options stay frozen all the way down."""
-    return options_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    """The typed options from values ``check_options`` accepted; lists become tuples and
+    mappings sorted tuples of pairs, so the options stay frozen all the way down."""
+    return options_type(**{k: _frozen(v) for k, v in values.items()})
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,12 @@ class OptionProblem:
     valid: tuple[str, ...] | None = None
 
 
+def int_range(opt: Option) -> tuple[int, int]:
+    """The values an integer option accepts, bounds included."""
+    low = opt.minimum if opt.minimum is not None else 0
+    return low, opt.maximum if opt.maximum is not None else INT_MAXIMUM
+
+
 def _type_ok(opt: Option, value: Any) -> bool:
     if opt.type in (STR, REGEX, SELECTOR):
         return isinstance(value, str)
@@ -92,10 +117,17 @@ def _type_ok(opt: Option, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if opt.type == BOOL:
         return isinstance(value, bool)
+    if opt.type == NUMBER:
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
     if opt.type == LIST:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if opt.type == MAPPINGS:
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if opt.type == LANG_INTS:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in value.items()
+        )
     if opt.type in (STR_OR_LIST, SELECTORS):
         return isinstance(value, str) or (
             isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
@@ -168,11 +200,14 @@ def check_options(
                 )
             )
             continue
-        if opt.minimum is not None and value < opt.minimum:
+        low, high = int_range(opt)
+        ints = value.values() if opt.type == LANG_INTS else [value] if opt.type == INT else []
+        if any(not low <= v <= high for v in ints):
             problems.append(
                 OptionProblem(
-                    f"option '{key}' must be at least {opt.minimum}, got {value}",
+                    f"option '{key}' is out of range, got {value}",
                     key_line(given, key),
+                    (f"{low} to {high}",),
                 )
             )
             continue

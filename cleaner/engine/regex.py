@@ -1,11 +1,13 @@
 """Every rule pattern runs on RE2, a linear-time engine: no pattern can hang a run.
 
-RE2 has no lookaround and no backreferences; a pattern that needs them is refused when the pack
-loads, with the feature named and a rewrite suggested.
+RE2 has no lookaround, backreferences, recursion, conditionals or possessive quantifiers; a
+pattern that needs one is refused when the pack loads, with the feature named and a rewrite
+suggested.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -28,12 +30,58 @@ _SET_OPTS.log_errors = False
 _SET_OPTS.never_nl = True
 _SET_OPTS.max_mem = 32 << 20
 
-_HINTS = (
-    ("(?=", "lookahead '(?=...)'", "match the following text too, or anchor with $"),
-    ("(?!", "negative lookahead '(?!...)'", "list what may follow with a character class"),
-    ("(?<=", "lookbehind '(?<=...)'", "match the preceding text too and capture what you need"),
-    ("(?<!", "negative lookbehind '(?<!...)'", "anchor the pattern or use a character class"),
-    ("(?>", "atomic group '(?>...)'", "use a plain group: RE2 never backtracks anyway"),
+# Not preceded by a backslash that is itself unescaped: the construct, not a literal.
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+_NO_BACKTRACK = "use a plain group: RE2 never backtracks anyway"
+_SPELL_OUT = "match the text explicitly (capture it and compare in a later step if you must)"
+# Perl/PCRE features RE2 refuses, found in the source (Python's re: these are the constructs
+# RE2 rejects, so RE2 cannot look for them): (pattern, feature named, rewrite).
+_HINTS = tuple(
+    (re.compile(_UNESCAPED + pattern), feature, fix)
+    for pattern, feature, fix in (
+        (r"\(\?=", "lookahead '(?=...)'", "match the following text too, or anchor with $"),
+        (r"\(\?!", "negative lookahead '(?!...)'", "list what may follow with a character class"),
+        (
+            r"\(\?<=",
+            "lookbehind '(?<=...)'",
+            "match the preceding text too and capture what you need",
+        ),
+        (
+            r"\(\?<!",
+            "negative lookbehind '(?<!...)'",
+            "anchor the pattern or use a character class",
+        ),
+        (r"\(\?>", "atomic group '(?>...)'", _NO_BACKTRACK),
+        (r"\(\?P=\w+\)", "a named backreference '(?P=name)'", _SPELL_OUT),
+        (r"\\k(?:<\w+>|'\w+'|\{\w+\})", "a named backreference '\\k<name>'", _SPELL_OUT),
+        (r"\\g(?:-?[0-9]+|\{-?\w+\})", "a backreference '\\g{...}'", _SPELL_OUT),
+        (
+            r"\(\?(?:R|[+-]?[0-9]+|&\w+|P>\w+)\)",
+            "recursion or a subroutine call ('(?R)', '(?1)', '(?&name)')",
+            "RE2 cannot match nested structure: match a fixed depth, or split the rule",
+        ),
+        (r"\(\?\(", "a conditional '(?(1)...|...)'", "write the alternatives out with '|'"),
+        (r"\(\?\|", "a branch reset '(?|...)'", "use one group per alternative"),
+        (r"\(\?#", "an inline comment '(?#...)'", "put the comment in YAML, after '#'"),
+        (
+            r"(?:[*+?}])\+",
+            "a possessive quantifier ('a++', 'a*+', 'a{2}+')",
+            "drop the extra '+': RE2 never backtracks, so the plain quantifier matches the same",
+        ),
+        (r"\\G", "the '\\G' anchor", "anchor with '^': rules match line by line"),
+        (r"\\K", "'\\K' (reset match start)", "capture the part to keep instead"),
+        (r"\\Z", "the '\\Z' anchor", "use '$' (end of line) or '\\z' (end of text)"),
+        (
+            r"\\[XRhH]",
+            "a PCRE class escape ('\\X', '\\R', '\\h')",
+            "write the characters as a class",
+        ),
+        (
+            r"\(\?[imsU-]*[A-TV-Za-hj-lnoprt-z][a-zA-Z-]*[:)]",
+            "an inline flag other than i, m, s, U ('(?x)', '(?u)' ...)",
+            "drop it: RE2 has no verbose mode, and its classes are Unicode-aware as they are",
+        ),
+    )
 )
 
 
@@ -42,12 +90,12 @@ class PatternError(ValueError):
 
 
 def _explain(source: str, raw: str) -> str:
-    for token, feature, fix in _HINTS:
-        if token in source:
+    for found, feature, fix in _HINTS:
+        if found.search(source) is not None:
             return (
                 f"uses {feature}, which RE2 does not support (linear-time engine); rewrite: {fix}"
             )
-    if any(f"\\{d}" in source for d in "123456789"):
+    if re.search(_UNESCAPED + r"\\[1-9]", source) is not None:
         return (
             "uses a backreference (\\1 ...), which RE2 does not support; match the text explicitly"
         )
@@ -425,3 +473,17 @@ class LineMatches:
             hits |= patterns.hits(_encoded(self._new[seen:]))
         self._memo[patterns] = (hits, len(self._new))
         return hits
+
+
+def compile_search(source: str) -> Any:
+    """A pattern as JSON Schema's ``pattern`` runs it (a search, not anchored, ``$`` at the end
+    of the string only), on RE2; a user's ``--schema`` gets the linear-time promise too."""
+    try:
+        return re2.compile(source, _TEXT_OPTS)
+    except re2.error as exc:
+        raw = (
+            exc.args[0].decode("utf-8", "replace")
+            if exc.args and isinstance(exc.args[0], bytes)
+            else str(exc)
+        )
+        raise PatternError(_explain(source, raw)) from None

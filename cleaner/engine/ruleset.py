@@ -6,12 +6,13 @@ site packs: a domain is a dict lookup, fingerprints are one RE2 set over all pac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
+from cleaner.engine.hosts import is_host_name
 from cleaner.engine.kinds import (
     CHROME,
     EXTRACT,
@@ -26,12 +27,15 @@ from cleaner.engine.kinds import (
 )
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.regex import CompiledPool, LineMatches, PatternSet
+from cleaner.engine.rounds import Rounds
 from cleaner.record import Edit as Edit  # re-exported: the engine names what rules did
 from cleaner.steps.normalize import collapse_blank_lines
 
-# Peeling chrome can uncover more chrome (a new last line); rounds repeat until nothing changes,
-# which is what makes cleaning idempotent. Real documents settle in two or three rounds.
-MAX_ROUNDS = 12
+# Peeling chrome can uncover more chrome (a new last line): the pipeline's one fixpoint loop
+# repeats the text steps until nothing changes, which is what makes cleaning idempotent. Every
+# chrome round that changes the lines removes characters (chrome kinds only remove), so the
+# loop ends; this bound only guards against a bug, far above what any real text needs.
+MAX_ROUNDS = 1000
 
 
 class Tracer(Protocol):
@@ -67,6 +71,7 @@ class RuleGroup:
         self.by_phase = {phase: tuple(rules) for phase, rules in by_phase.items()}
         self.html_rules = [r for r in self.rules if r.kind.phase in HTML_PHASES]
         self.extract_rules = list(self.by_phase[EXTRACT])
+        self.extract_fields = frozenset(cast(Extract, r.kind).field for r in self.extract_rules)
         self.chrome_rules = list(self.by_phase[CHROME])
         self.filter_rules = list(self.by_phase[FILTER])
         # Each rule with its kind typed for the phase it declared: the phase says the class.
@@ -137,7 +142,11 @@ def domain_of(url: str | None) -> str | None:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:
         return None
-    return host.lower().removeprefix("www.") if host else None
+    if not host:
+        return None
+    # A record's site is a host name or nothing: never '..' or '::1' from a malformed URL.
+    # (Underscores are not RFC 1123 but real hosts carry them.)
+    return host.lower().removeprefix("www.") if is_host_name(host.replace("_", "-")) else None
 
 
 class RuleSet:
@@ -168,8 +177,8 @@ class RuleSet:
         self._fingerprints = PatternSet(["(?m)" + src for _, src in self._fp_owner])
 
     @classmethod
-    def from_paths(cls, paths: Iterable[Path | str]) -> RuleSet:
-        return cls(load_packs(paths))
+    def from_paths(cls, paths: Iterable[Path | str], normalization: str | None = "NFC") -> RuleSet:
+        return cls(load_packs(paths, normalization))
 
     def select(self, text: str, url: str | None = None, site: str | None = None) -> Selection:
         """Site packs by URL domain (or a known site name), else by fingerprint; then generic."""
@@ -206,28 +215,47 @@ class RuleSet:
 
 
 def run_extract(
-    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    tracer: Tracer | None = None,
+    context: Mapping[str, str] | None = None,
+    filled: Collection[str] = (),
+    text: str | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
     With a tracer, rules for fields already filled run too, so it hears what they would give.
+    ``context`` is what the caller knows beside the text (``url``, ``crawl_date``): the
+    ``text_date`` kind reads the URL's date path and refuses dates after the crawl. Fields in
+    ``filled`` (an earlier round's) are not looked for again, and a group with nothing else to
+    fill is not scanned. ``text``, when the caller has it, is ``lines`` joined.
     """
-    found: dict[str, tuple[str, str]] = {}
-    text = "\n".join(lines)
+    found: dict[str, tuple[str, str]] = dict.fromkeys(filled, ("", ""))
+    if text is None:
+        text = "\n".join(lines)
     for group in groups:
         if not group.extract_rules:
             continue
-        for rule, kind in group._extract.candidates(group.set.hits(text)):
+        if tracer is None and group.extract_fields <= found.keys():
+            continue
+        phase = group._extract
+        # The group's pattern set serves every phase; extract rules without a prefilter (the
+        # text metadata kinds) are candidates whatever it finds, so it is scanned only for
+        # rules that have one.
+        hits = group.set.hits(text) if phase.by_slot else set()
+        for rule, kind in phase.candidates(hits):
             taken = kind.field in found
             if taken and tracer is None:
                 continue
-            value = kind.extract(lines)
+            value = kind.extract(lines, context)
             if value is None:
                 continue
             if tracer is not None:
                 tracer.extract(rule, value, not taken)
             if not taken:
                 found[kind.field] = (value, rule.id)
+    for name in filled:
+        del found[name]
     return found
 
 
@@ -235,45 +263,97 @@ def _chars(lines: list[str]) -> int:
     return sum(map(len, lines))
 
 
-def run_chrome(
-    groups: Sequence[RuleGroup], lines: list[str], tracer: Tracer | None = None
+class ChromePhase:
+    """What one document's chrome rounds share: each pattern's matching lines, remembered by
+    content (``LineMatches``), and the lines the last round left, so a round scans only the
+    contents that rewrites, or the steps run between two rounds, brought in."""
+
+    __slots__ = ("left", "matches", "unnormal")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.matches = LineMatches(lines)
+        self.left = lines
+        # Whether a rule of the last round may have left normalised lines not normalised.
+        self.unnormal = False
+
+    def sync(self, lines: list[str]) -> None:
+        """``lines`` is what the next round sees: tell the memo the contents it has not seen."""
+        if lines is not self.left and lines != self.left:
+            self.matches.rewritten(set(lines).difference(self.left))
+        self.left = lines
+
+
+def chrome_round(
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    phase: ChromePhase | None = None,
+    tracer: Tracer | None = None,
+    round_no: int = 1,
 ) -> tuple[list[str], list[Edit]]:
-    """Apply chrome rules in order, round after round, until a round changes nothing."""
+    """Each chrome rule once, in order, on what the rules before it left: one round.
+
+    ``phase`` carries the memo from earlier rounds of the same document. The set hits stay a
+    superset (a pattern that matched no line cannot match a subset of those lines), so each
+    candidate rule checks for itself.
+    """
+    if phase is None:
+        phase = ChromePhase(lines)
+    else:
+        phase.sync(lines)
+    matches = phase.matches
+    phase.unnormal = False
     totals: dict[str, Edit] = {}
-    # The set hits and each rule's matching lines are remembered by line content for the whole
-    # phase: later rounds and later rules scan only what rewrites brought in. A set's hits stay
-    # a superset (a pattern that matched no line cannot match a subset of those lines), so
-    # each candidate rule checks for itself.
-    matches = LineMatches(lines)
     chars = _chars(lines)
-    for round_no in range(1, MAX_ROUNDS + 1):
-        changed = False
-        for group in groups:
-            if not group.chrome_rules:
+    for group in groups:
+        if not group.chrome_rules:
+            continue
+        for rule, kind in group._chrome.candidates(matches.set_hits(group.set, lines)):
+            new = kind.apply(lines, matches)
+            if new is None:
                 continue
-            for rule, kind in group._chrome.candidates(matches.set_hits(group.set, lines)):
-                new = kind.apply(lines, matches)
-                if new is None:
-                    continue
-                new = collapse_blank_lines(new)
-                if new == lines:
-                    continue
-                new_chars = _chars(new)
-                before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
-                totals[rule.id] = Edit(
-                    rule.id,
-                    rule.pack,
-                    before.removed_chars + chars - new_chars,
-                    before.edits + 1,
-                )
-                if tracer is not None:
-                    tracer.chrome(rule, round_no, lines, new)
-                if not kind.only_drops:
-                    matches.rewritten(set(new).difference(lines))
-                lines, chars = new, new_chars
-                changed = True
-        if not changed:
-            break
+            new = collapse_blank_lines(new)
+            if new == lines:
+                continue
+            new_chars = _chars(new)
+            before = totals.get(rule.id) or Edit(rule.id, rule.pack, 0, 0)
+            totals[rule.id] = Edit(
+                rule.id, rule.pack, before.removed_chars + chars - new_chars, before.edits + 1
+            )
+            if tracer is not None:
+                tracer.chrome(rule, round_no, lines, new)
+            if not kind.only_drops:
+                matches.rewritten(set(new).difference(lines))
+            if not kind.keeps_normal:
+                phase.unnormal = True
+            lines, chars = new, new_chars
+    phase.left = lines
+    return lines, list(totals.values())
+
+
+def run_chrome(
+    groups: Sequence[RuleGroup],
+    lines: list[str],
+    tracer: Tracer | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> tuple[list[str], list[Edit]]:
+    """Chrome rules alone, round after round until a round changes nothing: what a rule's
+    examples and the authoring tools see. (The pipeline runs ``chrome_round`` in its fixpoint
+    loop, between the other text steps.)"""
+    totals: dict[str, Edit] = {}
+    phase = ChromePhase(lines)
+    schedule = Rounds(1, max_rounds)
+    for _, round_no in schedule:
+        new, edits = chrome_round(groups, lines, phase, tracer, round_no)
+        for e in edits:
+            old = totals.get(e.rule)
+            totals[e.rule] = (
+                e
+                if old is None
+                else Edit(e.rule, e.pack, old.removed_chars + e.removed_chars, old.edits + e.edits)
+            )
+        if new is not lines:
+            schedule.changed()
+        lines = new
     return lines, list(totals.values())
 
 

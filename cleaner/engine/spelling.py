@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cleaner.engine.files import rule_files
 from cleaner.engine.kinds import KINDS, RuleKind
 from cleaner.engine.yamlsafe import LocDict, key_line, load_yaml
 
@@ -110,8 +111,6 @@ def respell_text(text: str, path: str) -> tuple[str, list[Respelling]]:
 
 def respell_files(paths: Iterable[Path]) -> list[Respelling]:
     """Rewrite every pack under ``paths`` that uses old spellings, in place."""
-    from cleaner.engine.load import rule_files
-
     done: list[Respelling] = []
     for f in rule_files(paths):
         if f.name == "config.yaml":

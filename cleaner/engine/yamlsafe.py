@@ -10,12 +10,14 @@ Rule packs are data written in a hurry by users, so the loader is strict where Y
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cleaner.engine.yamlnesting import too_deep
 from cleaner.errors import RuleError
+from cleaner.safe_read import read_capped
 
 MAX_RULE_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32  # a pack needs about 7 levels: pack, rules, rule, examples, example, fields
@@ -59,6 +61,22 @@ def key_line(mapping: Any, key: str) -> int | None:
     if lines is not None and key in lines:
         return int(lines[key])
     return line_of(mapping)
+
+
+def read_rule_file(path: Path, what: str = "rule file") -> bytes:
+    """A rule, config or schema file's bytes, read no further than the limit: the size
+    ``stat()`` gives is not trusted (``/dev/zero`` says 0), and a FIFO or device is refused."""
+    try:
+        data = read_capped(path, MAX_RULE_FILE_BYTES)
+    except OSError as exc:
+        raise RuleError(f"cannot read {what}: {exc.strerror or exc}", path=str(path)) from None
+    if len(data) > MAX_RULE_FILE_BYTES:  # read no further: a huge file is never loaded
+        raise RuleError(
+            f"{what} is more than {MAX_RULE_FILE_BYTES} bytes, over the limit of "
+            f"{MAX_RULE_FILE_BYTES}",
+            path=str(path),
+        )
+    return data
 
 
 def load_yaml(text: str | bytes, path: str) -> Any:

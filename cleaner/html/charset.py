@@ -105,7 +105,6 @@ class PageText:
     declared: str | None  # the page's own label, as written
     problem: str | None = None  # reject code when text is None
     message: str | None = None
-    controls_removed: int = 0
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -141,5 +140,4 @@ def decode_page(data: bytes) -> PageText:
     else:
         problem = "is unknown" if codec is None else "does not fit"
         how = f"detected (declared {label} {problem})"
-    text, controls = without_controls(decoded.text)
-    return PageText(text, used, how, label, controls_removed=controls)
+    return PageText(decoded.text, used, how, label)

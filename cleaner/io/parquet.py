@@ -6,6 +6,7 @@ nested fields have fixed shapes and keep them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from cleaner.io.readers import parse_json_line
 
 _STR, _INT, _FLOAT = pa.string(), pa.int64(), pa.float64()
 SCHEMA = pa.schema(
@@ -42,17 +45,29 @@ SCHEMA = pa.schema(
                 )
             ),
         ),
+        ("steps", pa.list_(pa.struct([("step", _STR), ("removed_chars", _INT)]))),
         ("fields_from", pa.map_(_STR, _STR)),
         ("meta", _STR),
+        # The quality filters' signals, {filter: {signal: value}}; null without --quality.
+        ("quality", pa.map_(_STR, pa.map_(_STR, _FLOAT))),
         ("text", _STR),
     ]
 )
 
 
 def _row(line: bytes) -> dict[str, Any]:
-    record: dict[str, Any] = orjson.loads(line)
-    record["meta"] = orjson.dumps(record.get("meta") or {}).decode()
+    # Read and written as the JSONL writer does: orjson alone turns an integer beyond 64 bits
+    # in ``meta`` into a float (10**29 -> 1e+29), silently.
+    record: dict[str, Any] = parse_json_line(line)
+    meta = record.get("meta") or {}
+    try:
+        record["meta"] = orjson.dumps(meta).decode()
+    except orjson.JSONEncodeError:  # integers beyond 64 bits: the standard library keeps them
+        record["meta"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
     record["fields_from"] = list((record.get("fields_from") or {}).items())
+    quality = record.get("quality")
+    if quality is not None:
+        record["quality"] = [(f, [(k, float(v)) for k, v in s.items()]) for f, s in quality.items()]
     return record
 
 

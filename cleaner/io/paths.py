@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from cleaner.errors import CleanerError
-from cleaner.record import Reason, Reject, printable
+from cleaner.record import Reason, Reject, printable, printable_name
 
-OUTPUT_PREFIXES = ("articles", "rejects", "summary.json", ".cleaner")
+OUTPUT_PREFIXES = ("articles", "rejects", "duplicates", "summary.json", ".cleaner")
 MAX_NAME_BYTES = 255  # the usual file-name limit (ext4, xfs, tmpfs, APFS)
 
 
@@ -43,6 +43,12 @@ def output_path(outdir: Path, name: str) -> Path:
     if problem is not None:
         raise CleanerError(f"output file name {printable(name)!r} {problem}")
     return outdir / name
+
+
+def real_path(path: Path | str) -> Path:
+    """The absolute path with links resolved as far as they go; unlike ``Path.resolve`` (before
+    Python 3.13), a link loop named on the command line does not raise: its read is a reject."""
+    return Path(os.path.realpath(path))
 
 
 def is_within(path: Path, folder: Path) -> bool:
@@ -65,10 +71,8 @@ def check_output_location(
     if outdir != "-" and Path(outdir).exists() and not Path(outdir).is_dir():
         raise CleanerError(f"output '{printable(outdir)}' is a file, not a folder; choose a folder")
     if rejects and outdir != "-":
-        real = Path(rejects).resolve()
-        if real.parent == Path(outdir).resolve() and real.name.startswith(
-            ("articles", "summary.json")
-        ):
+        real = real_path(rejects)
+        if real.parent == real_path(outdir) and real.name.startswith(("articles", "summary.json")):
             raise CleanerError(
                 f"rejects file '{printable(rejects)}' would be overwritten by the run's own "
                 f"'{real.name}'; choose another name"
@@ -81,9 +85,9 @@ def check_output_location(
     for item in inputs:
         if item == "-":
             continue
-        src = Path(item).resolve()
+        src = real_path(item)
         for what, target in targets:
-            dst = target.resolve()
+            dst = real_path(target)
             if dst == src:
                 where = "is the input"
             elif src in dst.parents:
@@ -205,9 +209,30 @@ def display_path(path: Path) -> str:
         shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         shown = path.as_posix()
-    return printable(shown)
+    return printable_name(shown)
 
 
 def _refusal(path: Path, code: str, message: str) -> tuple[str, Reject]:
     source = display_path(path)
-    return path.as_posix(), Reject(printable(path.stem) or source, source, (Reason(code, message),))
+    return path.as_posix(), Reject(
+        printable_name(path.stem) or source, source, (Reason(code, message),)
+    )
+
+
+def input_bytes(expanded: Iterable[object]) -> int | None:
+    """Total size of expanded inputs (None when one is standard input): a progress bar's 100%.
+    A remote file counts the size its listing gave."""
+    total = 0
+    for item in expanded:
+        if isinstance(item, Reject):
+            continue
+        if isinstance(item, str):  # "-": standard input has no size
+            return None
+        if not isinstance(item, Path):
+            total += getattr(item, "size", None) or 0
+            continue
+        try:
+            total += item.stat().st_size
+        except OSError:
+            continue
+    return total

@@ -10,65 +10,47 @@ line or WARC record that inflates past it) is rejected without being held in mem
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import math
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 import re2
 
+from cleaner.io import tabular
+from cleaner.io.items import Item, JsonlKeys, Limits, too_large
 from cleaner.io.paths import display_path, walk_folder
+from cleaner.io.remote import RemoteFile, expand_remote, fetched, is_remote
+from cleaner.io.warc import read_warc
+from cleaner.io.wide import as_utf8
+from cleaner.io.zstd import zstd_lines
 from cleaner.limits import (
     DEFAULT_MAX_ARTICLE_BYTES,
-    DEFAULT_MAX_PAGE_BYTES,
-    page_too_large_message,
+    MAX_JSON_DEPTH,
+    json_depth_over,
     too_large_message,
 )
-from cleaner.record import RawArticle, Reason, Reject, printable
+from cleaner.record import RawArticle, Reason, Reject, printable, printable_name
+from cleaner.safe_read import open_regular
+
+# Defined in cleaner.io.items (which the WARC reader imports too); still importable from here.
+__all__ = ["Item", "JsonlKeys", "Limits", "too_large"]
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
-READABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES
-
-
-@dataclass(frozen=True)
-class JsonlKeys:
-    """Which JSONL fields hold what. Every other field passes through under ``meta``."""
-
-    text: str = "text"
-    id: str = "id"
-    url: str = "url"
-    site: str = "site"
-    html: str | None = None  # field holding an HTML page instead of text (--html-key)
-
-    @property
-    def content(self) -> str:
-        """The field the article comes from: the HTML field when set, else the text field."""
-        return self.html or self.text
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The most bytes read for one article: text (a file or a JSONL line), and an HTML page."""
-
-    article: int = DEFAULT_MAX_ARTICLE_BYTES
-    page: int = DEFAULT_MAX_PAGE_BYTES
-
-    def line(self, keys: JsonlKeys) -> int:
-        """A JSONL line holds a page when ``--html-key`` is given."""
-        return max(self.article, self.page) if keys.html else self.article
-
-
-Item = RawArticle | Reject
+# Standard input's name, in both a record's id and its source ("stdin:3").
+STDIN = "stdin"
+READABLE_SUFFIXES = (
+    TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES + tabular.ROW_SUFFIXES
+)
 
 
 class InputMeter:
@@ -95,6 +77,9 @@ class InputMeter:
 
 def kind_of(path: Path) -> str:
     name = path.name.lower()
+    row = tabular.row_kind(path)
+    if row is not None:
+        return row
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if name.endswith(WARC_SUFFIXES):
@@ -102,10 +87,6 @@ def kind_of(path: Path) -> str:
     if name.endswith(HTML_SUFFIXES):
         return "html"
     return "text"
-
-
-def is_html(path: Path) -> bool:
-    return path.name.lower().endswith(HTML_SUFFIXES)
 
 
 def stem_of(path: Path) -> str:
@@ -121,35 +102,39 @@ def readable(path: Path) -> bool:
     return path.name.lower().endswith(READABLE_SUFFIXES)
 
 
+def skip_reason(path: Path) -> str:
+    """Why a folder's file is not read, as the summary counts it: its suffix."""
+    suffix = "".join(path.suffixes[-2:]).lower() if len(path.suffixes) > 1 else path.suffix.lower()
+    return suffix if 0 < len(suffix) <= 16 and suffix.isprintable() else "no known suffix"
+
+
 def expand_inputs(
-    inputs: Iterable[str], outdir: Path | None = None
-) -> Iterator[str | Path | Reject]:
+    inputs: Iterable[str], outdir: Path | None = None, skipped: Counter[str] | None = None
+) -> Iterator[str | Path | Reject | RemoteFile]:
     """Each input as given: '-' stays '-', folders become their readable files in sorted order
-    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved)."""
+    (see ``cleaner.io.paths`` for links), skipping the output folder ``outdir`` (resolved);
+    a URL (``s3://...``) becomes its remote files (``cleaner.io.remote``). ``skipped`` counts
+    the files of a folder that are not read, by suffix."""
+
+    def wanted(path: Path) -> bool:
+        if readable(path):
+            return True
+        if skipped is not None:
+            skipped[skip_reason(path)] += 1
+        return False
+
     for item in inputs:
         if item == "-":
             yield "-"
             continue
+        if is_remote(item):
+            yield from expand_remote(item, readable)
+            continue
         path = Path(item)
         if path.is_dir():
-            yield from walk_folder(path, readable, outdir)
+            yield from walk_folder(path, wanted, outdir)
         else:
             yield path
-
-
-def input_bytes(inputs: Iterable[str]) -> int | None:
-    """Total size of the input files (None when reading standard input): a progress bar's 100%."""
-    total = 0
-    for item in expand_inputs(inputs):
-        if isinstance(item, Reject):
-            continue
-        if not isinstance(item, Path):
-            return None
-        try:
-            total += item.stat().st_size
-        except OSError:
-            continue
-    return total
 
 
 def read_inputs(
@@ -160,69 +145,165 @@ def read_inputs(
     limits: Limits | None = None,
     outdir: Path | None = None,
 ) -> Iterator[Item]:
+    yield from read_expanded(expand_inputs(inputs, outdir), keys, meter, limits=limits)
+
+
+def read_expanded(
+    expanded: Iterable[str | Path | Reject | RemoteFile],
+    keys: JsonlKeys | None = None,
+    meter: InputMeter | None = None,
+    *,
+    limits: Limits | None = None,
+) -> Iterator[Item]:
+    """The items of inputs already expanded by :func:`expand_inputs` (a run walks them once)."""
     keys = keys or JsonlKeys()
     meter = meter or InputMeter()
     limits = limits or Limits()
-    for item in expand_inputs(inputs, outdir):
+    expanded = list(expanded)
+    for item, rid in zip(expanded, file_ids(expanded), strict=True):
         if isinstance(item, Reject):
             yield item
         elif item == "-":
-            yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>", keys, limits.line(keys))
+            yield from read_jsonl_stream(sys.stdin.buffer, STDIN, keys, limits.line(keys))
         elif isinstance(item, Path):
-            yield from read_path(item, keys, meter, limits)
+            yield from read_path(item, keys, meter, limits, rid=rid)
+        elif isinstance(item, RemoteFile):
+            yield from _read_remote(item, keys, meter, limits)
 
 
-def _unreadable(path: Path, source: str, exc: OSError) -> Reject:
+def _read_remote(
+    item: RemoteFile, keys: JsonlKeys, meter: InputMeter, limits: Limits
+) -> Iterator[Item]:
+    """A remote file, read from a local copy under its URL; a text file over the limit is
+    rejected as a local one is, without being copied."""
+    name = Path(item.name)
+    if kind_of(name) == "text" and item.size is not None and item.size > limits.article:
+        yield Reject(printable(name.stem), item.url, (too_large(False, limits.article, item.size),))
+        meter.finish(item.size)
+        return
+    with fetched(item) as local:
+        if isinstance(local, OSError):
+            yield _unreadable(name, item.url, local)
+        else:
+            yield from read_path(local, keys, meter, limits, source=item.url)
+
+
+def file_ids(expanded: Sequence[str | Path | Reject | RemoteFile]) -> list[str | None]:
+    """The id each input file lends its articles, unique in the run (None for what is not a file).
+
+    A file's name without its reading suffixes, as always; when other files of the run have the
+    same name (``a/story.txt``, ``b/story.txt``), each takes its path as ``source`` shows it
+    (``a/story``); a file given twice is told apart by ``#2``, ``#3``. A text or page and a JSONL
+    file never clash (a JSONL line's id is ``name:line``). Decided on the whole list, so the ids
+    do not depend on the order of reading, the workers or a resume.
+    """
+    owners: dict[tuple[bool, str], set[Path]] = {}
+    for item in expanded:
+        if isinstance(item, Path):
+            owners.setdefault((kind_of(item) == "jsonl", stem_of(item)), set()).add(item)
+    ids: list[str | None] = []
+    given: dict[tuple[bool, str], int] = {}
+    for item in expanded:
+        if not isinstance(item, Path):
+            ids.append(None)
+            continue
+        lines, stem = kind_of(item) == "jsonl", stem_of(item)
+        if len(owners[lines, stem]) == 1:
+            rid = printable_name(stem)
+        else:
+            shown = display_path(item)
+            rid = shown[: len(shown) - (len(item.name) - len(stem))] or shown
+        n = given[lines, rid] = given.get((lines, rid), 0) + 1
+        ids.append(rid if n == 1 else f"{rid}#{n}")
+    return ids
+
+
+def _unreadable(path: Path, source: str, exc: OSError, rid: str | None = None) -> Reject:
     return Reject(
-        printable(stem_of(path)),
+        rid or printable_name(stem_of(path)),
         source,
         (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),),
     )
 
 
 def read_path(
-    path: Path, keys: JsonlKeys, meter: InputMeter | None = None, limits: Limits | None = None
+    path: Path,
+    keys: JsonlKeys,
+    meter: InputMeter | None = None,
+    limits: Limits | None = None,
+    source: str | None = None,
+    *,
+    rid: str | None = None,
 ) -> Iterator[Item]:
+    """The items of one file; ``rid``: the id the file lends them (see :func:`file_ids`),
+    by default its name without the reading suffixes."""
     meter = meter or InputMeter()
     limits = limits or Limits()
-    source = display_path(path)
-    if not path.exists():
-        rid = printable(stem_of(path)) or source
+    source = source or display_path(path)
+    rid = rid or printable_name(stem_of(path)) or source
+    try:  # a FIFO or device named directly is refused too: reading it could block forever
+        raw = open_regular(path)
+    except FileNotFoundError:
         yield Reject(rid, source, (Reason("unreadable", "no such file"),))
         return
-    kind = kind_of(path)
-    if kind in ("text", "html"):
-        html = kind == "html"
-        yield _read_whole(path, source, html, limits.page if html else limits.article)
-        meter.finish(path.stat().st_size)
+    except OSError as exc:  # a link loop, no permission, not a regular file
+        yield _unreadable(path, source, exc, rid)
         return
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
-        yield _unreadable(path, source, exc)
+    kind = kind_of(path)
+    if kind == "text" and raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
+        kind = "text_gz"  # by content: a gzipped .txt
+    if kind in tabular.ROW_KINDS:
+        raw.close()  # a regular file, as open_regular found: the row readers open it again
+        parsers = (parse_jsonl_item, parse_json_line)
+        yield from tabular.read_rows(path, kind, source, rid, keys, limits, parsers)
+        meter.finish(_size(path))
+        return
+    if kind == "text" and not _plain_text_name(path):
+        raw.close()
+        yield Reject(rid, source, (Reason("unsupported_input", unsupported_message(path)),))
         return
     with raw:
+        size = os.fstat(raw.fileno()).st_size
         meter.start(raw)
-        if kind == "jsonl":
-            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys))
+        if kind in ("text", "html"):
+            html = kind == "html"
+            yield _read_whole(raw, path, source, html, limits.page if html else limits.article, rid)
+        elif kind == "jsonl":
+            yield from _read_compressed_jsonl(raw, path, source, keys, limits.line(keys), rid)
         else:
-            from cleaner.io.warc import read_warc
-
             yield from read_warc(raw, source, limits)
-    meter.finish(path.stat().st_size)
+    meter.finish(size)
 
 
-def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was read: never an error
+        return 0
+
+
+def _plain_text_name(path: Path) -> bool:
+    """A named file is one text article when it says so (.txt) or says nothing (no suffix)."""
+    return path.suffix == "" or path.name.lower().endswith(TEXT_SUFFIXES)
+
+
+def unsupported_message(path: Path) -> str:
+    return (
+        f"'{skip_reason(path)}' is not a format cleaner reads (valid: "
+        + ", ".join(sorted(set(READABLE_SUFFIXES)))
+        + "); rename it .txt to read it as one text article"
+    )
+
+
+def _read_whole(raw: IO[bytes], path: Path, source: str, html: bool, limit: int, rid: str) -> Item:
     """One file, one article: a .txt, or an HTML page (gunzipped when it is gzip), never read
     past ``limit`` bytes: a gzip bomb inflates no further than that."""
-    rid = printable(stem_of(path) if html else path.stem)
     try:
-        with path.open("rb") as raw:
-            fh: IO[bytes] = raw
-            size: int | None = os.fstat(raw.fileno()).st_size
-            if html and raw.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the suffix says
-                fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
-            data = fh.read(limit + 1)
+        fh: IO[bytes] = raw
+        size: int | None = os.fstat(raw.fileno()).st_size
+        if html and raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]  # gzip
+            fh, size = gzip.GzipFile(fileobj=raw), None  # type: ignore[assignment]
+        data = fh.read(limit + 1)
     except OSError as exc:  # gzip.BadGzipFile is an OSError too
         return Reject(rid, source, (Reason("unreadable", f"cannot read: {exc.strerror or exc}"),))
     except (EOFError, zlib.error) as exc:
@@ -232,37 +313,27 @@ def _read_whole(path: Path, source: str, html: bool, limit: int) -> Item:
     return RawArticle(id=rid, source=source, data=data, html=html)
 
 
-def too_large(html: bool, limit: int, size: int | None = None) -> Reason:
-    """Why an article over its limit is rejected (``size`` None: unknown, e.g. still inflating)."""
-    if html:
-        shown = f"{size:,}" if size is not None else f"more than {limit:,}"
-        return Reason("page_too_large", page_too_large_message(shown, limit))
-    return Reason("too_large", too_large_message(size if size is not None else limit + 1, limit))
-
-
 def _read_compressed_jsonl(
-    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int
+    raw: IO[bytes], path: Path, source: str, keys: JsonlKeys, max_bytes: int, stem: str
 ) -> Iterator[Item]:
     name = path.name.lower()
     stream: Any
     if name.endswith(".gz"):
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
     elif name.endswith(".zst"):
-        import zstandard
-
-        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False))
+        stream = zstd_lines(raw)
     else:
         stream = raw
-    yield from read_jsonl_stream(stream, source, keys, max_bytes)
+    yield from read_jsonl_stream(stream, source, keys, max_bytes, stem)
 
 
 # 19 digits or more may be an integer beyond 64 bits, which orjson silently reads as a float
 # (10**40 -> 1e+40): pass-through data would change. The standard library keeps it exact.
-_LONG_NUMBER = re2.compile(rb"[0-9]{19}")  # RE2: eight times faster than re here
+_LONG_NUMBER = re2.compile(rb"[0-9]{19}")  # RE2: faster than re for this scan
 
 
 def parse_json_line(line: bytes) -> Any:
-    """orjson first (3x faster); the standard library for what orjson refuses but JSON allows
+    """orjson first (faster); the standard library for what orjson refuses but JSON allows
     (lone surrogate escapes) and for what it would read inexactly (integers beyond 64 bits)."""
     if _LONG_NUMBER.search(line) is None:
         try:
@@ -323,13 +394,21 @@ def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes | int | None]
 
 
 def read_jsonl_stream(
-    fh: IO[bytes], source: str, keys: JsonlKeys, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    fh: IO[bytes],
+    source: str,
+    keys: JsonlKeys,
+    max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+    stem: str | None = None,
 ) -> Iterator[Item]:
-    stem = "stdin" if source == "<stdin>" else printable(stem_of(Path(source)))
+    """Each line's article; ``stem``: what a line without an id is named after (``stem:n``)."""
+    if stem is None:
+        stem = STDIN if source == STDIN else printable_name(stem_of(Path(source)))
     n = 0
-    lines = bounded_lines(fh, max_bytes)
+    lines: Iterator[bytes | int | None] | None = None
     while True:
         try:
+            # as_utf8 reads the first bytes (a BOM?): a corrupt stream may fail there already
+            lines = lines or bounded_lines(as_utf8(fh), max_bytes)
             raw_line = next(lines)
         except StopIteration:
             return
@@ -359,6 +438,10 @@ def read_jsonl_stream(
         yield parse_jsonl_item(raw_line, n, source, stem, keys)
 
 
+def _too_deep(n: int) -> Reason:
+    return Reason("bad_jsonl", f"line {n} nests too deeply: more than {MAX_JSON_DEPTH} levels")
+
+
 def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: JsonlKeys) -> Item:
     where = f"{source}:{n}"
     fallback_id = f"{stem}:{n}"
@@ -366,9 +449,16 @@ def parse_jsonl_item(raw_line: bytes, n: int, source: str, stem: str, keys: Json
         obj: Any = parse_json_line(raw_line)
     except (UnicodeDecodeError, json.JSONDecodeError, _NotJson) as exc:
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not JSON: {exc}"),))
-    except RecursionError:
-        reason = Reason("bad_jsonl", f"line {n} nests too deeply to read")
+    except ValueError as exc:
+        # An integer of more than 4,300 digits (Python's limit on int/str conversion): no
+        # quantity has that many, and no JSON reader downstream would read it back exactly.
+        reason = Reason("bad_jsonl", f"line {n} holds a number too long to keep exactly: {exc}")
         return Reject(fallback_id, where, (reason,))
+    except RecursionError:  # deeper than Python can parse: far past the limit
+        return Reject(fallback_id, where, (_too_deep(n),))
+    # Each level opens a bracket, so a line with few brackets needs no walk.
+    if raw_line.count(b"[") + raw_line.count(b"{") > MAX_JSON_DEPTH and json_depth_over(obj):
+        return Reject(fallback_id, where, (_too_deep(n),))
     if not isinstance(obj, dict):
         return Reject(fallback_id, where, (Reason("bad_jsonl", f"line {n} is not a JSON object"),))
     rid = obj.get(keys.id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.errors import require_extra
-from cleaner.io.readers import Limits, too_large
+from cleaner.io.items import Limits, too_large
 from cleaner.record import RawArticle, Reason, Reject
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -33,20 +33,61 @@ def read_warc(raw: IO[bytes], source: str, limits: Limits) -> Iterator[RawArticl
     records = iter(ArchiveIterator(raw, record_types=wanted, parse_http=True, auto_decode="all"))
     stem = Path(source).name.split(".")[0]
     offset = 0
+    last: RawArticle | Reject | None = None  # held back until it is known to be whole
     while True:
         try:
             rec = next(records)
         except StopIteration:
-            return
+            break
         except (OSError, ValueError) as exc:
+            if last is not None:
+                yield last
             yield Reject(
                 f"{stem}@{offset}",
                 f"{source}@{offset}",
                 (Reason("unreadable", f"cannot read WARC records past offset {offset}: {exc}"),),
             )
             return
+        if last is not None:
+            yield last
         offset = rec.stream_pos
-        yield _article(rec, source, stem, offset, limits)
+        last = _article(rec, source, stem, offset, limits)
+    if last is None:
+        return
+    # Only the last record can be cut short (a file truncated in a copy or a crawl that died):
+    # fastwarc gives what there is as if it were whole, so its length is checked.
+    too_large = isinstance(last, Reject) and last.reasons[0].code == "page_too_large"
+    missing = None if too_large else _missing_bytes(raw, offset)
+    if missing is None:
+        yield last
+        return
+    message = (
+        f"the WARC record at offset {offset:,} is cut short ({missing}): the file is "
+        "truncated; the partial record is not used"
+    )
+    yield Reject(last.id, last.source, (Reason("truncated_record", message),))
+
+
+def _missing_bytes(raw: IO[bytes], offset: int) -> str | None:
+    """How much of the record at ``offset`` is missing, in words, or None when it is whole:
+    the record is read again, undecoded, and its bytes counted against its Content-Length."""
+    from fastwarc.warc import ArchiveIterator
+
+    try:
+        raw.seek(offset)
+        rec = next(iter(ArchiveIterator(raw, parse_http=False, auto_decode="none")), None)
+        declared = None if rec is None else (rec.headers.get("Content-Length") or "").strip()
+        if rec is None or not declared or not declared.isdigit():
+            return "its headers are incomplete"
+        want, got = int(declared), 0
+        while got < want:
+            chunk = rec.reader.read(min(1 << 20, want - got))
+            if not chunk:
+                return f"{want - got:,} of the {want:,} bytes its Content-Length gives are missing"
+            got += len(chunk)
+    except (OSError, ValueError):
+        return "its bytes cannot be read again"
+    return None
 
 
 def _article(rec: Any, source: str, stem: str, offset: int, limits: Limits) -> RawArticle | Reject:

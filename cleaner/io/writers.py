@@ -14,14 +14,22 @@ Two layouts:
 - **sharded**: ``articles-00000.jsonl`` and ``rejects-00000.jsonl`` per shard (optionally ``.gz``
   or ``.zst``; or ``articles-00000.parquet``), each committed as soon as it is complete.
 
-In both, ``summary.json`` is written last: it marks a finished run. The work folder,
-``OUTDIR/.cleaner-run``, holds the run's manifest and the markers, and is removed at the end.
+A run with a corpus stage that drops records (``--dedup``) writes a third kind beside them,
+``duplicates.jsonl`` (or ``duplicates-00000.jsonl`` per shard).
+
+In both, ``summary.json`` is written last: it marks a finished run, and the files beside it are
+that run's and no other's (:mod:`cleaner.io.publish`: the single layout's files are published
+through a journal that the next run finishes if a kill interrupts it; a sharded run removes an
+earlier run's files, summary first, before its first shard). Each marker records the size and
+digest of its shard's files, and ``--resume`` checks them: a shard missing or changed since
+(deleted, truncated, edited) is redone with every shard after it, since the input is read in
+order; the output then equals an uninterrupted run's. The work folder, ``OUTDIR/.cleaner-run``,
+holds the run's manifest and the markers, and is removed at the end.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import os
 import shutil
@@ -33,11 +41,33 @@ from typing import IO, Any
 
 import orjson
 
-from cleaner.errors import CleanerError, require_extra
+from cleaner.errors import CleanerError, RunStopped, require_extra
+from cleaner.io.files import (
+    CompressedFile,
+    ParquetShard,
+    fsync_dir,
+    pretty_json,
+    write_atomic,
+)
 from cleaner.io.paths import output_path
+from cleaner.io.publish import (
+    changed,
+    check_targets,
+    complete,
+    fingerprint,
+    owned_files,
+    publish,
+    remove_owned,
+    stage,
+)
+from cleaner.record import printable
+
+__all__ = ["CompressedFile", "fsync_dir", "pretty_json", "write_atomic"]  # Ray's datasink
 
 ARTICLES = "articles"
 REJECTS = "rejects"
+DUPLICATES = "duplicates"
+KINDS = (ARTICLES, REJECTS)  # the files of every shard; DUPLICATES joins them under --dedup
 SUMMARY = "summary.json"
 WORK = ".cleaner-run"
 CHECKPOINT_ITEMS = 10_000  # single layout: articles per checkpoint
@@ -95,89 +125,6 @@ class OutputOptions:
             require_extra("pyarrow", "parquet", "Parquet output")
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-class _Compressed:
-    """A binary file written through the chosen compressor, deterministically (no timestamps)."""
-
-    def __init__(self, path: Path, compression: str) -> None:
-        self.path = path
-        self.raw = path.open("wb")
-        self.stream: Any
-        if compression == "gzip":
-            self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0)
-        elif compression == "zstd":
-            import zstandard
-
-            self.stream = zstandard.ZstdCompressor(level=3).stream_writer(self.raw, closefd=False)
-        else:
-            self.stream = self.raw
-
-    def write(self, data: bytes) -> None:
-        if data:
-            self.stream.write(data)
-
-    def close(self) -> None:
-        """Finish the compressed stream and make the bytes durable."""
-        if self.stream is not self.raw:
-            self.stream.close()
-        self.raw.flush()
-        os.fsync(self.raw.fileno())
-        self.raw.close()
-
-    def discard(self) -> None:
-        with contextlib.suppress(OSError):  # closing flushes: fails again on a full disk
-            self.raw.close()
-        self.path.unlink(missing_ok=True)
-
-
-class _ParquetShard:
-    """Records of one shard as Parquet, one row group per batch (nested fields as JSON text)."""
-
-    def __init__(self, path: Path, compression: str) -> None:
-        import pyarrow.parquet as pq
-
-        from cleaner.io.parquet import SCHEMA
-
-        self.path = path
-        codec = {"none": "none", "gzip": "gzip", "zstd": "zstd"}[compression]
-        self.writer = pq.ParquetWriter(path, SCHEMA, compression=codec)
-
-    def write(self, data: bytes) -> None:
-        from cleaner.io.parquet import table_of
-
-        if data:
-            self.writer.write_table(table_of(data))
-
-    def close(self) -> None:
-        self.writer.close()
-        with self.path.open("rb+") as fh:
-            os.fsync(fh.fileno())
-
-    def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            self.writer.close()
-        self.path.unlink(missing_ok=True)
-
-
 @dataclass
 class Progress:
     """What a run has committed: the shards done and their counts, from the markers."""
@@ -192,23 +139,34 @@ class Progress:
 class ShardedOutput:
     """Commits shards atomically with completion markers; finishes with summary.json."""
 
-    def __init__(self, outdir: Path, options: OutputOptions, manifest: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        outdir: Path,
+        options: OutputOptions,
+        manifest: dict[str, Any],
+        kinds: tuple[str, ...] = KINDS,
+    ) -> None:
         self.outdir = outdir
         self.options = options
         self.manifest = manifest
+        self.kinds = kinds
         self.work = outdir / WORK
         self.done_dir = self.work / "done"
         self.parts = self.work / "parts"
         self.tmp = self.work / "tmp"
-        self._open: tuple[int, Any, _Compressed] | None = None
+        self._open: tuple[int, dict[str, Any]] | None = None
         self._lock: int | None = None
 
     # -- starting ----------------------------------------------------------------------------
 
     def start(self, resume: bool) -> Progress:
         """Prepare the folder; with ``resume``, keep what a previous run committed."""
+        check_targets(self.targets())  # before anything is touched
         self.outdir.mkdir(parents=True, exist_ok=True)
         self._take_lock()
+        # A publication a kill interrupted is finished first: the folder is never left mixed.
+        # A resume keeps the work folder, and so finds the run whole and publishes it again.
+        complete(self.work, self.outdir, keep_work=resume)
         progress = Progress([])
         if resume and self.work.is_dir():
             progress = self._resume()
@@ -221,9 +179,19 @@ class ShardedOutput:
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir()
         if not progress.shards:
-            write_atomic(self.work / "run.json", _pretty(self.manifest))
-            _fsync_dir(self.work)
+            write_atomic(self.work / "run.json", pretty_json(self.manifest))
+            fsync_dir(self.work)
         return progress
+
+    def targets(self) -> list[Path]:
+        """The places of the final files (the single layout's; shards are checked by name)."""
+        opts = self.options
+        found = [output_path(self.outdir, SUMMARY)]
+        if not opts.sharded:
+            found += [output_path(self.outdir, f"{k}{opts.suffix(k)}") for k in self.kinds]
+            if opts.rejects_path:
+                found[1 + self.kinds.index(REJECTS)] = Path(opts.rejects_path)
+        return found
 
     def _take_lock(self) -> None:
         """One run per output folder: a second one (a --resume started while the first still
@@ -251,6 +219,16 @@ class ShardedOutput:
             os.close(self._lock)
             self._lock = None
 
+    def committed(self) -> Progress:
+        """The shards committed so far, read from their markers (nothing is changed)."""
+        shards = []
+        for i in range(len(list(self.done_dir.glob("*.json"))) if self.done_dir.is_dir() else 0):
+            marker = self.done_dir / f"{i:05d}.json"
+            if not marker.is_file():
+                break  # markers are written in order: a gap cannot happen, but never skip one
+            shards.append(json.loads(marker.read_text("utf-8")))
+        return Progress(shards)
+
     def _resume(self) -> Progress:
         try:
             before = json.loads((self.work / "run.json").read_text("utf-8"))
@@ -264,19 +242,43 @@ class ShardedOutput:
                 f"cannot resume in '{self.outdir}': the run's {', '.join(changed)} changed "
                 "since it started; run again without --resume to start over"
             )
-        shards = []
-        for i in range(len(list(self.done_dir.glob("*.json"))) if self.done_dir.is_dir() else 0):
-            marker = self.done_dir / f"{i:05d}.json"
-            if not marker.is_file():
-                break  # markers are written in order: a gap cannot happen, but never skip one
-            shards.append(json.loads(marker.read_text("utf-8")))
-        return Progress(shards)
+        return self._verified(self.committed())
+
+    @property
+    def _place(self) -> Path:
+        """Where committed shard files are: the output folder, or the checkpoints' folder."""
+        return self.outdir if self.options.sharded else self.parts
+
+    def changed_shard(self) -> tuple[int, str] | None:
+        """The first committed shard whose files are not as its marker recorded them, and
+        why; None when every one is."""
+        for i, shard in enumerate(self.committed().shards):
+            for name, recorded in sorted(shard.get("files", {}).items()):
+                why = changed(self._place / name, recorded)
+                if why is not None:
+                    return i, f"committed file '{printable(self._place / name)}' {why}"
+        return None
+
+    def _verified(self, progress: Progress) -> Progress:
+        """The committed shards whose files are still as their markers recorded them. Redoing
+        the first one that is not (and every one after it: the input is read in order) gives
+        the uninterrupted run's output; refusing would throw away every good shard too."""
+        found = self.changed_shard()
+        if found is None:
+            return progress
+        first, why = found
+        later = len(progress.shards) - first - 1
+        print(f"cleaner: {why}; redoing shard {first} and the {later} after it", file=sys.stderr)
+        # The last marker first: the markers left are always shards 0..k.
+        for j in reversed(range(first, len(progress.shards))):
+            (self.done_dir / f"{j:05d}.json").unlink()
+            fsync_dir(self.done_dir)
+            for kind in self.kinds:
+                (self._place / self.shard_name(kind, j)).unlink(missing_ok=True)
+        return Progress(progress.shards[:first])
 
     def _remove_old_shards(self) -> None:
-        (self.outdir / SUMMARY).unlink(missing_ok=True)
-        for kind in (ARTICLES, REJECTS):
-            for old in self.outdir.glob(f"{kind}-[0-9][0-9][0-9][0-9][0-9]*"):
-                old.unlink()
+        remove_owned(self.outdir)
 
     # -- writing shards ----------------------------------------------------------------------
 
@@ -284,15 +286,15 @@ class ShardedOutput:
         # Through output_path: a name built from data can never leave the folder.
         return output_path(self.outdir, f"{kind}-{index:05d}{self.options.suffix(kind)}").name
 
-    def write(self, index: int, records: bytes, rejects: bytes) -> None:
+    def write(self, index: int, records: bytes, rejects: bytes, duplicates: bytes = b"") -> None:
         if self._open is None or self._open[0] != index:
             assert self._open is None, "a shard must be committed before the next one opens"
-            articles = self._new_file(ARTICLES, index)
-            rejected = _Compressed(self.tmp / self.shard_name(REJECTS, index), self._compression)
-            self._open = (index, articles, rejected)
-        _, articles, rejected = self._open
-        articles.write(records)
-        rejected.write(rejects)
+            self._open = (index, {kind: self._new_file(kind, index) for kind in self.kinds})
+        files = self._open[1]
+        files[ARTICLES].write(records)
+        files[REJECTS].write(rejects)
+        if duplicates:
+            files[DUPLICATES].write(duplicates)
 
     @property
     def _compression(self) -> str:
@@ -301,8 +303,8 @@ class ShardedOutput:
     def _new_file(self, kind: str, index: int) -> Any:
         path = self.tmp / self.shard_name(kind, index)
         if kind == ARTICLES and self.options.format == "parquet":
-            return _ParquetShard(path, self._compression)
-        return _Compressed(path, self._compression)
+            return ParquetShard(path, self._compression)
+        return CompressedFile(path, self._compression)
 
     def commit(self, index: int, items: int, tally: dict[str, Any]) -> None:
         """Make shard ``index`` durable and visible, then mark it done."""
@@ -310,21 +312,22 @@ class ShardedOutput:
             self.write(index, b"", b"")
         assert self._open is not None
         assert self._open[0] == index
-        _, articles, rejected = self._open
+        files = self._open[1]
         self._open = None
         target = self.outdir if self.options.sharded else self.parts
-        for fh in (articles, rejected):
+        for fh in files.values():
             fh.close()
             os.replace(fh.path, target / fh.path.name)
-        _fsync_dir(target)
-        marker = {"shard": index, "items": items, "tally": tally}
-        write_atomic(self.done_dir / f"{index:05d}.json", _pretty(marker))
-        _fsync_dir(self.done_dir)
+        fsync_dir(target)
+        fingerprints = {fh.path.name: fingerprint(target / fh.path.name) for fh in files.values()}
+        marker = {"shard": index, "items": items, "tally": tally, "files": fingerprints}
+        write_atomic(self.done_dir / f"{index:05d}.json", pretty_json(marker))
+        fsync_dir(self.done_dir)
 
     def abort(self) -> None:
         """Drop the shard being written (an error, not a crash); committed shards stay."""
         if self._open is not None:
-            for fh in self._open[1:]:
+            for fh in self._open[1].values():
                 fh.discard()
             self._open = None
         # A Ctrl-C can land between creating a file and recording it (or between a commit's
@@ -338,53 +341,54 @@ class ShardedOutput:
     # -- finishing ---------------------------------------------------------------------------
 
     def finish(self, n_shards: int, summary: dict[str, Any]) -> None:
+        moves: list[tuple[Path, Path]] = []
         if not self.options.sharded:
-            self._join_parts(n_shards)
+            try:  # a place may have changed since the run started: it must not fail half-way
+                check_targets(self.targets())
+            except CleanerError as exc:
+                raise RunStopped(str(exc), str(self.outdir)) from None
+            moves = self._join_parts(n_shards)
+            mine = {dst.name for _, dst in moves if dst.parent == self.outdir}
         else:
-            summary = {**summary, "shards": self._shard_list(n_shards)}
-        write_atomic(output_path(self.outdir, SUMMARY), _pretty(summary, sort_keys=True))
-        _fsync_dir(self.outdir)
-        shutil.rmtree(self.work, ignore_errors=True)
+            shards = self._shard_list(n_shards)
+            summary = {**summary, "shards": shards}
+            mine = {name for shard in shards for name in shard.values()}
+        remove = [name for name in owned_files(self.outdir) if name not in mine]
+        publish(self.work, self.outdir, moves, remove, pretty_json(summary, sort_keys=True))
 
     def _shard_list(self, n_shards: int) -> list[dict[str, str]]:
-        return [
-            {"articles": self.shard_name(ARTICLES, i), "rejects": self.shard_name(REJECTS, i)}
-            for i in range(n_shards)
-        ]
+        return [{kind: self.shard_name(kind, i) for kind in self.kinds} for i in range(n_shards)]
 
-    def _join_parts(self, n_shards: int) -> None:
+    def _join_parts(self, n_shards: int) -> list[tuple[Path, Path]]:
         """Join the checkpoints into the final files: byte concatenation (gzip members and zstd
-        frames concatenate into valid streams), or row groups for Parquet."""
+        frames concatenate into valid streams), or row groups for Parquet. Each is left complete
+        on its place's filesystem, and returned with its place, for :func:`publish`."""
         opts = self.options
         targets = {
-            ARTICLES: output_path(self.outdir, f"{ARTICLES}{opts.suffix(ARTICLES)}"),
-            REJECTS: Path(opts.rejects_path)
-            if opts.rejects_path
-            else output_path(self.outdir, f"{REJECTS}{opts.suffix(REJECTS)}"),
+            kind: output_path(self.outdir, f"{kind}{opts.suffix(kind)}") for kind in self.kinds
         }
+        if opts.rejects_path:
+            targets[REJECTS] = Path(opts.rejects_path)
+        # Not in tmp/: a stopped run empties tmp/, and once the journal names these files they
+        # belong to the publication, which the next run finishes.
+        staging = self.work / "publish"
+        staging.mkdir(exist_ok=True)
+        moves = []
         for kind, target in targets.items():
             parts = [self.parts / self.shard_name(kind, i) for i in range(n_shards)]
-            tmp = self.tmp / f"joined-{kind}"
+            tmp = staging / f"joined-{kind}"
             if kind == ARTICLES and opts.format == "parquet":
                 from cleaner.io.parquet import join_parquet
 
                 join_parquet(parts, tmp, opts.compression)
             else:
                 _concat(parts, tmp, opts.compression)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _move(tmp, target)
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Rename when on the same filesystem, else copy to a temporary file beside ``dst`` first."""
-    try:
-        os.replace(src, dst)
-    except OSError:
-        tmp = dst.with_name(f".{dst.name}.tmp")
-        shutil.copyfile(src, tmp)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dst)
+            if target.parent == self.outdir:
+                moves.append((tmp, target))
+            else:  # --rejects elsewhere, maybe on another filesystem
+                target.parent.mkdir(parents=True, exist_ok=True)
+                moves.append((stage(tmp, target), target))
+        return moves
 
 
 def _concat(parts: Iterable[Path], target: Path, compression: str) -> None:
@@ -396,16 +400,12 @@ def _concat(parts: Iterable[Path], target: Path, compression: str) -> None:
                     shutil.copyfileobj(fh, out, 1 << 20)
                     wrote = True
         if not wrote and compression != "none":
-            empty = _Compressed(target.with_name(target.name + ".empty"), compression)
+            empty = CompressedFile(target.with_name(target.name + ".empty"), compression)
             empty.close()
             out.write(empty.path.read_bytes())
             empty.path.unlink()
         out.flush()
         os.fsync(out.fileno())
-
-
-def _pretty(obj: Any, sort_keys: bool = False) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n").encode()
 
 
 class StreamOutput:
@@ -417,11 +417,12 @@ class StreamOutput:
         self.rejects: IO[bytes] = sys.stderr.buffer
         self._tmp: Path | None = None
         if self.rejects_path is not None:
+            check_targets([self.rejects_path])
             self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
             self._tmp = self.rejects_path.with_name(f".{self.rejects_path.name}.tmp-{os.getpid()}")
             self.rejects = self._tmp.open("wb")
 
-    def write(self, index: int, records: bytes, rejects: bytes) -> None:
+    def write(self, index: int, records: bytes, rejects: bytes, duplicates: bytes = b"") -> None:
         self.out.write(records)
         self.rejects.write(rejects)
 
@@ -445,9 +446,21 @@ class StreamOutput:
             os.fsync(self.rejects.fileno())
             self.rejects.close()
             os.replace(self._tmp, self.rejects_path)
-        sys.stderr.write(dumps({"summary": summary}) + "\n")
-        sys.stderr.flush()
+        # The summary goes to --summary FILE (or only as the CLI's one line on standard
+        # error), so standard error holds rejects as JSONL and that one line, nothing mixed.
 
 
 def options_manifest(options: OutputOptions) -> dict[str, Any]:
     return asdict(options)
+
+
+def remove_old_shards(outdir: Path) -> None:
+    """Before a new sharded run: the previous run's summary first (it marks a finished run),
+    then its files, whatever their layout (cleaner's own names only)."""
+    remove_owned(outdir)
+
+
+def write_summary(outdir: Path, summary: dict[str, Any]) -> None:
+    """``summary.json``, written last: it marks a finished run."""
+    write_atomic(output_path(outdir, SUMMARY), pretty_json(summary, sort_keys=True))
+    fsync_dir(outdir)

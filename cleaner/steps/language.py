@@ -1,8 +1,8 @@
 """Language identification on a bounded sample of the clean text.
 
 The default, ``langdetect-rs``, is a Rust port of langdetect that reproduces its random walk
-bit for bit (same answers, same probabilities) about 50 times faster; ``langdetect`` is the
-original, kept as the reference. Both are seeded, so the same text always gets the same answer
+bit for bit (same answers, same probabilities), only faster; ``langdetect`` is the original,
+kept as the reference. Both are seeded, so the same text always gets the same answer
 whichever process or worker reads it. Neither downloads anything: the profiles ship in the wheels.
 """
 
@@ -57,21 +57,21 @@ class _SeededLangdetect:
 
 
 class LangdetectDetector(_SeededLangdetect):
-    """langdetect itself (pure Python, about 5 ms for a 1,500-character sample)."""
+    """langdetect itself (pure Python: the slow reference)."""
 
     name = "langdetect"
     module = "langdetect"
 
 
 class LangdetectRsDetector(_SeededLangdetect):
-    """langdetect-rs: langdetect's answers, bit for bit, from a Rust core (about 0.1 ms)."""
+    """langdetect-rs: langdetect's answers, bit for bit, from a Rust core."""
 
     name = "langdetect-rs"
     module = "langdetect_rs"
 
     # The package's detector asks its core twice: once without trials, only to learn whether
     # the text has features, then again to run them, extracting the text's n-grams each time
-    # (a third of the cost). The core's answer to the second call says "features" by itself.
+    # (a large share of the cost). The core's answer to the second call says "features" by itself.
     # That core is private, so the one-call path is used only when it gives the public path's
     # probabilities, bit for bit, on the probes below; a changed package falls back by itself.
     _PROBES = (

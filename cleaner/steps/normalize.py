@@ -15,7 +15,7 @@ _INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad"
 _BREAK_CHARS = "\r\u2028\u2029\x85"
 
 # Only runs that change: two or more spaces, or any other space character (a single ASCII space,
-# by far the most common, is left alone). RE2 scans about five times faster than `re` here.
+# by far the most common, is left alone). RE2 scans faster than `re` here.
 _SPACES = re2.compile(f"[ {_SPACE_CHARS}]{{2,}}|[{_SPACE_CHARS}]")
 _INVISIBLE = re2.compile(f"[{_INVISIBLE_CHARS}]")
 _BREAKS = re2.compile("\r\n?|[\u2028\u2029\x85]")
@@ -60,8 +60,8 @@ def normalize_spaces(line: str) -> str:
 
 def collapse_blank_lines(lines: list[str]) -> list[str]:
     """Runs of blank lines collapsed to one, blank ends dropped. A line stays when it or the
-    line before it has text: one comprehension over the pairs costs half of a loop with
-    appends (3 against 7 us a document; the chrome phase calls it after every edit)."""
+    line before it has text: one comprehension over the pairs costs less than a loop
+    with appends (the chrome phase calls it after every edit)."""
     out = [line for above, line in zip(["", *lines], lines, strict=False) if line or above]
     while out and not out[-1]:
         out.pop()
@@ -70,3 +70,13 @@ def collapse_blank_lines(lines: list[str]) -> list[str]:
 
 def join_lines(lines: list[str]) -> str:
     return "\n".join(lines)
+
+
+def count_spaced_words(text: str, normalised: bool = False) -> int:
+    """``len(text.split())``. A ``normalised`` text (``normalize_lines`` joined) holds no space
+    but single ASCII spaces between words and line breaks, at most one blank line in a row and
+    none at either end, so counting those gives the same number without splitting the text,
+    unless it keeps an ASCII separator str.split() takes for a space."""
+    if normalised and text and not _has_any(text, _SPLIT_ONLY):
+        return text.count(" ") + text.count("\n") + 1 - text.count("\n\n")
+    return len(text.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,13 +78,14 @@ def repair(
     spaces as the normaliser leaves them, since a NBSP beside mojibake hides it from ftfy.
 
     ``settled``, when given, is shared by the calls on one document: a line an earlier call
-    found ftfy returns unchanged is not sent to ftfy again, and this call adds its own. The
-    re-check of a cleaned document meets most of its flagged lines a second time.
+    found repair leaves as it is is not looked at again, and this call adds its own. The
+    re-check of a cleaned document meets most of its lines a second time.
     """
+    text, normalized = normalize_form(text, config.normalization)
     if not needs_repair(text):
-        return text, []
+        return text, normalized
     lines = text.split("\n")
-    steps: dict[str, None] = {}
+    steps: dict[str, None] = dict.fromkeys(normalized)
     found: set[str] = set()
     for i, line in enumerate(lines):
         if settled is None or line not in settled:
@@ -93,13 +95,23 @@ def repair(
     return "\n".join(lines), list(steps)
 
 
+def normalize_form(text: str, form: str | None) -> tuple[str, list[str]]:
+    """``text`` in the Unicode normal form the config names (ftfy's ``normalization``), and the
+    step (``normalize:NFC``) when that changed it. All of the text, not only the lines ftfy is
+    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed."""
+    if form is None or text.isascii() or unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
+        return text, []
+    return unicodedata.normalize(form, text), [f"normalize:{form}"]  # type: ignore[arg-type]
+
+
 def _repair_line(
     line: str, config: ftfy.TextFixerConfig, steps: dict[str, None], settled: set[str]
 ) -> str:
-    """One line repaired until nothing changes; adds to ``settled`` the text ftfy is known to
-    return unchanged."""
+    """One line repaired until nothing changes; adds to ``settled`` the text repair is known to
+    leave as it is (ftfy returns it unchanged, or the pre-check finds nothing in it)."""
     for n in range(MAX_PASSES):
         if not needs_repair(line):
+            settled.add(line)
             return line
         if n:
             line = normalize_spaces(line)
@@ -130,7 +142,7 @@ _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _is_safe(text: str) -> bool:
-    # Five times faster than searching with _UNSAFE: a NUL is a memchr, and UTF-8 encoding
+    # Faster than searching with _UNSAFE: a NUL is a memchr, and UTF-8 encoding
     # fails exactly on a lone surrogate.
     if "\x00" in text:
         return False

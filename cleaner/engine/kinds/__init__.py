@@ -1,8 +1,9 @@
 """Rule kinds, one module per phase: each kind is a class with its typed options beside its code.
 
-``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction; ``lines``,
-``blocks``, ``cuts``, ``spans`` and ``boilerplate`` the chrome kinds over the text; ``filters``
-the document filters. ``KINDS`` maps each kind's YAML name to its class.
+``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction and
+``textmeta`` dates and titles from plain text with no site pack; ``lines``, ``blocks``,
+``cuts``, ``spans`` and ``boilerplate`` the chrome kinds over the text; ``filters`` the
+document filters. ``KINDS`` maps each kind's YAML name to its class.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from cleaner.engine.kinds.filters import (
 from cleaner.engine.kinds.html import HtmlBody, HtmlField, HtmlKind, HtmlRemove
 from cleaner.engine.kinds.lines import DropBeforeHeading, DropDuplicateLine, DropLine
 from cleaner.engine.kinds.spans import StripSpan
+from cleaner.engine.kinds.textmeta import TextDate, TextTitle
 
 KINDS: dict[str, type[RuleKind]] = {
     k.name: k
@@ -52,6 +54,8 @@ KINDS: dict[str, type[RuleKind]] = {
         DropBeforeHeading,
         Boilerplate,
         Extract,
+        TextDate,
+        TextTitle,
         HtmlRemove,
         HtmlBody,
         HtmlField,
@@ -97,5 +101,7 @@ __all__ = [
     "RequiredFields",
     "RuleKind",
     "StripSpan",
+    "TextDate",
+    "TextTitle",
     "parse_date",
 ]

@@ -216,6 +216,9 @@ class RuleKind:
     # True when a chrome rule only ever drops lines (its result is a subsequence of its input):
     # the engine then knows no line is new without comparing them.
     only_drops: ClassVar[bool] = False
+    # True when a chrome rule's result is normalised whenever its input is (it drops lines, or
+    # rewrites a line into single spaces, trimmed): the normalise step then need not look.
+    keeps_normal: ClassVar[bool] = False
 
     options: KindOptions
     _declared: ClassVar[tuple[Option, ...]] = ()
@@ -273,6 +276,7 @@ class MatchingChromeKind(ChromeKind):
     options: MatchGuardOptions
     one_of = (MATCHERS,)
     only_drops = True
+    keeps_normal = True
 
     def __init__(self, options: KindOptions) -> None:
         super().__init__(options)

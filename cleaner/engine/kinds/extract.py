@@ -4,6 +4,7 @@ before chrome is removed. Dates are parsed here for the HTML field kind too."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -141,7 +142,8 @@ class Extract(RuleKind):
             return None
         return prefilter_source(self.source, ignore_case=self.options.ignore_case)
 
-    def extract(self, lines: list[str]) -> str | None:
+    def extract(self, lines: list[str], context: Mapping[str, str] | None = None) -> str | None:
+        """The field's value in ``lines``; ``context`` (URL, crawl date) is not used here."""
         if not lines:
             return None
         index = LineIndex(lines)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from cleaner.engine.kinds.base import FIELDS, FILTER, KindError, KindOptions, RuleKind
-from cleaner.engine.options import INT, LIST, option
+from cleaner.engine.options import INT, LANG_INTS, LIST, option
+from cleaner.words import count_words
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class FilterKind(RuleKind):
 @dataclass(frozen=True, kw_only=True)
 class MinWordsOptions(KindOptions):
     min: int = option(INT, "The fewest words a kept document has.", required=True, minimum=1)
+    min_by_lang: tuple[tuple[str, int], ...] | None = option(
+        LANG_INTS,
+        "The fewest words per detected language, e.g. `{zh: 20, ja: 20}`, instead of `min` "
+        "(`zh` covers `zh-cn` and `zh-tw`). Chinese and Japanese count each character as a "
+        "word, about twice what a segmenter finds.",
+        minimum=1,
+    )
 
 
 class MinWords(FilterKind):
@@ -42,14 +50,24 @@ class MinWords(FilterKind):
     summary = "Reject a document left with too few words after cleaning."
     Options = MinWordsOptions
     options: MinWordsOptions
+    reads = frozenset({"lang"})
+
+    def least(self, lang: object) -> int:
+        """The threshold for a document of language ``lang``."""
+        if isinstance(lang, str):
+            for code, n in self.options.min_by_lang or ():
+                if lang == code or lang.startswith(code + "-"):
+                    return n
+        return self.options.min
 
     def check(self, text: str, fields: Mapping[str, Any]) -> FilterResult | None:
         n = fields.get("n_words")
         if not isinstance(n, int):  # the pipeline counts once for the record; others may not
-            n = len(text.split())
-        if n < self.options.min:
+            n = count_words(text)
+        least = self.least(fields.get("lang"))
+        if n < least:
             return FilterResult(
-                "too_short", f"{n} words left after cleaning; at least {self.options.min} needed"
+                "too_short", f"{n} words left after cleaning; at least {least} needed"
             )
         return None
 

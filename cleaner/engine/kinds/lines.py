@@ -98,6 +98,7 @@ class DropDuplicateLineOptions(KindOptions):
 class DropDuplicateLine(ChromeKind):
     name = "drop_duplicate_line"
     only_drops = True
+    keeps_normal = True
     summary = (
         "Drop a line that repeats an earlier line near the top, compared without case, "
         "quotes or punctuation (a headline printed twice)."
@@ -175,6 +176,7 @@ class DropBeforeHeadingOptions(KindOptions):
 class DropBeforeHeading(ChromeKind):
     name = "drop_before_heading"
     only_drops = True
+    keeps_normal = True
     summary = (
         "Drop the lines between the first line (a scrape's page title) and the heading that "
         "repeats its headline: the menus a page prints above its heading. A headline split "

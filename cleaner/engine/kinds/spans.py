@@ -37,6 +37,9 @@ class StripSpan(ChromeKind):
     Options = StripSpanOptions
     options: StripSpanOptions
     one_of = (("prefix", "suffix", "pattern"),)
+    # A rewritten line is the rest of a normalised line with its spaces joined by one space: a
+    # deletion brings in no line break, tab, odd space or invisible character.
+    keeps_normal = True
 
     def __init__(self, options: KindOptions) -> None:
         super().__init__(options)

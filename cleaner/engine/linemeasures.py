@@ -1,0 +1,184 @@
+"""What the boilerplate model measures on one line: length, words, stop words in the page's
+language, end punctuation, case, digits, link-like words, dates and bylines. Chinese and Japanese
+are measured in characters (two to a word) with CJK stop characters and 。！？ as sentence ends."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+# Stop words per language ("cjk": characters) and the link-like words of navigation, sharing
+# and account chrome ("chrome"): a line made of those is a link, not prose.
+WORDS = DATA / "boilerplate-words.json"
+
+# Sentence ends, Latin and CJK, and the closing quotes or brackets that may follow them.
+_ENDS = frozenset(".!?…。！？")
+_CLOSERS = "\"'”’»)]）」』"
+_BODY_WORDS = 12  # a body line: this many words and some stop words (or CJK prose)
+_SHORT_WORDS = 6
+
+
+# Chinese and Japanese characters (kana and ideographs), measured per character.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_SEPARATOR = re.compile("[|•›»·«‹]")
+# A date or time: a dateline is content, though short and without a full stop.
+_DATE = re.compile(
+    r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d|"
+    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|[年月日]"
+)
+_BYLINE = re.compile(r"(?:by|von|par|por|di|door|av|przez|от|文|作者|記者|记者)[\s:：/]")
+_PUNCT = ".,;:!?\"'()[]“”‘’«»"
+
+
+@cache
+def _words() -> dict[str, Any]:
+    words: dict[str, Any] = json.loads(WORDS.read_text(encoding="utf-8"))
+    return words
+
+
+@cache
+def stopwords() -> dict[str, frozenset[str]]:
+    """Stop words per language (``cjk``: characters), shipped as data."""
+    return {lang: frozenset(words) for lang, words in _words()["stop"].items()}
+
+
+@cache
+def chrome_words() -> frozenset[str]:
+    """Words of menus, share bars and account links."""
+    return frozenset(_words()["chrome"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    chars: int
+    words: float  # Latin tokens plus CJK characters / 2
+    stop: float  # share of words that are stop words
+    ends: bool
+    colon: bool
+    no_letters: bool
+    upper: float
+    titled: float
+    digits: float
+    separators: bool
+    chrome: float
+    copyright: bool
+    commas: int
+    cjk: float  # share of characters that are CJK
+    dated: bool
+    byline: bool
+
+
+def _language(lines: list[str]) -> str:
+    """The page's language: the stop-word list most of its words fall in (CJK characters are
+    counted against their own list, line by line)."""
+    tokens = Counter(" ".join(lines).casefold().split())
+    counts = {
+        lang: sum(tokens[w] for w in words if w in tokens)
+        for lang, words in stopwords().items()
+        if lang != "cjk"
+    }
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+def _line(
+    line: str, stops: frozenset[str], cjk_stops: frozenset[str], chrome: frozenset[str]
+) -> _Line:
+    # Regexes and C-level string methods: this runs on every line of every document.
+    folded = line.casefold()
+    tokens = folded.split()
+    if _CJK.search(line):
+        cjk = _CJK.findall(line)
+        tokens = [t for t in tokens if not _CJK.search(t)]
+    else:
+        cjk = []
+    latin = [w for w in (t.strip(_PUNCT) for t in tokens) if w]
+    words = len(latin) + len(cjk) / 2
+    stop_hits: float = sum(1 for t in latin if t in stops)
+    if cjk:
+        stop_hits += sum(1 for c in cjk if c in cjk_stops) / 2
+    letters = len(_LETTER.findall(line))
+    bare = line.rstrip(_CLOSERS)
+    end = bare[-1:]
+    raw = line.split()
+    return _Line(
+        chars=len(line),
+        words=words,
+        stop=stop_hits / words if words else 0.0,
+        ends=end in _ENDS,
+        colon=end == ":",
+        no_letters=not letters,
+        upper=sum(map(str.isupper, line)) / (letters or 1),
+        titled=sum(1 for t in raw if t[:1].isupper()) / len(raw) if raw else 0.0,
+        digits=len(_DIGIT.findall(line)) / len(line),
+        separators=_SEPARATOR.search(line) is not None,
+        chrome=sum(1 for t in latin if t in chrome) / len(latin) if latin else 0.0,
+        copyright="©" in line or "copyright" in folded or "all rights reserved" in folded,
+        commas=line.count(",") + line.count("，") + line.count("、"),
+        cjk=len(cjk) / len(line),
+        dated=_DATE.search(folded) is not None,
+        byline=_BYLINE.match(folded) is not None,
+    )
+
+
+def _is_body(f: _Line) -> bool:
+    return f.words >= _BODY_WORDS and (f.stop >= 0.15 or f.cjk >= 0.5) and not f.copyright
+
+
+# The features that depend on the line alone (the rest depend on where it is in the page).
+OWN_FEATURES = (
+    "log_chars",
+    "log_words",
+    "stopword_density",
+    "end_punctuation",
+    "ends_with_colon",
+    "no_letters",
+    "upper_share",
+    "titlecase_share",
+    "digit_share",
+    "separators",
+    "chrome_word_share",
+    "copyright",
+    "log_commas",
+    "cjk_share",
+    "date_or_time",
+    "byline",
+    "up_to_2_words",
+    "3_to_5_words",
+    "6_to_10_words",
+    "short_without_end",
+)
+
+
+def _own(f: _Line) -> tuple[float, ...]:
+    return (
+        math.log1p(f.chars),
+        math.log1p(f.words),
+        f.stop,
+        float(f.ends),
+        float(f.colon),
+        float(f.no_letters),
+        f.upper,
+        f.titled,
+        f.digits,
+        float(f.separators),
+        f.chrome,
+        float(f.copyright),
+        math.log1p(f.commas),
+        f.cjk,
+        float(f.dated),
+        float(f.byline),
+        float(f.words <= 2),
+        float(2 < f.words <= 5),
+        float(5 < f.words <= 10),
+        float(f.words <= _SHORT_WORDS and not f.ends),
+    )

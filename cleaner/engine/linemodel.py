@@ -1,0 +1,375 @@
+"""The boilerplate model: a small model that scores each line of a plain-text scrape as chrome or
+content from shallow features and its neighbours, for the sites nobody wrote a pack for.
+
+The idea is jusText's and boilerpipe's shallow text features, without markup: length, stop-word
+density, end punctuation, case, link-like words, runs of short lines, where the line sits against
+the body, then a second pass that reads the neighbours' scores. The weights are data
+(``cleaner/data/boilerplate.json``, written by ``bench/train_boilerplate.py``); scoring is plain
+Python. Chinese and Japanese lines are measured in characters and CJK punctuation, not spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from cleaner.engine.linemeasures import (
+    _SHORT_WORDS,
+    DATA,
+    OWN_FEATURES,
+    _is_body,
+    _language,
+    _line,
+    _own,
+    chrome_words,
+    stopwords,
+)
+
+
+@cache
+def load_model(name: str) -> dict[str, Any]:
+    """A trained model from ``cleaner/data/<name>.json``."""
+    path = DATA / f"{name}.json"
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return model
+
+
+LINE_FEATURES = (
+    "log_chars",
+    "log_words",
+    "stopword_density",
+    "end_punctuation",
+    "ends_with_colon",
+    "no_letters",
+    "upper_share",
+    "titlecase_share",
+    "digit_share",
+    "separators",
+    "chrome_word_share",
+    "copyright",
+    "log_commas",
+    "cjk_share",
+    "relative_position",
+    "before_body",
+    "after_body",
+    "log_distance_to_body",
+    "log_short_run",
+    "neighbour_log_words",
+    "repeated_in_page",
+    "first_line",
+    "date_or_time",
+    "byline",
+    "up_to_2_words",
+    "3_to_5_words",
+    "6_to_10_words",
+    "just_above_body",
+    "short_without_end",
+)
+CONTEXT_FEATURES = (
+    "own",
+    "previous",
+    "next",
+    "window_mean",
+    "window_max",
+    "window_min",
+    "before_body",
+    "after_body",
+)
+
+
+def line_features(lines: list[str]) -> list[list[float]]:
+    """The first pass's features of each line (non-blank lines only, in order), as training
+    sees them."""
+    if not lines:
+        return []
+    lists = stopwords()
+    lang = _language(lines)
+    stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
+    feats = [_line(line, stops, cjk_stops, chrome) for line in lines]
+    n = len(lines)
+    is_body = [_is_body(f) for f in feats]
+    body = [i for i, b in enumerate(is_body) if b]
+    first_body, last_body = (body[0], body[-1]) if body else (n, -1)
+    short = [f.words <= _SHORT_WORDS and not f.ends for f in feats]
+    runs = [0] * n
+    start = 0
+    for i in range(n + 1):
+        if i == n or not short[i]:
+            for k in range(start, i):
+                runs[k] = i - start
+            start = i + 1
+    seen = Counter(line.casefold() for line in lines)
+    # Lines from the nearest body line (n when the page has none).
+    distance = [n] * n
+    last = -1
+    for i in range(n):
+        if is_body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = i - last
+    last = -1
+    for i in range(n - 1, -1, -1):
+        if is_body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = min(distance[i], last - i)
+    out: list[list[float]] = []
+    for i, f in enumerate(feats):
+        near = [feats[k].words for k in (i - 1, i + 1) if 0 <= k < n]
+        values = dict(zip(OWN_FEATURES, _own(f), strict=True))
+        values |= _placed(
+            i,
+            n,
+            first_body,
+            last_body,
+            distance[i],
+            runs[i],
+            math.log1p(sum(near) / len(near)) if near else 0.0,
+            seen[lines[i].casefold()] > 1,
+        )
+        out.append([values[name] for name in LINE_FEATURES])
+    return out
+
+
+PLACED_FEATURES = tuple(name for name in LINE_FEATURES if name not in OWN_FEATURES)
+
+
+def _placed(
+    i: int,
+    n: int,
+    first_body: int,
+    last_body: int,
+    distance: int,
+    run: int,
+    neighbour_words: float,
+    repeated: bool,
+) -> dict[str, float]:
+    return {
+        "relative_position": i / n,
+        "before_body": float(i < first_body),
+        "after_body": float(i > last_body),
+        "log_distance_to_body": math.log1p(min(distance, n)),
+        "log_short_run": math.log1p(run),
+        "neighbour_log_words": neighbour_words,
+        "repeated_in_page": float(repeated),
+        "first_line": float(i == 0),
+        "just_above_body": float(i < first_body and first_body - i <= 3),
+    }
+
+
+def _logit(x: list[float], layer: dict[str, Any]) -> float:
+    z = float(layer["bias"])
+    for v, m, s, w in zip(x, layer["mean"], layer["scale"], layer["weights"], strict=True):
+        z += w * (v - m) / s
+    return z
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def context_features(own: list[float], first: list[list[float]]) -> list[list[float]]:
+    """The second pass's features: a line's first-pass logit and its neighbours' (two each
+    side), so a short heading between paragraphs stays and a link inside a menu goes."""
+    n = len(own)
+    out: list[list[float]] = []
+    for i in range(n):
+        prev = own[i - 1] if i > 0 else own[i]
+        nxt = own[i + 1] if i + 1 < n else own[i]
+        window = own[max(0, i - 2) : i + 3]
+        out.append(
+            [
+                own[i],
+                prev,
+                nxt,
+                sum(window) / len(window),
+                max(window),
+                min(window),
+                first[i][LINE_FEATURES.index("before_body")],
+                first[i][LINE_FEATURES.index("after_body")],
+            ]
+        )
+    return out
+
+
+def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[str, float]]:
+    """A layer's weights with the standardisation folded in: z = bias + sum(w[name] * value)."""
+    bias = float(layer["bias"])
+    weights: dict[str, float] = {}
+    for name, m, s, w in zip(names, layer["mean"], layer["scale"], layer["weights"], strict=True):
+        weights[name] = w / s
+        bias -= w * m / s
+    return bias, weights
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What scoring needs of one line, kept between passes and documents."""
+
+    part: float  # the line-only features' share of the first-pass logit
+    words: float
+    body: bool
+    short: bool
+    key: str
+
+
+class Scorer:
+    """A model ready to score pages fast: standardisation folded into the weights, and each
+    line's own measures remembered (menus repeat from page to page of a site). The result
+    equals ``line_features`` -> ``_logit`` -> ``context_features`` -> ``_logit``."""
+
+    MEMO = 50_000  # lines remembered; forgotten all at once beyond this
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        self.bias1, w1 = _folded(model["line"], LINE_FEATURES)
+        self.own_weights = tuple(w1[name] for name in OWN_FEATURES)
+        self.w1 = w1
+        self.bias2, self.w2 = _folded(model["context"], CONTEXT_FEATURES)
+        self.memo: dict[tuple[str, str], _Known] = {}
+
+    def _known(self, lines: list[str]) -> list[_Known]:
+        lists = stopwords()
+        lang = _language(lines)
+        stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
+        memo = self.memo
+        if len(memo) > self.MEMO:
+            memo.clear()
+        out = []
+        for line in lines:
+            k = memo.get((lang, line))
+            if k is None:
+                f = _line(line, stops, cjk_stops, chrome)
+                part = sum(map(float.__mul__, self.own_weights, _own(f)))
+                k = memo[lang, line] = _Known(
+                    part,
+                    f.words,
+                    _is_body(f),
+                    f.words <= _SHORT_WORDS and not f.ends,
+                    line.casefold(),
+                )
+            out.append(k)
+        return out
+
+    def scores(self, lines: list[str], min_body: int = 0) -> list[float] | None:
+        """Each non-blank line's chrome probability, or None with fewer than ``min_body``
+        lines of prose."""
+        known = self._known(lines)
+        n = len(known)
+        body = [i for i, k in enumerate(known) if k.body]
+        if len(body) < min_body:
+            return None
+        first_body, last_body = (body[0], body[-1]) if body else (n, -1)
+        runs = [0] * n
+        start = 0
+        for i in range(n + 1):
+            if i == n or not known[i].short:
+                for j in range(start, i):
+                    runs[j] = i - start
+                start = i + 1
+        distance = [n] * n
+        last = -1
+        for i in range(n):
+            if known[i].body:
+                last = i
+            if last >= 0:
+                distance[i] = i - last
+        last = -1
+        for i in range(n - 1, -1, -1):
+            if known[i].body:
+                last = i
+            if last >= 0:
+                distance[i] = min(distance[i], last - i)
+        seen = Counter(k.key for k in known)
+        w = self.w1
+        w_pos, w_before, w_after = w["relative_position"], w["before_body"], w["after_body"]
+        w_dist, w_run, w_near = (
+            w["log_distance_to_body"],
+            w["log_short_run"],
+            w["neighbour_log_words"],
+        )
+        w_rep, w_first, w_above = w["repeated_in_page"], w["first_line"], w["just_above_body"]
+        log1p = math.log1p
+        own: list[float] = []
+        for i, k in enumerate(known):
+            if 0 < i < n - 1:
+                near = log1p((known[i - 1].words + known[i + 1].words) / 2)
+            elif n > 1:
+                near = log1p(known[1].words if i == 0 else known[n - 2].words)
+            else:
+                near = 0.0
+            z = self.bias1 + k.part + w_pos * (i / n) + w_dist * log1p(min(distance[i], n))
+            z += w_run * log1p(runs[i]) + w_near * near
+            if i < first_body:
+                z += w_before
+                if first_body - i <= 3:
+                    z += w_above
+            if i > last_body:
+                z += w_after
+            if seen[k.key] > 1:
+                z += w_rep
+            if i == 0:
+                z += w_first
+            own.append(z)
+        c = self.w2
+        out = []
+        for i in range(n):
+            prev = own[i - 1] if i > 0 else own[i]
+            nxt = own[i + 1] if i + 1 < n else own[i]
+            window = own[max(0, i - 2) : i + 3]
+            z = self.bias2 + c["own"] * own[i] + c["previous"] * prev + c["next"] * nxt
+            z += c["window_mean"] * (sum(window) / len(window))
+            z += c["window_max"] * max(window) + c["window_min"] * min(window)
+            if i < first_body:
+                z += c["before_body"]
+            if i > last_body:
+                z += c["after_body"]
+            out.append(_sigmoid(z))
+        return out
+
+
+def chrome_scores(lines: list[str], model: dict[str, Any]) -> list[float]:
+    """Each line's chrome probability (0..1) under ``model`` from the features as training
+    sees them (``Scorer`` gives the same, fast); ``lines`` are non-blank."""
+    first = line_features(lines)
+    own = [_logit(x, model["line"]) for x in first]
+    return [_sigmoid(_logit(x, model["context"])) for x in context_features(own, first)]
+
+
+def page_scores(
+    lines: list[str], scorer: Scorer, min_lines: int, min_body: int
+) -> list[float | None]:
+    """Each line's chrome score, None for blank lines (and all None for texts too short or
+    with too little prose to score)."""
+    nonblank = [i for i, line in enumerate(lines) if line]
+    out: list[float | None] = [None] * len(lines)
+    if len(nonblank) < min_lines:
+        return out
+    scores = scorer.scores([lines[i] for i in nonblank], min_body)
+    if scores is None:
+        return out
+    for i, score in zip(nonblank, scores, strict=True):
+        out[i] = score
+    return out
+
+
+def drop_chrome(
+    lines: list[str], scorer: Scorer, threshold: float, min_lines: int, min_body: int
+) -> list[str]:
+    """``lines`` without the lines scored at least ``threshold``, scored again until none is.
+
+    Dropping chrome changes the neighbours of what is left, so the result is scored again until
+    nothing more goes: it is a fixpoint, and cleaning it again changes nothing.
+    """
+    while True:
+        drop = {
+            i
+            for i, score in enumerate(page_scores(lines, scorer, min_lines, min_body))
+            if score is not None and score >= threshold
+        }
+        if not drop:
+            return lines
+        lines = [line for i, line in enumerate(lines) if i not in drop]

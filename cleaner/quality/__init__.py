@@ -1,0 +1,1 @@
+"""Quality filters as data: Gopher, C4 and FineWeb heuristics, their signals and presets."""

@@ -1,0 +1,219 @@
+"""What the document pipeline is made of: the ``Doc`` a step takes and gives back, the ``Step``
+protocol, the one fixpoint loop, and the per-step account a record carries.
+
+A step is pure: it returns a new ``Doc`` (or the same one, when it has nothing to do) or a
+``Reject``, and reads or writes no file. The runner, not the step, notes which step changed the
+text and by how many characters, so no step can forget to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cleaner.config import Config
+from cleaner.engine.rounds import Rounds
+from cleaner.engine.ruleset import ChromePhase, Edit, RuleSet, Selection, Tracer
+from cleaner.html.extract import HtmlText
+from cleaner.quality.filters import QualityFilters
+from cleaner.record import RawArticle, Reason, Record, Reject
+from cleaner.steps.language import Detector
+from cleaner.steps.validate import Validator
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """A page's article text before the text rules, with its selection (see html_text)."""
+
+    html: HtmlText
+    selection: Selection
+
+
+class Context(Protocol):
+    """What the steps read from the cleaner that runs them (``cleaner.pipeline.Cleaner``).
+
+    Declared here, so that the steps depend on what they use and not on the module that
+    assembles them."""
+
+    rules: RuleSet
+    config: Config
+    detector: Detector
+    validator: Validator
+    site_packs: frozenset[str]
+    quality: QualityFilters | None
+
+    def repair_text(self, text: str, settled: set[str] | None = None) -> tuple[str, list[str]]: ...
+
+    def html_text(
+        self, html: str, url: str | None = None, site: str | None = None
+    ) -> PageResult: ...
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One article on its way through the steps. Frozen: a step that changes it returns a copy."""
+
+    raw: RawArticle
+    ctx: Context = field(compare=False)  # the compiled rules and settings the steps use
+    text: str | None = None  # None until decoded; for a page, its HTML until extraction
+    chars_in: int = 0
+    encoding: str = "utf-8"
+    encoding_from: str | None = None  # how a page's charset was chosen
+    page: HtmlText | None = None
+    selection: Selection | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    fields_from: dict[str, str] = field(default_factory=dict)
+    edits: tuple[Edit, ...] = ()
+    repairs: tuple[str, ...] = ()
+    changed: tuple[tuple[str, int], ...] = ()  # (step, chars removed) per step that changed text
+    url: str | None = None
+    canonical_url: str | None = None
+    extractor: str | None = None
+    lang: str | None = None
+    lang_score: float | None = None
+    record: Record | None = None
+    # Working state, not document state: who listens (explain), the fixpoint's round, the
+    # lines repair knows ftfy leaves alone and the chrome rules' memo (caches shared by the
+    # rounds of one document).
+    tracer: Tracer | None = field(default=None, compare=False)
+    round: int = field(default=1, compare=False)
+    settled: set[str] = field(default_factory=set, compare=False)
+    chrome: ChromePhase | None = field(default=None, compare=False, repr=False)
+    # The text's lines, when a step has them at hand (splitting a long text again costs more
+    # than most steps): ``but`` drops them whenever the text changes without them.
+    line_cache: list[str] | None = field(default=None, compare=False, repr=False)
+    # A text the normalise step would leave as it is (the very object: a changed text is a new
+    # one), so the step need not look again.
+    normal: str | None = field(default=None, compare=False, repr=False)
+
+    def but(self, **changes: Any) -> Doc:
+        """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
+        through ``__init__`` and its field checks, which costs more than most steps do."""
+        if not _FIELDS.issuperset(changes):
+            unknown = changes.keys() - _FIELDS
+            raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
+        new = object.__new__(Doc)
+        new.__dict__.update(self.__dict__)
+        if "text" in changes and "line_cache" not in changes:
+            new.__dict__["line_cache"] = None
+        new.__dict__.update(changes)
+        return new
+
+    @property
+    def lines(self) -> list[str]:
+        """The text as the rules see it: normalised text joins its lines with single breaks.
+        Callers must not change the list (it is shared with the steps after them)."""
+        if self.line_cache is None:
+            lines = self.text.split("\n") if self.text else []
+            object.__setattr__(self, "line_cache", lines)  # a cache of the frozen text
+            return lines
+        return self.line_cache
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Doc))
+
+
+class Step(Protocol):
+    """One step of the pipeline; its docstring's first line is what ``cleaner steps`` shows."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, doc: Doc) -> Doc | Reject: ...
+
+
+def summary(step: Step) -> str:
+    """The first line of the step's docstring."""
+    return (type(step).__doc__ or "").strip().splitlines()[0]
+
+
+def describe(steps: Sequence[Step], depth: int = 0) -> list[tuple[int, str, str]]:
+    """(depth, name, summary) of each step in order, a fixpoint's own steps one level deeper:
+    what ``cleaner steps`` and docs/pipeline.md show."""
+    out: list[tuple[int, str, str]] = []
+    for step in steps:
+        out.append((depth, step.name, summary(step)))
+        if isinstance(step, Fixpoint):
+            out += describe(step.steps, depth + 1)
+    return out
+
+
+def run(steps: Sequence[Step], doc: Doc) -> tuple[Doc, Reject | None]:
+    """Run ``steps`` in order; stop at the first reject, returned beside the ``Doc`` it saw."""
+    for step in steps:
+        out = step(doc)
+        if isinstance(out, Reject):
+            return doc, out
+        if out is not doc and not isinstance(step, Fixpoint):
+            out = _account(step.name, doc, out)
+        doc = out
+    return doc, None
+
+
+def _account(name: str, before: Doc, after: Doc) -> Doc:
+    """Note that step ``name`` changed the text, summed over the rounds of the fixpoint."""
+    if before.text is None or after.text is None or after.text == before.text:
+        return after
+    removed = len(before.text) - len(after.text)
+    account = dict(after.changed)
+    account[name] = account.get(name, 0) + removed
+    return after.but(changed=tuple(account.items()))
+
+
+@dataclass(frozen=True)
+class Fixpoint:
+    """Run the steps below in turn, round after round, until none changes the text."""
+
+    name: str
+    steps: tuple[Step, ...]
+    # A safety bound, not a setting: the loop ends on its own (see ``__call__``), and a text
+    # still changing after this many rounds is a reject (``no_fixpoint``), never cut short.
+    rounds: int
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        # Each step is a function of the text (fields and selection only add what earlier
+        # rounds did not find), so once every step has seen the text as it now is and left it
+        # alone, another round would change nothing: the loop stops there, mid-round if need
+        # be. It ends: normalise and the chrome rules only remove characters, and repair
+        # (ftfy to its own fixpoint, line by line) changes a line again only when they did.
+        schedule = Rounds(len(self.steps), self.rounds)
+        if doc.round != 1:
+            doc = doc.but(round=1)
+        for i, round_no in schedule:
+            if round_no != doc.round:
+                doc = doc.but(round=round_no)
+            step = self.steps[i]
+            out = step(doc)
+            if isinstance(out, Reject):
+                return out
+            if out is not doc and out.text != doc.text:
+                out = _account(step.name, doc, out)
+                schedule.changed()
+            doc = out
+        return doc if schedule.settled else _unsettled(self, doc)
+
+
+def _unsettled(fix: Fixpoint, doc: Doc) -> Reject:
+    changed = ", ".join(name for name, _ in doc.changed) or "none"
+    return Reject(
+        doc.raw.id,
+        doc.raw.source,
+        (
+            Reason(
+                "no_fixpoint",
+                f"the text still changed after {fix.rounds} rounds of the '{fix.name}' step "
+                f"(steps that changed it: {changed}): cleaning the output again would change "
+                "it, so it is not written",
+            ),
+        ),
+    )
+
+
+def flatten(steps: Sequence[Step]) -> list[Step]:
+    """Every step, the fixpoint's own ones in its place: the order in which they first run."""
+    out: list[Step] = []
+    for step in steps:
+        out += flatten(step.steps) if isinstance(step, Fixpoint) else [step]
+    return out

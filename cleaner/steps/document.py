@@ -1,0 +1,490 @@
+"""The document pipeline, declared once: ``STEPS`` is what runs, in this order, for every article.
+
+``cleaner steps`` and docs/pipeline.md list it from here. A page (HTML) and plain text take the
+same steps; ``html`` passes plain text through, and packs chosen on a page are kept by ``select``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+
+from cleaner.engine.kinds import FIELDS
+from cleaner.engine.ruleset import (
+    MAX_ROUNDS,
+    ChromePhase,
+    Edit,
+    chrome_round,
+    run_extract,
+    run_filters,
+)
+from cleaner.html.charset import decode_page, without_controls
+from cleaner.limits import page_too_large_message, too_large_message
+from cleaner.record import RawArticle, Reason, Record, Reject, printable
+from cleaner.steps.base import Doc, Fixpoint, Step, flatten
+from cleaner.steps.decode import EMPTY, decode
+from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
+from cleaner.steps.quality import Quality
+from cleaner.steps.repair import scrub
+from cleaner.words import count_words, has_cjk
+
+MAX_MESSAGE = 300
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+    }
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject(doc: Doc, *reasons: Reason, record: dict[str, object] | None = None) -> Reject:
+    return Reject(doc.raw.id, doc.raw.source, reasons, record)
+
+
+class Decode:
+    """Bytes to text: BOM, UTF-8, else a detected charset (a page: its declared charset).
+
+    Inputs over the size limits, and a lone surrogate in url, site or meta, are rejects.
+    """
+
+    name = "decode"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        problem = unicode_problem(doc.raw)
+        return _reject(doc, problem) if problem is not None else self.read(doc)
+
+    def read(self, doc: Doc) -> Doc | Reject:
+        raw, config = doc.raw, doc.ctx.config
+        if not raw.html:
+            limit = config.limits["max_article_bytes"]
+            if len(raw.data) > limit:  # readers check before reading; this covers other callers
+                unit = "characters" if isinstance(raw.data, str) else "bytes"
+                return _reject(
+                    doc, Reason("too_large", too_large_message(len(raw.data), limit, unit))
+                )
+            if isinstance(raw.data, str) and raw.data.strip():
+                return doc.but(text=raw.data, chars_in=len(raw.data))
+            decoded = decode(raw.data, per_line=True) if isinstance(raw.data, bytes) else EMPTY
+            if decoded.text is None:
+                reason = Reason(
+                    decoded.problem or "undecodable", decoded.message or "cannot decode"
+                )
+                return _reject(doc, reason)
+            # A stray NUL is text's, not a sign of binary: dropped here and said, as a page's
+            # control characters are below.
+            text, scrubbed = scrub(decoded.text)
+            return doc.but(
+                text=text,
+                repairs=tuple(scrubbed),
+                chars_in=len(decoded.text),
+                encoding=decoded.encoding or "utf-8",
+                encoding_from=decoded.source,
+            )
+        limit = config.html["max_page_bytes"]
+        if len(raw.data) > limit:
+            message = page_too_large_message(f"{len(raw.data):,}", limit)
+            return _reject(doc, Reason("page_too_large", message))
+        if isinstance(raw.data, str):
+            html, encoding, how = raw.data, "utf-8", None
+        else:
+            page = decode_page(raw.data)
+            if page.text is None:
+                return _reject(
+                    doc, Reason(page.problem or "undecodable", page.message or "cannot decode")
+                )
+            html, encoding, how = page.text, page.encoding or "utf-8", page.source
+        html, scrubbed = scrub(html)  # a lone surrogate or NUL would break the parser
+        html, controls = without_controls(html)  # so would one control character
+        if controls:
+            scrubbed.append("scrub:controls")
+        return doc.but(text=html, encoding=encoding, encoding_from=how, repairs=tuple(scrubbed))
+
+
+class Html:
+    """A page's article text: metadata, packs, HTML rules, then body selector or trafilatura.
+
+    Packs are chosen by the URL, else the canonical URL, else fingerprints in the page source.
+    Plain text passes as it is.
+    """
+
+    name = "html"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        if not doc.raw.html or doc.text is None:
+            return doc
+        page = doc.ctx.html_text(doc.text, url=doc.raw.url, site=doc.raw.site)
+        if page.html.problem is not None:
+            return _reject(doc, page.html.problem)
+        return doc.but(
+            text=page.html.text, chars_in=len(doc.text), page=page.html, selection=page.selection
+        )
+
+
+class Repair:
+    """ftfy on the lines a pre-check flags; NUL bytes dropped, lone surrogates replaced.
+
+    The pre-check looks for mojibake, entities and control characters; each fix is named in the
+    record's ``repairs``.
+    """
+
+    name = "repair"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        assert doc.text is not None
+        text, steps = doc.ctx.repair_text(doc.text, doc.settled)
+        text, scrubbed = scrub(text)
+        if not steps and not scrubbed and text == doc.text:
+            return doc
+        return doc.but(text=text, repairs=(*doc.repairs, *steps, *scrubbed))
+
+
+class Normalise:
+    """Spaces collapsed, lines trimmed, at most one blank line in a row: what rules see."""
+
+    name = "normalise"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        assert doc.text is not None
+        if doc.text is doc.normal:
+            return doc
+        lines = normalize_lines(doc.text)
+        text = join_lines(lines)
+        if text == doc.text:
+            return doc.but(line_cache=lines, normal=doc.text)
+        return doc.but(text=text, line_cache=lines, normal=text)
+
+
+class Select:
+    """Packs for the text: site packs by URL domain, else by fingerprints; generic always.
+
+    A page keeps the packs chosen on the page.
+    """
+
+    name = "select"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        if doc.selection is not None:
+            return doc
+        assert doc.text is not None
+        raw = doc.raw
+        return doc.but(selection=doc.ctx.rules.select(doc.text, url=raw.url, site=raw.site))
+
+
+class Fields:
+    """Extract rules fill title, author and dates; site packs first, the first rule wins.
+
+    Quotes in title and author are straightened when configured.
+    """
+
+    name = "fields"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        assert doc.selection is not None
+        # A later round fills only what earlier ones left empty: the tracer hears those.
+        later, tracer = doc.round > 1, doc.tracer
+        found = run_extract(
+            doc.selection.groups,
+            doc.lines,
+            None if later else tracer,
+            _context(doc),
+            filled=doc.fields if later else (),
+            text=doc.text,
+        )
+        if later:
+            found = {k: v for k, v in found.items() if k not in doc.fields}
+            if tracer is not None:
+                for value, rule_id in found.values():
+                    tracer.extract(doc.ctx.rules.rules[rule_id], value, True)
+        if not found:
+            return doc
+        fields = {k: tidy_field(doc, k, v) for k, (v, _) in found.items()}
+        # What an earlier round found wins: it saw the text before the later rounds' rules.
+        return doc.but(
+            fields={**fields, **doc.fields},
+            fields_from={**{k: r for k, (_, r) in found.items()}, **doc.fields_from},
+        )
+
+
+# Meta keys that say when a page was fetched (a WARC record's date, or a JSONL field a user
+# names so): a date after it is never a publication date.
+CRAWL_DATE_KEYS = ("warc_date", "crawl_date")
+
+
+def _context(doc: Doc) -> dict[str, str]:
+    """What extract rules may know beside the text: the URL and the crawl date."""
+    context: dict[str, str] = {}
+    url = doc.url or doc.canonical_url or doc.raw.url
+    if url:
+        context["url"] = url
+    for key in CRAWL_DATE_KEYS:
+        value = doc.raw.meta.get(key)
+        if isinstance(value, str) and value:
+            context["crawl_date"] = value
+            break
+    return context
+
+
+class Chrome:
+    """Chrome rules strip menus, share bars, footers...: each rule once a round, in order."""
+
+    name = "chrome"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        assert doc.selection is not None
+        groups, lines, phase = doc.selection.groups, doc.lines, doc.chrome
+        first = phase is None
+        if phase is None:  # the first round: the memo lives as long as the document
+            phase = ChromePhase(lines)
+        lines, edits = chrome_round(groups, lines, phase, doc.tracer, doc.round)
+        if not edits:
+            return doc.but(chrome=phase) if first else doc
+        text = join_lines(lines)
+        # Dropping whole lines of a normalised text, or rewriting a line of it into single
+        # spaces, blank runs collapsed, leaves it normalised (``keeps_normal``;
+        # tests/test_step_shortcuts.py checks each such text).
+        normal = text if doc.text is doc.normal and not phase.unnormal else None
+        return doc.but(
+            text=text,
+            line_cache=lines,
+            normal=normal,
+            edits=_sum_edits(doc.edits, edits),
+            chrome=phase,
+        )
+
+
+class Metadata:
+    """A page's fields merged by precedence; a page without a URL takes its canonical one.
+
+    A site pack's html_field rules beat its text rules, which beat the page's markup, which
+    beats generic rules.
+    """
+
+    name = "metadata"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        html = doc.page
+        if html is None:
+            return doc
+        fields: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        rules = doc.ctx.rules
+        for name in FIELDS:
+            rule_id = doc.fields_from.get(name)
+            by_site = rule_id is not None and rules.rules[rule_id].pack in doc.ctx.site_packs
+            if name in html.fields and (name in html.ruled or not by_site):
+                fields[name] = tidy_field(doc, name, html.fields[name])
+                sources[name] = html.fields_from[name]
+            elif rule_id is not None:
+                fields[name], sources[name] = doc.fields[name], rule_id
+        url = doc.url
+        if url is None and html.canonical_url is not None:
+            url, sources["url"] = html.canonical_url, "canonical"
+        if doc.encoding_from is not None:
+            sources["encoding"] = doc.encoding_from
+        return doc.but(
+            fields=fields,
+            fields_from=sources,
+            edits=html.edits + doc.edits,
+            url=url,
+            canonical_url=html.canonical_url,
+            extractor=html.extractor,
+        )
+
+
+class NonEmpty:
+    """No text left after cleaning is a reject (empty_text) naming the rules that fired."""
+
+    name = "nonempty"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        if doc.text:
+            return doc
+        rules = ", ".join(e.rule for e in doc.edits) or "none"
+        return _reject(
+            doc, Reason("empty_text", f"no text left after cleaning (rules that fired: {rules})")
+        )
+
+
+class Language:
+    """The language of the text's first characters; seeded: same text, same answer."""
+
+    name = "language"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        assert doc.text is not None
+        lang, score = doc.ctx.detector.detect(doc.text)
+        return doc.but(lang=lang, lang_score=score)
+
+
+class Build:
+    """The record: counts, sha256, repairs, the rules and steps that changed the text."""
+
+    name = "record"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        raw, text = doc.raw, doc.text
+        assert text is not None
+        assert doc.selection is not None
+        return doc.but(
+            record=Record(
+                id=raw.id,
+                source=raw.source,
+                url=doc.url,
+                canonical_url=doc.canonical_url,
+                site=doc.selection.site,
+                title=doc.fields.get("title"),
+                author=doc.fields.get("author"),
+                date_published=doc.fields.get("date_published"),
+                date_updated=doc.fields.get("date_updated"),
+                lang=doc.lang,
+                lang_score=doc.lang_score,
+                encoding=doc.encoding,
+                extractor=doc.extractor,
+                n_chars=len(text),
+                n_words=count_words(text)
+                if has_cjk(text)
+                else count_spaced_words(text, normalised=text is doc.normal),
+                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                repairs=doc.repairs,
+                rules=tuple(
+                    {
+                        "rule": e.rule,
+                        "pack": e.pack,
+                        "removed_chars": e.removed_chars,
+                        "edits": e.edits,
+                    }
+                    for e in doc.edits
+                ),
+                steps=step_account(doc.changed),
+                fields_from=_with_encoding(doc),
+                meta=dict(raw.meta),
+                quality=None,
+                text=text,
+            )
+        )
+
+
+def _with_encoding(doc: Doc) -> dict[str, str]:
+    """A text's fields_from, with how its charset was chosen when that took more than UTF-8
+    (a page's Metadata step has recorded its own already)."""
+    if doc.encoding_from is None or "encoding" in doc.fields_from:
+        return doc.fields_from
+    return {**doc.fields_from, "encoding": doc.encoding_from}
+
+
+class Validate:
+    """Document filters and the JSON Schema; each failure is a reason of one reject.
+
+    The reject keeps the record, so a reader sees what failed.
+    """
+
+    name = "validate"
+
+    def __call__(self, doc: Doc) -> Doc | Reject:
+        record = doc.record
+        assert record is not None
+        assert doc.selection is not None
+        assert doc.text is not None
+        as_dict = record.to_dict()
+        facts: dict[str, object] = {**doc.fields, "lang": record.lang, "n_words": record.n_words}
+        reasons = [
+            Reason(res.code, res.message, field=res.field, rule=rule.id)
+            for rule, res in run_filters(doc.selection.groups, doc.text, facts)
+        ]
+        reasons.extend(_short(r) for r in doc.ctx.validator.problems(as_dict))
+        return _reject(doc, *reasons, record=as_dict) if reasons else doc
+
+
+DECODE, HTML, REPAIR = Decode(), Html(), Repair()
+TEXT_RULES: tuple[Step, ...] = (Normalise(), Select(), Fields(), Chrome())
+# The text rules alone, to their fixpoint: text given as already repaired (``clean_text``).
+TEXT_FIXPOINT = Fixpoint("text", TEXT_RULES, rounds=MAX_ROUNDS)
+
+STEPS: tuple[Step, ...] = (
+    DECODE,
+    HTML,
+    # Peeling chrome can uncover more chrome, and what the text rules remove can leave more to
+    # repair (a tag that made ftfy take the text for HTML and leave its entities alone):
+    # cleaning clean output must change nothing, so they run until nothing changes.
+    Fixpoint("fixpoint", (REPAIR, *TEXT_RULES), rounds=MAX_ROUNDS),
+    Metadata(),
+    NonEmpty(),
+    Language(),
+    Build(),
+    Quality(),
+    Validate(),
+)
+_ORDER = {step.name: i for i, step in enumerate(flatten(STEPS))}
+
+
+def step_account(changed: Iterable[tuple[str, int]]) -> tuple[dict[str, object], ...]:
+    """The record's ``steps``: each step that changed the text, in pipeline order, with the
+    characters it removed over all rounds (negative: it added some)."""
+    return tuple(
+        {"step": name, "removed_chars": n}
+        for name, n in sorted(changed, key=lambda c: _ORDER.get(c[0], len(_ORDER)))
+    )
+
+
+def tidy_field(doc: Doc, name: str, value: str) -> str:
+    if name in ("title", "author") and doc.ctx.config.fields["straighten_quotes"]:
+        return value.translate(_QUOTES)
+    return value
+
+
+def _sum_edits(before: tuple[Edit, ...], new: Iterable[Edit]) -> tuple[Edit, ...]:
+    """Edits of a later round added to those of earlier ones, per rule, in first-fired order."""
+    if not before:
+        return tuple(new)
+    edits = {e.rule: e for e in before}
+    for e in new:
+        old = edits.get(e.rule)
+        edits[e.rule] = (
+            e
+            if old is None
+            else Edit(e.rule, e.pack, old.removed_chars + e.removed_chars, old.edits + e.edits)
+        )
+    return tuple(edits.values())
+
+
+def writable(raw: RawArticle) -> RawArticle:
+    """Id and source name the article in a record or a reject, so they must be writable."""
+    rid, source = printable(raw.id), printable(raw.source)
+    if rid is raw.id and source is raw.source:
+        return raw
+    return dataclasses.replace(raw, id=rid, source=source)
+
+
+def unicode_problem(raw: RawArticle) -> Reason | None:
+    """Why the article cannot be written when a field holds a lone surrogate (no UTF-8 output
+    can hold one); the text itself is repaired instead."""
+    for name in ("url", "site", "meta"):
+        value = getattr(raw, name)
+        if name == "meta" and value:
+            value = json.dumps(value, ensure_ascii=False)
+        if value and _SURROGATE.search(value):
+            return Reason(
+                "invalid_unicode",
+                f"'{name}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
+                field=name,
+            )
+    return None
+
+
+def _short(reason: Reason) -> Reason:
+    # jsonschema quotes the offending value, which may be a whole article.
+    if len(reason.message) <= MAX_MESSAGE:
+        return reason
+    return Reason(reason.code, reason.message[: MAX_MESSAGE - 1] + "…", reason.field, reason.rule)
