@@ -56,13 +56,13 @@ SEED = 20261204
 L2 = 1.0
 MIN_LINES = 8
 MIN_BODY = 3  # the rule's defaults
-THRESHOLDS = (0.9, 0.93, 0.95, 0.96, 0.97, 0.98)
-# The operating point: the lowest threshold whose held-out content loss on news stays within
-# NEWS_LOSS (the issue's goal for news is <= 0.01; a margin for sites we have not seen) and
-# that deletes at most GOLD_LOSS of the hand-checked ctf and aeb lines when run on the gold
-# text itself (the bound tests/test_generic_conservative.py holds every generic pack to).
+THRESHOLDS = (0.93, 0.95, 0.96, 0.97)
+# The operating point: the lowest threshold whose held-out content loss stays within the
+# issue's goals with a margin for the other generic packs and for sites we have not seen
+# (goals: news <= 0.01, other page types <= 0.03). What it then deletes of the hand-checked
+# gold text itself is reported (gold lost) and bounded in tests/test_generic_conservative.py.
 NEWS_LOSS = 0.008
-GOLD_LOSS = 0.001
+OTHER_LOSS = 0.025
 NEWS = ("ctf", "aeb", "wcxb")
 
 
@@ -133,11 +133,14 @@ def _score(pages: Sequence[_Lines], scorer: Scorer, threshold: float) -> list[Li
 
 
 def _pipeline(
-    pages: Sequence[_Lines], models: list[dict[str, Any]] | None, folds: list[int]
+    pages: Sequence[_Lines],
+    models: list[dict[str, Any]] | None,
+    folds: list[int],
+    threshold: float = 1.0,
 ) -> list[LineMetrics]:
     """The default run on each scrape: every rule in ``rules/`` (each page's site packs too),
-    the boilerplate rule's model swapped for the page's held-out one; without the boilerplate
-    pack when ``models`` is None."""
+    the boilerplate rule's model swapped for the page's held-out one at ``threshold``; without
+    the boilerplate pack when ``models`` is None."""
     packs = load_packs([RULES])
     if models is None:
         packs = [p for p in packs if p.name != "boilerplate"]
@@ -148,6 +151,7 @@ def _pipeline(
     for page, fold in zip(pages, folds, strict=True):
         for kind in kinds:
             kind.scorer = scorers[fold]
+            kind.threshold = threshold
             kind._fixpoint = []  # the last fixpoint was another model's
         site = page.page["group"] if page.page["corpus"] == "ctf" else None
         text = cleaner.clean_text("\n".join(page.page["lines"]), site=site).text
@@ -186,6 +190,28 @@ def _fmt(m: LineMetrics) -> str:
     return f"removed {m['chrome_removal']:.3f} lost {m['content_loss']:.4f}"
 
 
+def _model_text(model: dict[str, Any], threshold: float) -> str:
+    shipped = {
+        "about": "bench/train_boilerplate.py writes this; cleaner/engine/linemodel.py reads it",
+        "line_features": list(LINE_FEATURES),
+        "context_features": list(CONTEXT_FEATURES),
+        "threshold": threshold,
+        **model,
+    }
+    return json.dumps(shipped, indent=1, sort_keys=True) + "\n"
+
+
+def _write(model: dict[str, Any], threshold: float, check: bool = False) -> int:
+    """Write the shipped model, or with ``check`` say whether the shipped one is current."""
+    text = _model_text(model, threshold)
+    if check:
+        same = MODEL.exists() and MODEL.read_text(encoding="utf-8") == text
+        print("model is current" if same else f"{MODEL} is stale: run bench/train_boilerplate.py")
+        return 0 if same else 1
+    MODEL.write_text(text, encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if the model file is stale")
@@ -204,8 +230,6 @@ def main(argv: list[str] | None = None) -> int:
         for t in THRESHOLDS:
             held[t] = [_score([p], scorers[f], t)[0] for p, f in zip(pages, folds, strict=True)]
             print(f"threshold {t}: done", file=sys.stderr)
-        runs["without the boilerplate pack"] = _pipeline(pages, None, folds)
-        runs["with it, held-out models"] = _pipeline(pages, held_models, folds)
     sets = _sets(pages)
     gold_loss: dict[float, float] = {}
     if held:
@@ -214,26 +238,17 @@ def main(argv: list[str] | None = None) -> int:
             t
             for t in THRESHOLDS
             if _row(held[t], sets["news"])["content_loss"] <= NEWS_LOSS
-            and gold_loss[t] <= GOLD_LOSS
+            and _row(held[t], sets["other"])["content_loss"] <= OTHER_LOSS
         ]
         threshold = min(ok) if ok else max(THRESHOLDS)
+        _write(model, threshold)  # before the slow default runs below
+        print(f"model written, threshold {threshold}", file=sys.stderr)
+        runs["without the boilerplate pack"] = _pipeline(pages, None, folds)
+        runs["with it, held-out models"] = _pipeline(pages, held_models, folds, threshold)
     else:
         threshold = json.loads(MODEL.read_text(encoding="utf-8"))["threshold"]
-    shipped = {
-        "about": "bench/train_boilerplate.py writes this; cleaner/engine/linemodel.py reads it",
-        "line_features": list(LINE_FEATURES),
-        "context_features": list(CONTEXT_FEATURES),
-        "threshold": threshold,
-        **model,
-    }
-    text = json.dumps(shipped, indent=1, sort_keys=True) + "\n"
-    if args.check:
-        same = MODEL.exists() and MODEL.read_text(encoding="utf-8") == text
-        print("model is current" if same else f"{MODEL} is stale: run bench/train_boilerplate.py")
-        return 0 if same else 1
-    MODEL.write_text(text, encoding="utf-8")
+        return _write(model, threshold, check=True)
     train_scores = _score(pages, Scorer(model), threshold)
-    runs["with it, the shipped model (train)"] = _pipeline(pages, [model], [0] * len(pages))
     report = _report(pages, sets, held, train_scores, threshold, runs, gold_loss)
     RESULTS.write_text(report, encoding="utf-8")
     print(report)
@@ -258,7 +273,7 @@ def _report(
         "",
         "held-out (each page scored by a model trained without its site):",
         "gold lost: share of ctf+aeb gold lines deleted when the gold text itself is cleaned",
-        "(shipped model; tests/test_generic_conservative.py bounds it at 0.001).",
+        "(shipped model; bounded in tests/test_generic_conservative.py).",
         f"{'threshold':>9}  {'news':<30} {'ctf+aeb':<30} {'other':<30} gold lost",
     ]
     for t in THRESHOLDS:
@@ -283,7 +298,7 @@ def _report(
     out += [
         "",
         "the default run on plain text (all rules in rules/ as shipped, the boilerplate rule at",
-        "the threshold its pack sets; ctf pages with their site packs):",
+        f"the operating point {threshold}; ctf pages with their site packs):",
     ]
     for name, metrics in runs.items():
         out.append(f"  {name}:")

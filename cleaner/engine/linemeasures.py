@@ -103,9 +103,9 @@ def _line(
         cjk = []
     latin = [w for w in (t.strip(_PUNCT) for t in tokens) if w]
     words = len(latin) + len(cjk) / 2
-    stop_hits: float = sum(1 for t in latin if t in stops)
+    stop_hits: float = sum(map(stops.__contains__, latin))
     if cjk:
-        stop_hits += sum(1 for c in cjk if c in cjk_stops) / 2
+        stop_hits += sum(map(cjk_stops.__contains__, cjk)) / 2
     letters = len(_LETTER.findall(line))
     bare = line.rstrip(_CLOSERS)
     end = bare[-1:]
@@ -121,7 +121,7 @@ def _line(
         titled=sum(1 for t in raw if t[:1].isupper()) / len(raw) if raw else 0.0,
         digits=len(_DIGIT.findall(line)) / len(line),
         separators=_SEPARATOR.search(line) is not None,
-        chrome=sum(1 for t in latin if t in chrome) / len(latin) if latin else 0.0,
+        chrome=sum(map(chrome.__contains__, latin)) / len(latin) if latin else 0.0,
         copyright="©" in line or "copyright" in folded or "all rights reserved" in folded,
         commas=line.count(",") + line.count("，") + line.count("、"),
         cjk=len(cjk) / len(line),

@@ -38,6 +38,67 @@ def load_model(name: str) -> dict[str, Any]:
     return model
 
 
+# Where a line sits against the page's prose: the page's share of prose lines (an article is
+# mostly prose, a listing or a forum is not), the main block (the longest chain of prose lines
+# at most MAIN_GAP apart), and the mix of short lines, stop words and link words around it.
+BLOCK_FEATURES = (
+    "page_body_share",
+    "log_body_lines",
+    "log_lines",
+    "in_main_block",
+    "before_main_block",
+    "after_main_block",
+    "log_distance_to_main_block",
+    "main_block_share",
+    "window_short_share",
+    "window_stopword_density",
+    "window_link_word_share",
+)
+MAIN_GAP = 4
+WINDOW = 3  # lines each side
+
+
+def block_features(
+    body: list[bool], short: list[bool], stop: list[float], chrome: list[float]
+) -> list[tuple[float, ...]]:
+    """Each line's ``BLOCK_FEATURES``, from its page's per-line measures."""
+    n = len(body)
+    n_body = sum(body)
+    best = (0, -1, -1)
+    count, start, last = 0, -1, -MAIN_GAP - 1
+    for i, b in enumerate(body):
+        if not b:
+            continue
+        if i - last <= MAIN_GAP:
+            count += 1
+        else:
+            count, start = 1, i
+        last = i
+        if count > best[0]:
+            best = (count, start, i)
+    main, first, end = best
+    page = (n_body / n, math.log1p(n_body), math.log1p(n))
+    share = main / n_body if n_body else 0.0
+    # Running sums, so each window costs the same whatever its size.
+    sums = [(0, 0.0, 0.0)]
+    for sh, st, ch in zip(short, stop, chrome, strict=True):
+        a, b2, c = sums[-1]
+        sums.append((a + sh, b2 + st, c + ch))
+    out: list[tuple[float, ...]] = []
+    for i in range(n):
+        lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+        size = hi - lo
+        a0, b0, c0 = sums[lo]
+        a1, b1, c1 = sums[hi]
+        if first < 0:
+            place = (0.0, 0.0, 0.0, math.log1p(n))
+        else:
+            gap = first - i if i < first else (i - end if i > end else 0)
+            place = (float(first <= i <= end), float(i < first), float(i > end), math.log1p(gap))
+        out.append((*page, *place, share, (a1 - a0) / size, (b1 - b0) / size, (c1 - c0) / size))
+    return out
+
+
 LINE_FEATURES = (
     "log_chars",
     "log_words",
@@ -68,6 +129,7 @@ LINE_FEATURES = (
     "6_to_10_words",
     "just_above_body",
     "short_without_end",
+    *BLOCK_FEATURES,
 )
 CONTEXT_FEATURES = (
     "own",
@@ -78,6 +140,10 @@ CONTEXT_FEATURES = (
     "window_min",
     "before_body",
     "after_body",
+    "page_body_share",
+    "in_main_block",
+    "before_main_block",
+    "after_main_block",
 )
 
 
@@ -103,6 +169,7 @@ def line_features(lines: list[str]) -> list[list[float]]:
                 runs[k] = i - start
             start = i + 1
     seen = Counter(line.casefold() for line in lines)
+    blocks = block_features(is_body, short, [f.stop for f in feats], [f.chrome for f in feats])
     # Lines from the nearest body line (n when the page has none).
     distance = [n] * n
     last = -1
@@ -131,6 +198,7 @@ def line_features(lines: list[str]) -> list[list[float]]:
             math.log1p(sum(near) / len(near)) if near else 0.0,
             seen[lines[i].casefold()] > 1,
         )
+        values |= dict(zip(BLOCK_FEATURES, blocks[i], strict=True))
         out.append([values[name] for name in LINE_FEATURES])
     return out
 
@@ -189,8 +257,7 @@ def context_features(own: list[float], first: list[list[float]]) -> list[list[fl
                 sum(window) / len(window),
                 max(window),
                 min(window),
-                first[i][LINE_FEATURES.index("before_body")],
-                first[i][LINE_FEATURES.index("after_body")],
+                *(first[i][LINE_FEATURES.index(name)] for name in CONTEXT_FEATURES[6:]),
             ]
         )
     return out
@@ -215,6 +282,8 @@ class _Known:
     body: bool
     short: bool
     key: str
+    stop: float
+    chrome: float
 
 
 class Scorer:
@@ -228,7 +297,13 @@ class Scorer:
         self.bias1, w1 = _folded(model["line"], LINE_FEATURES)
         self.own_weights = tuple(w1[name] for name in OWN_FEATURES)
         self.w1 = w1
-        self.bias2, self.w2 = _folded(model["context"], CONTEXT_FEATURES)
+        self.block_weights = tuple(w1[name] for name in BLOCK_FEATURES)
+        self.bias2, w2 = _folded(model["context"], CONTEXT_FEATURES)
+        self.w2 = w2
+        # The context pass reads these block features (their place in BLOCK_FEATURES).
+        self.block_context = tuple(
+            (BLOCK_FEATURES.index(name), w2[name]) for name in CONTEXT_FEATURES[8:]
+        )
         self.memo: dict[tuple[str, str], _Known] = {}
 
     def _known(self, lines: list[str]) -> list[_Known]:
@@ -250,6 +325,8 @@ class Scorer:
                     _is_body(f),
                     f.words <= _SHORT_WORDS and not f.ends,
                     line.casefold(),
+                    f.stop,
+                    f.chrome,
                 )
             out.append(k)
         return out
@@ -284,6 +361,13 @@ class Scorer:
             if last >= 0:
                 distance[i] = min(distance[i], last - i)
         seen = Counter(k.key for k in known)
+        blocks = block_features(
+            [k.body for k in known],
+            [k.short for k in known],
+            [k.stop for k in known],
+            [k.chrome for k in known],
+        )
+        block_weights = self.block_weights
         w = self.w1
         w_pos, w_before, w_after = w["relative_position"], w["before_body"], w["after_body"]
         w_dist, w_run, w_near = (
@@ -313,6 +397,7 @@ class Scorer:
                 z += w_rep
             if i == 0:
                 z += w_first
+            z += sum(map(float.__mul__, block_weights, blocks[i]))
             own.append(z)
         c = self.w2
         out = []
@@ -327,6 +412,8 @@ class Scorer:
                 z += c["before_body"]
             if i > last_body:
                 z += c["after_body"]
+            for j, weight in self.block_context:
+                z += weight * blocks[i][j]
             out.append(_sigmoid(z))
         return out
 
