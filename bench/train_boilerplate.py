@@ -36,12 +36,11 @@ from cleaner.engine.linemeasures import DATA
 from cleaner.engine.linemodel import (
     CONTEXT_FEATURES,
     LINE_FEATURES,
-    Scorer,
     _logit,
     context_features,
-    drop_chrome,
     line_features,
 )
+from cleaner.engine.linescore import Scorer, drop_chrome
 from cleaner.engine.load import load_packs
 from cleaner.engine.ruleset import RuleSet
 from cleaner.pipeline import Cleaner

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 from typing import Any
 
 from cleaner.engine.linemeasures import (
@@ -58,17 +58,12 @@ MAIN_GAP = 4
 WINDOW = 3  # lines each side
 
 
-def block_features(
-    body: list[bool], short: list[bool], stop: list[float], chrome: list[float]
-) -> list[tuple[float, ...]]:
-    """Each line's ``BLOCK_FEATURES``, from its page's per-line measures."""
-    n = len(body)
-    n_body = sum(body)
+def main_block(body: list[bool]) -> tuple[int, int, int]:
+    """The longest chain of prose lines at most ``MAIN_GAP`` apart: its count of prose lines,
+    its first and its last line (0, -1, -1 without prose)."""
     best = (0, -1, -1)
     count, start, last = 0, -1, -MAIN_GAP - 1
-    for i, b in enumerate(body):
-        if not b:
-            continue
+    for i in compress(range(len(body)), body):
         if i - last <= MAIN_GAP:
             count += 1
         else:
@@ -76,7 +71,16 @@ def block_features(
         last = i
         if count > best[0]:
             best = (count, start, i)
-    main, first, end = best
+    return best
+
+
+def block_features(
+    body: list[bool], short: list[bool], stop: list[float], chrome: list[float]
+) -> list[tuple[float, ...]]:
+    """Each line's ``BLOCK_FEATURES``, from its page's per-line measures."""
+    n = len(body)
+    n_body = sum(body)
+    main, first, end = main_block(body)
     page = (n_body / n, math.log1p(n_body), math.log1p(n))
     share = main / n_body if n_body else 0.0
     # Running sums, so each window costs the same whatever its size.
@@ -97,6 +101,38 @@ def block_features(
             place = (float(first <= i <= end), float(i < first), float(i > end), math.log1p(gap))
         out.append((*page, *place, share, (a1 - a0) / size, (b1 - b0) / size, (c1 - c0) / size))
     return out
+
+
+def short_runs(short: list[bool]) -> list[int]:
+    """Each line's run of short lines (0 for a line that is not short)."""
+    n = len(short)
+    runs = [0] * n
+    start = 0
+    for i in range(n + 1):
+        if i == n or not short[i]:
+            for k in range(start, i):
+                runs[k] = i - start
+            start = i + 1
+    return runs
+
+
+def body_distance(body: list[bool]) -> list[int]:
+    """Lines from the nearest prose line (n when the page has none)."""
+    n = len(body)
+    distance = [n] * n
+    last = -1
+    for i in range(n):
+        if body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = i - last
+    last = -1
+    for i in range(n - 1, -1, -1):
+        if body[i]:
+            last = i
+        if last >= 0:
+            distance[i] = min(distance[i], last - i)
+    return distance
 
 
 LINE_FEATURES = (
@@ -161,29 +197,10 @@ def line_features(lines: list[str]) -> list[list[float]]:
     body = [i for i, b in enumerate(is_body) if b]
     first_body, last_body = (body[0], body[-1]) if body else (n, -1)
     short = [f.words <= _SHORT_WORDS and not f.ends for f in feats]
-    runs = [0] * n
-    start = 0
-    for i in range(n + 1):
-        if i == n or not short[i]:
-            for k in range(start, i):
-                runs[k] = i - start
-            start = i + 1
+    runs = short_runs(short)
     seen = Counter(line.casefold() for line in lines)
     blocks = block_features(is_body, short, [f.stop for f in feats], [f.chrome for f in feats])
-    # Lines from the nearest body line (n when the page has none).
-    distance = [n] * n
-    last = -1
-    for i in range(n):
-        if is_body[i]:
-            last = i
-        if last >= 0:
-            distance[i] = i - last
-    last = -1
-    for i in range(n - 1, -1, -1):
-        if is_body[i]:
-            last = i
-        if last >= 0:
-            distance[i] = min(distance[i], last - i)
+    distance = body_distance(is_body)
     out: list[list[float]] = []
     for i, f in enumerate(feats):
         near = [feats[k].words for k in (i - 1, i + 1) if 0 <= k < n]
@@ -263,200 +280,9 @@ def context_features(own: list[float], first: list[list[float]]) -> list[list[fl
     return out
 
 
-def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[str, float]]:
-    """A layer's weights with the standardisation folded in: z = bias + sum(w[name] * value)."""
-    bias = float(layer["bias"])
-    weights: dict[str, float] = {}
-    for name, m, s, w in zip(names, layer["mean"], layer["scale"], layer["weights"], strict=True):
-        weights[name] = w / s
-        bias -= w * m / s
-    return bias, weights
-
-
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """What scoring needs of one line, kept between passes and documents."""
-
-    part: float  # the line-only features' share of the first-pass logit
-    words: float
-    body: bool
-    short: bool
-    key: str
-    stop: float
-    chrome: float
-
-
-class Scorer:
-    """A model ready to score pages fast: standardisation folded into the weights, and each
-    line's own measures remembered (menus repeat from page to page of a site). The result
-    equals ``line_features`` -> ``_logit`` -> ``context_features`` -> ``_logit``."""
-
-    MEMO = 50_000  # lines remembered; forgotten all at once beyond this
-
-    def __init__(self, model: dict[str, Any]) -> None:
-        self.bias1, w1 = _folded(model["line"], LINE_FEATURES)
-        self.own_weights = tuple(w1[name] for name in OWN_FEATURES)
-        self.w1 = w1
-        self.block_weights = tuple(w1[name] for name in BLOCK_FEATURES)
-        self.bias2, w2 = _folded(model["context"], CONTEXT_FEATURES)
-        self.w2 = w2
-        # The context pass reads these block features (their place in BLOCK_FEATURES).
-        self.block_context = tuple(
-            (BLOCK_FEATURES.index(name), w2[name]) for name in CONTEXT_FEATURES[8:]
-        )
-        self.memo: dict[tuple[str, str], _Known] = {}
-
-    def _known(self, lines: list[str]) -> list[_Known]:
-        lists = stopwords()
-        lang = _language(lines)
-        stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
-        memo = self.memo
-        if len(memo) > self.MEMO:
-            memo.clear()
-        out = []
-        for line in lines:
-            k = memo.get((lang, line))
-            if k is None:
-                f = _line(line, stops, cjk_stops, chrome)
-                part = sum(map(float.__mul__, self.own_weights, _own(f)))
-                k = memo[lang, line] = _Known(
-                    part,
-                    f.words,
-                    _is_body(f),
-                    f.words <= _SHORT_WORDS and not f.ends,
-                    line.casefold(),
-                    f.stop,
-                    f.chrome,
-                )
-            out.append(k)
-        return out
-
-    def scores(self, lines: list[str], min_body: int = 0) -> list[float] | None:
-        """Each non-blank line's chrome probability, or None with fewer than ``min_body``
-        lines of prose."""
-        known = self._known(lines)
-        n = len(known)
-        body = [i for i, k in enumerate(known) if k.body]
-        if len(body) < min_body:
-            return None
-        first_body, last_body = (body[0], body[-1]) if body else (n, -1)
-        runs = [0] * n
-        start = 0
-        for i in range(n + 1):
-            if i == n or not known[i].short:
-                for j in range(start, i):
-                    runs[j] = i - start
-                start = i + 1
-        distance = [n] * n
-        last = -1
-        for i in range(n):
-            if known[i].body:
-                last = i
-            if last >= 0:
-                distance[i] = i - last
-        last = -1
-        for i in range(n - 1, -1, -1):
-            if known[i].body:
-                last = i
-            if last >= 0:
-                distance[i] = min(distance[i], last - i)
-        seen = Counter(k.key for k in known)
-        blocks = block_features(
-            [k.body for k in known],
-            [k.short for k in known],
-            [k.stop for k in known],
-            [k.chrome for k in known],
-        )
-        block_weights = self.block_weights
-        w = self.w1
-        w_pos, w_before, w_after = w["relative_position"], w["before_body"], w["after_body"]
-        w_dist, w_run, w_near = (
-            w["log_distance_to_body"],
-            w["log_short_run"],
-            w["neighbour_log_words"],
-        )
-        w_rep, w_first, w_above = w["repeated_in_page"], w["first_line"], w["just_above_body"]
-        log1p = math.log1p
-        own: list[float] = []
-        for i, k in enumerate(known):
-            if 0 < i < n - 1:
-                near = log1p((known[i - 1].words + known[i + 1].words) / 2)
-            elif n > 1:
-                near = log1p(known[1].words if i == 0 else known[n - 2].words)
-            else:
-                near = 0.0
-            z = self.bias1 + k.part + w_pos * (i / n) + w_dist * log1p(min(distance[i], n))
-            z += w_run * log1p(runs[i]) + w_near * near
-            if i < first_body:
-                z += w_before
-                if first_body - i <= 3:
-                    z += w_above
-            if i > last_body:
-                z += w_after
-            if seen[k.key] > 1:
-                z += w_rep
-            if i == 0:
-                z += w_first
-            z += sum(map(float.__mul__, block_weights, blocks[i]))
-            own.append(z)
-        c = self.w2
-        out = []
-        for i in range(n):
-            prev = own[i - 1] if i > 0 else own[i]
-            nxt = own[i + 1] if i + 1 < n else own[i]
-            window = own[max(0, i - 2) : i + 3]
-            z = self.bias2 + c["own"] * own[i] + c["previous"] * prev + c["next"] * nxt
-            z += c["window_mean"] * (sum(window) / len(window))
-            z += c["window_max"] * max(window) + c["window_min"] * min(window)
-            if i < first_body:
-                z += c["before_body"]
-            if i > last_body:
-                z += c["after_body"]
-            for j, weight in self.block_context:
-                z += weight * blocks[i][j]
-            out.append(_sigmoid(z))
-        return out
-
-
 def chrome_scores(lines: list[str], model: dict[str, Any]) -> list[float]:
     """Each line's chrome probability (0..1) under ``model`` from the features as training
-    sees them (``Scorer`` gives the same, fast); ``lines`` are non-blank."""
+    sees them (``linescore.Scorer`` gives the same, fast); ``lines`` are non-blank."""
     first = line_features(lines)
     own = [_logit(x, model["line"]) for x in first]
     return [_sigmoid(_logit(x, model["context"])) for x in context_features(own, first)]
-
-
-def page_scores(
-    lines: list[str], scorer: Scorer, min_lines: int, min_body: int
-) -> list[float | None]:
-    """Each line's chrome score, None for blank lines (and all None for texts too short or
-    with too little prose to score)."""
-    nonblank = [i for i, line in enumerate(lines) if line]
-    out: list[float | None] = [None] * len(lines)
-    if len(nonblank) < min_lines:
-        return out
-    scores = scorer.scores([lines[i] for i in nonblank], min_body)
-    if scores is None:
-        return out
-    for i, score in zip(nonblank, scores, strict=True):
-        out[i] = score
-    return out
-
-
-def drop_chrome(
-    lines: list[str], scorer: Scorer, threshold: float, min_lines: int, min_body: int
-) -> list[str]:
-    """``lines`` without the lines scored at least ``threshold``, scored again until none is.
-
-    Dropping chrome changes the neighbours of what is left, so the result is scored again until
-    nothing more goes: it is a fixpoint, and cleaning it again changes nothing.
-    """
-    while True:
-        drop = {
-            i
-            for i, score in enumerate(page_scores(lines, scorer, min_lines, min_body))
-            if score is not None and score >= threshold
-        }
-        if not drop:
-            return lines
-        lines = [line for i, line in enumerate(lines) if i not in drop]

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from cleaner.engine.kinds.base import ChromeKind, KindError, KindOptions
-from cleaner.engine.linemodel import Scorer, drop_chrome, load_model, page_scores
+from cleaner.engine.linemodel import load_model
+from cleaner.engine.linescore import Scorer, drop_chrome, page_scores
 from cleaner.engine.options import INT, STR, option
 from cleaner.engine.regex import LineMatches
 
