@@ -91,16 +91,26 @@ class _Line(NamedTuple):
     byline: bool
 
 
-def _language(lines: list[str]) -> str:
-    """The page's language: the stop-word list most of its words fall in (CJK characters are
-    counted against their own list, line by line)."""
+def language_counts(lines: list[str]) -> dict[str, int]:
+    """How many of the lines' words are stop words, per language but CJK (they add up: the
+    counts of two lists of lines are the counts of both)."""
     tokens = Counter(" ".join(lines).casefold().split())
-    counts = {
+    return {
         lang: sum(tokens[w] for w in words if w in tokens)
         for lang, words in stopwords().items()
         if lang != "cjk"
     }
+
+
+def pick_language(counts: dict[str, int]) -> str:
+    """The language whose stop words are most of the words (the first by name on a tie)."""
     return max(sorted(counts), key=counts.__getitem__)
+
+
+def _language(lines: list[str]) -> str:
+    """The page's language: the stop-word list most of its words fall in (CJK characters are
+    counted against their own list, line by line)."""
+    return pick_language(language_counts(lines))
 
 
 def _line(

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from cleaner.engine.linemeasures import (
     _SHORT_WORDS,
     OWN_FEATURES,
     _is_body,
-    _language,
     _line,
     _own,
     chrome_words,
+    language_counts,
+    pick_language,
     stopwords,
 )
 from cleaner.engine.linemodel import (
@@ -43,9 +43,9 @@ def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[
     return bias, weights
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """What scoring needs of one line, kept between passes and documents."""
+class _Known(NamedTuple):
+    """What scoring needs of one line, kept between passes and documents (a named tuple:
+    one is built for every new line)."""
 
     part: float  # the line-only features' share of the first-pass logit
     words: float
@@ -72,9 +72,10 @@ class Scorer:
         self.w2 = w2
         self.memo: dict[tuple[str, str], _Known] = {}
 
-    def _known(self, lines: list[str]) -> list[_Known]:
+    def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
         lists = stopwords()
-        lang = _language(lines)
+        if lang is None:
+            lang = pick_language(language_counts(lines))
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         memo = self.memo
         if len(memo) > self.MEMO:
@@ -97,10 +98,12 @@ class Scorer:
             out.append(k)
         return out
 
-    def scores(self, lines: list[str], min_body: int = 0) -> list[float] | None:
+    def scores(
+        self, lines: list[str], min_body: int = 0, lang: str | None = None
+    ) -> list[float] | None:
         """Each non-blank line's chrome probability, or None with fewer than ``min_body``
-        lines of prose."""
-        known = self._known(lines)
+        lines of prose; ``lang``: the page's language when the caller knows it."""
+        known = self._known(lines, lang)
         n = len(known)
         body = [k.body for k in known]
         n_body = body.count(True)
@@ -222,15 +225,20 @@ class Scorer:
 
 
 def page_scores(
-    lines: list[str], scorer: Scorer, min_lines: int, min_body: int
+    lines: list[str],
+    scorer: Scorer,
+    min_lines: int,
+    min_body: int,
+    counts: dict[str, int] | None = None,
 ) -> list[float | None]:
     """Each line's chrome score, None for blank lines (and all None for texts too short or
-    with too little prose to score)."""
+    with too little prose to score); ``counts``: the lines' ``language_counts`` if known."""
     nonblank = [i for i, line in enumerate(lines) if line]
     out: list[float | None] = [None] * len(lines)
     if len(nonblank) < min_lines:
         return out
-    scores = scorer.scores([lines[i] for i in nonblank], min_body)
+    text = [lines[i] for i in nonblank]
+    scores = scorer.scores(text, min_body, pick_language(counts or language_counts(text)))
     if scores is None:
         return out
     for i, score in zip(nonblank, scores, strict=True):
@@ -244,14 +252,18 @@ def drop_chrome(
     """``lines`` without the lines scored at least ``threshold``, scored again until none is.
 
     Dropping chrome changes the neighbours of what is left, so the result is scored again until
-    nothing more goes: it is a fixpoint, and cleaning it again changes nothing.
+    nothing more goes: it is a fixpoint, and cleaning it again changes nothing. The language
+    counts are counted once and the dropped lines' taken off (counts add up line by line).
     """
+    counts = language_counts([line for line in lines if line])
     while True:
         drop = {
             i
-            for i, score in enumerate(page_scores(lines, scorer, min_lines, min_body))
+            for i, score in enumerate(page_scores(lines, scorer, min_lines, min_body, counts))
             if score is not None and score >= threshold
         }
         if not drop:
             return lines
+        gone = language_counts([lines[i] for i in drop])
+        counts = {lang: count - gone[lang] for lang, count in counts.items()}
         lines = [line for i, line in enumerate(lines) if i not in drop]
