@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+from cleaner.engine.examples import Example
 from cleaner.engine.kinds import (
     CHROME,
     EXTRACT,
@@ -28,7 +29,7 @@ from cleaner.engine.kinds import (
     HtmlField,
     HtmlRemove,
 )
-from cleaner.engine.load import Example, Pack, Rule, load_packs
+from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
 from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, render
 from cleaner.steps.language import Detector, make_detector

@@ -67,7 +67,18 @@ def test_the_measure_fails_an_over_eager_pack(tmp_path: Path, counts) -> None:  
 
 @pytest.mark.parametrize(
     "pack",
-    ["all", "share", "legal", "subscribe", "counters", "related", "chatbot", "tracking", "filters"],
+    [
+        "all",
+        "share",
+        "legal",
+        "subscribe",
+        "counters",
+        "related",
+        "chatbot",
+        "tracking",
+        "filters",
+        "boilerplate",
+    ],
 )
 def test_generic_pack_false_removal_rate(counts, pack: str) -> None:  # type: ignore[no-untyped-def]
     c = counts[pack]

@@ -92,7 +92,7 @@ def test_lookaround_is_refused_with_a_rewrite(tmp_path: Path) -> None:
 def test_unknown_kind_lists_kinds(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, pack(GOOD_RULE.replace("kind: drop_line", "kind: drop_lines")))
     assert errors == [
-        f"{tmp_path}/pack.yaml:8: rule 'demo-drop': unknown kind 'drop_lines' (valid: allowed_languages, "
+        f"{tmp_path}/pack.yaml:8: rule 'demo-drop': unknown kind 'drop_lines' (valid: allowed_languages, boilerplate, "
         "cut_after, cut_before, drop_before_heading, drop_block, drop_duplicate_line, drop_line, "
         "extract, "
         "html_body, html_field, html_remove, "

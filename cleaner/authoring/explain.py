@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.engine.kinds import Boilerplate
 from cleaner.engine.load import Rule
 from cleaner.pipeline import Cleaner, Outcome
 from cleaner.record import RawArticle, Record
@@ -25,11 +26,21 @@ class DiffLine:
 
 
 @dataclass(frozen=True)
+class LineScore:
+    line: int  # 1-based, in the text before the rule
+    score: float  # chrome score, 0..1
+    text: str
+    removed: bool
+
+
+@dataclass(frozen=True)
 class Step:
     rule: Rule
     round: int
     removed_chars: int
     diff: tuple[DiffLine, ...]
+    # A scoring rule (boilerplate): every non-blank line's score on the text it was given.
+    scores: tuple[LineScore, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,8 @@ class Trace:
 
     def chrome(self, rule: Rule, round_no: int, before: list[str], after: list[str]) -> None:
         removed = sum(map(len, before)) - sum(map(len, after))
-        self.steps.append(Step(rule, round_no, removed, tuple(line_diff(before, after))))
+        diff = tuple(line_diff(before, after))
+        self.steps.append(Step(rule, round_no, removed, diff, line_scores(rule, before, diff)))
 
     def extract(self, rule: Rule, value: str, used: bool) -> None:
         self.extractions.append(Extraction(rule, value, used))
@@ -64,6 +76,19 @@ def line_diff(before: list[str], after: list[str]) -> list[DiffLine]:
         out += [DiffLine("-", i + 1, before[i]) for i in range(i1, i2) if before[i]]
         out += [DiffLine("+", j + 1, after[j]) for j in range(j1, j2) if after[j]]
     return out
+
+
+def line_scores(rule: Rule, before: list[str], diff: tuple[DiffLine, ...]) -> tuple[LineScore, ...]:
+    """Each line's score when the rule scores lines (only ``boilerplate`` does). The rule
+    scores again after each drop, so a line can go with a first score under the threshold."""
+    if not isinstance(rule.kind, Boilerplate):
+        return ()
+    gone = {d.line for d in diff if d.op == "-"}
+    return tuple(
+        LineScore(i, round(score, 3), before[i - 1], i in gone)
+        for i, score in enumerate(rule.kind.scores(before), start=1)
+        if score is not None
+    )
 
 
 @dataclass
@@ -99,6 +124,16 @@ class Explanation:
                     "round": s.round,
                     "removed_chars": s.removed_chars,
                     "diff": [{"op": d.op, "line": d.line, "text": d.text} for d in s.diff],
+                    **(
+                        {
+                            "scores": [
+                                {"line": x.line, "score": x.score, "removed": x.removed}
+                                for x in s.scores
+                            ]
+                        }
+                        if s.scores
+                        else {}
+                    ),
                 }
                 for s in self.trace.steps
             ],
@@ -162,6 +197,12 @@ def render_text(ex: Explanation, *, colour: bool = False, max_lines: int = 20) -
             out.append(paint(d.op, f"     {d.op} {d.line:>4}: {d.text}"))
         if len(shown) < len(step.diff):
             out.append(paint("dim", f"     ... {len(step.diff) - len(shown)} more lines"))
+        if step.scores:
+            out.append(f"     chrome score of each line (drops at {_threshold(step)}):")
+            for x in step.scores:
+                op = "-" if x.removed else " "
+                text = f"     {op} {x.line:>4}: {x.score:.3f}  {x.text}"
+                out.append(paint("-", text) if x.removed else text)
     out += ["", paint("head", "fields")]
     if not ex.trace.extractions:
         out.append("  none extracted")
@@ -178,6 +219,11 @@ def render_text(ex: Explanation, *, colour: bool = False, max_lines: int = 20) -
         if result.record is not None:
             out += _record_lines(result.record)
     return "\n".join(out) + "\n"
+
+
+def _threshold(step: Step) -> str:
+    kind = step.rule.kind
+    return f"{kind.threshold:.2f}" if isinstance(kind, Boilerplate) else "?"
 
 
 def _record_lines(record: dict[str, Any]) -> list[str]:

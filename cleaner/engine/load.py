@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cleaner.engine.examples import Collector, Example, parse_examples
 from cleaner.engine.files import rule_files
 from cleaner.engine.hosts import host_suggestion, is_host_name
-from cleaner.engine.kinds import CHROME, KINDS, KindError, RuleKind
+from cleaner.engine.kinds import KINDS, KindError, RuleKind
 from cleaner.engine.options import (
     BOOL,
     LIST,
@@ -39,7 +40,6 @@ from cleaner.errors import RuleError, RuleErrors
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 RULE_KEYS = ("id", "kind", "description", "examples")
-EXAMPLE_KEYS = ("input", "output", "fields", "rejects", "note")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +55,11 @@ class PackOptions:
     )
     enabled: bool = option(
         BOOL, "Set to false to keep a pack on disk without loading it.", default=True
+    )
+    disable_generic: tuple[str, ...] | None = option(
+        LIST,
+        "Site packs only: generic packs or generic rule ids switched off for the articles this "
+        "pack matches (`[boilerplate]` when the site's own rules know its chrome better).",
     )
 
 
@@ -84,16 +89,6 @@ FINGERPRINT_OPTIONS = declared(FingerprintOptions)
 
 
 @dataclass(frozen=True)
-class Example:
-    input: str
-    output: str | None
-    fields: Mapping[str, Any] | None
-    rejects: str | None
-    has_rejects: bool
-    line: int | None
-
-
-@dataclass(frozen=True)
 class Rule:
     id: str
     pack: str
@@ -118,21 +113,7 @@ class Pack:
     domains: tuple[str, ...] = ()
     fingerprints: tuple[str, ...] = ()  # RE2 sources, per line
     line: int | None = None
-
-
-@dataclass
-class _Collector:
-    errors: list[RuleError] = field(default_factory=list)
-
-    def add(
-        self,
-        message: str,
-        path: str,
-        line: int | None,
-        rule_id: str | None = None,
-        valid: Iterable[str] | None = None,
-    ) -> None:
-        self.errors.append(RuleError(message, path=path, line=line, rule_id=rule_id, valid=valid))
+    disable_generic: tuple[str, ...] = ()  # generic packs or rule ids off where this matches
 
 
 def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -> list[Pack]:
@@ -141,7 +122,7 @@ def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -
     ``normalization``: the Unicode form the text is put in (``repair.normalization``); each
     file is put in it too, so literals, patterns and examples compare with the text as it is."""
     files = rule_files(Path(p) for p in paths)
-    errors = _Collector()
+    errors = Collector()
     packs: list[Pack] = []
     for f in files:
         if f.name == "config.yaml":  # pipeline settings live beside the packs
@@ -155,6 +136,7 @@ def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -
         if pack is not None:
             packs.append(pack)
     _check_unique(packs, errors)
+    _check_disabled(packs, errors)
     if errors.errors:
         raise RuleErrors(errors.errors)
     return packs
@@ -162,7 +144,7 @@ def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -
 
 def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:
     """Parse one pack held in memory (a draft being written), checking ids against ``others``."""
-    errors = _Collector()
+    errors = Collector()
     pack = _parse_file(text.encode("utf-8"), path, errors)
     if pack is not None:
         _check_unique([*others, pack], errors)
@@ -185,7 +167,7 @@ def _normalized(raw: bytes, form: str | None) -> bytes:
     return unicodedata.normalize(form, text).encode("utf-8")  # type: ignore[arg-type]
 
 
-def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
+def _parse_file(raw: bytes, path: str, errors: Collector) -> Pack | None:
     try:
         data = load_yaml(raw, path)
     except RuleError as exc:
@@ -194,7 +176,7 @@ def _parse_file(raw: bytes, path: str, errors: _Collector) -> Pack | None:
     return _parse_pack(data, path, errors)
 
 
-def _check_unique(packs: list[Pack], errors: _Collector) -> None:
+def _check_unique(packs: list[Pack], errors: Collector) -> None:
     names: dict[str, Pack] = {}
     ids: dict[str, Rule] = {}
     for pack in packs:
@@ -218,7 +200,25 @@ def _check_unique(packs: list[Pack], errors: _Collector) -> None:
             ids.setdefault(rule.id, rule)
 
 
-def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
+def _check_disabled(packs: list[Pack], errors: Collector) -> None:
+    """Each name a site pack switches off is a loaded generic pack or generic rule. Checked only
+    when generic packs are loaded: a site pack tested on its own has nothing to check against."""
+    generic = [p for p in packs if p.scope == "generic"]
+    if not generic:
+        return
+    known = {p.name for p in generic} | {r.id for p in generic for r in p.rules}
+    for pack in (p for p in packs if p.scope == "site"):
+        for name in pack.disable_generic:
+            if name not in known:
+                errors.add(
+                    f"disable_generic: no generic pack or rule '{name}'",
+                    pack.path,
+                    pack.line,
+                    valid=sorted(p.name for p in generic),
+                )
+
+
+def _parse_pack(data: Any, path: str, errors: Collector) -> Pack | None:
     if not isinstance(data, dict):
         errors.add(
             "a rule file must be a mapping with keys pack, description, scope, rules",
@@ -258,6 +258,13 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
             path,
             key_line(data, "match"),
         )
+    if scope != "site" and opts.disable_generic is not None:
+        errors.add(
+            "'disable_generic' only applies to scope: site (it switches generic rules off where "
+            "the site pack matches)",
+            path,
+            key_line(data, "disable_generic"),
+        )
     raw_rules = data.get("rules")
     if raw_rules is None:
         raw_rules = []
@@ -271,12 +278,20 @@ def _parse_pack(data: Any, path: str, errors: _Collector) -> Pack | None:
         if rule is not None:
             rules.append(rule)
     return Pack(
-        name, opts.description, scope, tuple(rules), path, domains, fingerprints, line_of(data)
+        name,
+        opts.description,
+        scope,
+        tuple(rules),
+        path,
+        domains,
+        fingerprints,
+        line_of(data),
+        opts.disable_generic or (),
     )
 
 
 def _parse_match(
-    match: dict[str, Any], name: str, path: str, errors: _Collector
+    match: dict[str, Any], name: str, path: str, errors: Collector
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     domains: list[str] = []
     fingerprints: list[str] = []
@@ -349,7 +364,7 @@ def _parse_match(
 
 
 def _parse_rule(
-    raw: Any, pack: str, scope: str, path: str, line: int | None, errors: _Collector
+    raw: Any, pack: str, scope: str, path: str, line: int | None, errors: Collector
 ) -> Rule | None:
     if not isinstance(raw, dict):
         errors.add("a rule must be a mapping with id, kind, description, examples", path, line)
@@ -398,95 +413,7 @@ def _parse_rule(
             str(exc), path, key_line(raw, exc.option) if exc.option else line, rule_id, exc.valid
         )
         return None
-    examples = _parse_examples(raw, kind, scope, path, line, rule_id, errors)
+    examples = parse_examples(raw, kind, scope, path, line, rule_id, errors)
     if examples is None or not ok or not isinstance(description, str):
         return None
     return Rule(rule_id, pack, kind, description.strip(), examples, path, line)
-
-
-def _parse_examples(
-    raw: dict[str, Any],
-    kind: RuleKind,
-    scope: str,
-    path: str,
-    line: int | None,
-    rule_id: str,
-    errors: _Collector,
-) -> tuple[Example, ...] | None:
-    raw_examples = raw.get("examples")
-    if not isinstance(raw_examples, list) or not raw_examples:
-        errors.add(
-            "needs 'examples': a list of {input, output | fields | rejects}",
-            path,
-            key_line(raw, "examples") if "examples" in raw else line,
-            rule_id,
-        )
-        return None
-    examples: list[Example] = []
-    ok = True
-    for i, ex in enumerate(raw_examples):
-        ex_line = raw_examples.item_lines[i] if hasattr(raw_examples, "item_lines") else line
-        if not isinstance(ex, dict):
-            errors.add(f"example {i + 1} must be a mapping", path, ex_line, rule_id, EXAMPLE_KEYS)
-            ok = False
-            continue
-        unknown = [k for k in ex if k not in EXAMPLE_KEYS]
-        for k in unknown:
-            errors.add(
-                f"example {i + 1} has unknown key '{k}'",
-                path,
-                key_line(ex, k),
-                rule_id,
-                EXAMPLE_KEYS,
-            )
-        if not isinstance(ex.get("input"), str):
-            errors.add(f"example {i + 1} needs 'input' text", path, ex_line, rule_id)
-            ok = False
-            continue
-        if "output" in ex and not isinstance(ex["output"], str):
-            errors.add(
-                f"example {i + 1}: 'output' must be text", path, key_line(ex, "output"), rule_id
-            )
-            ok = False
-        if "fields" in ex and not isinstance(ex["fields"], dict):
-            errors.add(
-                f"example {i + 1}: 'fields' must be a mapping",
-                path,
-                key_line(ex, "fields"),
-                rule_id,
-            )
-            ok = False
-        for problem in kind.example_problems(ex):
-            errors.add(f"example {i + 1} {problem}", path, ex_line, rule_id)
-            ok = False
-        if unknown:
-            ok = False
-        examples.append(
-            Example(
-                ex["input"],
-                ex.get("output"),
-                ex.get("fields"),
-                ex.get("rejects"),
-                "rejects" in ex,
-                ex_line,
-            )
-        )
-    if (
-        ok
-        and scope == "generic"
-        and kind.phase == CHROME
-        and not any(e.output is not None and _same(e.input, e.output) for e in examples)
-    ):
-        # Generic rules see every article: each must show a near miss it leaves alone.
-        errors.add(
-            "a generic rule needs at least one example it keeps unchanged (output equal to input)",
-            path,
-            key_line(raw, "examples"),
-            rule_id,
-        )
-        ok = False
-    return tuple(examples) if ok else None
-
-
-def _same(a: str, b: str) -> bool:
-    return a.strip() == b.strip()

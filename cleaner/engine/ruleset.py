@@ -164,6 +164,8 @@ class RuleSet:
         self.sites = [p for p in packs if p.scope == "site"]
         self.generic = RuleGroup([r for p in generic for r in p.rules])
         self.generic_names = [p.name for p in generic]
+        # The generic group less what site packs switch off, one per distinct set of names.
+        self._generic_without: dict[frozenset[str], RuleGroup] = {frozenset(): self.generic}
         self.site_groups = {p.name: RuleGroup(p.rules, pool=self.pool) for p in self.sites}
         self.by_domain: dict[str, list[Pack]] = {}
         for p in self.sites:
@@ -196,10 +198,20 @@ class RuleSet:
         if site_name is None and names:
             first = next(p for p in self.sites if p.name == names[0])
             site_name = first.domains[0] if first.domains else first.name
-        groups = [self.site_groups[n] for n in names] + [self.generic]
+        off = frozenset(d for p in self.sites if p.name in matched for d in p.disable_generic)
+        generic = [n for n in self.generic_names if n not in off]
+        groups = [self.site_groups[n] for n in names] + [self._generic_less(off)]
         reasons = dict(matched)
-        reasons.update(dict.fromkeys(self.generic_names, "generic"))
-        return Selection(groups, site_name, names + self.generic_names, reasons)
+        reasons.update(dict.fromkeys(generic, "generic"))
+        return Selection(groups, site_name, names + generic, reasons)
+
+    def _generic_less(self, off: frozenset[str]) -> RuleGroup:
+        """The generic group without the packs and rules named in ``off``."""
+        group = self._generic_without.get(off)
+        if group is None:
+            rules = [r for r in self.generic.rules if r.pack not in off and r.id not in off]
+            group = self._generic_without[off] = RuleGroup(rules)
+        return group
 
 
 def run_extract(

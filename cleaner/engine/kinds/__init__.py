@@ -1,9 +1,9 @@
 """Rule kinds, one module per phase: each kind is a class with its typed options beside its code.
 
 ``base`` holds what they share; ``html`` the page kinds; ``extract`` field extraction and
-``textmeta`` dates and titles from plain text with no site pack; ``lines``,
-``blocks``, ``cuts`` and ``spans`` the chrome kinds over the text; ``filters`` the document
-filters. ``KINDS`` maps each kind's YAML name to its class.
+``textmeta`` dates and titles from plain text with no site pack; ``lines``, ``blocks``,
+``cuts``, ``spans`` and ``boilerplate`` the chrome kinds over the text; ``filters`` the
+document filters. ``KINDS`` maps each kind's YAML name to its class.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from cleaner.engine.kinds.base import (
     RuleKind,
 )
 from cleaner.engine.kinds.blocks import DropBlock
+from cleaner.engine.kinds.boilerplate import Boilerplate
 from cleaner.engine.kinds.cuts import CutAfter, CutBefore
 from cleaner.engine.kinds.extract import Extract, parse_date
 from cleaner.engine.kinds.filters import (
@@ -51,6 +52,7 @@ KINDS: dict[str, type[RuleKind]] = {
         StripSpan,
         DropDuplicateLine,
         DropBeforeHeading,
+        Boilerplate,
         Extract,
         TextDate,
         TextTitle,
@@ -76,6 +78,7 @@ __all__ = [
     "KINDS",
     "PHASES",
     "AllowedLanguages",
+    "Boilerplate",
     "ChromeKind",
     "CutAfter",
     "CutBefore",

@@ -1,0 +1,94 @@
+"""The boilerplate kind: drops the lines the line model (``cleaner.engine.linemodel``) scores as
+chrome, for the sites nobody wrote a pack for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaner.engine.kinds.base import ChromeKind, KindError, KindOptions
+from cleaner.engine.linemodel import load_model
+from cleaner.engine.linescore import Scorer, drop_chrome, page_scores
+from cleaner.engine.options import INT, STR, option
+from cleaner.engine.regex import LineMatches
+
+_MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoilerplateOptions(KindOptions):
+    model: str = option(
+        STR,
+        "The trained model: `cleaner/data/<model>.json`, written by `bench/train_boilerplate.py`.",
+        default="boilerplate",
+    )
+    threshold: int | None = option(
+        INT,
+        "Drop a line whose chrome score (0-100) is at least N; unset: the model's operating "
+        "point. Higher is more conservative.",
+        minimum=1,
+    )
+    min_lines: int = option(
+        INT,
+        "Leave texts of fewer non-blank lines alone: a short text has no page around it to "
+        "tell chrome from content.",
+        default=8,
+        minimum=1,
+    )
+    min_body_lines: int = option(
+        INT,
+        "Leave texts with fewer than N lines of prose (12 words or more, with stop words) "
+        "alone: product pages, listings and forum threads are made of short lines that the "
+        "model would take for menus.",
+        default=3,
+        minimum=0,
+    )
+
+
+class Boilerplate(ChromeKind):
+    name = "boilerplate"
+    only_drops = True
+    summary = (
+        "Drop the lines a trained model scores as page chrome (menus, link lists, ad labels, "
+        "footers) from their length, stop words, punctuation, case, link words, position "
+        "against the body and their neighbours: for sites without a pack."
+    )
+    Options = BoilerplateOptions
+    options: BoilerplateOptions
+
+    def __init__(self, options: KindOptions) -> None:
+        super().__init__(options)
+        if not _MODEL_NAME.fullmatch(self.options.model):
+            raise KindError(
+                f"model '{self.options.model}' must be a file name in cleaner/data without "
+                f"'.json' ({_MODEL_NAME.pattern})",
+                "model",
+            )
+        try:
+            self.model = load_model(self.options.model)
+        except FileNotFoundError:
+            raise KindError(
+                f"no model file {self.options.model}.json in cleaner/data", "model"
+            ) from None
+        self.scorer = Scorer(self.model)
+        chosen = self.options.threshold
+        if chosen is not None and chosen > 100:
+            raise KindError(f"threshold is a score from 1 to 100, got {chosen}", "threshold")
+        self.threshold = chosen / 100 if chosen is not None else float(self.model["threshold"])
+        self._fixpoint: list[str] = []
+
+    def scores(self, lines: list[str]) -> list[float | None]:
+        """Each line's chrome score (0..1), None for blank lines and texts too short to score."""
+        return page_scores(lines, self.scorer, self.options.min_lines, self.options.min_body_lines)
+
+    def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
+        # The engine calls again each round; when the lines are the fixpoint this rule last
+        # returned (no other rule changed them), scoring them again would find nothing. Any
+        # fixpoint is one whatever document it came from, so sharing this between threads is safe.
+        nonblank = [line for line in lines if line]
+        if nonblank == self._fixpoint:
+            return None
+        opts = self.options
+        kept = drop_chrome(lines, self.scorer, self.threshold, opts.min_lines, opts.min_body_lines)
+        self._fixpoint = nonblank if kept is lines else [line for line in kept if line]
+        return None if kept is lines else kept

@@ -1,0 +1,153 @@
+"""The boilerplate model's shortcuts give what the plain path gives: a line's measures by bytes
+and RE2 equal the regex-by-regex measures, and the fast scorer's fixpoint drops the same lines as
+scoring every line with the features training sees (``chrome_scores``) until nothing more goes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.engine import linemeasures as lm
+from cleaner.engine.linemodel import chrome_scores, load_model
+from cleaner.engine.linescore import Scorer, drop_chrome
+from cleaner.steps.normalize import normalize_lines
+from tests.conftest import SEEDS
+from tests.test_boilerplate import BODY, FOOTER, MENU
+
+
+# The measures as the model was first written: one regex or generator per measure.
+def _plain_line(
+    line: str, stops: frozenset[str], cjk_stops: frozenset[str], chrome: frozenset[str]
+) -> dict[str, Any]:
+    folded = line.casefold()
+    tokens = folded.split()
+    if lm._CJK.search(line):
+        cjk = lm._CJK.findall(line)
+        tokens = [t for t in tokens if not lm._CJK.search(t)]
+    else:
+        cjk = []
+    latin = [w for w in (t.strip(lm._PUNCT) for t in tokens) if w]
+    words = len(latin) + len(cjk) / 2
+    stop_hits: float = sum(map(stops.__contains__, latin))
+    if cjk:
+        stop_hits += sum(map(cjk_stops.__contains__, cjk)) / 2
+    letters = len(lm._LETTER.findall(line))
+    bare = line.rstrip(lm._CLOSERS)
+    end = bare[-1:]
+    raw = line.split()
+    return {
+        "chars": len(line),
+        "words": words,
+        "stop": stop_hits / words if words else 0.0,
+        "ends": end in lm._ENDS,
+        "colon": end == ":",
+        "no_letters": not letters,
+        "upper": sum(map(str.isupper, line)) / (letters or 1),
+        "titled": sum(1 for t in raw if t[:1].isupper()) / len(raw) if raw else 0.0,
+        "digits": len(lm._DIGIT.findall(line)) / len(line),
+        "separators": lm._SEPARATOR.search(line) is not None,
+        "chrome": sum(map(chrome.__contains__, latin)) / len(latin) if latin else 0.0,
+        "copyright": "©" in line or "copyright" in folded or "all rights reserved" in folded,
+        "commas": line.count(",") + line.count("，") + line.count("、"),
+        "cjk": len(cjk) / len(line),
+        "dated": lm._DATE.search(folded) is not None,
+        "byline": lm._BYLINE.match(folded) is not None,
+    }
+
+
+# Characters where bytes, RE2 and Python's re could part: CJK, separators, non-ASCII digits,
+# letters and spaces, and words the date and byline patterns look for.
+_ALPHABET = "aZ09 .,:!?|-/'\"()©•›»·«‹年月日中文的是。，、！？ßİ²½٣\xa0\u2003\x1cÉé"
+_TOKENS = ["May", "5", "2024", "12:30", "1/2/24", "By", "by:", "Copyright", "Home", "the"]
+LINES = (
+    st.lists(
+        st.one_of(st.text(_ALPHABET, max_size=8), st.sampled_from(_TOKENS)), min_size=1, max_size=12
+    )
+    .map(" ".join)
+    .filter(bool)
+)
+
+
+def _plain_drop(
+    lines: list[str], model: dict[str, Any], threshold: float, min_lines: int, min_body: int
+) -> list[str]:
+    while True:
+        nonblank = [i for i, line in enumerate(lines) if line]
+        if len(nonblank) < min_lines:
+            return lines
+        texts = [lines[i] for i in nonblank]
+        lists = lm.stopwords()
+        stops = lists[lm._language(texts)]
+        measures = [lm._line(t, stops, lists["cjk"], lm.chrome_words()) for t in texts]
+        if sum(map(lm._is_body, measures)) < min_body:
+            return lines
+        scores = chrome_scores(texts, model)
+        drop = {i for i, score in zip(nonblank, scores, strict=True) if score >= threshold}
+        if not drop:
+            return lines
+        lines = [line for i, line in enumerate(lines) if i not in drop]
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES, st.sampled_from(["en", "de", "zh"]))
+def test_line_measures_equal_the_plain_measures(line: str, lang: str) -> None:
+    lists = lm.stopwords()
+    stops = lists.get(lang, lists["en"])
+    fast = lm._line(line, stops, lists["cjk"], lm.chrome_words())
+    assert fast._asdict() == _plain_line(line, stops, lists["cjk"], lm.chrome_words())
+
+
+def test_real_lines_measure_as_the_plain_measures() -> None:
+    lists = lm.stopwords()
+    stops, cjk, chrome = lists["en"], lists["cjk"], lm.chrome_words()
+    lines = {
+        line
+        for path in SEEDS.glob("*.txt")
+        for line in normalize_lines(path.read_text("utf-8"))
+        if line
+    }
+    assert lines
+    for line in sorted(lines):
+        assert lm._line(line, stops, cjk, chrome)._asdict() == _plain_line(line, stops, cjk, chrome)
+
+
+MODEL = load_model("boilerplate")
+SCORER = Scorer(MODEL)  # shared, as the rule shares it: what it remembers must not leak
+POOL = [
+    *MENU,
+    *BODY,
+    *FOOTER,
+    "",
+    "Tuesday 4 June 2024",
+    "新闻 | 体育 | 财经",
+    "Share this article",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(POOL), max_size=30),
+    st.floats(0.05, 0.95),
+    st.integers(1, 10),
+    st.integers(0, 4),
+)
+def test_fixpoint_drops_what_the_plain_path_drops(
+    lines: list[str], threshold: float, min_lines: int, min_body: int
+) -> None:
+    fast = drop_chrome(lines, SCORER, threshold, min_lines, min_body)
+    assert fast == _plain_drop(lines, MODEL, threshold, min_lines, min_body)
+
+
+def test_seed_pages_keep_what_the_plain_path_keeps() -> None:
+    # The seeds as they are, and inside a menu and a footer so that lines go.
+    threshold = float(MODEL["threshold"])
+    dropped = 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        seed = normalize_lines(path.read_text("utf-8"))
+        for lines in (seed, [*MENU, "", *seed, "", *FOOTER]):
+            fast = drop_chrome(lines, SCORER, threshold, 8, 3)
+            assert fast == _plain_drop(lines, MODEL, threshold, 8, 3)
+            dropped += len(lines) - len(fast)
+    assert dropped > 0
