@@ -61,6 +61,7 @@ class Draft:
     candidates: list[Candidate]
     fingerprints: list[tuple[str, int]]  # (RE2 source, pages it occurs on)
     fingerprint_pages: int  # pages at least one fingerprint occurs on
+    disable_generic: tuple[str, ...] = ()  # generic packs the draft's rules replace here
     yaml: str = ""
 
     def counts(self) -> Counter[str]:
@@ -115,6 +116,11 @@ def render(draft: Draft) -> str:
         out += [f"    - pattern: {scalar(src)}  # {n} pages" for src, n in d.fingerprints]
     else:
         out.append("  # No line naming the site recurred: inputs without a URL will not match.")
+    if d.disable_generic:
+        out.append(
+            f"disable_generic: {flow_list(list(d.disable_generic))}  # mined without the "
+            "generic line model: these rules replace it here"
+        )
     out.append("rules: []" if all(c.doubted for c in d.candidates) else "rules:")
     section = None
     for c in d.candidates:

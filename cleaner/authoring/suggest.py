@@ -329,6 +329,11 @@ def mine(
 # --- the YAML ------------------------------------------------------------------------------
 
 
+# Generic kinds that score lines with a trained model: a draft is mined without them and
+# switches them off, since its reviewed rules know the site's chrome (as rules/sites/ do).
+MODEL_KINDS = frozenset({"boilerplate"})
+
+
 def suggest(
     domain: str,
     texts: Iterable[str],
@@ -338,12 +343,15 @@ def suggest(
     share: float = DEFAULT_SHARE,
     path: str = "<draft>",
     days: Sequence[str | None] | None = None,
+    disable_generic: Sequence[str] = (),
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
     ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
     ``others`` the packs the draft must not clash with (rule ids); ``days`` the day each text
-    was fetched, when known (a line seen on one day's pages only is not the site's chrome).
+    was fetched, when known (a line seen on one day's pages only is not the site's chrome);
+    ``disable_generic`` the generic packs the draft switches off (the line model, which the
+    draft's rules replace on this site).
     """
     domain = normalise_domain(domain)
     texts = list(texts)
@@ -356,7 +364,9 @@ def suggest(
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
     corpus, candidates = mine(domain, pages, share, [d for _, d in prepared])
     prints, covered = fingerprints(corpus, domain)
-    draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered)
+    draft = Draft(
+        domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(disable_generic)
+    )
     _dedupe_ids(draft, others)
     draft.yaml = render(draft)
     pack = load_pack_text(draft.yaml, path, others)
