@@ -212,7 +212,8 @@ class Scorer:
             else:
                 t, p = page + w_in, c_in
                 t += w_gap * log1p(0)
-            lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+            lo = i - WINDOW if i > WINDOW else 0  # max and min, without the calls
+            hi = i + WINDOW + 1 if i + WINDOW + 1 < n else n
             size = hi - lo
             t += share
             t += w_short * ((short_sum[hi] - short_sum[lo]) / size)
