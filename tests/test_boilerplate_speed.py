@@ -4,6 +4,7 @@ scoring every line with the features training sees (``chrome_scores``) until not
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,6 +16,8 @@ from cleaner.engine.linescore import Scorer, drop_chrome
 from cleaner.steps.normalize import normalize_lines
 from tests.conftest import SEEDS
 from tests.test_boilerplate import BODY, FOOTER, MENU
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 # The measures as the model was first written: one regex or generator per measure.
@@ -33,7 +36,7 @@ def _plain_line(
     stop_hits: float = sum(map(stops.__contains__, latin))
     if cjk:
         stop_hits += sum(map(cjk_stops.__contains__, cjk)) / 2
-    letters = len(lm._LETTER.findall(line))
+    letters = len(_LETTER.findall(line))
     bare = line.rstrip(lm._CLOSERS)
     end = bare[-1:]
     raw = line.split()

@@ -130,8 +130,8 @@ def body_distance(body: list[bool]) -> list[int]:
     for i in range(n - 1, -1, -1):
         if body[i]:
             last = i
-        if last >= 0:
-            distance[i] = min(distance[i], last - i)
+        if last >= 0 and last - i < distance[i]:
+            distance[i] = last - i
     return distance
 
 

@@ -26,7 +26,6 @@ from cleaner.engine.linemodel import (
     CONTEXT_FEATURES,
     LINE_FEATURES,
     WINDOW,
-    _sigmoid,
     body_distance,
     main_block,
     short_runs,
@@ -156,21 +155,21 @@ class Scorer:
         c_own, c_prev, c_next = c["own"], c["previous"], c["next"]
         c_mean, c_max, c_min = c["window_mean"], c["window_max"], c["window_min"]
         c_before, c_after, bias2 = c["before_body"], c["after_body"], self.bias2
+        exp = math.exp
         out = []
-        for i in range(n):
-            prev = own[i - 1] if i > 0 else own[i]
-            nxt = own[i + 1] if i + 1 < n else own[i]
-            window = own[max(0, i - 2) : i + 3]
-            z = bias2 + c_own * own[i] + c_prev * prev + c_next * nxt
-            z += c_mean * (sum(window) / len(window))
-            z += c_max * max(window) + c_min * min(window)
+        for i, (o, prev, nxt, (mean, high, low), place) in enumerate(
+            zip(own, [own[0], *own[:-1]], [*own[1:], own[-1]], _windows(own), places, strict=True)
+        ):
+            z = bias2 + c_own * o + c_prev * prev + c_next * nxt
+            z += c_mean * mean
+            z += c_max * high + c_min * low
             if i < first_body:
                 z += c_before
             if i > last_body:
                 z += c_after
             z += page_share
-            z += places[i]
-            out.append(_sigmoid(z))
+            z += place
+            out.append(1.0 / (1.0 + exp(-z)) if z > -700 else 0.0)  # _sigmoid, inline
         return out
 
     def _blocks(
@@ -213,7 +212,8 @@ class Scorer:
             else:
                 t, p = page + w_in, c_in
                 t += w_gap * log1p(0)
-            lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+            lo = i - WINDOW if i > WINDOW else 0  # max and min, without the calls
+            hi = i + WINDOW + 1 if i + WINDOW + 1 < n else n
             size = hi - lo
             t += share
             t += w_short * ((short_sum[hi] - short_sum[lo]) / size)
@@ -222,6 +222,18 @@ class Scorer:
             terms.append(t)
             places.append(p)
         return terms, places, c["page_body_share"] * (n_body / n)
+
+
+def _windows(own: list[float]) -> list[tuple[float, float, float]]:
+    """The mean, max and min of each line's window of logits (two lines each side), as
+    ``context_features`` takes them from its slices: the same sums in the same order."""
+    n = len(own)
+    out = [own[max(0, i - 2) : i + 3] for i in range(min(2, n))]
+    # The whole windows, the shifted lists ending together (n - 4 of them).
+    whole = zip(own, own[1:], own[2:], own[3:], own[4:], strict=False)
+    spans: list[tuple[float, ...] | list[float]] = [*out, *whole]
+    spans += [own[max(0, i - 2) : i + 3] for i in range(max(2, n - 2), n)]
+    return [(sum(w) / len(w), max(w), min(w)) for w in spans]
 
 
 def page_scores(
