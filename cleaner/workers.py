@@ -199,6 +199,15 @@ class LocalEngine:
                 if process.exitcode is None:
                     process.kill()
                     process.join()
+            # A worker stopped while writing a result leaves half a message in the result
+            # pipe, and the executor's thread blocks reading the rest for ever (this process
+            # holds the pipe's write end too, so no end of file comes). The workers are gone:
+            # closing that end gives the reader its end of file, which the executor treats as
+            # a broken pool, and the shutdown below can join its thread.
+            writer = getattr(getattr(self.pool, "_result_queue", None), "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(OSError):
+                    writer.close()
         # Every result is in when ok: a worker that died since costs nothing, so the
         # executor's complaint about it is not the run's failure. The workers are gone when
         # not ok, so waiting is quick; not waiting would leave the executor's thread writing

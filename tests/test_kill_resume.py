@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import random
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -166,6 +167,23 @@ def test_a_worker_dying_at_start_leaves_no_pool_running(
     assert (tmp_path / "fired").exists(), "the fault was never injected"
     managers = [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"]
     assert not managers, "the broken pool's thread outlived the stop"
+    assert not multiprocessing.active_children()
+
+
+def test_stopping_after_a_worker_died_mid_result_does_not_hang(
+    tmp_path: Path, cleaner: Cleaner
+) -> None:
+    # A worker stopped while it wrote a result leaves half a message in the result pipe: the
+    # executor's thread then waits for the rest, and a stop that joined it waited for ever
+    # (seen once under Ctrl-C with -j 2). Half a message is written here by hand.
+    engine = LocalEngine(cleaner, 2, str(tmp_path))
+    assert engine.pool is not None
+    writer = engine.pool._result_queue._writer  # type: ignore[attr-defined]
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"half a result")
+    stopped = threading.Thread(target=engine.close, args=(False,), daemon=True)
+    stopped.start()
+    stopped.join(timeout=120)  # a hang, not a speed: the stop takes well under a second
+    assert not stopped.is_alive(), "the stop waited for the rest of a dead worker's result"
     assert not multiprocessing.active_children()
 
 
