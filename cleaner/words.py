@@ -73,3 +73,9 @@ def word_estimate(text: str) -> int:
         cjk += k
         n += len(units) - k
     return n + cjk // 2
+
+
+def mostly_cjk(text: str) -> bool:
+    """Whether at least half the text's letters and digits are Chinese or Japanese characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and 2 * cjk >= sum(1 for c in text if c.isalnum())

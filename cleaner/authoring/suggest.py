@@ -343,16 +343,22 @@ def suggest(
     share: float = DEFAULT_SHARE,
     path: str = "<draft>",
     days: Sequence[str | None] | None = None,
-    disable_generic: Sequence[str] = (),
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
     ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
     ``others`` the packs the draft must not clash with (rule ids); ``days`` the day each text
-    was fetched, when known (a line seen on one day's pages only is not the site's chrome);
-    ``disable_generic`` the generic packs the draft switches off (the line model, which the
-    draft's rules replace on this site).
+    was fetched, when known (a line seen on one day's pages only is not the site's chrome).
+    The draft owns the site's chrome: it is mined without the rules of ``MODEL_KINDS`` among
+    ``generic`` and switches their packs off where it matches (``disable_generic``), as the
+    reviewed site packs do; mined after the line model, a draft lost the header lines its cuts
+    key on.
     """
+    models = sorted({r.pack for g in generic for r in g.rules if r.kind_name in MODEL_KINDS})
+    if models:
+        generic = [
+            RuleGroup([r for r in g.rules if r.kind_name not in MODEL_KINDS]) for g in generic
+        ]
     domain = normalise_domain(domain)
     texts = list(texts)
     day_of = list(days) if days is not None else [None] * len(texts)
@@ -364,9 +370,7 @@ def suggest(
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
     corpus, candidates = mine(domain, pages, share, [d for _, d in prepared])
     prints, covered = fingerprints(corpus, domain)
-    draft = Draft(
-        domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(disable_generic)
-    )
+    draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(models))
     _dedupe_ids(draft, others)
     draft.yaml = render(draft)
     pack = load_pack_text(draft.yaml, path, others)

@@ -70,7 +70,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from cleaner.authoring.suggest import MODEL_KINDS, normalise_domain, suggest
+    from cleaner.authoring.suggest import normalise_domain, suggest
     from cleaner.engine.ruleset import RuleSet, domain_of
 
     try:
@@ -103,17 +103,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         else:
             texts.append(text)
             days.append(fetch_day(item))
-    # The draft owns the site's chrome: it is mined from what the pattern packs leave, without
-    # the generic line model, and switches the model off where it matches, as the reviewed
-    # site packs do. Mined after the model, a draft lost the header lines its cuts key on.
-    rules = RuleSet(cleaner.rules.packs)
-    models = sorted({r.pack for r in rules.generic.rules if r.kind_name in MODEL_KINDS})
     try:
         draft = suggest(
             domain,
             texts,
-            generic=[rules.generic_less(frozenset(models))],
-            disable_generic=models,
+            generic=[RuleSet(cleaner.rules.packs).generic],
             others=others,
             share=args.min_share,
             path=str(out or "<stdout>"),

@@ -200,12 +200,12 @@ class RuleSet:
             site_name = first.domains[0] if first.domains else first.name
         off = frozenset(d for p in self.sites if p.name in matched for d in p.disable_generic)
         generic = [n for n in self.generic_names if n not in off]
-        groups = [self.site_groups[n] for n in names] + [self.generic_less(off)]
+        groups = [self.site_groups[n] for n in names] + [self._generic_less(off)]
         reasons = dict(matched)
         reasons.update(dict.fromkeys(generic, "generic"))
         return Selection(groups, site_name, names + generic, reasons)
 
-    def generic_less(self, off: frozenset[str]) -> RuleGroup:
+    def _generic_less(self, off: frozenset[str]) -> RuleGroup:
         """The generic group without the packs and rules named in ``off``."""
         group = self._generic_without.get(off)
         if group is None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from cleaner.engine.kinds.base import ChromeKind, KindError, KindOptions
 from cleaner.engine.linemodel import load_model
 from cleaner.engine.linescore import Scorer, drop_chrome, page_scores
-from cleaner.engine.options import INT, STR, option
+from cleaner.engine.options import BOOL, INT, STR, option
 from cleaner.engine.regex import LineMatches
+from cleaner.words import mostly_cjk
 
 _MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
@@ -34,6 +35,13 @@ class BoilerplateOptions(KindOptions):
         "tell chrome from content.",
         default=8,
         minimum=1,
+    )
+    cjk_pages: bool = option(
+        BOOL,
+        "Score pages written mostly in Chinese or Japanese too. Off: the shipped model learnt "
+        "from a handful of such pages and takes their headlines for chrome; the `zh` pack "
+        "removes their known chrome lines.",
+        default=False,
     )
     min_body_lines: int = option(
         INT,
@@ -79,6 +87,8 @@ class Boilerplate(ChromeKind):
 
     def scores(self, lines: list[str]) -> list[float | None]:
         """Each line's chrome score (0..1), None for blank lines and texts too short to score."""
+        if self._skipped(lines):
+            return [None] * len(lines)
         return page_scores(lines, self.scorer, self.options.min_lines, self.options.min_body_lines)
 
     def apply(self, lines: list[str], matches: LineMatches | None = None) -> list[str] | None:
@@ -86,9 +96,12 @@ class Boilerplate(ChromeKind):
         # returned (no other rule changed them), scoring them again would find nothing. Any
         # fixpoint is one whatever document it came from, so sharing this between threads is safe.
         nonblank = [line for line in lines if line]
-        if nonblank == self._fixpoint:
+        if nonblank == self._fixpoint or self._skipped(nonblank):
             return None
         opts = self.options
         kept = drop_chrome(lines, self.scorer, self.threshold, opts.min_lines, opts.min_body_lines)
         self._fixpoint = nonblank if kept is lines else [line for line in kept if line]
         return None if kept is lines else kept
+
+    def _skipped(self, lines: list[str]) -> bool:
+        return not self.options.cjk_pages and mostly_cjk("".join(lines))
