@@ -77,5 +77,8 @@ def word_estimate(text: str) -> int:
 
 def mostly_cjk(text: str) -> bool:
     """Whether at least half the text's letters and digits are Chinese or Japanese characters."""
+    # Most texts have no CJK character: one search settles them without the count per character.
+    if _CJK.search(text) is None:
+        return False
     cjk = len(_CJK.findall(text))
-    return cjk > 0 and 2 * cjk >= sum(1 for c in text if c.isalnum())
+    return 2 * cjk >= sum(1 for c in text if c.isalnum())

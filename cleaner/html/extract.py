@@ -28,7 +28,12 @@ from bs4.element import Tag
 from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, text_size
 from cleaner.html.meta import PageMeta, page_meta
 from cleaner.html.pagetype import page_type
-from cleaner.html.profiles import TrafilaturaSettings, by_type, profile_settings
+from cleaner.html.profiles import (
+    TrafilaturaSettings,
+    by_type,
+    profile_settings,
+    run_trafilatura,
+)
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
@@ -227,7 +232,7 @@ def _trafilatura(
     if tree is None:
         return None, Reason("empty_page", "the page holds no HTML elements")
     try:
-        import trafilatura
+        import trafilatura  # noqa: F401 - only whether it is installed: the reject names the extra
     except ImportError:
         return None, Reason(
             "no_extractor",
@@ -235,16 +240,10 @@ def _trafilatura(
             "installed: pip install 'cleaner[html]'",
         )
     try:
-        text = trafilatura.extract(
+        text = run_trafilatura(
             tree,
-            url=page.url or page.meta.canonical_url,
-            output_format="txt",
-            include_comments=options.include_comments,
-            include_tables=options.include_tables,
-            favor_precision=options.favor == "precision",
-            favor_recall=options.favor == "recall",
-            with_metadata=False,
-            deduplicate=False,
+            page.url or page.meta.canonical_url,
+            TrafilaturaSettings(options.favor, options.include_tables, options.include_comments),
         )
     except Exception as exc:  # a third-party extractor's failure is this page's reject
         return None, Reason("extractor_failed", f"trafilatura failed: {type(exc).__name__}: {exc}")
