@@ -21,9 +21,10 @@ from cleaner.html.extract import HtmlOptions, html_to_text, read_page
 from cleaner.quality.filters import QualityFilters, load_quality
 from cleaner.record import RawArticle, Record, Reject
 from cleaner.steps.base import Doc, PageResult, Step, run
-from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT, writable
+from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT
+from cleaner.steps.intake import writable
 from cleaner.steps.language import Detector, make_detector
-from cleaner.steps.repair import make_ftfy_config, repair
+from cleaner.steps.repair import make_ftfy_config, repair, repair_checked
 from cleaner.steps.validate import Validator, load_schema
 
 # The rule paths, the schema path and the extra settings a cleaner was built from.
@@ -116,6 +117,20 @@ class Cleaner:
         if not self.config.repair["enabled"]:
             return text, []
         return repair(text, self.ftfy_config, settled)
+
+    def repair_checked(
+        self,
+        text: str,
+        settled: set[str] | None = None,
+        lines: list[str] | None = None,
+        clean: set[str] | None = None,
+        data: bytes | None = None,
+    ) -> tuple[str, list[str], bool]:
+        """``repair_text``, and whether the text was found clean (``repair_checked``); with
+        repair off, nothing is looked at, so nothing is found clean."""
+        if not self.config.repair["enabled"]:
+            return text, [], False
+        return repair_checked(text, self.ftfy_config, settled, lines, clean, data)
 
     def clean_text(
         self,

@@ -148,14 +148,20 @@ def test_skipping_settled_lines_changes_no_record(
     sample = [*articles[:100], *(_mojibake(a) for a in articles if not a.html)][:300]
     cleaner = Cleaner.from_paths([RULES])
     fast = [cleaner.clean(a).result.to_dict() for a in sample]
-    plain_repair = Cleaner.repair_text
+    plain_repair = Cleaner.repair_checked
+    found_clean = 0
 
-    def every_line(self: Cleaner, text: str, settled: set[str] | None = None) -> Any:
-        return plain_repair(self, text, None)
+    def every_line(self: Cleaner, text: str, *memo: Any) -> Any:
+        # No settled lines, no lines found clean, no UTF-8 given: the whole text every time.
+        nonlocal found_clean
+        fixed, steps, clean = plain_repair(self, text)
+        found_clean += clean
+        return fixed, steps, clean
 
-    monkeypatch.setattr(Cleaner, "repair_text", every_line)
+    monkeypatch.setattr(Cleaner, "repair_checked", every_line)
     plain = [cleaner.clean(a).result.to_dict() for a in sample]
     assert fast == plain
+    assert found_clean > 100, "the sample must hold clean texts too"
     repaired = sum(1 for r in fast if any(s.startswith("encode") for s in r.get("repairs", ())))
     assert repaired > 20, "the sample must need repairs"
 
@@ -184,7 +190,7 @@ def test_a_text_marked_repaired_is_left_alone_by_repair(
         if doc.text is not None and doc.text is doc.repaired:
             skipped += 1
             # What the step would do without the mark: nothing (no text change, no repairs).
-            text, steps = doc.ctx.repair_text(doc.text, set(doc.settled))
+            text, steps, _ = doc.ctx.repair_checked(doc.text, set(doc.settled))
             assert scrub(text) == (doc.text, [])
             assert steps == []
         return plain(self, doc)

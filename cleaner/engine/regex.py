@@ -14,6 +14,9 @@ from typing import Any
 
 import re2
 
+from cleaner.engine.widen import SET_OPTS as _SET_OPTS
+from cleaner.engine.widen import widened as widened  # re-exported: prefilters come from here
+
 _LINE_OPTS = re2.Options()
 _LINE_OPTS.log_errors = False
 _LINE_OPTS.never_nl = (
@@ -21,15 +24,6 @@ _LINE_OPTS.never_nl = (
 )
 _TEXT_OPTS = re2.Options()
 _TEXT_OPTS.log_errors = False
-# A set's DFA holds the states of all its patterns at once. With RE2's default budget (8 MB) a
-# set of 25 patterns with open repetition keeps flushing its cache; with 32 MB it does not, and
-# the generic prefilters scan in a third as many sets (figures: bench/results/). The budget is
-# a ceiling: sets that need less take less.
-_SET_OPTS = re2.Options()
-_SET_OPTS.log_errors = False
-_SET_OPTS.never_nl = True
-_SET_OPTS.max_mem = 32 << 20
-
 # Not preceded by a backslash that is itself unescaped: the construct, not a literal.
 _UNESCAPED = r"(?<!\\)(?:\\\\)*"
 _NO_BACKTRACK = "use a plain group: RE2 never backtracks anyway"
@@ -241,68 +235,9 @@ def literal_source(text: str) -> str:
     return str(re2.escape(text))
 
 
-_COUNT = re2.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
-
-
-def _counts_to_stars(source: str) -> str:
-    """``source`` with each counted repetition (``{m}``, ``{m,}``, ``{m,n}``) made a star.
-    Skips escapes (``\\x{41}``, ``\\p{Greek}``, ``\\Q..\\E``) and character classes, where
-    braces are literal."""
-    out: list[str] = []
-    i, n = 0, len(source)
-    while i < n:
-        ch = source[i]
-        if ch == "\\":
-            if source.startswith("Q", i + 1):
-                end = source.find("\\E", i + 2)
-                j = n if end < 0 else end + 2
-            elif i + 2 < n and source[i + 1] in "xpP" and source[i + 2] == "{":
-                j = source.find("}", i + 2) + 1 or n
-            else:
-                j = i + 2
-        elif ch == "[":
-            j = i + 1
-            if source.startswith("^", j):
-                j += 1
-            if source.startswith("]", j):  # a leading ] is a member
-                j += 1
-            while j < n and source[j] != "]":
-                if source[j] == "\\":
-                    j += 2
-                elif source.startswith("[:", j) and (close := source.find(":]", j + 2)) > 0:
-                    j = close + 2
-                else:
-                    j += 1
-            j += 1
-        elif ch == "{" and (m := _COUNT.match(source, i)) is not None:
-            out.append("*")
-            i = m.end()
-            continue
-        else:
-            j = i + 1
-        out.append(source[i:j])
-        i = j
-    return "".join(out)
-
-
-def widened(source: str) -> str:
-    """A pattern that matches wherever ``source`` matches and maybe more, for a prefilter set:
-    a counted repetition such as ``.{0,120}`` multiplies the states of a set's DFA, a star
-    does not, so the sets scan faster and stay smaller in the CPU caches. Unchanged when the
-    result would not compile."""
-    wide = _counts_to_stars(source)
-    if wide == source:
-        return source
-    try:
-        re2.compile(wide, _SET_OPTS)
-    except re2.error:  # pragma: no cover - a star is valid wherever a count is
-        return source
-    return wide
-
-
 # Patterns with open-ended or counted repetition, or negated classes, multiply DFA states when
 # many of them share one set: in one big set RE2's cache keeps flushing, so they go in sets of
-# HEAVY_PER_SET (sized with the budget of _SET_OPTS). Plain patterns (literals, anchored
+# HEAVY_PER_SET (sized with the budget of SET_OPTS). Plain patterns (literals, anchored
 # alternations) stay together: one set scans them faster than several.
 _HEAVY = re2.compile(r"\{[0-9]*,?[0-9]*\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
 HEAVY_PER_SET = 25
@@ -392,8 +327,22 @@ def _scan(regex: Regex, lines: list[str], data: bytes | None = None) -> Iterator
 
 def matched_lines(regex: Regex, lines: list[str], data: bytes | None = None) -> set[str]:
     """The non-blank lines (contents) that ``regex`` matches; ``data`` is ``lines`` encoded
-    when the caller has it."""
-    found = {lines[i] for i in _scan(regex, lines, data)}
+    when the caller has it. What ``_scan`` finds, taken from the bytes around each match: a
+    content needs no line number, so no line breaks are counted from the start."""
+    if not lines:  # b"" would still match a pattern that matches the empty string
+        return set()
+    if data is None:
+        data = _encoded(lines)
+    found: set[str] = set()
+    start = 0
+    while (m := regex.search(data, start)) is not None:
+        at = m.start()
+        end = data.find(b"\n", at)
+        line = data[data.rfind(b"\n", 0, at) + 1 : end if end >= 0 else len(data)]
+        found.add(line.decode("utf-8", "surrogatepass"))
+        if end < 0:
+            break
+        start = end + 1
     found.discard("")
     return found
 

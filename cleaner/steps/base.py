@@ -44,7 +44,14 @@ class Context(Protocol):
     site_packs: frozenset[str]
     quality: QualityFilters | None
 
-    def repair_text(self, text: str, settled: set[str] | None = None) -> tuple[str, list[str]]: ...
+    def repair_checked(
+        self,
+        text: str,
+        settled: set[str] | None = None,
+        lines: list[str] | None = None,
+        clean: set[str] | None = None,
+        data: bytes | None = None,
+    ) -> tuple[str, list[str], bool]: ...
 
     def html_text(
         self, html: str, url: str | None = None, site: str | None = None
@@ -75,11 +82,12 @@ class Doc:
     lang_score: float | None = None
     record: Record | None = None
     # Working state, not document state: who listens (explain), the fixpoint's round, the
-    # lines repair knows ftfy leaves alone and the chrome rules' memo (caches shared by the
-    # rounds of one document).
+    # lines repair knows ftfy leaves alone (and those it found clean) and the chrome rules'
+    # memo (caches shared by the rounds of one document).
     tracer: Tracer | None = field(default=None, compare=False)
     round: int = field(default=1, compare=False)
     settled: set[str] = field(default_factory=set, compare=False)
+    clean: set[str] = field(default_factory=set, compare=False)  # lines repair found clean
     chrome: ChromePhase | None = field(default=None, compare=False, repr=False)
     # The text's lines, when a step has them at hand (splitting a long text again costs more
     # than most steps): ``but`` drops them whenever the text changes without them.
@@ -140,6 +148,11 @@ class Step(Protocol):
     def name(self) -> str: ...
 
     def __call__(self, doc: Doc) -> Doc | Reject: ...
+
+
+def reject(doc: Doc, *reasons: Reason, record: dict[str, object] | None = None) -> Reject:
+    """The reject of ``doc`` for ``reasons`` (with the record it would have been, if made)."""
+    return Reject(doc.raw.id, doc.raw.source, reasons, record)
 
 
 def summary(step: Step) -> str:

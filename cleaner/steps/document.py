@@ -6,10 +6,7 @@ same steps; ``html`` passes plain text through, and packs chosen on a page are k
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
-import re
 from collections.abc import Iterable
 
 from cleaner.engine.kinds import FIELDS
@@ -21,11 +18,9 @@ from cleaner.engine.ruleset import (
     run_extract,
     run_filters,
 )
-from cleaner.html.charset import decode_page, without_controls
-from cleaner.limits import page_too_large_message, too_large_message
-from cleaner.record import RawArticle, Reason, Record, Reject, printable
-from cleaner.steps.base import Doc, Fixpoint, Step, flatten
-from cleaner.steps.decode import EMPTY, decode
+from cleaner.record import Reason, Record, Reject
+from cleaner.steps.base import Doc, Fixpoint, Step, flatten, reject
+from cleaner.steps.intake import Decode, Html
 from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
 from cleaner.steps.quality import Quality
 from cleaner.steps.repair import scrub
@@ -46,90 +41,6 @@ _QUOTES = str.maketrans(
         "\u2033": '"',
     }
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _reject(doc: Doc, *reasons: Reason, record: dict[str, object] | None = None) -> Reject:
-    return Reject(doc.raw.id, doc.raw.source, reasons, record)
-
-
-class Decode:
-    """Bytes to text: BOM, UTF-8, else a detected charset (a page: its declared charset).
-
-    Inputs over the size limits, and a lone surrogate in url, site or meta, are rejects.
-    """
-
-    name = "decode"
-
-    def __call__(self, doc: Doc) -> Doc | Reject:
-        problem = unicode_problem(doc.raw)
-        return _reject(doc, problem) if problem is not None else self.read(doc)
-
-    def read(self, doc: Doc) -> Doc | Reject:
-        raw, config = doc.raw, doc.ctx.config
-        if not raw.html:
-            limit = config.limits["max_article_bytes"]
-            if len(raw.data) > limit:  # readers check before reading; this covers other callers
-                unit = "characters" if isinstance(raw.data, str) else "bytes"
-                return _reject(
-                    doc, Reason("too_large", too_large_message(len(raw.data), limit, unit))
-                )
-            if isinstance(raw.data, str) and raw.data.strip():
-                return doc.but(text=raw.data, chars_in=len(raw.data))
-            decoded = decode(raw.data, per_line=True) if isinstance(raw.data, bytes) else EMPTY
-            if decoded.text is None:
-                reason = Reason(
-                    decoded.problem or "undecodable", decoded.message or "cannot decode"
-                )
-                return _reject(doc, reason)
-            # A stray NUL is text's, not a sign of binary: dropped here and said, as a page's
-            # control characters are below.
-            text, scrubbed = scrub(decoded.text)
-            return doc.but(
-                text=text,
-                repairs=tuple(scrubbed),
-                chars_in=len(decoded.text),
-                encoding=decoded.encoding or "utf-8",
-                encoding_from=decoded.source,
-            )
-        limit = config.html["max_page_bytes"]
-        if len(raw.data) > limit:
-            message = page_too_large_message(f"{len(raw.data):,}", limit)
-            return _reject(doc, Reason("page_too_large", message))
-        if isinstance(raw.data, str):
-            html, encoding, how = raw.data, "utf-8", None
-        else:
-            page = decode_page(raw.data)
-            if page.text is None:
-                return _reject(
-                    doc, Reason(page.problem or "undecodable", page.message or "cannot decode")
-                )
-            html, encoding, how = page.text, page.encoding or "utf-8", page.source
-        html, scrubbed = scrub(html)  # a lone surrogate or NUL would break the parser
-        html, controls = without_controls(html)  # so would one control character
-        if controls:
-            scrubbed.append("scrub:controls")
-        return doc.but(text=html, encoding=encoding, encoding_from=how, repairs=tuple(scrubbed))
-
-
-class Html:
-    """A page's article text: metadata, packs, HTML rules, then body selector or trafilatura.
-
-    Packs are chosen by the URL, else the canonical URL, else fingerprints in the page source.
-    Plain text passes as it is.
-    """
-
-    name = "html"
-
-    def __call__(self, doc: Doc) -> Doc | Reject:
-        if not doc.raw.html or doc.text is None:
-            return doc
-        page = doc.ctx.html_text(doc.text, url=doc.raw.url, site=doc.raw.site)
-        if page.html.problem is not None:
-            return _reject(doc, page.html.problem)
-        return doc.but(
-            text=page.html.text, chars_in=len(doc.text), page=page.html, selection=page.selection
-        )
 
 
 class Repair:
@@ -145,7 +56,12 @@ class Repair:
         assert doc.text is not None
         if doc.text is doc.repaired:
             return doc
-        text, steps = doc.ctx.repair_text(doc.text, doc.settled)
+        lines = doc.line_cache
+        # A text looked at whole is encoded whole: the steps after it share that UTF-8.
+        data = doc.utf8 if lines is None or not doc.clean else None
+        text, steps, clean = doc.ctx.repair_checked(doc.text, doc.settled, lines, doc.clean, data)
+        if clean:
+            return doc.but(repaired=doc.text)
         text, scrubbed = scrub(text)
         if not steps and not scrubbed and text == doc.text:
             return doc.but(repaired=doc.text)
@@ -318,7 +234,7 @@ class NonEmpty:
         if doc.text:
             return doc
         rules = ", ".join(e.rule for e in doc.edits) or "none"
-        return _reject(
+        return reject(
             doc, Reason("empty_text", f"no text left after cleaning (rules that fired: {rules})")
         )
 
@@ -363,7 +279,7 @@ class Build:
                 n_chars=len(text),
                 n_words=count_cjk_words(text)
                 if has_cjk_utf8(data)
-                else count_spaced_words(text, normalised=text is doc.normal),
+                else count_spaced_words(text, text is doc.normal, doc.line_cache),
                 sha256=hashlib.sha256(data).hexdigest(),
                 repairs=doc.repairs,
                 rules=tuple(
@@ -412,7 +328,7 @@ class Validate:
             for rule, res in run_filters(doc.selection.groups, doc.text, facts)
         ]
         reasons.extend(_short(r) for r in doc.ctx.validator.problems(as_dict))
-        return _reject(doc, *reasons, record=as_dict) if reasons else doc
+        return reject(doc, *reasons, record=as_dict) if reasons else doc
 
 
 DECODE, HTML, REPAIR = Decode(), Html(), Repair()
@@ -465,30 +381,6 @@ def _sum_edits(before: tuple[Edit, ...], new: Iterable[Edit]) -> tuple[Edit, ...
             else Edit(e.rule, e.pack, old.removed_chars + e.removed_chars, old.edits + e.edits)
         )
     return tuple(edits.values())
-
-
-def writable(raw: RawArticle) -> RawArticle:
-    """Id and source name the article in a record or a reject, so they must be writable."""
-    rid, source = printable(raw.id), printable(raw.source)
-    if rid is raw.id and source is raw.source:
-        return raw
-    return dataclasses.replace(raw, id=rid, source=source)
-
-
-def unicode_problem(raw: RawArticle) -> Reason | None:
-    """Why the article cannot be written when a field holds a lone surrogate (no UTF-8 output
-    can hold one); the text itself is repaired instead."""
-    for name in ("url", "site", "meta"):
-        value = getattr(raw, name)
-        if name == "meta" and value:
-            value = json.dumps(value, ensure_ascii=False)
-        if value and _SURROGATE.search(value):
-            return Reason(
-                "invalid_unicode",
-                f"'{name}' holds a lone surrogate (U+D800-U+DFFF), which is not text",
-                field=name,
-            )
-    return None
 
 
 def _short(reason: Reason) -> Reason:

@@ -72,11 +72,15 @@ def join_lines(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def count_spaced_words(text: str, normalised: bool = False) -> int:
+def count_spaced_words(text: str, normalised: bool = False, lines: list[str] | None = None) -> int:
     """``len(text.split())``. A ``normalised`` text (``normalize_lines`` joined) holds no space
     but single ASCII spaces between words and line breaks, at most one blank line in a row and
     none at either end, so counting those gives the same number without splitting the text,
-    unless it keeps an ASCII separator str.split() takes for a space."""
+    unless it keeps an ASCII separator str.split() takes for a space. ``lines``, when the caller
+    has them, are ``text.split("\n")``: their count and their blanks stand for two counts of
+    the text's characters."""
     if normalised and text and not _has_any(text, _SPLIT_ONLY):
+        if lines is not None:
+            return text.count(" ") + len(lines) - lines.count("")
         return text.count(" ") + text.count("\n") + 1 - text.count("\n\n")
     return len(text.split())

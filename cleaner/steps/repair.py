@@ -52,13 +52,23 @@ def needs_repair(text: str) -> bool:
     left holds a candidate does the whole text get searched, since deleting bytes can put a lead
     character next to a continuation that the text itself keeps apart.
     """
+    data = _utf8(text)
+    return data is None or _suspicious(data, data.translate(None, _PLAIN_ASCII))
+
+
+def _utf8(text: str) -> bytes | None:
+    """The text's UTF-8, or None when it holds a lone surrogate."""
     try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return True
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _suspicious(data: bytes, rest: bytes) -> bool:
+    """``needs_repair`` of the text whose UTF-8 is ``data``; ``rest`` is ``data`` without its
+    plain ASCII bytes (``_PLAIN_ASCII``)."""
     if b"&" in data and _ENTITY_UTF8.search(data) is not None:
         return True
-    rest = data.translate(None, _PLAIN_ASCII)
     return (
         bool(rest)
         and _SUSPICIOUS_CHAR.search(rest) is not None
@@ -67,7 +77,12 @@ def needs_repair(text: str) -> bool:
 
 
 def repair(
-    text: str, config: ftfy.TextFixerConfig, settled: set[str] | None = None
+    text: str,
+    config: ftfy.TextFixerConfig,
+    settled: set[str] | None = None,
+    lines: list[str] | None = None,
+    clean: set[str] | None = None,
+    data: bytes | None = None,
 ) -> tuple[str, list[str]]:
     """Return the repaired text and the ftfy steps applied, e.g. ``["encode:sloppy-windows-1252"]``.
 
@@ -79,12 +94,48 @@ def repair(
 
     ``settled``, when given, is shared by the calls on one document: a line an earlier call
     found repair leaves as it is is not looked at again, and this call adds its own. The
-    re-check of a cleaned document meets most of its lines a second time.
+    re-check of a cleaned document meets most of its lines a second time. The other arguments
+    only make it cheaper (``repair_checked``).
     """
-    text, normalized = normalize_form(text, config.normalization)
-    if not needs_repair(text):
-        return text, normalized
-    lines = text.split("\n")
+    fixed, steps, _ = repair_checked(text, config, settled, lines, clean, data)
+    return fixed, steps
+
+
+def repair_checked(
+    text: str,
+    config: ftfy.TextFixerConfig,
+    settled: set[str] | None = None,
+    lines: list[str] | None = None,
+    clean: set[str] | None = None,
+    data: bytes | None = None,
+) -> tuple[str, list[str], bool]:
+    """``repair``, and whether ``text`` was found clean: in its normal form, nothing for ftfy,
+    no NUL and no lone surrogate (so ``scrub`` has nothing to do either); a clean text comes
+    back as it is, with no steps.
+
+    Clean is a property of each line on its own (a line break composes with nothing, and no
+    pattern of the pre-check spans one), so ``clean``, a set shared by the calls on one document
+    like ``settled``, remembers the lines found clean: given ``lines`` (``text.split("\n")``),
+    only the others are looked at, joined, and this call adds its own. ``data``, when the
+    caller has it, is ``text``'s UTF-8.
+    """
+    if clean is not None and lines is not None and clean:
+        fresh = set(lines).difference(clean)
+        if not fresh or _is_clean("\n".join(fresh), config.normalization):
+            clean.update(fresh)
+            return text, [], True
+    if data is None:
+        data = _utf8(text)
+    rest = None if data is None else data.translate(None, _PLAIN_ASCII)
+    fixed, normalized = normalize_form(text, config.normalization, rest)
+    if normalized:
+        data = _utf8(fixed)
+        rest = None if data is None else data.translate(None, _PLAIN_ASCII)
+    if data is not None and rest is not None and not _suspicious(data, rest):
+        if not normalized and clean is not None:
+            clean.update(text.split("\n") if lines is None else lines)
+        return fixed, normalized, not normalized
+    lines = fixed.split("\n")
     steps: dict[str, None] = dict.fromkeys(normalized)
     found: set[str] = set()
     for i, line in enumerate(lines):
@@ -92,16 +143,70 @@ def repair(
             lines[i] = _repair_line(line, config, steps, found)
     if settled is not None:
         settled |= found
-    return "\n".join(lines), list(steps)
+    return "\n".join(lines), list(steps), False
 
 
-def normalize_form(text: str, form: str | None) -> tuple[str, list[str]]:
+def _is_clean(text: str, form: str | None) -> bool:
+    """Whether ``repair_checked`` finds ``text`` clean."""
+    data = _utf8(text)
+    if data is None:
+        return False
+    rest = data.translate(None, _PLAIN_ASCII)
+    return not normalize_form(text, form, rest)[1] and not _suspicious(data, rest)
+
+
+def normalize_form(text: str, form: str | None, rest: bytes | None = None) -> tuple[str, list[str]]:
     """``text`` in the Unicode normal form the config names (ftfy's ``normalization``), and the
     step (``normalize:NFC``) when that changed it. All of the text, not only the lines ftfy is
-    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed."""
-    if form is None or text.isascii() or unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
+    given: a rule's literal is normalised the same way, so an 'é' matches however it was typed.
+    ``rest``, when the caller has it, is the text's UTF-8 without its plain ASCII bytes: a text
+    whose few other characters are all ``inert`` is in every normal form as it is."""
+    if form is None or text.isascii():
+        return text, []
+    if rest is not None and len(rest) * 8 <= len(text) and all_inert(form, rest):
+        return text, []
+    if unicodedata.is_normalized(form, text):  # type: ignore[arg-type]
         return text, []
     return unicodedata.normalize(form, text), [f"normalize:{form}"]  # type: ignore[arg-type]
+
+
+# Where the characters are that combine with the character before them although their
+# combining class is 0 (Indic and other Brahmic vowel signs, Hangul vowel and final jamo: the
+# quick check's "maybe"), with room for those later Unicode versions add beside them
+# (tests/test_nfc_shortcut.py checks every such character of this Python's Unicode is here).
+_COMPOSING_BLOCKS = ((0x0900, 0x1DFF), (0xA800, 0xABFF), (0xD7B0, 0xD7FF), (0x10000, 0x1EFFF))
+# Characters found inert, and found not, per form: what a corpus holds is a few hundred.
+_INERT: dict[str, tuple[set[str], set[str]]] = {}
+_INERT_MAX = 20_000
+
+
+def inert(form: str, ch: str) -> bool:
+    """Whether ``ch`` is in the normal form ``form`` wherever it stands: combining class 0, its
+    own normal form, and composing with nothing before it. A text of such characters passes
+    the normal form's quick check, which is all ``unicodedata.is_normalized`` then does."""
+    code = ord(ch)
+    if any(lo <= code <= hi for lo, hi in _COMPOSING_BLOCKS):
+        return False
+    return unicodedata.combining(ch) == 0 and unicodedata.normalize(form, ch) == ch  # type: ignore[arg-type]
+
+
+def all_inert(form: str, rest: bytes) -> bool:
+    """Whether every character of the UTF-8 ``rest`` is ``inert``, by a set per form."""
+    chars = set(rest.decode("utf-8"))
+    known = _INERT.get(form)
+    if known is None or len(known[0]) + len(known[1]) > _INERT_MAX:
+        known = _INERT[form] = (set(), set())
+    yes, no = known
+    if chars <= yes:
+        return True
+    if not chars.isdisjoint(no):
+        return False
+    for ch in chars.difference(yes):
+        if not inert(form, ch):
+            no.add(ch)
+            return False
+        yes.add(ch)
+    return True
 
 
 def _repair_line(
