@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,3 +155,54 @@ def test_seed_pages_keep_what_the_plain_path_keeps() -> None:
             assert fast == _plain_drop(lines, MODEL, threshold, 8, 3)
             dropped += len(lines) - len(fast)
     assert dropped > 0
+
+
+# Pages of non-blank ASCII lines, as the scorer measures them at once.
+ASCII_LINES = st.lists(
+    st.one_of(st.text(_ALPHABET[:14] + "\t\x0b\x1cABC", max_size=8), st.sampled_from(_TOKENS)),
+    min_size=1,
+    max_size=12,
+).map(" ".join).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ASCII_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
+def test_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+    lists = lm.stopwords()
+    stops, chrome = lists[lang], lm.chrome_words()
+    page = lm.measure_ascii(lines, stops, chrome)
+    one_by_one = [lm._line(line, stops, lists["cjk"], chrome) for line in lines]
+    assert set(page) == set(lm._Line._fields)  # a new measure needs its column too
+    for field in lm._Line._fields:
+        assert page[field] == [getattr(f, field) for f in one_by_one], field
+    columns = lm.own_columns(page)
+    assert len(columns) == len(lm.OWN_FEATURES)
+    assert [list(map(float, row)) for row in zip(*columns, strict=True)] == [
+        list(lm._own(f)) for f in one_by_one
+    ]
+    assert lm.body_column(page) == list(map(lm._is_body, one_by_one))
+
+
+def test_real_pages_measure_as_each_line() -> None:
+    lists = lm.stopwords()
+    stops, chrome = lists["en"], lm.chrome_words()
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [line for line in normalize_lines(path.read_text("utf-8")) if line and line.isascii()]
+        page = lm.measure_ascii(lines, stops, chrome)
+        for field in lm._Line._fields:
+            expected = [
+                getattr(lm._line(line, stops, lists["cjk"], chrome), field) for line in lines
+            ]
+            assert page[field] == expected, (path.name, field)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(POOL), LINES), min_size=1, max_size=40))
+def test_scores_equal_the_features_training_sees(lines: list[str]) -> None:
+    # A fresh scorer measures each line once, the shared one remembers earlier examples' lines.
+    lines = [line for line in lines if line]
+    plain = chrome_scores(lines, MODEL)
+    for scorer in (Scorer(MODEL), SCORER):
+        fast = scorer.scores(lines)
+        assert fast is not None
+        assert fast == pytest.approx(plain, abs=1e-9)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from functools import cache
-from itertools import repeat
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, contains, is_not, itemgetter, or_, sub, truediv
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -36,15 +37,18 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SEPARATOR = re.compile("[|•›»·«‹]")
 # A date or time: a dateline is content, though short and without a full stop.
-_DATE = re.compile(
+_LATIN_DATE = (
     r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d|"
-    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|[年月日]"
+    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
+_DATE = re.compile(_LATIN_DATE + "|[年月日]")
 _CJK_DATE = frozenset("年月日")
 # The same on ASCII bytes (RE2's \b and \d are ASCII's, as Python's are on ASCII text): Python's
 # re tries every alternative at every position, RE2 scans once.
 _DATE_ASCII = re2.compile(_DATE.pattern.encode())
+_DATE_LATIN = re2.compile(_LATIN_DATE.encode())
+_WORD = re.compile(r"\w")
 _BYLINE = re.compile(r"(?:by|von|par|por|di|door|av|przez|от|文|作者|記者|记者)[\s:：/]")
 _PUNCT = ".,;:!?\"'()[]“”‘’«»"
 # ASCII lines (most lines) are counted by deleting bytes: the same counts as the regexes
@@ -53,7 +57,16 @@ _ASCII = bytes(range(128))
 _NOT_LETTER = bytes(b for b in _ASCII if not chr(b).isalpha())
 _NOT_UPPER = bytes(b for b in _ASCII if not chr(b).isupper())
 _NOT_DIGIT = bytes(b for b in _ASCII if not chr(b).isdigit())
+# The same for UTF-8: every byte of a character that is not ASCII goes too.
+_NOT_LETTER_WIDE, _NOT_UPPER_WIDE, _NOT_DIGIT_WIDE = (
+    table + bytes(range(128, 256)) for table in (_NOT_LETTER, _NOT_UPPER, _NOT_DIGIT)
+)
 _FIRST = itemgetter(0)
+_LAST = itemgetter(slice(-1, None))
+# The same tables keeping the newline, to count a page of lines at once and split the counts.
+_NOT_LETTER_NL, _NOT_UPPER_NL, _NOT_DIGIT_NL = (
+    table.replace(b"\n", b"") for table in (_NOT_LETTER, _NOT_UPPER, _NOT_DIGIT)
+)
 
 
 @cache
@@ -138,14 +151,15 @@ def _line(
             tokens = [t for t in tokens if not _CJK.search(t)]
         else:
             cjk = []
-        letters = len(_NOT_LETTERS.sub("", line))
-        upper = sum(map(str.isupper, line))
-        n_digits = len(_DIGIT.findall(line))
-        separators = _SEPARATOR.search(line) is not None
+        # Most characters are ASCII even here: bytes count those, the patterns the others.
+        data = line.encode("utf-8", "surrogatepass")
+        wide = _wide(data)
+        letters = len(data.translate(None, _NOT_LETTER_WIDE)) + len(_NOT_LETTERS.sub("", wide))
+        upper = len(data.translate(None, _NOT_UPPER_WIDE)) + sum(map(str.isupper, wide))
+        n_digits = len(data.translate(None, _NOT_DIGIT_WIDE)) + len(_DIGIT.findall(wide))
+        separators = "|" in line or _SEPARATOR.search(wide) is not None
         # Casefolding keeps digits and 年月日, and every date pattern has one of them.
-        dated = (n_digits > 0 or not _CJK_DATE.isdisjoint(line)) and (
-            _DATE.search(folded) is not None
-        )
+        dated = (n_digits > 0 or not _CJK_DATE.isdisjoint(wide)) and _dated(folded)
     latin = list(filter(None, map(str.strip, tokens, repeat(_PUNCT))))
     words = len(latin) + len(cjk) / 2
     stop_hits: float = sum(map(stops.__contains__, latin))
@@ -174,8 +188,31 @@ def _line(
     )
 
 
+def _wide(data: bytes) -> str:
+    """The characters of UTF-8 ``data`` that are not ASCII (all their bytes are over 127)."""
+    return data.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+
+
+def _dated(folded: str) -> bool:
+    """``_DATE`` searched in a casefolded line. Where only ASCII characters are word characters
+    (digits are), Python's word boundaries and digits are RE2's ASCII ones, and RE2 scans the
+    bytes once; the 年月日 alternative is left out there (no such word character)."""
+    data = folded.encode("utf-8", "surrogatepass")
+    if _WORD.search(_wide(data)) is None:
+        return _DATE_LATIN.search(data) is not None
+    return _DATE.search(folded) is not None
+
+
 def _is_body(f: _Line) -> bool:
     return f.words >= _BODY_WORDS and (f.stop >= 0.15 or f.cjk >= 0.5) and not f.copyright
+
+
+def body_column(m: dict[str, list[Any]]) -> list[bool]:
+    """``_is_body`` of each line of ``measure_ascii``'s columns."""
+    return [
+        w >= _BODY_WORDS and (s >= 0.15 or c >= 0.5) and not cr
+        for w, s, c, cr in zip(m["words"], m["stop"], m["cjk"], m["copyright"], strict=True)
+    ]
 
 
 # The features that depend on the line alone (the rest depend on where it is in the page).
@@ -226,3 +263,126 @@ def _own(f: _Line) -> tuple[float, ...]:
         float(5 < f.words <= 10),
         float(f.words <= _SHORT_WORDS and not f.ends),
     )
+
+
+# A page's ASCII lines measured at once (``_line`` one by one gives the same): counts over the
+# page's bytes and tokens, split per line by running sums, so Python runs a few steps per line
+# instead of a few dozen. A new measure goes in ``_line`` and here (test_boilerplate_speed
+# compares the two).
+_SHAPES = bytes.maketrans(
+    bytes(range(128)),
+    bytes(
+        10 if b == 10 else 32 if chr(b).isspace() else 85 if chr(b).isupper() else 120
+        for b in range(128)
+    ),
+)
+_FIELD = 1 << 32  # a token's stop and chrome flags and its count, packed in one int
+
+
+@cache
+def _codes(stops: frozenset[str], chrome: frozenset[str]) -> dict[str, int]:
+    """A stripped token's code: 1 for a word, plus a field for a stop word and one for a
+    chrome word; the empty token (punctuation only) is no word."""
+    codes = dict.fromkeys(stops | chrome, 1)
+    for word in stops:
+        codes[word] += _FIELD
+    for word in chrome:
+        codes[word] += _FIELD * _FIELD
+    codes[""] = 0
+    return codes
+
+
+def measure_ascii(
+    lines: list[str], stops: frozenset[str], chrome: frozenset[str]
+) -> dict[str, list[Any]]:
+    """``_line``'s measures of ASCII lines without a newline, one list per field of
+    ``_Line``."""
+    if not lines:
+        return {field: [] for field in _Line._fields}
+    text = "\n".join(lines)
+    data = text.encode("ascii")
+    folded = text.lower()  # casefold, on ASCII
+    tokens = folded.split()
+    # Each token's first character as U (upper case) or x, each line led by a space: a line's
+    # tokens are its spaces before U or x, its title-case tokens those before U.
+    shapes = (b" " + data.translate(_SHAPES)).replace(b"\n", b"\n ").split(b"\n")
+    titled = list(map(bytes.count, shapes, repeat(b" U")))
+    lengths = list(map(add, titled, map(bytes.count, shapes, repeat(b" x"))))
+    ends = list(accumulate(lengths))
+    starts = [0, *ends[:-1]]
+
+    def per_line(values: Any) -> list[Any]:
+        sums = list(accumulate(values, initial=0))
+        return list(map(sub, map(sums.__getitem__, ends), map(sums.__getitem__, starts)))
+
+    codes = per_line(
+        map(_codes(stops, chrome).get, map(str.strip, tokens, repeat(_PUNCT)), repeat(1))
+    )
+    latin = [code % _FIELD for code in codes]
+    stop_hits = [code // _FIELD % _FIELD for code in codes]
+    chrome_hits = [code // (_FIELD * _FIELD) for code in codes]
+    letters = list(map(len, data.translate(None, _NOT_LETTER_NL).split(b"\n")))
+    upper = list(map(len, data.translate(None, _NOT_UPPER_NL).split(b"\n")))
+    digits = list(map(len, data.translate(None, _NOT_DIGIT_NL).split(b"\n")))
+    # No date pattern reaches across a newline, so the page's matches are its lines'.
+    line_starts = list(accumulate(map(len, lines), lambda a, n: a + n + 1, initial=0))
+    dated = [False] * len(lines)
+    for match in _DATE_ASCII.finditer(data.lower()):
+        dated[bisect_right(line_starts, match.start()) - 1] = True
+    folded_lines = folded.split("\n")
+    last = list(map(_LAST, map(str.rstrip, lines, repeat(_CLOSERS))))
+    chars = list(map(len, lines))
+    words = list(map(float, latin))
+    return {
+        "chars": chars,
+        "words": words,
+        "stop": [h / w if w else 0.0 for h, w in zip(stop_hits, words, strict=True)],
+        "ends": list(map(_ENDS.__contains__, last)),
+        "colon": list(map(":".__eq__, last)),
+        "no_letters": [not n for n in letters],
+        "upper": [u / (n or 1) for u, n in zip(upper, letters, strict=True)],
+        "titled": [t / n if n else 0.0 for t, n in zip(titled, lengths, strict=True)],
+        "digits": list(map(truediv, digits, chars)),
+        "separators": list(map(contains, lines, repeat("|"))),
+        "chrome": [h / n if n else 0.0 for h, n in zip(chrome_hits, latin, strict=True)],
+        "copyright": list(
+            map(
+                or_,
+                map(contains, folded_lines, repeat("copyright")),
+                map(contains, folded_lines, repeat("all rights reserved")),
+            )
+        ),
+        "commas": list(map(str.count, lines, repeat(","))),
+        "cjk": [0.0] * len(lines),
+        "dated": dated,
+        "byline": list(map(is_not, map(_BYLINE.match, folded_lines), repeat(None))),
+    }
+
+
+def own_columns(m: dict[str, list[Any]]) -> list[list[Any]]:
+    """``_own`` of each line, a column per feature (booleans stay booleans: a weight times
+    True is the weight)."""
+    log1p = math.log1p
+    words = m["words"]
+    return [
+        list(map(log1p, m["chars"])),
+        list(map(log1p, words)),
+        m["stop"],
+        m["ends"],
+        m["colon"],
+        m["no_letters"],
+        m["upper"],
+        m["titled"],
+        m["digits"],
+        m["separators"],
+        m["chrome"],
+        m["copyright"],
+        list(map(log1p, m["commas"])),
+        m["cjk"],
+        m["dated"],
+        m["byline"],
+        [w <= 2 for w in words],
+        [2 < w <= 5 for w in words],
+        [5 < w <= 10 for w in words],
+        [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)],
+    ]
