@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.engine import linemeasures as lm
+from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions
 from cleaner.engine.linemodel import chrome_scores, load_model
 from cleaner.engine.linescore import Scorer, drop_chrome
 from cleaner.steps.normalize import normalize_lines
+from cleaner.words import mostly_cjk
 from tests.conftest import SEEDS
 from tests.test_boilerplate import BODY, FOOTER, MENU
 
@@ -158,11 +160,15 @@ def test_seed_pages_keep_what_the_plain_path_keeps() -> None:
 
 
 # Pages of non-blank ASCII lines, as the scorer measures them at once.
-ASCII_LINES = st.lists(
-    st.one_of(st.text(_ALPHABET[:14] + "\t\x0b\x1cABC", max_size=8), st.sampled_from(_TOKENS)),
-    min_size=1,
-    max_size=12,
-).map(" ".join).filter(bool)
+ASCII_LINES = (
+    st.lists(
+        st.one_of(st.text(_ALPHABET[:14] + "\t\x0b\x1cABC", max_size=8), st.sampled_from(_TOKENS)),
+        min_size=1,
+        max_size=12,
+    )
+    .map(" ".join)
+    .filter(bool)
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -187,7 +193,9 @@ def test_real_pages_measure_as_each_line() -> None:
     lists = lm.stopwords()
     stops, chrome = lists["en"], lm.chrome_words()
     for path in sorted(SEEDS.glob("*.txt")):
-        lines = [line for line in normalize_lines(path.read_text("utf-8")) if line and line.isascii()]
+        lines = [
+            line for line in normalize_lines(path.read_text("utf-8")) if line and line.isascii()
+        ]
         page = lm.measure_ascii(lines, stops, chrome)
         for field in lm._Line._fields:
             expected = [
@@ -206,3 +214,10 @@ def test_scores_equal_the_features_training_sees(lines: list[str]) -> None:
         fast = scorer.scores(lines)
         assert fast is not None
         assert fast == pytest.approx(plain, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text("a1 中文日本語é²", max_size=12), min_size=1, max_size=6))
+def test_cjk_page_check_is_mostly_cjk(lines: list[str]) -> None:
+    # The kind settles most pages with a CJK character without counting letters one by one.
+    assert Boilerplate(BoilerplateOptions())._skipped(lines) == mostly_cjk("".join(lines))

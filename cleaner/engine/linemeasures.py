@@ -110,12 +110,26 @@ class _Line(NamedTuple):
 def language_counts(lines: list[str]) -> dict[str, int]:
     """How many of the lines' words are stop words, per language but CJK (they add up: the
     counts of two lists of lines are the counts of both)."""
-    tokens = Counter(" ".join(lines).casefold().split())
-    return {
-        lang: sum(tokens[w] for w in words if w in tokens)
-        for lang, words in stopwords().items()
-        if lang != "cjk"
-    }
+    languages = _languages()
+    counts = dict.fromkeys(languages[""], 0)
+    # Only stop words are counted, each for the languages it is a stop word of.
+    words = Counter(filter(languages.__contains__, " ".join(lines).casefold().split()))
+    for word, n in words.items():
+        for lang in languages[word]:
+            counts[lang] += n
+    return counts
+
+
+@cache
+def _languages() -> dict[str, tuple[str, ...]]:
+    """Each stop word's languages but CJK; "": every language but CJK."""
+    out: dict[str, tuple[str, ...]] = {"": ()}
+    for lang, words in stopwords().items():
+        if lang != "cjk":
+            out[""] += (lang,)
+            for word in words:
+                out[word] = (*out.get(word, ()), lang)
+    return out
 
 
 def pick_language(counts: dict[str, int]) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import accumulate, compress, groupby, repeat
-from operator import add, is_, mul, sub, truediv
-from typing import Any, NamedTuple
+from operator import add, is_, mul, not_, sub, truediv
+from typing import Any
 
 from cleaner.engine.linemeasures import (
     _SHORT_WORDS,
@@ -34,6 +34,7 @@ from cleaner.engine.linemodel import (
     CONTEXT_FEATURES,
     LINE_FEATURES,
     WINDOW,
+    _sigmoid,
     main_block,
 )
 
@@ -48,16 +49,10 @@ def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[
     return bias, weights
 
 
-class _Known(NamedTuple):
-    """What scoring needs of one line, kept between passes and documents."""
-
-    part: float  # the line-only features' share of the first-pass logit
-    words: float
-    body: bool
-    short: bool
-    key: str
-    stop: float
-    chrome: float
+# What scoring needs of one line, kept between passes and documents: the line-only features'
+# share of the first-pass logit, words, prose, short, casefolded, stop-word and chrome-word
+# shares. A plain tuple: one is built for every new line, and the pass takes columns of them.
+_Known = tuple[float, float, bool, bool, str, float, float]
 
 
 class _Weighed:
@@ -126,13 +121,13 @@ class Scorer:
                 m["chrome"],
                 strict=True,
             )
-            memo.update(zip(plain, map(_Known._make, rows), strict=True))
+            memo.update(zip(plain, rows, strict=True))
         for line in new if len(plain) < len(new) else ():
             if line in memo:
                 continue
             f = _line(line, stops, cjk_stops, chrome)
             part = sum(map(float.__mul__, self.own_weights, _own(f)))
-            memo[line] = _Known(
+            memo[line] = (
                 part,
                 f.words,
                 _is_body(f),
@@ -303,18 +298,6 @@ class Scorer:
         c = self.w2
         c_own, c_prev, c_next = c["own"], c["previous"], c["next"]
         c_mean, c_max, c_min, bias2 = c["window_mean"], c["window_max"], c["window_min"], self.bias2
-        z = [self._context(own, i) for i in range(min(2, n))]
-        # The lines with two neighbours each side: their windows are the shifted lists.
-        z += [
-            bias2
-            + c_own * m
-            + c_prev * b
-            + c_next * d
-            + c_mean * ((a + b + m + d + e) / 5)
-            + (c_max * max(a, b, m, d, e) + c_min * min(a, b, m, d, e))
-            for a, b, m, d, e in zip(own, own[1:], own[2:], own[3:], own[4:], strict=False)
-        ]
-        z += [self._context(own, i) for i in range(max(2, n - 2), n)]
         before = [c["before_body"]] * first_body + [0.0] * (n - first_body)
         after = [0.0] * (last_body + 1) + [c["after_body"]] * (n - last_body - 1)
         if first < 0:
@@ -327,10 +310,63 @@ class Scorer:
             )
         share = c["page_body_share"] * (n_body / n)
         exp = math.exp
-        return [
-            1.0 / (1.0 + exp(-s)) if (s := x + b + a + share + p) > -700 else 0.0  # _sigmoid
-            for x, b, a, p in zip(z, before, after, place, strict=True)
+        edges = [*range(min(2, n)), *range(max(2, n - 2), n)]
+        z = {i: self._context(own, i) + before[i] + after[i] + share + place[i] for i in edges}
+        # The lines with two neighbours each side: their windows are the shifted lists, and
+        # their window's max and min are found by comparisons (quicker than calls).
+        middle = [
+            1.0 / (1.0 + exp(-s))  # _sigmoid
+            if (
+                s := bias2
+                + c_own * m
+                + c_prev * b
+                + c_next * d
+                + c_mean * ((a + b + m + d + e) / 5)
+                + (
+                    c_max
+                    * (
+                        hi
+                        if (
+                            hi := ab
+                            if (ab := a if a > b else b) > (de := d if d > e else e)
+                            else de
+                        )
+                        > m
+                        else m
+                    )
+                    + c_min
+                    * (
+                        lo
+                        if (
+                            lo := ab
+                            if (ab := a if a < b else b) < (de := d if d < e else e)
+                            else de
+                        )
+                        < m
+                        else m
+                    )
+                )
+                + bf
+                + af
+                + share
+                + pl
+            )
+            > -700
+            else 0.0
+            for a, b, m, d, e, bf, af, pl in zip(
+                own,
+                own[1:],
+                own[2:],
+                own[3:],
+                own[4:],
+                before[2:],
+                after[2:],
+                place[2:],
+                strict=False,
+            )
         ]
+        head = [_sigmoid(z[i]) for i in range(min(2, n))]
+        return [*head, *middle, *(_sigmoid(z[i]) for i in range(max(2, n - 2), n))]
 
 
 def _distances(body: tuple[bool, ...], n: int) -> list[int]:
@@ -384,15 +420,23 @@ def drop_chrome(
     nothing more goes: it is a fixpoint, and cleaning it again changes nothing. The language
     counts are counted once and the dropped lines' taken off (counts add up line by line).
     """
-    counts = language_counts([line for line in lines if line])
-    while True:
-        drop = {
-            i
-            for i, score in enumerate(page_scores(lines, scorer, min_lines, min_body, counts))
-            if score is not None and score >= threshold
-        }
-        if not drop:
-            return lines
-        gone = language_counts([lines[i] for i in drop])
+    index = [i for i, line in enumerate(lines) if line]
+    text = [lines[i] for i in index]
+    counts = language_counts(text)
+    dropped = False
+    while len(text) >= min_lines:
+        scores = scorer.scores(text, min_body, pick_language(counts))
+        if scores is None:
+            break
+        keep = list(map(float(threshold).__gt__, scores))  # score < threshold
+        if all(keep):
+            break
+        gone = language_counts(list(compress(text, map(not_, keep))))
         counts = {lang: count - gone[lang] for lang, count in counts.items()}
-        lines = [line for i, line in enumerate(lines) if i not in drop]
+        index = list(compress(index, keep))
+        text = list(compress(text, keep))
+        dropped = True
+    if not dropped:
+        return lines
+    kept = set(index)
+    return [line for i, line in enumerate(lines) if not line or i in kept]
