@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from functools import cache
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, contains, is_not, itemgetter, or_, sub, truediv
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -290,19 +290,16 @@ _SHAPES = bytes.maketrans(
         for b in range(128)
     ),
 )
-_FIELD = 1 << 32  # a token's stop and chrome flags and its count, packed in one int
 
 
 @cache
-def _codes(stops: frozenset[str], chrome: frozenset[str]) -> dict[str, int]:
-    """A stripped token's code: 1 for a word, plus a field for a stop word and one for a
-    chrome word; the empty token (punctuation only) is no word."""
-    codes = dict.fromkeys(stops | chrome, 1)
-    for word in stops:
-        codes[word] += _FIELD
+def _codes(stops: frozenset[str], chrome: frozenset[str]) -> dict[str, str]:
+    """A stripped token's code letter: s a stop word, c a chrome word, b both, - punctuation
+    alone (no word); any other word is w."""
+    codes = dict.fromkeys(stops, "s")
     for word in chrome:
-        codes[word] += _FIELD * _FIELD
-    codes[""] = 0
+        codes[word] = "b" if word in stops else "c"
+    codes[""] = "-"
     return codes
 
 
@@ -323,26 +320,27 @@ def measure_ascii(
     titled = list(map(bytes.count, shapes, repeat(b" U")))
     lengths = list(map(add, titled, map(bytes.count, shapes, repeat(b" x"))))
     ends = list(accumulate(lengths))
-    starts = [0, *ends[:-1]]
-
-    def per_line(values: Any) -> list[Any]:
-        sums = list(accumulate(values, initial=0))
-        return list(map(sub, map(sums.__getitem__, ends), map(sums.__getitem__, starts)))
-
-    codes = per_line(
-        map(_codes(stops, chrome).get, map(str.strip, tokens, repeat(_PUNCT)), repeat(1))
+    # One code letter per token, a line's letters sliced out of the page's.
+    coded = "".join(
+        map(_codes(stops, chrome).get, map(str.strip, tokens, repeat(_PUNCT)), repeat("w"))
     )
-    latin = [code % _FIELD for code in codes]
-    stop_hits = [code // _FIELD % _FIELD for code in codes]
-    chrome_hits = [code // (_FIELD * _FIELD) for code in codes]
+    codes = list(map(coded.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+    both = list(map(str.count, codes, repeat("b")))
+    latin = list(map(sub, lengths, map(str.count, codes, repeat("-"))))
+    stop_hits = list(map(add, both, map(str.count, codes, repeat("s"))))
+    chrome_hits = list(map(add, both, map(str.count, codes, repeat("c"))))
     letters = list(map(len, data.translate(None, _NOT_LETTER_NL).split(b"\n")))
     upper = list(map(len, data.translate(None, _NOT_UPPER_NL).split(b"\n")))
     digits = list(map(len, data.translate(None, _NOT_DIGIT_NL).split(b"\n")))
-    # No date pattern reaches across a newline, so the page's matches are its lines'.
-    line_starts = list(accumulate(map(len, lines), lambda a, n: a + n + 1, initial=0))
+    # Every ASCII date has a digit, and no date pattern reaches across a newline: the lines
+    # with digits are searched as one text, each match dating its line.
+    numbered = list(compress(range(len(lines)), digits))
     dated = [False] * len(lines)
-    for match in _DATE_ASCII.finditer(data.lower()):
-        dated[bisect_right(line_starts, match.start()) - 1] = True
+    if numbered:
+        some = [lines[i] for i in numbered]
+        line_starts = list(accumulate(map(len, some), lambda a, n: a + n + 1, initial=0))
+        for match in _DATE_ASCII.finditer("\n".join(some).lower().encode("ascii")):
+            dated[numbered[bisect_right(line_starts, match.start()) - 1]] = True
     folded_lines = folded.split("\n")
     last = list(map(_LAST, map(str.rstrip, lines, repeat(_CLOSERS))))
     chars = list(map(len, lines))
