@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.engine import linemeasures as lm
+from cleaner.engine import pagemeasures as pm
 from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions
 from cleaner.engine.linemodel import chrome_scores, load_model
 from cleaner.engine.linescore import Scorer, drop_chrome
@@ -159,7 +160,9 @@ def test_seed_pages_keep_what_the_plain_path_keeps() -> None:
     assert dropped > 0
 
 
-# Pages of non-blank ASCII lines, as the scorer measures them at once.
+# Pages as the scorer measures them at once: non-blank lines without CJK characters, all
+# ASCII (with str.split's other ASCII spaces) or not (letters, digits and spaces of other
+# scripts, curly quotes, the copyright sign).
 ASCII_LINES = (
     st.lists(
         st.one_of(st.text(_ALPHABET[:14] + "\t\x0b\x1cABC", max_size=8), st.sampled_from(_TOKENS)),
@@ -169,39 +172,46 @@ ASCII_LINES = (
     .map(" ".join)
     .filter(bool)
 )
+WIDE_LINES = LINES.filter(lambda line: lm._CJK.search(line) is None)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(ASCII_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
-def test_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+def _same_as_each_line(lines: list[str], lang: str) -> None:
     lists = lm.stopwords()
     stops, chrome = lists[lang], lm.chrome_words()
-    page = lm.measure_ascii(lines, stops, chrome)
+    page = pm.measure_lines(lines, stops, chrome)
     one_by_one = [lm._line(line, stops, lists["cjk"], chrome) for line in lines]
     assert set(page) == set(lm._Line._fields)  # a new measure needs its column too
     for field in lm._Line._fields:
         assert page[field] == [getattr(f, field) for f in one_by_one], field
-    columns = lm.own_columns(page)
+    columns = pm.own_columns(page)
     assert len(columns) == len(lm.OWN_FEATURES)
     assert [list(map(float, row)) for row in zip(*columns, strict=True)] == [
         list(lm._own(f)) for f in one_by_one
     ]
-    assert lm.body_column(page) == list(map(lm._is_body, one_by_one))
+    assert pm.body_column(page) == list(map(lm._is_body, one_by_one))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ASCII_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
+def test_ascii_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+    _same_as_each_line(lines, lang)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WIDE_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
+def test_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+    _same_as_each_line(lines, lang)
 
 
 def test_real_pages_measure_as_each_line() -> None:
-    lists = lm.stopwords()
-    stops, chrome = lists["en"], lm.chrome_words()
     for path in sorted(SEEDS.glob("*.txt")):
-        lines = [
-            line for line in normalize_lines(path.read_text("utf-8")) if line and line.isascii()
-        ]
-        page = lm.measure_ascii(lines, stops, chrome)
-        for field in lm._Line._fields:
-            expected = [
-                getattr(lm._line(line, stops, lists["cjk"], chrome), field) for line in lines
-            ]
-            assert page[field] == expected, (path.name, field)
+        lines = [line for line in normalize_lines(path.read_text("utf-8")) if line]
+        for part in (
+            [line for line in lines if line.isascii()],
+            [line for line in lines if lm._CJK.search(line) is None],
+        ):
+            if part:
+                _same_as_each_line(part, "en")
 
 
 @settings(max_examples=80, deadline=None)

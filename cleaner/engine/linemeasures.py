@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_right
 from collections import Counter
 from functools import cache
-from itertools import accumulate, compress, repeat
-from operator import add, contains, is_not, itemgetter, or_, sub, truediv
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -62,11 +61,6 @@ _NOT_LETTER_WIDE, _NOT_UPPER_WIDE, _NOT_DIGIT_WIDE = (
     table + bytes(range(128, 256)) for table in (_NOT_LETTER, _NOT_UPPER, _NOT_DIGIT)
 )
 _FIRST = itemgetter(0)
-_LAST = itemgetter(slice(-1, None))
-# The same tables keeping the newline, to count a page of lines at once and split the counts.
-_NOT_LETTER_NL, _NOT_UPPER_NL, _NOT_DIGIT_NL = (
-    table.replace(b"\n", b"") for table in (_NOT_LETTER, _NOT_UPPER, _NOT_DIGIT)
-)
 
 
 @cache
@@ -221,14 +215,6 @@ def _is_body(f: _Line) -> bool:
     return f.words >= _BODY_WORDS and (f.stop >= 0.15 or f.cjk >= 0.5) and not f.copyright
 
 
-def body_column(m: dict[str, list[Any]]) -> list[bool]:
-    """``_is_body`` of each line of ``measure_ascii``'s columns."""
-    return [
-        w >= _BODY_WORDS and (s >= 0.15 or c >= 0.5) and not cr
-        for w, s, c, cr in zip(m["words"], m["stop"], m["cjk"], m["copyright"], strict=True)
-    ]
-
-
 # The features that depend on the line alone (the rest depend on where it is in the page).
 OWN_FEATURES = (
     "log_chars",
@@ -277,124 +263,3 @@ def _own(f: _Line) -> tuple[float, ...]:
         float(5 < f.words <= 10),
         float(f.words <= _SHORT_WORDS and not f.ends),
     )
-
-
-# A page's ASCII lines measured at once (``_line`` one by one gives the same): counts over the
-# page's bytes and tokens, split per line by running sums, so Python runs a few steps per line
-# instead of a few dozen. A new measure goes in ``_line`` and here (test_boilerplate_speed
-# compares the two).
-_SHAPES = bytes.maketrans(
-    bytes(range(128)),
-    bytes(
-        10 if b == 10 else 32 if chr(b).isspace() else 85 if chr(b).isupper() else 120
-        for b in range(128)
-    ),
-)
-
-
-@cache
-def _codes(stops: frozenset[str], chrome: frozenset[str]) -> dict[str, str]:
-    """A stripped token's code letter: s a stop word, c a chrome word, b both, - punctuation
-    alone (no word); any other word is w."""
-    codes = dict.fromkeys(stops, "s")
-    for word in chrome:
-        codes[word] = "b" if word in stops else "c"
-    codes[""] = "-"
-    return codes
-
-
-def measure_ascii(
-    lines: list[str], stops: frozenset[str], chrome: frozenset[str]
-) -> dict[str, list[Any]]:
-    """``_line``'s measures of ASCII lines without a newline, one list per field of
-    ``_Line``."""
-    if not lines:
-        return {field: [] for field in _Line._fields}
-    text = "\n".join(lines)
-    data = text.encode("ascii")
-    folded = text.lower()  # casefold, on ASCII
-    tokens = folded.split()
-    # Each token's first character as U (upper case) or x, each line led by a space: a line's
-    # tokens are its spaces before U or x, its title-case tokens those before U.
-    shapes = (b" " + data.translate(_SHAPES)).replace(b"\n", b"\n ").split(b"\n")
-    titled = list(map(bytes.count, shapes, repeat(b" U")))
-    lengths = list(map(add, titled, map(bytes.count, shapes, repeat(b" x"))))
-    ends = list(accumulate(lengths))
-    # One code letter per token, a line's letters sliced out of the page's.
-    coded = "".join(
-        map(_codes(stops, chrome).get, map(str.strip, tokens, repeat(_PUNCT)), repeat("w"))
-    )
-    codes = list(map(coded.__getitem__, map(slice, [0, *ends[:-1]], ends)))
-    both = list(map(str.count, codes, repeat("b")))
-    latin = list(map(sub, lengths, map(str.count, codes, repeat("-"))))
-    stop_hits = list(map(add, both, map(str.count, codes, repeat("s"))))
-    chrome_hits = list(map(add, both, map(str.count, codes, repeat("c"))))
-    letters = list(map(len, data.translate(None, _NOT_LETTER_NL).split(b"\n")))
-    upper = list(map(len, data.translate(None, _NOT_UPPER_NL).split(b"\n")))
-    digits = list(map(len, data.translate(None, _NOT_DIGIT_NL).split(b"\n")))
-    # Every ASCII date has a digit, and no date pattern reaches across a newline: the lines
-    # with digits are searched as one text, each match dating its line.
-    numbered = list(compress(range(len(lines)), digits))
-    dated = [False] * len(lines)
-    if numbered:
-        some = [lines[i] for i in numbered]
-        line_starts = list(accumulate(map(len, some), lambda a, n: a + n + 1, initial=0))
-        for match in _DATE_ASCII.finditer("\n".join(some).lower().encode("ascii")):
-            dated[numbered[bisect_right(line_starts, match.start()) - 1]] = True
-    folded_lines = folded.split("\n")
-    last = list(map(_LAST, map(str.rstrip, lines, repeat(_CLOSERS))))
-    chars = list(map(len, lines))
-    words = list(map(float, latin))
-    return {
-        "chars": chars,
-        "words": words,
-        "stop": [h / w if w else 0.0 for h, w in zip(stop_hits, words, strict=True)],
-        "ends": list(map(_ENDS.__contains__, last)),
-        "colon": list(map(":".__eq__, last)),
-        "no_letters": [not n for n in letters],
-        "upper": [u / (n or 1) for u, n in zip(upper, letters, strict=True)],
-        "titled": [t / n if n else 0.0 for t, n in zip(titled, lengths, strict=True)],
-        "digits": list(map(truediv, digits, chars)),
-        "separators": list(map(contains, lines, repeat("|"))),
-        "chrome": [h / n if n else 0.0 for h, n in zip(chrome_hits, latin, strict=True)],
-        "copyright": list(
-            map(
-                or_,
-                map(contains, folded_lines, repeat("copyright")),
-                map(contains, folded_lines, repeat("all rights reserved")),
-            )
-        ),
-        "commas": list(map(str.count, lines, repeat(","))),
-        "cjk": [0.0] * len(lines),
-        "dated": dated,
-        "byline": list(map(is_not, map(_BYLINE.match, folded_lines), repeat(None))),
-    }
-
-
-def own_columns(m: dict[str, list[Any]]) -> list[list[Any]]:
-    """``_own`` of each line, a column per feature (booleans stay booleans: a weight times
-    True is the weight)."""
-    log1p = math.log1p
-    words = m["words"]
-    return [
-        list(map(log1p, m["chars"])),
-        list(map(log1p, words)),
-        m["stop"],
-        m["ends"],
-        m["colon"],
-        m["no_letters"],
-        m["upper"],
-        m["titled"],
-        m["digits"],
-        m["separators"],
-        m["chrome"],
-        m["copyright"],
-        list(map(log1p, m["commas"])),
-        m["cjk"],
-        m["dated"],
-        m["byline"],
-        [w <= 2 for w in words],
-        [2 < w <= 5 for w in words],
-        [5 < w <= 10 for w in words],
-        [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)],
-    ]

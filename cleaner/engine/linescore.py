@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 from itertools import accumulate, compress, groupby, repeat
 from operator import add, is_, mul, not_, sub, truediv
 from typing import Any
 
 from cleaner.engine.linemeasures import (
+    _CJK,
     _SHORT_WORDS,
     OWN_FEATURES,
     _is_body,
     _line,
     _own,
-    body_column,
     chrome_words,
     language_counts,
-    measure_ascii,
-    own_columns,
     pick_language,
     stopwords,
 )
@@ -37,6 +36,7 @@ from cleaner.engine.linemodel import (
     _sigmoid,
     main_block,
 )
+from cleaner.engine.pagemeasures import body_column, measure_lines, own_columns
 
 
 def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[str, float]]:
@@ -101,28 +101,18 @@ class Scorer:
             return known  # type: ignore[return-value]
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
-        # ASCII lines (most lines) measured as a page, the rest one by one.
+        # ASCII lines (most lines) measured as a page, other lines without CJK characters as
+        # another, lines with CJK characters one by one.
         plain = [line for line in new if line.isascii() and "\n" not in line]
-        if plain:
-            m = measure_ascii(plain, stops, chrome)
-            weighed = [
-                list(map(mul, repeat(w), column))
-                for w, column in zip(self.own_weights, own_columns(m), strict=True)
-            ]
-            words = m["words"]
-            short = [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)]
-            rows = zip(
-                map(sum, zip(*weighed, strict=True)),  # the dot product, summed in its order
-                words,
-                body_column(m),
-                short,
-                map(str.casefold, plain),
-                m["stop"],
-                m["chrome"],
-                strict=True,
-            )
-            memo.update(zip(plain, rows, strict=True))
-        for line in new if len(plain) < len(new) else ():
+        if len(plain) < len(new):
+            wide = [line for line in new if not line.isascii() and "\n" not in line]
+            wide = [line for line in wide if _CJK.search(line) is None]
+        else:
+            wide = []
+        for batch in (plain, wide):
+            if batch:
+                memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
+        for line in new if len(plain) + len(wide) < len(new) else ():
             if line in memo:
                 continue
             f = _line(line, stops, cjk_stops, chrome)
@@ -137,6 +127,27 @@ class Scorer:
                 f.chrome,
             )
         return list(map(memo.__getitem__, lines))
+
+    def _rows(
+        self, lines: list[str], stops: frozenset[str], chrome: frozenset[str]
+    ) -> Iterator[_Known]:
+        """What the memo keeps of each of ``lines`` (measured as a page)."""
+        m = measure_lines(lines, stops, chrome)
+        weighed = [
+            list(map(mul, repeat(w), column))
+            for w, column in zip(self.own_weights, own_columns(m), strict=True)
+        ]
+        words = m["words"]
+        return zip(
+            map(sum, zip(*weighed, strict=True)),  # the dot product, summed in its order
+            words,
+            body_column(m),
+            [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)],
+            map(str.casefold, lines),
+            m["stop"],
+            m["chrome"],
+            strict=True,
+        )
 
     def _page_spans(self, n: int) -> tuple[list[float], list[int], list[int], list[int]]:
         """What depends on the page's length alone: each line's position term and its block
