@@ -133,13 +133,11 @@ class Scorer:
     ) -> Iterator[_Known]:
         """What the memo keeps of each of ``lines`` (measured as a page)."""
         m = measure_lines(lines, stops, chrome)
-        weighed = [
-            list(map(mul, repeat(w), column))
-            for w, column in zip(self.own_weights, own_columns(m), strict=True)
-        ]
+        rows = zip(*own_columns(m), strict=True)
         words = m["words"]
         return zip(
-            map(sum, zip(*weighed, strict=True)),  # the dot product, summed in its order
+            # Each line's dot product, as the one-by-one path sums it.
+            map(sum, map(map, repeat(mul), repeat(self.own_weights), rows)),
             words,
             body_column(m),
             [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)],
