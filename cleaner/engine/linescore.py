@@ -63,10 +63,13 @@ class _Weighed:
         self.terms: list[float] = []
 
     def upto(self, n: int) -> list[float]:
-        if len(self.terms) <= n:
+        terms = self.terms
+        if len(terms) <= n:
+            # A longer list in place of the old one, never the old one grown: a thread reading
+            # it meanwhile keeps a whole list.
             w, log1p = self.weight, math.log1p
-            self.terms += [w * log1p(k) for k in range(len(self.terms), 2 * n + 1)]
-        return self.terms
+            terms = self.terms = terms + [w * log1p(k) for k in range(len(terms), 2 * n + 1)]
+        return terms
 
 
 class Scorer:
