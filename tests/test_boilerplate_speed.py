@@ -7,13 +7,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.engine import linemeasures as lm
+from cleaner.engine import pagemeasures as pm
+from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions
 from cleaner.engine.linemodel import chrome_scores, load_model
 from cleaner.engine.linescore import Scorer, drop_chrome
 from cleaner.steps.normalize import normalize_lines
+from cleaner.words import mostly_cjk
 from tests.conftest import SEEDS
 from tests.test_boilerplate import BODY, FOOTER, MENU
 
@@ -154,3 +158,87 @@ def test_seed_pages_keep_what_the_plain_path_keeps() -> None:
             assert fast == _plain_drop(lines, MODEL, threshold, 8, 3)
             dropped += len(lines) - len(fast)
     assert dropped > 0
+
+
+# Pages as the scorer measures them at once: non-blank lines without CJK characters, all
+# ASCII (with str.split's other ASCII spaces) or not (letters, digits and spaces of other
+# scripts, curly quotes, the copyright sign).
+ASCII_LINES = (
+    st.lists(
+        st.one_of(st.text(_ALPHABET[:14] + "\t\x0b\x1cABC", max_size=8), st.sampled_from(_TOKENS)),
+        min_size=1,
+        max_size=12,
+    )
+    .map(" ".join)
+    .filter(bool)
+)
+WIDE_LINES = (
+    st.lists(
+        st.one_of(
+            st.text([c for c in _ALPHABET if not lm._CJK.search(c)], max_size=8),
+            st.sampled_from(_TOKENS),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    .map(" ".join)
+    .filter(bool)
+)
+
+
+def _same_as_each_line(lines: list[str], lang: str) -> None:
+    lists = lm.stopwords()
+    stops, chrome = lists[lang], lm.chrome_words()
+    page = pm.measure_lines(lines, stops, chrome)
+    one_by_one = [lm._line(line, stops, lists["cjk"], chrome) for line in lines]
+    assert set(page) == set(lm._Line._fields)  # a new measure needs its column too
+    for field in lm._Line._fields:
+        assert page[field] == [getattr(f, field) for f in one_by_one], field
+    columns = pm.own_columns(page)
+    assert len(columns) == len(lm.OWN_FEATURES)
+    assert [list(map(float, row)) for row in zip(*columns, strict=True)] == [
+        list(lm._own(f)) for f in one_by_one
+    ]
+    assert pm.body_column(page) == list(map(lm._is_body, one_by_one))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(ASCII_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
+def test_ascii_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+    _same_as_each_line(lines, lang)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(WIDE_LINES, min_size=1, max_size=20), st.sampled_from(["en", "de", "fr"]))
+def test_page_measures_equal_each_lines_measures(lines: list[str], lang: str) -> None:
+    _same_as_each_line(lines, lang)
+
+
+def test_real_pages_measure_as_each_line() -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [line for line in normalize_lines(path.read_text("utf-8")) if line]
+        for part in (
+            [line for line in lines if line.isascii()],
+            [line for line in lines if lm._CJK.search(line) is None],
+        ):
+            if part:
+                _same_as_each_line(part, "en")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(POOL), LINES), min_size=1, max_size=40))
+def test_scores_equal_the_features_training_sees(lines: list[str]) -> None:
+    # A fresh scorer measures each line once, the shared one remembers earlier examples' lines.
+    lines = [line for line in lines if line]
+    plain = chrome_scores(lines, MODEL)
+    for scorer in (Scorer(MODEL), SCORER):
+        fast = scorer.scores(lines)
+        assert fast is not None
+        assert fast == pytest.approx(plain, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text("a1 中文日本語é²", max_size=12), min_size=1, max_size=6))
+def test_cjk_page_check_is_mostly_cjk(lines: list[str]) -> None:
+    # The kind settles most pages with a CJK character without counting letters one by one.
+    assert Boilerplate(BoilerplateOptions())._skipped(lines) == mostly_cjk("".join(lines))

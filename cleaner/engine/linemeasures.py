@@ -36,15 +36,18 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SEPARATOR = re.compile("[|•›»·«‹]")
 # A date or time: a dateline is content, though short and without a full stop.
-_DATE = re.compile(
+_LATIN_DATE = (
     r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d|"
-    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|[年月日]"
+    r"\d \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
+_DATE = re.compile(_LATIN_DATE + "|[年月日]")
 _CJK_DATE = frozenset("年月日")
 # The same on ASCII bytes (RE2's \b and \d are ASCII's, as Python's are on ASCII text): Python's
 # re tries every alternative at every position, RE2 scans once.
 _DATE_ASCII = re2.compile(_DATE.pattern.encode())
+_DATE_LATIN = re2.compile(_LATIN_DATE.encode())
+_WORD = re.compile(r"\w")
 _BYLINE = re.compile(r"(?:by|von|par|por|di|door|av|przez|от|文|作者|記者|记者)[\s:：/]")
 _PUNCT = ".,;:!?\"'()[]“”‘’«»"
 # ASCII lines (most lines) are counted by deleting bytes: the same counts as the regexes
@@ -53,6 +56,10 @@ _ASCII = bytes(range(128))
 _NOT_LETTER = bytes(b for b in _ASCII if not chr(b).isalpha())
 _NOT_UPPER = bytes(b for b in _ASCII if not chr(b).isupper())
 _NOT_DIGIT = bytes(b for b in _ASCII if not chr(b).isdigit())
+# The same for UTF-8: every byte of a character that is not ASCII goes too.
+_NOT_LETTER_WIDE, _NOT_UPPER_WIDE, _NOT_DIGIT_WIDE = (
+    table + bytes(range(128, 256)) for table in (_NOT_LETTER, _NOT_UPPER, _NOT_DIGIT)
+)
 _FIRST = itemgetter(0)
 
 
@@ -97,12 +104,26 @@ class _Line(NamedTuple):
 def language_counts(lines: list[str]) -> dict[str, int]:
     """How many of the lines' words are stop words, per language but CJK (they add up: the
     counts of two lists of lines are the counts of both)."""
-    tokens = Counter(" ".join(lines).casefold().split())
-    return {
-        lang: sum(tokens[w] for w in words if w in tokens)
-        for lang, words in stopwords().items()
-        if lang != "cjk"
-    }
+    languages = _languages()
+    counts = dict.fromkeys(languages[""], 0)
+    # Only stop words are counted, each for the languages it is a stop word of.
+    words = Counter(filter(languages.__contains__, " ".join(lines).casefold().split()))
+    for word, n in words.items():
+        for lang in languages[word]:
+            counts[lang] += n
+    return counts
+
+
+@cache
+def _languages() -> dict[str, tuple[str, ...]]:
+    """Each stop word's languages but CJK; "": every language but CJK."""
+    out: dict[str, tuple[str, ...]] = {"": ()}
+    for lang, words in stopwords().items():
+        if lang != "cjk":
+            out[""] += (lang,)
+            for word in words:
+                out[word] = (*out.get(word, ()), lang)
+    return out
 
 
 def pick_language(counts: dict[str, int]) -> str:
@@ -138,14 +159,15 @@ def _line(
             tokens = [t for t in tokens if not _CJK.search(t)]
         else:
             cjk = []
-        letters = len(_NOT_LETTERS.sub("", line))
-        upper = sum(map(str.isupper, line))
-        n_digits = len(_DIGIT.findall(line))
-        separators = _SEPARATOR.search(line) is not None
+        # Most characters are ASCII even here: bytes count those, the patterns the others.
+        data = line.encode("utf-8", "surrogatepass")
+        wide = _wide(data)
+        letters = len(data.translate(None, _NOT_LETTER_WIDE)) + len(_NOT_LETTERS.sub("", wide))
+        upper = len(data.translate(None, _NOT_UPPER_WIDE)) + sum(map(str.isupper, wide))
+        n_digits = len(data.translate(None, _NOT_DIGIT_WIDE)) + len(_DIGIT.findall(wide))
+        separators = "|" in line or _SEPARATOR.search(wide) is not None
         # Casefolding keeps digits and 年月日, and every date pattern has one of them.
-        dated = (n_digits > 0 or not _CJK_DATE.isdisjoint(line)) and (
-            _DATE.search(folded) is not None
-        )
+        dated = (n_digits > 0 or not _CJK_DATE.isdisjoint(wide)) and _dated(folded)
     latin = list(filter(None, map(str.strip, tokens, repeat(_PUNCT))))
     words = len(latin) + len(cjk) / 2
     stop_hits: float = sum(map(stops.__contains__, latin))
@@ -172,6 +194,21 @@ def _line(
         dated=dated,
         byline=_BYLINE.match(folded) is not None,
     )
+
+
+def _wide(data: bytes) -> str:
+    """The characters of UTF-8 ``data`` that are not ASCII (all their bytes are over 127)."""
+    return data.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+
+
+def _dated(folded: str) -> bool:
+    """``_DATE`` searched in a casefolded line. Where only ASCII characters are word characters
+    (digits are), Python's word boundaries and digits are RE2's ASCII ones, and RE2 scans the
+    bytes once; the 年月日 alternative is left out there (no such word character)."""
+    data = folded.encode("utf-8", "surrogatepass")
+    if _WORD.search(_wide(data)) is None:
+        return _DATE_LATIN.search(data) is not None
+    return _DATE.search(folded) is not None
 
 
 def _is_body(f: _Line) -> bool:

@@ -11,9 +11,12 @@ from cleaner.engine.linemodel import load_model
 from cleaner.engine.linescore import Scorer, drop_chrome, page_scores
 from cleaner.engine.options import BOOL, INT, STR, option
 from cleaner.engine.regex import LineMatches
-from cleaner.words import mostly_cjk
+from cleaner.words import CJK_CHARS, mostly_cjk
 
 _MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_CJK = re.compile(f"[{CJK_CHARS}]")
+# Every byte but ASCII letters and digits (bytes over 127 included: UTF-8 of other characters).
+_NOT_ALNUM = bytes(b for b in range(256) if not (b < 128 and chr(b).isalnum()))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,4 +107,14 @@ class Boilerplate(ChromeKind):
         return None if kept is lines else kept
 
     def _skipped(self, lines: list[str]) -> bool:
-        return not self.options.cjk_pages and mostly_cjk("".join(lines))
+        if self.options.cjk_pages:
+            return False
+        text = "".join(lines)
+        # mostly_cjk counts letters one by one on a page with any CJK character; most such
+        # pages have more ASCII letters and digits than twice their CJK characters.
+        cjk = _CJK.findall(text)
+        if not cjk or 2 * len(cjk) < len(
+            text.encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM)
+        ):
+            return False
+        return mostly_cjk(text)
