@@ -21,8 +21,11 @@ Apply (pass 2): the live rules run on the record's lines as a site pack's chrome
 again changes nothing. The packs are written to ``learned-rules/<site>.yaml`` in the output
 folder: what ran, with counts and real examples, ready to review and copy into ``rules/sites/``.
 
-Memory: the scan holds at most ``learn_sample`` texts per site (the sample bounds each site,
-not the number of sites); sealed, only the packs' YAML.
+Memory: a scan holds at most ``learn_sample`` texts per site of its batch. The run's merged
+state is spilled to its work folder (:mod:`cleaner.stages.learnspill`) and sealed a partition of
+sites at a time, so memory does not grow with the number of sites; sealed, the state holds the
+packs' YAML (sites that learned something) and compiles at most :data:`COMPILED` of them at
+once. Without a spill folder (the Python API on its own) the merged state stays in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,10 +48,12 @@ from cleaner.engine.load import Rule, load_pack_text
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
 from cleaner.stages import Drop
+from cleaner.stages.learnspill import SPILL_MAGIC, LearnSpill, Site
 from cleaner.steps.normalize import count_spaced_words, normalize_lines
 from cleaner.words import count_words, has_cjk
 
 _MAGIC = "cleaner-learn-chrome-2"
+COMPILED = 256  # sites whose compiled rules a process keeps (records come in any site order)
 
 
 def site_of(record: dict[str, Any]) -> str | None:
@@ -68,20 +74,6 @@ def site_of(record: dict[str, Any]) -> str | None:
 def _key(record: dict[str, Any]) -> str:
     data = f"{record['id']}\0{record['text']}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=8).hexdigest()
-
-
-@dataclass
-class Site:
-    """One site's document count and its bottom-k sample: digest -> text."""
-
-    n: int = 0
-    docs: dict[str, str] = field(default_factory=dict)
-
-    def merge(self, other: Site, sample: int) -> None:
-        self.n += other.n
-        self.docs.update(other.docs)
-        if len(self.docs) > sample:
-            self.docs = {k: self.docs[k] for k in sorted(self.docs)[:sample]}
 
 
 @dataclass
@@ -131,14 +123,18 @@ class LearnState:
         return state
 
     def group(self, site: str) -> RuleGroup | None:
-        """The site's live chrome rules, compiled once per process."""
+        """The site's live chrome rules, compiled once per process while they are among the
+        :data:`COMPILED` sites used last."""
         yaml = self.packs.get(site)
         if yaml is None:
             return None
-        group = self.compiled.get(site)
+        group = self.compiled.pop(site, None)
         if group is None:
             pack = load_pack_text(yaml, f"learned-rules/{_file_name(site)}.yaml")
-            group = self.compiled[site] = RuleGroup(_chrome(pack.rules))
+            group = RuleGroup(_chrome(pack.rules))
+            if len(self.compiled) >= COMPILED:
+                del self.compiled[next(iter(self.compiled))]  # the least recently used
+        self.compiled[site] = group  # last: the most recently used
         return group
 
 
@@ -189,6 +185,7 @@ class LearnChrome:
         self.min_docs = min_docs
         self.share = share
         self.sample = sample
+        self.spill: Path | None = None
 
     def empty(self) -> LearnState:
         return LearnState(self.sample)
@@ -201,12 +198,26 @@ class LearnChrome:
                 state.add(site, record)
         return state
 
-    def load(self, data: bytes) -> LearnState:
+    def spill_to(self, folder: Path) -> None:
+        """Merge the scans into files in ``folder`` (:mod:`cleaner.stages.learnspill`), not in
+        memory: the run's engines call this with their work folder."""
+        self.spill = folder / "learn"
+
+    def spilled(self) -> LearnSpill:
+        """The empty merged state of a run, on disk in the folder of :meth:`spill_to`."""
+        if self.spill is None:
+            raise CleanerError("learn-chrome: spilled() before spill_to()")  # pragma: no cover
+        return LearnSpill(self.spill, self.sample)
+
+    def load(self, data: bytes) -> Any:
+        if data.startswith(SPILL_MAGIC):
+            return LearnSpill.from_bytes(data, self.spill, self.sample)
         return LearnState.from_bytes(data, self.sample)
 
-    def seal(self, state: LearnState) -> LearnState:
+    def seal(self, state: LearnState | LearnSpill) -> LearnState:
         sealed = self.empty()
-        for name, site in sorted(state.sites.items()):
+        sites = state.sites() if isinstance(state, LearnSpill) else sorted(state.sites.items())
+        for name, site in sites:
             texts = [site.docs[k] for k in sorted(site.docs)]
             yaml = self._learn(name, texts) if site.n >= self.min_docs else None
             live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
@@ -219,7 +230,7 @@ class LearnChrome:
         """The draft for one site's sample, with the rules that touch a body run held back."""
         try:
             domain = normalise_domain(site)
-            draft = suggest(domain, texts, share=self.share / 100)
+            draft = suggest(domain, texts, share=self.share / 100, with_fields=False)
         except ValueError:  # not a domain, or fewer than 3 texts
             return None
         draft.candidates = [c for c in draft.candidates if c.section != "fields"]
@@ -275,10 +286,10 @@ class LearnChrome:
     def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> LearnState:
         return self.scan(record for _, record in pairs)
 
-    def load_keyed(self, data: bytes) -> LearnState:
+    def load_keyed(self, data: bytes) -> Any:
         return self.load(data)
 
-    def seal_keyed(self, state: LearnState) -> LearnState:
+    def seal_keyed(self, state: LearnState | LearnSpill) -> LearnState:
         return self.seal(state)
 
     def apply_keyed(
