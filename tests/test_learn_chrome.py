@@ -140,6 +140,22 @@ def test_what_is_learned_depends_on_no_grouping_or_order() -> None:
         assert small.seal(merged).packs == whole
 
 
+def test_lines_that_differ_only_in_their_numbers_are_learned_dates_are_not() -> None:
+    recs = records(20)
+    for i, r in enumerate(recs):
+        date = f"Published March {i % 28 + 1}, 2010"
+        counter = f"{i * 7 % 50 + 2} Comments | Add a comment"
+        lines = r["text"].split("\n\n")
+        r["text"] = "\n\n".join([*lines[:3], date, *lines[3:-1], counter, lines[-1]])
+    pack = learned(STAGE, recs)["zorblat.example"]
+    assert "pattern: '^\\d+ Comments \\| Add a comment$'" in pack
+    for r, kept in zip(recs, lines_after(STAGE, recs), strict=True):
+        assert not any(line.endswith("Comments | Add a comment") for line in kept)
+        assert [x for x in kept if x.startswith("Published March")] == [
+            x for x in r["text"].split("\n\n") if x.startswith("Published March")
+        ]
+
+
 def test_a_damaged_state_is_refused() -> None:
     with pytest.raises(CleanerError, match="damaged"):
         LearnState.from_bytes(b"{}", 10)

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cleaner.authoring import fields, mining, spans
+from cleaner.authoring import fields, mining, shapes, spans
 from cleaner.authoring.draft import (
     CUTS,
     SECTIONS,
@@ -223,6 +223,31 @@ def _group_candidate(group: mining.LineGroup, corpus: mining.Corpus) -> Candidat
     return cand
 
 
+def _shape_candidate(shape: shapes.Shape, corpus: mining.Corpus) -> Candidate | None:
+    longest = max(len(v.split()) for v in shape.variants)
+    options: dict[str, Any] = {"pattern": shape.pattern, "max_words": longest}
+    rule = make_rule("draft", "drop_line", options)
+    common = [v for v, _ in shape.variants.most_common(3)]
+    cand = Candidate(
+        "lines",
+        "drop_line",
+        options,
+        f'Lines that differ only in their numbers ("{common[0]}", "{common[-1]}").',
+        len(shape.pages),
+        shape.hits,
+        _confidence(shape.outside, shape.hits, len(shape.pages)),
+    )
+    for p, i in shape.instances:
+        lines = corpus.pages[p]
+        shown = lines[i : i + 2]
+        ex = _example(rule, shown, [1] if len(shown) == 2 else ())
+        if ex is not None and ex not in cand.examples:
+            cand.examples.append(ex)
+        if len(cand.examples) == 2:
+            break
+    return cand if cand.examples else None
+
+
 def _span_candidate(span: spans.Span, corpus: mining.Corpus) -> Candidate | None:
     edge = readable_escape(span.text)
     at_top = all(i == 0 for _, i in span.instances)
@@ -304,6 +329,7 @@ def mine(
     share: float = DEFAULT_SHARE,
     days: Sequence[str | None] | None = None,
     with_fields: bool = True,
+    with_shapes: bool = False,
 ) -> tuple[mining.Corpus, list[Candidate]]:
     corpus = mining.Corpus(pages, share, days)
     header = mining.choose_cuts(corpus, footer=False)
@@ -312,6 +338,10 @@ def mine(
     groups = mining.choose_lines(corpus, kept)
     dropped = {line for g in groups for line in g.lines}
     left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
+    found_shapes = shapes.choose_shapes(corpus, left) if with_shapes else []
+    if found_shapes:
+        taken = {(p, i) for shape in found_shapes for p, i in shape.instances}
+        left = [[i for i in idx if (p, i) not in taken] for p, idx in enumerate(left)]
     found = spans.choose_spans(corpus, left)
     candidates = fields.candidates(corpus) if with_fields else []
     for cut in header + footer:
@@ -322,6 +352,10 @@ def mine(
         g = _group_candidate(group, corpus)
         if g is not None:
             candidates.append(g)
+    for shape in found_shapes:
+        sh = _shape_candidate(shape, corpus)
+        if sh is not None:
+            candidates.append(sh)
     for span in found:
         sp = _span_candidate(span, corpus)
         if sp is not None:
@@ -357,13 +391,16 @@ def suggest(
     path: str = "<draft>",
     days: Sequence[str | None] | None = None,
     with_fields: bool = True,
+    with_shapes: bool = False,
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
     ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
     ``others`` the packs the draft must not clash with (rule ids); ``days`` the day each text
     was fetched, when known (a line seen on one day's pages only is not the site's chrome);
-    ``with_fields`` False drafts no title and date rules (records whose fields are set).
+    ``with_fields`` False drafts no title and date rules (records whose fields are set);
+    ``with_shapes`` drafts rules for lines that differ only in their numbers
+    (:mod:`cleaner.authoring.shapes`).
     The draft owns the site's chrome: it is mined without the rules of ``MODEL_KINDS`` among
     ``generic`` and switches their packs off where it matches (``disable_generic``), as the
     reviewed site packs do; mined after the line model, a draft lost the header lines its cuts
@@ -383,7 +420,9 @@ def suggest(
     pages = [p for p, _ in prepared]
     if len(pages) < 3:
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
-    corpus, candidates = mine(domain, pages, share, [d for _, d in prepared], with_fields)
+    corpus, candidates = mine(
+        domain, pages, share, [d for _, d in prepared], with_fields, with_shapes
+    )
     prints, covered = fingerprints(corpus, domain)
     draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(models))
     _dedupe_ids(draft, others)

@@ -9,11 +9,15 @@ the order, grouping, worker count or Ray partitioning, so what is learned never 
 
 Seal: a site with at least ``learn_min_docs`` documents gets the draft that
 :func:`cleaner.authoring.suggest.suggest` writes from its sample, at ``learn_share`` percent
-(header and footer cuts, recurring lines and spans; no field rules: the records' fields are
-set). Rules the miner doubts are written commented out and not run; so is any rule that would
-touch a line inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`) on a
-sampled document (for a cut: whose marker line is inside one): a line that is article text
-somewhere is never learned.
+(header and footer cuts, recurring lines, lines that differ only in their numbers
+(:mod:`cleaner.authoring.shapes`) and spans; no field rules: the records' fields are set). Any
+rule that would touch a line inside a run of long paragraphs
+(:func:`cleaner.authoring.mining.body_runs`) on a sampled document (for a cut: whose marker line
+is inside one) is written commented out and not run: a line that is article text somewhere is
+never learned. So are the other rules the miner doubts, except whole-line rules: for those the
+body runs are the stronger evidence (the miner's doubt comes from its estimate of each page's
+article window, which takes in the short lines between paragraphs: "Story highlights",
+"ADVERTISEMENT").
 
 Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
 (unless they would leave nothing); each rule that changed the text is named in ``rules`` as
@@ -230,15 +234,15 @@ class LearnChrome:
         """The draft for one site's sample, with the rules that touch a body run held back."""
         try:
             domain = normalise_domain(site)
-            draft = suggest(domain, texts, share=self.share / 100, with_fields=False)
+            draft = suggest(
+                domain, texts, share=self.share / 100, with_fields=False, with_shapes=True
+            )
         except ValueError:  # not a domain, or fewer than 3 texts
             return None
         draft.candidates = [c for c in draft.candidates if c.section != "fields"]
         pages = [p for p in prepare(texts) if p]
         bodies = [Counter(p[i] for i in body_runs(p)) for p in pages]
-        rules = {r.id: r for r in _chrome(load_pack_text(render(draft), "<learned>").rules)}
         for c in draft.candidates:
-            rule = rules.get(c.id)
             if c.section in CUTS:
                 # A cut's marker is the line learned; what lies beyond it the miner already
                 # judged from each page's estimated article text.
@@ -246,9 +250,13 @@ class LearnChrome:
             elif "lines" in c.options:  # a block of lines: only the ones in a body run go
                 touched = not _without_body_lines(c, bodies)
             else:
-                touched = rule is not None and _touches_body(rule, pages, bodies)
+                # Live or doubted (a doubted whole-line rule may be trusted below).
+                touched = _touches_body(make_rule(c.id, c.kind, c.options), pages, bodies)
             if touched:
                 c.confidence = 0.0  # written commented out, for review, never run
+            elif c.doubted and "lines" in c.options:
+                # Whole lines, none ever inside a body run (see the module docstring).
+                c.trusted = "never inside a body run"
         return render(draft)
 
     def apply(self, record: dict[str, Any], state: LearnState) -> dict[str, Any] | Drop:
