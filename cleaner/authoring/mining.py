@@ -96,7 +96,8 @@ class Corpus:
             self.df.update(set(lines))
         self.daily = Daily(self.pages, self.df, self.threshold, days)
         self.counts = [Counter(lines) for lines in self.pages]
-        self.title_keys = {line_key(p[0]) for p in self.pages if p}
+        # A first line that recurs is chrome the scrape starts with, not a page's title.
+        self.title_keys = {line_key(p[0]) for p in self.pages if p and not self.common(p[0])}
         self.layouts = [self._layout(lines) for lines in self.pages]
 
     def common(self, line: str) -> bool:
