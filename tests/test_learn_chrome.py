@@ -269,21 +269,25 @@ def test_learn_chrome_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
     assert (api / "articles.jsonl").read_bytes() == (one / "articles.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("mode", ["exact", "near"])  # near: both stages spill their state
 def test_with_dedup_the_copies_go_and_the_rest_lose_chrome(
-    corpus: tuple[Path, Path], tmp_path: Path
+    corpus: tuple[Path, Path], tmp_path: Path, mode: str
 ) -> None:
     src, rules = corpus
     doubled = tmp_path / "doubled.jsonl"
     text = src.read_text("utf-8")
     copy = text.replace('"id": "zorblat.example-', '"id": "copy-')
     doubled.write_text(text + copy, "utf-8")
-    out = tmp_path / "out"
-    assert run_cli(doubled, out, rules, "--dedup", "exact") == 0
+    out, two = tmp_path / "out", tmp_path / "two"
+    assert run_cli(doubled, out, rules, "--dedup", mode) == 0
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["duplicates_written"] == 45
     assert summary["reconciled"]
     arts = (out / "articles.jsonl").read_text("utf-8")
     assert FOOTER not in arts.split("small.example")[0]
+    assert run_cli(doubled, two, rules, "--dedup", mode, "-j", "2") == 0
+    assert (two / "articles.jsonl").read_bytes() == out.joinpath("articles.jsonl").read_bytes()
+    assert tree(two / "learned-rules") == tree(out / "learned-rules")
 
 
 def kill_args(rules: Path) -> list[str]:

@@ -11,6 +11,9 @@ import pytest
 
 import cleaner.stages.learnspill as learnspill
 from cleaner.errors import CleanerError
+from cleaner.stages import Drop
+from cleaner.stages.chain import Chain
+from cleaner.stages.dedup import ExactDedup
 from cleaner.stages.learn import LearnChrome, LearnState
 from cleaner.stages.learnspill import LearnSpill
 from tests.test_learn_chrome import records
@@ -78,3 +81,39 @@ def test_a_spill_shorter_than_its_state_or_damaged_is_refused(tmp_path: Path) ->
     with pytest.raises(CleanerError, match="damaged learn-chrome sample"):
         dict(broken.sites())
     assert isinstance(LearnState.from_bytes(stage.scan([]).to_bytes(), 12), LearnState)
+
+
+@pytest.mark.parametrize("keyed", [False, True])  # the local engine; Ray
+def test_a_chain_with_dedup_spills_learned_chrome_and_decides_the_same(
+    tmp_path: Path, keyed: bool
+) -> None:
+    learn = LearnChrome(min_docs=10, share=20, sample=12)
+    chain = Chain(ExactDedup(), learn)
+    recs = [{**r, "source": "x", "meta": {}} for r in _corpus()]
+    pairs = list(enumerate(recs))
+    chain.spill_to(tmp_path)
+    spilled = chain.spilled()
+    assert isinstance(spilled.second, LearnSpill)
+    memory = chain.empty() if not keyed else chain.scan_keyed(())
+    for start in range(0, len(recs), 7):
+        batch = pairs[start : start + 7]
+        if keyed:
+            spilled.merge(chain.load_keyed(chain.scan_keyed(batch).to_bytes()))
+            memory.merge(chain.scan_keyed(batch))
+        else:
+            spilled.merge(chain.load(chain.scan(r for _, r in batch).to_bytes()))
+            memory.merge(chain.scan(r for _, r in batch))
+    if keyed:  # the Ray driver seals the merged state as it is
+        a, b = chain.seal_keyed(spilled), chain.seal_keyed(memory)
+        got = [chain.apply_keyed(r, k, a) for k, r in pairs]
+        want = [chain.apply_keyed(r, k, b) for k, r in pairs]
+    else:  # the local engine saves it and seals what it loads back
+        a, b = chain.seal(chain.load(spilled.to_bytes())), chain.seal(memory)
+        got = [chain.apply(r, a) for r in recs]
+        want = [chain.apply(r, b) for r in recs]
+    assert got == want
+    assert sum(isinstance(v, Drop) for v in got) == 1  # the document given twice
+    assert a.second.packs == b.second.packs != {}
+    empty = chain.spilled()  # no scan at all (an empty input): still seals
+    assert chain.seal(chain.load(empty.to_bytes())).second.packs == {}
+    assert chain.seal_keyed(chain.spilled()).second.packs == {}
