@@ -24,7 +24,7 @@ The learning figures apply the stage (``LearnChrome``: scan, seal, apply; pure) 
 the run without it, which are exactly what its pass 1 writes; the run with it is checked to
 write the same texts at the default settings.
 
-    python -m bench.learn_chrome [--no-timing] [--rounds 2] [--out bench/results/learn-chrome.txt]
+    python -m bench.learn_chrome [--no-timing | --timing-only] [--rounds 2] [--out FILE]
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ SHARES = (2, 3, 5, 8, 12, 20)
 GROUPS = (10, 20, 30, 50)
 MAX_LOSS = 0.01
 DEFAULTS = Config.defaults().corpus
+TIMES: list[tuple[float, float]] = []  # (wall, CPU) seconds of each run of `clean`, in order
 
 Page = dict[str, str]  # id, url, site, scrape, gold
 
@@ -111,10 +112,11 @@ def clean(
                 fh.write(json.dumps({"id": p["id"], "url": p["url"], "text": p["scrape"]}) + "\n")
     out = folder / ("learned" if learn else "plain")
     shutil.rmtree(out, ignore_errors=True)
-    start = time.perf_counter()
     cleaner = make_cleaner(generic_packs() if packs is None else packs)
+    start, cpu = time.perf_counter(), time.process_time()
     run(cleaner, [str(src)], str(out), RunOptions(learn_chrome=learn))
     seconds = time.perf_counter() - start
+    TIMES.append((seconds, time.process_time() - cpu))
     records = {}
     for line in (out / "articles.jsonl").read_text("utf-8").splitlines():
         r = json.loads(line)
@@ -207,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--rounds", type=int, default=2, help="timed runs of each, alternately")
+    ap.add_argument("--timing-only", action="store_true", help="stop after the run times")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     lines: list[str] = []
@@ -233,20 +236,24 @@ def main(argv: list[str] | None = None) -> int:
         say(row("all five generic", metrics(pages, generic)))
         say(row("all five learned", metrics(pages, default)))
         if not args.no_timing:
-            plain, with_learn = [], []
             same = True
             for _ in range(args.rounds):  # alternately: the shared machine's load drifts
-                learned_records, learn_s = clean(pages, folder, True)
+                learned_records, _ = clean(pages, folder, True)
                 same = same and {i: r["text"] for i, r in learned_records.items()} == default
-                with_learn.append(learn_s)
-                plain.append(clean(pages, folder, False)[1])
+                clean(pages, folder, False)
+            runs = TIMES[-2 * args.rounds :]
+            with_learn, plain = runs[0::2], runs[1::2]
             say()
-            say(
-                f"run time, {len(pages)} pages, -j 1, {args.rounds} alternate runs each: without "
-                f"{' '.join(f'{x:.1f}' for x in plain)} s, with --learn-chrome "
-                f"{' '.join(f'{x:.1f}' for x in with_learn)} s ({sum(with_learn) / sum(plain):.2f}x; "
-                f"goal <= 2x); the run's texts equal the bench's: {same}"
-            )
+            say(f"run time, {len(pages)} pages, -j 1, {args.rounds} alternate runs each:")
+            for i, what in ((0, "wall"), (1, "CPU")):
+                a, b = [t[i] for t in plain], [t[i] for t in with_learn]
+                say(
+                    f"  {what:<4} without {' '.join(f'{x:.1f}' for x in a)} s, with --learn-chrome "
+                    f"{' '.join(f'{x:.1f}' for x in b)} s ({sum(b) / sum(a):.2f}x; goal <= 2x)"
+                )
+            say(f"  the run's texts equal the bench's: {same}")
+            if args.timing_only:
+                return 0
 
         say()
         say(
