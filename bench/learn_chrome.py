@@ -8,30 +8,35 @@ text that cleaning removed) and content lost (share of hand-checked lines remove
 
 - ``generic``: the generic packs alone; ``learned``: generic, then learned chrome.
 - Leave-one-site-out: ``learn_share`` is chosen on four ctf sites (the highest chrome removal
-  whose content loss summed over them stays at most 1%) and scored on the fifth.
+  whose content loss *beyond the generic packs'*, summed over them, stays at most 1%: the
+  generic line model alone loses more than 1% on ctf, which learning cannot win back) and
+  scored on the fifth.
+- The same without the generic line model (the packs of ``MODEL_KINDS`` left out): what
+  learning does on its own, as before that model joined the generic packs.
 - Small sites: each ctf site cut into groups of N consecutive pages, each group learned on its
   own as a site of N documents (how ``learn_min_docs`` was chosen).
 - aeb and wcxb (one to a few pages per site): how many sites reach ``learn_min_docs``, and what
   is lost (nothing may be).
-- Run time: ``cleaner.run.run`` over all ctf pages, -j 1, with and without ``learn_chrome``
-  (goal: at most twice).
+- Run time: ``cleaner.run.run`` over all ctf pages, -j 1, with and without ``learn_chrome``,
+  run alternately ``--rounds`` times (goal: at most twice).
 
 The learning figures apply the stage (``LearnChrome``: scan, seal, apply; pure) to the records of
 the run without it, which are exactly what its pass 1 writes; the run with it is checked to
 write the same texts at the default settings.
 
-    python -m bench.learn_chrome [--no-timing] [--out bench/results/learn-chrome.txt]
+    python -m bench.learn_chrome [--no-timing | --timing-only] [--rounds 2] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +52,9 @@ from bench.corpora import (
     sum_line_metrics,
 )
 from bench.site_rules import generic_packs, make_cleaner
+from cleaner.authoring.suggest import MODEL_KINDS
 from cleaner.config import Config
+from cleaner.engine.load import Pack
 from cleaner.run import RunOptions, run
 from cleaner.stages.learn import LearnChrome, site_of
 
@@ -55,6 +62,7 @@ SHARES = (2, 3, 5, 8, 12, 20)
 GROUPS = (10, 20, 30, 50)
 MAX_LOSS = 0.01
 DEFAULTS = Config.defaults().corpus
+TIMES: list[tuple[float, float]] = []  # (wall, CPU) seconds of each run of `clean`, in order
 
 Page = dict[str, str]  # id, url, site, scrape, gold
 
@@ -88,7 +96,14 @@ def other_pages() -> list[Page]:
     return pages
 
 
-def clean(pages: Sequence[Page], folder: Path, learn: bool) -> tuple[dict[str, Any], float]:
+def no_model_packs() -> list[Pack]:
+    """The generic packs without the ones that run the trained line model."""
+    return [p for p in generic_packs() if not any(r.kind_name in MODEL_KINDS for r in p.rules)]
+
+
+def clean(
+    pages: Sequence[Page], folder: Path, learn: bool, packs: Sequence[Pack] | None = None
+) -> tuple[dict[str, Any], float]:
     """Run ``cleaner.run.run`` on the pages; the records by id, and the seconds it took."""
     src = folder / "in.jsonl"
     if not src.exists():
@@ -96,9 +111,12 @@ def clean(pages: Sequence[Page], folder: Path, learn: bool) -> tuple[dict[str, A
             for p in pages:
                 fh.write(json.dumps({"id": p["id"], "url": p["url"], "text": p["scrape"]}) + "\n")
     out = folder / ("learned" if learn else "plain")
-    start = time.perf_counter()
-    run(make_cleaner(generic_packs()), [str(src)], str(out), RunOptions(learn_chrome=learn))
+    shutil.rmtree(out, ignore_errors=True)
+    cleaner = make_cleaner(generic_packs() if packs is None else packs)
+    start, cpu = time.perf_counter(), time.process_time()
+    run(cleaner, [str(src)], str(out), RunOptions(learn_chrome=learn))
     seconds = time.perf_counter() - start
+    TIMES.append((seconds, time.process_time() - cpu))
     records = {}
     for line in (out / "articles.jsonl").read_text("utf-8").splitlines():
         r = json.loads(line)
@@ -122,10 +140,19 @@ def learn(
     return out
 
 
+_SCORED: dict[tuple[str, str], LineMetrics] = {}
+
+
 def metrics(pages: Sequence[Page], texts: dict[str, str]) -> LineMetrics:
-    return sum_line_metrics(
-        line_metrics(p["scrape"], texts.get(p["id"], ""), p["gold"]) for p in pages
-    )
+    """Summed over the pages; each (page, text) is scored once (the folds reuse them)."""
+    out = []
+    for p in pages:
+        text = texts.get(p["id"], "")
+        m = _SCORED.get((p["id"], text))
+        if m is None:
+            m = _SCORED[p["id"], text] = line_metrics(p["scrape"], text, p["gold"])
+        out.append(m)
+    return sum_line_metrics(out)
 
 
 def row(label: str, m: LineMetrics, extra: str = "") -> str:
@@ -135,9 +162,54 @@ def row(label: str, m: LineMetrics, extra: str = "") -> str:
     )
 
 
+def loso(
+    pages: Sequence[Page],
+    by_site: dict[str, list[Page]],
+    records: dict[str, Any],
+    say: Callable[[str], None],
+) -> None:
+    """Leave-one-site-out: each site scored at the share chosen on the other four."""
+    generic = {i: r["text"] for i, r in records.items()}
+    groups = {s: [p["id"] for p in ps] for s, ps in by_site.items()}
+    by_share = {s: learn(records, groups, s, DEFAULTS["learn_min_docs"]) for s in SHARES}
+    held: list[LineMetrics] = []
+    held_generic: list[LineMetrics] = []
+    for site, ps in by_site.items():
+        train = [p for p in pages if p["site"] != site]
+        base = metrics(train, generic)["content_loss"]
+        scores = {s: metrics(train, by_share[s]) for s in SHARES}
+        best = max(
+            SHARES,
+            key=lambda s: (
+                scores[s]["content_loss"] - base <= MAX_LOSS,
+                scores[s]["chrome_removal"],
+            ),
+        )
+        tm = scores[best]
+        m = metrics(ps, by_share[best])
+        held.append(m)
+        held_generic.append(metrics(ps, generic))
+        say(
+            row(f"{site} held out, share {best}%", m)
+            + f"  [train: {tm['chrome_removal']:.1%} at {tm['content_loss']:.2%}]"
+        )
+    summed, summed_generic = sum_line_metrics(held), sum_line_metrics(held_generic)
+    say(row("held-out sites summed", summed))
+    say(
+        f"  of which lost by learning: "
+        f"{summed['content_loss'] - summed_generic['content_loss']:.2%} (generic packs alone: "
+        f"{summed_generic['chrome_removal']:.1%} at {summed_generic['content_loss']:.2%})"
+    )
+    say("every share on all five (for reference):")
+    for s in SHARES:
+        say(row(f"  learn_share {s}%", metrics(pages, by_share[s])))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--rounds", type=int, default=2, help="timed runs of each, alternately")
+    ap.add_argument("--timing-only", action="store_true", help="stop after the run times")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     lines: list[str] = []
@@ -152,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         by_site.setdefault(p["site"], []).append(p)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        records, plain_s = clean(pages, folder, False)
+        records, _ = clean(pages, folder, False)
         generic = {i: r["text"] for i, r in records.items()}
         groups = {s: [p["id"] for p in ps] for s, ps in by_site.items()}
         share, min_docs = DEFAULTS["learn_share"], DEFAULTS["learn_min_docs"]
@@ -164,41 +236,39 @@ def main(argv: list[str] | None = None) -> int:
         say(row("all five generic", metrics(pages, generic)))
         say(row("all five learned", metrics(pages, default)))
         if not args.no_timing:
-            learned_records, learn_s = clean(pages, folder, True)
-            same = {i: r["text"] for i, r in learned_records.items()} == default
+            same = True
+            for _ in range(args.rounds):  # alternately: the shared machine's load drifts
+                learned_records, _ = clean(pages, folder, True)
+                same = same and {i: r["text"] for i, r in learned_records.items()} == default
+                clean(pages, folder, False)
+            runs = TIMES[-2 * args.rounds :]
+            with_learn, plain = runs[0::2], runs[1::2]
             say()
-            say(
-                f"run time, {len(pages)} pages, -j 1: without {plain_s:.1f} s, with "
-                f"--learn-chrome {learn_s:.1f} s ({learn_s / plain_s:.2f}x; goal <= 2x); "
-                f"the run's texts equal the bench's: {same}"
-            )
+            say(f"run time, {len(pages)} pages, -j 1, {args.rounds} alternate runs each:")
+            for i, what in ((0, "wall"), (1, "CPU")):
+                a, b = [t[i] for t in plain], [t[i] for t in with_learn]
+                say(
+                    f"  {what:<4} without {' '.join(f'{x:.1f}' for x in a)} s, with --learn-chrome "
+                    f"{' '.join(f'{x:.1f}' for x in b)} s ({sum(b) / sum(a):.2f}x; goal <= 2x)"
+                )
+            say(f"  the run's texts equal the bench's: {same}")
+            if args.timing_only:
+                return 0
 
         say()
         say(
-            f"leave-one-site-out: learn_share chosen on four sites (content lost <= {MAX_LOSS:.0%})"
+            f"leave-one-site-out: learn_share chosen on four sites (content lost beyond the "
+            f"generic packs' <= {MAX_LOSS:.0%})"
         )
-        by_share = {s: learn(records, groups, s, min_docs) for s in SHARES}
-        held: list[LineMetrics] = []
-        for site, ps in by_site.items():
-            train = [p for p in pages if p["site"] != site]
-            best = max(
-                SHARES,
-                key=lambda s: (
-                    metrics(train, by_share[s])["content_loss"] <= MAX_LOSS,
-                    metrics(train, by_share[s])["chrome_removal"],
-                ),
-            )
-            tm = metrics(train, by_share[best])
-            m = metrics(ps, by_share[best])
-            held.append(m)
-            say(
-                row(f"{site} held out, share {best}%", m)
-                + f"  [train: {tm['chrome_removal']:.1%} at {tm['content_loss']:.2%}]"
-            )
-        say(row("held-out sites summed", sum_line_metrics(held)))
-        say("every share on all five (for reference):")
-        for s in SHARES:
-            say(row(f"  learn_share {s}%", metrics(pages, by_share[s])))
+        loso(pages, by_site, records, say)
+
+        say()
+        say("the same without the generic line model (the boilerplate pack left out):")
+        (folder / "no-model").mkdir()
+        nm_records, _ = clean(pages, folder / "no-model", False, no_model_packs())
+        say(row("all five generic", metrics(pages, {i: r["text"] for i, r in nm_records.items()})))
+        say(row("all five learned", metrics(pages, learn(nm_records, groups, share, min_docs))))
+        loso(pages, by_site, nm_records, say)
 
         say()
         say(f"small sites: each ctf site cut into groups of N pages, learned at share {share}%")

@@ -150,9 +150,10 @@ LEARN_OPTIONS = (
         "learn_chrome",
         BOOL,
         "Learn each site's chrome from the corpus: `cleaner suggest`'s miner drafts a pack "
-        "from a sample of the site's documents (header and footer cuts, recurring lines and "
-        "spans), and its rules run on all of them, except those it doubts or that would touch "
-        "a run of long paragraphs on a sampled document. The packs are written to "
+        "from a sample of the site's documents (header and footer cuts, recurring lines, "
+        "lines that differ only in their numbers, and spans), and its rules run on all of "
+        "them, except those that would touch a run of long paragraphs on a sampled document "
+        "and those it doubts (whole lines excepted). The packs are written to "
         "`learned-rules/` in the output folder for review. `cleaner run --learn-chrome` turns "
         "it on.",
         default=False,
@@ -177,7 +178,8 @@ LEARN_OPTIONS = (
         "learn_sample",
         INT,
         "`learn_chrome`: how many documents per site are mined (a bottom-k sample by digest, "
-        "the same whatever the worker count); memory per site stays bounded.",
+        "the same whatever the worker count); a run spills the samples to its work folder, "
+        "so memory stays bounded whatever the number of sites.",
         default=200,
         minimum=10,
     ),

@@ -140,6 +140,22 @@ def test_what_is_learned_depends_on_no_grouping_or_order() -> None:
         assert small.seal(merged).packs == whole
 
 
+def test_lines_that_differ_only_in_their_numbers_are_learned_dates_are_not() -> None:
+    recs = records(20)
+    for i, r in enumerate(recs):
+        date = f"Published March {i % 28 + 1}, 2010"
+        counter = f"{i * 7 % 50 + 2} Comments | Add a comment"
+        lines = r["text"].split("\n\n")
+        r["text"] = "\n\n".join([*lines[:3], date, *lines[3:-1], counter, lines[-1]])
+    pack = learned(STAGE, recs)["zorblat.example"]
+    assert "pattern: '^\\d+ Comments \\| Add a comment$'" in pack
+    for r, kept in zip(recs, lines_after(STAGE, recs), strict=True):
+        assert not any(line.endswith("Comments | Add a comment") for line in kept)
+        assert [x for x in kept if x.startswith("Published March")] == [
+            x for x in r["text"].split("\n\n") if x.startswith("Published March")
+        ]
+
+
 def test_a_damaged_state_is_refused() -> None:
     with pytest.raises(CleanerError, match="damaged"):
         LearnState.from_bytes(b"{}", 10)
@@ -253,21 +269,25 @@ def test_learn_chrome_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
     assert (api / "articles.jsonl").read_bytes() == (one / "articles.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("mode", ["exact", "near"])  # near: both stages spill their state
 def test_with_dedup_the_copies_go_and_the_rest_lose_chrome(
-    corpus: tuple[Path, Path], tmp_path: Path
+    corpus: tuple[Path, Path], tmp_path: Path, mode: str
 ) -> None:
     src, rules = corpus
     doubled = tmp_path / "doubled.jsonl"
     text = src.read_text("utf-8")
     copy = text.replace('"id": "zorblat.example-', '"id": "copy-')
     doubled.write_text(text + copy, "utf-8")
-    out = tmp_path / "out"
-    assert run_cli(doubled, out, rules, "--dedup", "exact") == 0
+    out, two = tmp_path / "out", tmp_path / "two"
+    assert run_cli(doubled, out, rules, "--dedup", mode) == 0
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["duplicates_written"] == 45
     assert summary["reconciled"]
     arts = (out / "articles.jsonl").read_text("utf-8")
     assert FOOTER not in arts.split("small.example")[0]
+    assert run_cli(doubled, two, rules, "--dedup", mode, "-j", "2") == 0
+    assert (two / "articles.jsonl").read_bytes() == out.joinpath("articles.jsonl").read_bytes()
+    assert tree(two / "learned-rules") == tree(out / "learned-rules")
 
 
 def kill_args(rules: Path) -> list[str]:

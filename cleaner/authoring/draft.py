@@ -43,12 +43,13 @@ class Candidate:
     # For field rules: (input, the fields the rule reads from it) instead of ``examples``.
     field_examples: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     id: str = ""
+    trusted: str = ""  # why it runs though its confidence is low (other evidence)
 
     @property
     def doubted(self) -> bool:
         """Most of its hits are inside the estimated article text: it would delete sentence
         pieces ("The", "and"), so the draft holds it commented out, never live."""
-        return self.confidence < DOUBT
+        return self.confidence < DOUBT and not self.trusted
 
 
 @dataclass
@@ -132,6 +133,8 @@ def render(draft: Draft) -> str:
             if c.doubted
             else ""
         )
+        if c.trusted and c.confidence < DOUBT:
+            flag = f"  live: {c.trusted}"
         out.append(f"  # {c.pages} pages, {c.hits} lines, confidence {c.confidence:.2f}{flag}")
         out += _commented(_rule_lines(c, d.n_pages)) if c.doubted else _rule_lines(c, d.n_pages)
     return "\n".join(out) + "\n"

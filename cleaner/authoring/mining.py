@@ -96,7 +96,8 @@ class Corpus:
             self.df.update(set(lines))
         self.daily = Daily(self.pages, self.df, self.threshold, days)
         self.counts = [Counter(lines) for lines in self.pages]
-        self.title_keys = {line_key(p[0]) for p in self.pages if p}
+        # A first line that recurs is chrome the scrape starts with, not a page's title.
+        self.title_keys = {line_key(p[0]) for p in self.pages if p and not self.common(p[0])}
         self.layouts = [self._layout(lines) for lines in self.pages]
 
     def common(self, line: str) -> bool:
@@ -280,7 +281,7 @@ class LineGroup:
 BYLINE_REACH = 4  # bylines sit within this many lines above the body's first paragraph
 
 
-def _zone(layout: Layout, i: int) -> str:
+def zone(layout: Layout, i: int) -> str:
     if not layout.has_body or i < layout.lead_start or i > layout.body_end:
         return "outside"
     if layout.body_start - BYLINE_REACH <= i <= layout.body_start:
@@ -305,7 +306,7 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
         for i in idx:
             line = corpus.pages[p][i]
             if df[line] >= corpus.threshold:
-                zones.setdefault(line, Counter())[_zone(corpus.layouts[p], i)] += 1
+                zones.setdefault(line, Counter())[zone(corpus.layouts[p], i)] += 1
     chosen = {
         line
         for line, z in zones.items()
@@ -333,152 +334,24 @@ def choose_lines(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[LineGrou
     members: dict[str, list[str]] = {}
     for line in sorted(chosen):
         members.setdefault(find(line), []).append(line)
+    # Per chosen line: the pages it is kept on, and where it is first seen (page order: the
+    # order a reader meets the lines in).
+    on_pages: dict[str, set[int]] = {line: set() for line in chosen}
+    first_seen: dict[str, tuple[int, int]] = {}
+    for p, idx in enumerate(kept):
+        for i in idx:
+            line = corpus.pages[p][i]
+            if line in chosen:
+                on_pages[line].add(p)
+                first_seen.setdefault(line, (p, i))
     groups: list[LineGroup] = []
     for lines in members.values():
-        group = set(lines)
-        pages = {p for p, idx in enumerate(kept) if any(corpus.pages[p][i] in group for i in idx)}
+        pages = set().union(*(on_pages[line] for line in lines))
         hits = sum(zones[line].total() for line in lines)
         outside = sum(zones[line]["outside"] for line in lines)
-        # Keep page order: the order a reader meets the lines in.
-        first_seen: dict[str, tuple[int, int]] = {}
-        for p, idx in enumerate(kept):
-            for i in idx:
-                first_seen.setdefault(corpus.pages[p][i], (p, i))
         lines.sort(key=lambda line: first_seen[line])
         groups.append(LineGroup(lines, pages, hits, outside))
     return groups
-
-
-# --- spans: text glued to the start or end of lines ------------------------------------------
-
-SEPARATORS = "|-\u2013\u2014:\u00bb\u00b7/\u2022"  # | - en and em dash : » · / •
-SPAN_CHARS = 60  # a site's prefix or suffix is at most this long
-LABEL_WORDS = 2  # a line whose varying part is this short is a label: drop it whole
-
-
-@dataclass
-class Span:
-    """A recurring prefix or suffix on lines whose other part varies."""
-
-    text: str
-    suffix: bool
-    pages: set[int]
-    hits: int
-    outside: int
-    drop: bool  # the varying part is a short label too: drop the whole line
-    max_words: int  # longest line seen with it (a guard for `drop`)
-    instances: list[tuple[int, int]]  # (page, line index)
-    section: bool = False  # a prefix followed by "<section> <same separator>", taken too
-
-    @property
-    def separator(self) -> str:
-        edge = self.text.strip()
-        return edge[-1] if edge and edge[-1] in SEPARATORS and not self.suffix else ""
-
-
-def _boundaries(line: str, suffix: bool) -> list[str]:
-    """Prefixes (or suffixes) of ``line`` that end at a separator or at glued words."""
-    found: list[str] = []
-    n = len(line)
-    span = range(1, min(n, SPAN_CHARS + 1))
-    for k in span:
-        i = n - k if suffix else k  # the cut point: prefix line[:i], suffix line[i:]
-        if i <= 0 or i >= n:
-            continue
-        left, right = line[i - 1], line[i]
-        glued = right.isupper() and (left.islower() or left in ".!?")
-        if suffix:
-            part = line[i:]
-            edge = part.lstrip()
-            sep = line[i - 1] == " " and bool(edge) and edge[0] in SEPARATORS
-        else:
-            part = line[:i]
-            edge = part.rstrip()
-            sep = right == " " and bool(edge) and edge[-1] in SEPARATORS
-        if (glued or sep) and sum(c.isalpha() for c in part) >= 3:
-            found.append(part.strip() if sep else part)
-    return found
-
-
-def choose_spans(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[Span]:
-    """Prefixes and suffixes that recur on many pages before (after) text that varies."""
-    found: dict[tuple[str, bool], Span] = {}
-    rests: dict[tuple[str, bool], set[str]] = {}
-    for p, idx in enumerate(kept):
-        layout = corpus.layouts[p]
-        for i in idx:
-            line = corpus.pages[p][i]
-            if corpus.common(line):
-                continue
-            for suffix in (False, True):
-                for part in set(_boundaries(line, suffix)):
-                    key = (part, suffix)
-                    span = found.get(key)
-                    if span is None:
-                        span = found[key] = Span(part, suffix, set(), 0, 0, False, 0, [])
-                        rests[key] = set()
-                    span.pages.add(p)
-                    span.hits += 1
-                    span.outside += _zone(layout, i) == "outside"
-                    span.max_words = max(span.max_words, len(line.split()))
-                    span.instances.append((p, i))
-                    rest = line[: -len(part)] if suffix else line[len(part) :]
-                    rests[key].add(rest.strip(" " + SEPARATORS))
-    good = [
-        s
-        for key, s in found.items()
-        if len(s.pages) >= corpus.threshold
-        and len(rests[key]) >= corpus.threshold
-        # A span on lines inside the article is a dateline ("WASHINGTON -") or a label the
-        # article keeps: only spans mostly outside it (page titles, link labels) qualify.
-        and s.outside * 2 >= s.hits
-        and not is_metadata(s.text)
-    ]
-    # Of nested prefixes (suffixes) keep the longest that holds nearly all of the shorter one's
-    # pages, and nothing that extends a span already kept.
-    good.sort(key=lambda s: (-len(s.pages), -len(s.text)))
-    chosen: list[Span] = []
-    for s in good:
-        if any(_nested(s, c) for c in chosen):
-            continue
-        longer = [
-            o for o in good if o is not s and o.suffix == s.suffix and _extends(o.text, s.text, s)
-        ]
-        if any(len(o.pages) * 10 >= len(s.pages) * 9 for o in longer):
-            continue
-        chosen.append(s)
-    for s in chosen:
-        rest_words = [
-            len(
-                (
-                    corpus.pages[p][i][: -len(s.text)]
-                    if s.suffix
-                    else corpus.pages[p][i][len(s.text) :]
-                ).split()
-            )
-            for p, i in s.instances
-        ]
-        s.drop = max(rest_words) <= LABEL_WORDS
-        sep = s.separator
-        if sep and not s.drop:
-            # "Site | Section | Headline": when most lines go on with a short section and the
-            # same separator, the section goes too.
-            then = re.compile(rf"^ ?[^{re.escape(sep)}]{{1,40}} {re.escape(sep)} ")
-            rests_after = [corpus.pages[p][i][len(s.text) :] for p, i in s.instances]
-            s.section = sum(bool(then.match(r)) for r in rests_after) * 5 >= len(rests_after) * 4
-    return chosen
-
-
-def _extends(longer: str, shorter: str, span: Span) -> bool:
-    if len(longer) <= len(shorter):
-        return False
-    return longer.endswith(shorter) if span.suffix else longer.startswith(shorter)
-
-
-def _nested(s: Span, kept: Span) -> bool:
-    return s.suffix == kept.suffix and (
-        _extends(s.text, kept.text, s) or _extends(kept.text, s.text, s)
-    )
 
 
 # --- body runs: the part of one page no learned rule may touch --------------------------------

@@ -17,12 +17,14 @@ back with the loader and every example is run before it is returned: a draft tha
 
 from __future__ import annotations
 
+import itertools
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cleaner.authoring import fields, mining
+from cleaner.authoring import fields, mining, shapes, spans
 from cleaner.authoring.draft import (
     CUTS,
     SECTIONS,
@@ -96,14 +98,26 @@ def _example(rule: Rule, lines: list[str], context: Sequence[int] = ()) -> tuple
     return "\n".join(shown), "\n".join(out)
 
 
+_FOLDED: weakref.WeakKeyDictionary[mining.Corpus, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _folded(corpus: mining.Corpus) -> list[tuple[str, str]]:
+    """The corpus's distinct lines, shortest first, each with its casefolded form (computed
+    once per corpus: every candidate looks for its near misses in them)."""
+    found = _FOLDED.get(corpus)
+    if found is None:
+        lines = sorted(corpus.df, key=lambda line: (len(line), line))
+        found = _FOLDED[corpus] = [(line, line.casefold()) for line in lines]
+    return found
+
+
 def _near_miss(rule: Rule, needle: str, corpus: mining.Corpus) -> tuple[str, str] | None:
     """A real line that contains the matched text yet is kept: shows the rule is exact."""
     folded = needle.casefold()
-    similar = sorted(
-        (line for line in corpus.df if line != needle and folded in line.casefold()),
-        key=lambda line: (len(line), line),
-    )
-    for line in similar[:20]:
+    similar = (line for line, low in _folded(corpus) if line != needle and folded in low)
+    for line in itertools.islice(similar, 20):
         if _run(rule, [line]) == [line]:
             return line, line
     return None
@@ -209,7 +223,32 @@ def _group_candidate(group: mining.LineGroup, corpus: mining.Corpus) -> Candidat
     return cand
 
 
-def _span_candidate(span: mining.Span, corpus: mining.Corpus) -> Candidate | None:
+def _shape_candidate(shape: shapes.Shape, corpus: mining.Corpus) -> Candidate | None:
+    longest = max(len(v.split()) for v in shape.variants)
+    options: dict[str, Any] = {"pattern": shape.pattern, "max_words": longest}
+    rule = make_rule("draft", "drop_line", options)
+    common = [v for v, _ in shape.variants.most_common(3)]
+    cand = Candidate(
+        "lines",
+        "drop_line",
+        options,
+        f'Lines that differ only in their numbers ("{common[0]}", "{common[-1]}").',
+        len(shape.pages),
+        shape.hits,
+        _confidence(shape.outside, shape.hits, len(shape.pages)),
+    )
+    for p, i in shape.instances:
+        lines = corpus.pages[p]
+        shown = lines[i : i + 2]
+        ex = _example(rule, shown, [1] if len(shown) == 2 else ())
+        if ex is not None and ex not in cand.examples:
+            cand.examples.append(ex)
+        if len(cand.examples) == 2:
+            break
+    return cand if cand.examples else None
+
+
+def _span_candidate(span: spans.Span, corpus: mining.Corpus) -> Candidate | None:
     edge = readable_escape(span.text)
     at_top = all(i == 0 for _, i in span.instances)
     options: dict[str, Any]
@@ -225,9 +264,7 @@ def _span_candidate(span: mining.Span, corpus: mining.Corpus) -> Candidate | Non
             options = {"pattern": f"^{edge}(?: [^{sep}]{{1,40}} {sep})?"}
             what = f'"{span.text}" and the section after it, at the start of lines.'
         elif span.suffix:
-            options = {
-                "suffix": " " + span.text if span.text[0] in mining.SEPARATORS else span.text
-            }
+            options = {"suffix": " " + span.text if span.text[0] in spans.SEPARATORS else span.text}
             what = f'"{span.text}" at the end of lines.'
         else:
             options = {"prefix": span.text}
@@ -265,7 +302,7 @@ def fingerprints(corpus: mining.Corpus, domain: str) -> tuple[list[tuple[str, in
     names = {brand, domain.split(".")[0]} - {"www", "news"}
     options: dict[str, set[int]] = {}
     for p, lines in enumerate(corpus.pages):
-        for line in set(lines):
+        for line in dict.fromkeys(lines):  # page order: ties below go to the first seen
             folded = line.casefold().replace(" ", "")
             if (
                 len(line) >= 6
@@ -291,6 +328,8 @@ def mine(
     pages: Sequence[list[str]],
     share: float = DEFAULT_SHARE,
     days: Sequence[str | None] | None = None,
+    with_fields: bool = True,
+    with_shapes: bool = False,
 ) -> tuple[mining.Corpus, list[Candidate]]:
     corpus = mining.Corpus(pages, share, days)
     header = mining.choose_cuts(corpus, footer=False)
@@ -299,8 +338,12 @@ def mine(
     groups = mining.choose_lines(corpus, kept)
     dropped = {line for g in groups for line in g.lines}
     left = [[i for i in idx if corpus.pages[p][i] not in dropped] for p, idx in enumerate(kept)]
-    spans = mining.choose_spans(corpus, left)
-    candidates = fields.candidates(corpus)
+    found_shapes = shapes.choose_shapes(corpus, left) if with_shapes else []
+    if found_shapes:
+        taken = {(p, i) for shape in found_shapes for p, i in shape.instances}
+        left = [[i for i in idx if (p, i) not in taken] for p, idx in enumerate(left)]
+    found = spans.choose_spans(corpus, left)
+    candidates = fields.candidates(corpus) if with_fields else []
     for cut in header + footer:
         c = _cut_candidate(cut, corpus)
         if c is not None:
@@ -309,7 +352,11 @@ def mine(
         g = _group_candidate(group, corpus)
         if g is not None:
             candidates.append(g)
-    for span in spans:
+    for shape in found_shapes:
+        sh = _shape_candidate(shape, corpus)
+        if sh is not None:
+            candidates.append(sh)
+    for span in found:
         sp = _span_candidate(span, corpus)
         if sp is not None:
             candidates.append(sp)
@@ -343,12 +390,17 @@ def suggest(
     share: float = DEFAULT_SHARE,
     path: str = "<draft>",
     days: Sequence[str | None] | None = None,
+    with_fields: bool = True,
+    with_shapes: bool = False,
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
     ``generic`` are the groups the pipeline runs beside the pack (their chrome is not mined);
     ``others`` the packs the draft must not clash with (rule ids); ``days`` the day each text
-    was fetched, when known (a line seen on one day's pages only is not the site's chrome).
+    was fetched, when known (a line seen on one day's pages only is not the site's chrome);
+    ``with_fields`` False drafts no title and date rules (records whose fields are set);
+    ``with_shapes`` drafts rules for lines that differ only in their numbers
+    (:mod:`cleaner.authoring.shapes`).
     The draft owns the site's chrome: it is mined without the rules of ``MODEL_KINDS`` among
     ``generic`` and switches their packs off where it matches (``disable_generic``), as the
     reviewed site packs do; mined after the line model, a draft lost the header lines its cuts
@@ -368,7 +420,9 @@ def suggest(
     pages = [p for p, _ in prepared]
     if len(pages) < 3:
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
-    corpus, candidates = mine(domain, pages, share, [d for _, d in prepared])
+    corpus, candidates = mine(
+        domain, pages, share, [d for _, d in prepared], with_fields, with_shapes
+    )
     prints, covered = fingerprints(corpus, domain)
     draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(models))
     _dedupe_ids(draft, others)

@@ -6,7 +6,7 @@ decides on the texts it scanned (dedup compares pass 1's texts); the second's ed
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,32 @@ class Pair:
         self.second = self.second.merge(other.second)
         return self
 
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.first, self.second))
+
     def to_bytes(self) -> bytes:
         a: bytes = self.first.to_bytes()
         b: bytes = self.second.to_bytes()
         return _SIZE.pack(len(a)) + a + b
+
+
+class _Adopt:
+    """The empty merged state of a stage that does not spill, beside one that does: it becomes
+    the first state merged into it (plain or keyed, as the engine's scans are)."""
+
+    def __init__(self, stage: CorpusStage[Any]) -> None:
+        self.stage = stage
+
+    def merge(self, other: Any) -> Any:
+        return other
+
+    def to_bytes(self) -> bytes:
+        return bytes(self.stage.empty().to_bytes())
+
+
+def _spilled(stage: CorpusStage[Any]) -> Any:
+    spilled = getattr(stage, "spilled", None)
+    return spilled() if spilled is not None else _Adopt(stage)
 
 
 def _split(data: bytes) -> tuple[bytes, bytes]:
@@ -55,6 +77,17 @@ class Chain:
     def empty(self) -> Pair:
         return Pair(self.first.empty(), self.second.empty())
 
+    def spill_to(self, folder: Path) -> None:
+        """Each stage that keeps its merged state on disk does so (near dedup in ``folder``,
+        learned chrome in ``folder/learn``), so the chain's memory stays bounded too."""
+        for stage in (self.first, self.second):
+            spill = getattr(stage, "spill_to", None)
+            if spill is not None:
+                spill(folder)
+
+    def spilled(self) -> Pair:
+        return Pair(_spilled(self.first), _spilled(self.second))
+
     def scan(self, records: Iterable[dict[str, Any]]) -> Pair:
         batch = list(records)
         return Pair(self.first.scan(batch), self.second.scan(batch))
@@ -64,7 +97,8 @@ class Chain:
         return Pair(self.first.load(a), self.second.load(b))
 
     def seal(self, state: Pair) -> Pair:
-        return Pair(self.first.seal(state.first), self.second.seal(state.second))
+        first, second = (self.first.empty() if isinstance(x, _Adopt) else x for x in state)
+        return Pair(self.first.seal(first), self.second.seal(second))
 
     def apply(self, record: dict[str, Any], state: Pair) -> dict[str, Any] | Drop:
         verdict = self.first.apply(record, state.first)
@@ -86,7 +120,8 @@ class Chain:
         return Pair(self.first.load_keyed(a), self.second.load_keyed(b))
 
     def seal_keyed(self, state: Pair) -> Pair:
-        return Pair(self.first.seal_keyed(state.first), self.second.seal_keyed(state.second))
+        first, second = (x.stage.scan_keyed(()) if isinstance(x, _Adopt) else x for x in state)
+        return Pair(self.first.seal_keyed(first), self.second.seal_keyed(second))
 
     def apply_keyed(self, record: dict[str, Any], key: int, state: Pair) -> dict[str, Any] | Drop:
         verdict = self.first.apply_keyed(record, key, state.first)

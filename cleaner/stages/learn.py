@@ -9,11 +9,15 @@ the order, grouping, worker count or Ray partitioning, so what is learned never 
 
 Seal: a site with at least ``learn_min_docs`` documents gets the draft that
 :func:`cleaner.authoring.suggest.suggest` writes from its sample, at ``learn_share`` percent
-(header and footer cuts, recurring lines and spans; no field rules: the records' fields are
-set). Rules the miner doubts are written commented out and not run; so is any rule that would
-touch a line inside a run of long paragraphs (:func:`cleaner.authoring.mining.body_runs`) on a
-sampled document (for a cut: whose marker line is inside one): a line that is article text
-somewhere is never learned.
+(header and footer cuts, recurring lines, lines that differ only in their numbers
+(:mod:`cleaner.authoring.shapes`) and spans; no field rules: the records' fields are set). Any
+rule that would touch a line inside a run of long paragraphs
+(:func:`cleaner.authoring.mining.body_runs`) on a sampled document (for a cut: whose marker line
+is inside one) is written commented out and not run: a line that is article text somewhere is
+never learned. So are the other rules the miner doubts, except whole-line rules: for those the
+body runs are the stronger evidence (the miner's doubt comes from its estimate of each page's
+article window, which takes in the short lines between paragraphs: "Story highlights",
+"ADVERTISEMENT").
 
 Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
 (unless they would leave nothing); each rule that changed the text is named in ``rules`` as
@@ -21,8 +25,11 @@ Apply (pass 2): the live rules run on the record's lines as a site pack's chrome
 again changes nothing. The packs are written to ``learned-rules/<site>.yaml`` in the output
 folder: what ran, with counts and real examples, ready to review and copy into ``rules/sites/``.
 
-Memory: the scan holds at most ``learn_sample`` texts per site (the sample bounds each site,
-not the number of sites); sealed, only the packs' YAML.
+Memory: a scan holds at most ``learn_sample`` texts per site of its batch. The run's merged
+state is spilled to its work folder (:mod:`cleaner.stages.learnspill`) and sealed a partition of
+sites at a time, so memory does not grow with the number of sites; sealed, the state holds the
+packs' YAML (sites that learned something) and compiles at most :data:`COMPILED` of them at
+once. Without a spill folder (the Python API on its own) the merged state stays in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,10 +52,12 @@ from cleaner.engine.load import Rule, load_pack_text
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
 from cleaner.stages import Drop
+from cleaner.stages.learnspill import SPILL_MAGIC, LearnSpill, Site
 from cleaner.steps.normalize import count_spaced_words, normalize_lines
 from cleaner.words import count_words, has_cjk
 
 _MAGIC = "cleaner-learn-chrome-2"
+COMPILED = 256  # sites whose compiled rules a process keeps (records come in any site order)
 
 
 def site_of(record: dict[str, Any]) -> str | None:
@@ -68,20 +78,6 @@ def site_of(record: dict[str, Any]) -> str | None:
 def _key(record: dict[str, Any]) -> str:
     data = f"{record['id']}\0{record['text']}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=8).hexdigest()
-
-
-@dataclass
-class Site:
-    """One site's document count and its bottom-k sample: digest -> text."""
-
-    n: int = 0
-    docs: dict[str, str] = field(default_factory=dict)
-
-    def merge(self, other: Site, sample: int) -> None:
-        self.n += other.n
-        self.docs.update(other.docs)
-        if len(self.docs) > sample:
-            self.docs = {k: self.docs[k] for k in sorted(self.docs)[:sample]}
 
 
 @dataclass
@@ -131,14 +127,18 @@ class LearnState:
         return state
 
     def group(self, site: str) -> RuleGroup | None:
-        """The site's live chrome rules, compiled once per process."""
+        """The site's live chrome rules, compiled once per process while they are among the
+        :data:`COMPILED` sites used last."""
         yaml = self.packs.get(site)
         if yaml is None:
             return None
-        group = self.compiled.get(site)
+        group = self.compiled.pop(site, None)
         if group is None:
             pack = load_pack_text(yaml, f"learned-rules/{_file_name(site)}.yaml")
-            group = self.compiled[site] = RuleGroup(_chrome(pack.rules))
+            group = RuleGroup(_chrome(pack.rules))
+            if len(self.compiled) >= COMPILED:
+                del self.compiled[next(iter(self.compiled))]  # the least recently used
+        self.compiled[site] = group  # last: the most recently used
         return group
 
 
@@ -189,6 +189,7 @@ class LearnChrome:
         self.min_docs = min_docs
         self.share = share
         self.sample = sample
+        self.spill: Path | None = None
 
     def empty(self) -> LearnState:
         return LearnState(self.sample)
@@ -201,12 +202,26 @@ class LearnChrome:
                 state.add(site, record)
         return state
 
-    def load(self, data: bytes) -> LearnState:
+    def spill_to(self, folder: Path) -> None:
+        """Merge the scans into files in ``folder`` (:mod:`cleaner.stages.learnspill`), not in
+        memory: the run's engines call this with their work folder."""
+        self.spill = folder / "learn"
+
+    def spilled(self) -> LearnSpill:
+        """The empty merged state of a run, on disk in the folder of :meth:`spill_to`."""
+        if self.spill is None:
+            raise CleanerError("learn-chrome: spilled() before spill_to()")  # pragma: no cover
+        return LearnSpill(self.spill, self.sample)
+
+    def load(self, data: bytes) -> Any:
+        if data.startswith(SPILL_MAGIC):
+            return LearnSpill.from_bytes(data, self.spill, self.sample)
         return LearnState.from_bytes(data, self.sample)
 
-    def seal(self, state: LearnState) -> LearnState:
+    def seal(self, state: LearnState | LearnSpill) -> LearnState:
         sealed = self.empty()
-        for name, site in sorted(state.sites.items()):
+        sites = state.sites() if isinstance(state, LearnSpill) else sorted(state.sites.items())
+        for name, site in sites:
             texts = [site.docs[k] for k in sorted(site.docs)]
             yaml = self._learn(name, texts) if site.n >= self.min_docs else None
             live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
@@ -219,15 +234,15 @@ class LearnChrome:
         """The draft for one site's sample, with the rules that touch a body run held back."""
         try:
             domain = normalise_domain(site)
-            draft = suggest(domain, texts, share=self.share / 100)
+            draft = suggest(
+                domain, texts, share=self.share / 100, with_fields=False, with_shapes=True
+            )
         except ValueError:  # not a domain, or fewer than 3 texts
             return None
         draft.candidates = [c for c in draft.candidates if c.section != "fields"]
         pages = [p for p in prepare(texts) if p]
         bodies = [Counter(p[i] for i in body_runs(p)) for p in pages]
-        rules = {r.id: r for r in _chrome(load_pack_text(render(draft), "<learned>").rules)}
         for c in draft.candidates:
-            rule = rules.get(c.id)
             if c.section in CUTS:
                 # A cut's marker is the line learned; what lies beyond it the miner already
                 # judged from each page's estimated article text.
@@ -235,9 +250,13 @@ class LearnChrome:
             elif "lines" in c.options:  # a block of lines: only the ones in a body run go
                 touched = not _without_body_lines(c, bodies)
             else:
-                touched = rule is not None and _touches_body(rule, pages, bodies)
+                # Live or doubted (a doubted whole-line rule may be trusted below).
+                touched = _touches_body(make_rule(c.id, c.kind, c.options), pages, bodies)
             if touched:
                 c.confidence = 0.0  # written commented out, for review, never run
+            elif c.doubted and "lines" in c.options:
+                # Whole lines, none ever inside a body run (see the module docstring).
+                c.trusted = "never inside a body run"
         return render(draft)
 
     def apply(self, record: dict[str, Any], state: LearnState) -> dict[str, Any] | Drop:
@@ -275,10 +294,10 @@ class LearnChrome:
     def scan_keyed(self, pairs: Iterable[tuple[int, dict[str, Any]]]) -> LearnState:
         return self.scan(record for _, record in pairs)
 
-    def load_keyed(self, data: bytes) -> LearnState:
+    def load_keyed(self, data: bytes) -> Any:
         return self.load(data)
 
-    def seal_keyed(self, state: LearnState) -> LearnState:
+    def seal_keyed(self, state: LearnState | LearnSpill) -> LearnState:
         return self.seal(state)
 
     def apply_keyed(
