@@ -39,6 +39,12 @@ DATE_CASES = [
     ('<html><head><meta name="datePublished" content="2015-01-17T00:11:29+00:00"></head>'
      "<body><h1>Farms held liable</h1><p>By Ann Reporter</p><p>January 16, 2015 7:11 PM</p>"
      "<p>Body.</p></body></html>", None, "2015-01-16", None),
+    # A date line above the headline, a bar of share buttons between them.
+    ('<html><head><meta name="dcterms.created" content="2015-01-17T02:04:16+00:00"></head><body>'
+     "<p>Video</p><p>16 January 2015 Last updated at 21:04 ET</p><p>Share this page</p>"
+     + "".join(f"<li>{s}</li>" for s in ("Delicious", "Digg", "Facebook", "reddit", "Email"))
+     + "<h1>How do immigrants forge a sense of identity?</h1><p>By John McManus</p><p>Body."
+     "</p></body></html>", None, "2015-01-16", None),
     # A visible date the URL's date path confirms beats a markup date that neither shows.
     ('<html><head><meta name="date" content="2000-08-11T15:05:39"></head><body><h1>Grounded'
      "</h1><p>August 14, 2000 Web posted at: 12:35 p.m. EDT</p><p>Body.</p></body></html>",

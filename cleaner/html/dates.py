@@ -62,6 +62,7 @@ _LABEL_GAP = 60
 _MAX_LINES = 3000  # lines rendered: a page's head is near its top
 _MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
 _NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+_SHARE_WORDS = 12  # or, before it, lines of a few words in all: a bar of share buttons
 # Evidence of a visible date, strongest first.
 LABEL, NEAR_TITLE = 2, 1
 
@@ -229,7 +230,11 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
     anchors = _anchors(lines, headings)
     near: set[int] = set()
     for anchor in anchors:
-        near.update(range(max(0, anchor - _NEAR_BEFORE), anchor + _NEAR_AFTER + 1))
+        first, between = anchor, 0  # words between the line above ``first`` and the headline
+        while first > 0 and (anchor - first < _NEAR_BEFORE or between <= _SHARE_WORDS):
+            first -= 1
+            between += len(lines[first].split())
+        near.update(range(max(0, first), anchor + _NEAR_AFTER + 1))
     published: list[tuple[int, int, date]] = []
     updated: list[date] = []
     for f in found:
