@@ -143,6 +143,27 @@ TITLE_CASES = [
      "http://news.bbc.co.uk/hi/english/sci/tech/newsid_1/1.stm", "The Earth's Ring of Fire"),
     ("<html><head><title>CNN.com - Convention opens - August 15, 2000</title></head><body>"
      "<p>Convention opens</p></body></html>", None, "Convention opens"),
+    # A date written after the headline is not part of it.
+    ("<html><head><title>Study: Ozone layer has stopped shrinking - Aug 31, 2005</title></head>"
+     "<body><p>Front</p></body></html>", None, "Study: Ozone layer has stopped shrinking"),
+    ("<html><head><title>Grounded and grumpy? How to avoid delays- August 14, 2000</title>"
+     "</head><body></body></html>", None, "Grounded and grumpy? How to avoid delays"),
+    # A colon inside a headline is not a separator; an application-name that is the headline
+    # is not the site's name.
+    ('<html><head><meta property="og:title" content="Police: 2 dead, 1 hurt in mall shooting">'
+     '<meta name="application-name" content="Police: 2 dead, 1 hurt in mall shooting">'
+     '<meta property="og:site_name" content="Yahoo News"><title>Police: 2 dead, 1 hurt in mall '
+     "shooting - Yahoo News</title></head><body><h1>Police: 2 dead, 1 hurt in mall shooting</h1>"
+     "</body></html>", "https://news.yahoo.com/police-2-dead.html",
+     "Police: 2 dead, 1 hurt in mall shooting"),
+    ("<html><head><title>BBC News | SCI/TECH | Sumatra: Caught between two plates</title></head>"
+     "<body><p>SCI/TECH</p><p>Sumatra</p><p>Sumatra: Caught between two plates</p><p>Body.</p>"
+     "</body></html>", "http://news.bbc.co.uk/hi/english/sci/tech/newsid_778000/778274.stm",
+     "Sumatra: Caught between two plates"),
+    # The <h1> is the site's logo: the <title> without the site's name.
+    ("<html><head><title>A Beginner's Guide to Skincare \u2013 The Southerner</title></head>"
+     "<body><h1>The Southerner</h1><p>Body.</p></body></html>", "https://thesoutherner.com/x",
+     "A Beginner's Guide to Skincare"),
     ("<html><body><p>No title anywhere.</p></body></html>", None, None),
 ]  # fmt: skip
 

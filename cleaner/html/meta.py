@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from cleaner.html.dates import visible_dates, visible_lines, wayback_capture
-from cleaner.html.titles import best_title, norm_name, strip_site_name
+from cleaner.html.titles import best_title, norm_name, strip_site_name, without_date
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -384,7 +384,6 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
                 out.put(field_name, value, source)
 
     heading = _heading(root)
-    sites = site_names(meta, objects, url or out.canonical_url)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
     title_el = root.find(".//title")
     if title_el is not None and _text(title_el):
@@ -394,6 +393,10 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
         titles.append(("json-ld:headline", headline))
     if heading:
         titles.append(("h1", heading))
+    # A "site name" that is a whole title is the page's headline (application-name does that);
+    # the <h1> is left out: it may be the site's logo.
+    whole = {norm_name(without_date(v)) for src, v in titles if src != "h1"}
+    sites = [s for s in site_names(meta, objects, url or out.canonical_url) if s not in whole]
     rendered: list[list[str]] = []
 
     def lines() -> list[str]:
