@@ -123,31 +123,35 @@ def visible_lines(root: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
 
     def flush() -> None:
-        line = " ".join("".join(parts).split())
-        parts.clear()
-        if line:
-            lines.append(line)
+        if parts:
+            line = " ".join("".join(parts).split())
+            parts.clear()
+            if line:
+                lines.append(line)
 
-    # An explicit stack, not recursion: a page may nest elements thousands deep.
-    stack: list[tuple[Any, bool]] = [(body, False)]
-    while stack and len(lines) < _MAX_LINES:
-        el, closing = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if tag == "script" and not closing and el.text and "document.write" in el.text:
-            flush()
-            lines.extend(_written(el.text))
-        if closing or tag is None or tag in _SKIP or (el.get("id") or "").startswith("wm-"):
+    # lxml walks the tree (no recursion: a page may nest elements thousands deep); a comment's
+    # or processing instruction's tail is text, the element itself is not.
+    walker = lxml.etree.iterwalk(body, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if len(lines) >= _MAX_LINES:
+            break
+        if event == "start":
+            tag = el.tag.lower() if isinstance(el.tag, str) else None
+            if tag in _SKIP or (el.get("id") or "").startswith("wm-"):
+                if tag == "script" and el.text and "document.write" in el.text:
+                    flush()
+                    lines.extend(_written(el.text))
+                walker.skip_subtree()  # its end event still comes, for its tail
+                continue
             if tag in _BLOCKS:
                 flush()
-            if el.tail and el is not body:
-                parts.append(el.tail)
+            if el.text:
+                parts.append(el.text)
             continue
-        if tag in _BLOCKS:
+        if event == "end" and isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             flush()
-        if el.text:
-            parts.append(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        if el.tail and el is not body:
+            parts.append(el.tail)
     flush()
     return lines
 
