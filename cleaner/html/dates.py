@@ -3,8 +3,9 @@
 The markup's own dates (JSON-LD, ``<meta>``, microdata, ``<time>``) come first (meta.py); this
 module adds the weaker evidence, strongest first: a date line the page writes beside its
 headline or under a publication label (read by the text date kinds' parser, the same forms
-as plain text), then a date in the URL path. An updated label's date is never the
-publication date.
+as plain text; a line a script writes with ``document.write`` counts), then a date in the URL
+path. An updated label's date is never the publication date. The date line also overrules the
+markup's date when it is earlier or the URL agrees with it (meta.py).
 
 A Wayback Machine capture is recognised by its URL (``web.archive.org/web/<14 digits>/``) or
 by the toolbar and the closing comment the archive adds: its capture time is the page's crawl
