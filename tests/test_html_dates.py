@@ -32,8 +32,27 @@ DATE_CASES = [
     # Structured markup first: JSON-LD, then <meta>, then <time pubdate>.
     ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
      '"datePublished": "2023-05-10T09:00:00Z", "dateModified": "2023-05-11"}</script></head>'
-     "<body><h1>H</h1><p>May 1, 2023</p></body></html>", None, "2023-05-10T09:00:00+00:00",
+     "<body><h1>H</h1><p>May 12, 2023</p></body></html>", None, "2023-05-10T09:00:00+00:00",
      "2023-05-11"),
+    # The markup's UTC timestamp is the evening before in the page's own time: the visible
+    # date line, earlier, is the page's day.
+    ('<html><head><meta name="datePublished" content="2015-01-17T00:11:29+00:00"></head>'
+     "<body><h1>Farms held liable</h1><p>By Ann Reporter</p><p>January 16, 2015 7:11 PM</p>"
+     "<p>Body.</p></body></html>", None, "2015-01-16", None),
+    # A date line above the headline, a bar of share buttons between them.
+    ('<html><head><meta name="dcterms.created" content="2015-01-17T02:04:16+00:00"></head><body>'
+     "<p>Video</p><p>16 January 2015 Last updated at 21:04 ET</p><p>Share this page</p>"
+     + "".join(f"<li>{s}</li>" for s in ("Delicious", "Digg", "Facebook", "reddit", "Email"))
+     + "<h1>How do immigrants forge a sense of identity?</h1><p>By John McManus</p><p>Body."
+     "</p></body></html>", None, "2015-01-16", None),
+    # A visible date the URL's date path confirms beats a markup date that neither shows.
+    ('<html><head><meta name="date" content="2000-08-11T15:05:39"></head><body><h1>Grounded'
+     "</h1><p>August 14, 2000 Web posted at: 12:35 p.m. EDT</p><p>Body.</p></body></html>",
+     "http://www.cnn.com/2000/TRAVEL/08/14/delays/", "2000-08-14", None),
+    # A later visible date (an update shown to readers) does not overrule the markup.
+    ('<html><head><meta property="article:published_time" content="2021-03-04"></head>'
+     "<body><h1>Story</h1><p>March 9, 2021</p><p>Body.</p></body></html>", None,
+     "2021-03-04", None),
     ('<html><head><meta property="article:published_time" content="2021-03-04"></head>'
      "<body><h1>H</h1></body></html>", None, "2021-03-04", None),
     ("<html><body><h1>H</h1><time pubdate datetime=\"2020-02-02\">Feb 2</time></body></html>",
@@ -46,6 +65,25 @@ DATE_CASES = [
      None, "2015-01-12", None),
     ("<html><body><h1>Story</h1><p>Published: 3 March 2019 | Updated: 5 March 2019</p>"
      "</body></html>", None, "2019-03-03", "2019-03-05"),
+    # A date line the page writes from a script: the default version (last) of the ones a
+    # script writes for each edition, not the URL's day.
+    (_archived("<h1>Tough fight expected</h1><div><script><!--\nif (location.hostname."
+               "indexOf('edition.') != -1) {\n document.write('Saturday, July 2, 2005 Posted: "
+               "0417 GMT (1217 HKT)');\n} else {\n document.write('Saturday, July 2, 2005; "
+               "Posted: 12:17 a.m. EDT (04:17 GMT)');\n}\n//--></script></div><p>Text.</p>",
+               "http://www.cnn.com/2005/POLITICS/07/01/resignation.next/index.html",
+               "20050703024133"), None, "2005-07-02", None),
+    ("<html><body><h1>Story</h1><script>document.write('<p class=\"timestamp\">August 15, "
+     "2000<br> Web posted at: 0329 GMT</p>');</script><script>var x = 'March 3, 2001';"
+     "</script><p>Text.</p></body></html>", None, "2000-08-15", None),
+    # The headline is found by the chosen title, not by a logo's <h1>, and under a list of top
+    # stories that names it first.
+    ("<html><head><title>Vice Guide to North Korea - CNN.com</title></head><body><h1>CNN</h1>"
+     + "".join(f"<p>Menu {i}</p>" for i in range(8)) + "<p>Vice Guide to North Korea</p>"
+     + "".join(f"<p>Menu {i}</p>" for i in range(8, 16)) + "<p>Vice Guide to North Korea</p>"
+     "<p>By Shane Smith</p><p>February 10, 2010 8:42 a.m. EST</p><p>Text.</p></body></html>",
+     "http://www.cnn.com/2010/WORLD/asiapcf/02/08/vbs.north.korea/index.html", "2010-02-10",
+     None),
     # An updated date alone is not the publication date.
     ("<html><body><h1>Story</h1><p>Last updated: June 1, 2004</p><p>Text.</p></body></html>",
      None, None, "2004-06-01"),
@@ -105,6 +143,27 @@ TITLE_CASES = [
      "http://news.bbc.co.uk/hi/english/sci/tech/newsid_1/1.stm", "The Earth's Ring of Fire"),
     ("<html><head><title>CNN.com - Convention opens - August 15, 2000</title></head><body>"
      "<p>Convention opens</p></body></html>", None, "Convention opens"),
+    # A date written after the headline is not part of it.
+    ("<html><head><title>Study: Ozone layer has stopped shrinking - Aug 31, 2005</title></head>"
+     "<body><p>Front</p></body></html>", None, "Study: Ozone layer has stopped shrinking"),
+    ("<html><head><title>Grounded and grumpy? How to avoid delays- August 14, 2000</title>"
+     "</head><body></body></html>", None, "Grounded and grumpy? How to avoid delays"),
+    # A colon inside a headline is not a separator; an application-name that is the headline
+    # is not the site's name.
+    ('<html><head><meta property="og:title" content="Police: 2 dead, 1 hurt in mall shooting">'
+     '<meta name="application-name" content="Police: 2 dead, 1 hurt in mall shooting">'
+     '<meta property="og:site_name" content="Yahoo News"><title>Police: 2 dead, 1 hurt in mall '
+     "shooting - Yahoo News</title></head><body><h1>Police: 2 dead, 1 hurt in mall shooting</h1>"
+     "</body></html>", "https://news.yahoo.com/police-2-dead.html",
+     "Police: 2 dead, 1 hurt in mall shooting"),
+    ("<html><head><title>BBC News | SCI/TECH | Sumatra: Caught between two plates</title></head>"
+     "<body><p>SCI/TECH</p><p>Sumatra</p><p>Sumatra: Caught between two plates</p><p>Body.</p>"
+     "</body></html>", "http://news.bbc.co.uk/hi/english/sci/tech/newsid_778000/778274.stm",
+     "Sumatra: Caught between two plates"),
+    # The <h1> is the site's logo: the <title> without the site's name.
+    ("<html><head><title>A Beginner's Guide to Skincare \u2013 The Southerner</title></head>"
+     "<body><h1>The Southerner</h1><p>Body.</p></body></html>", "https://thesoutherner.com/x",
+     "A Beginner's Guide to Skincare"),
     ("<html><body><p>No title anywhere.</p></body></html>", None, None),
 ]  # fmt: skip
 

@@ -3,8 +3,9 @@
 The markup's own dates (JSON-LD, ``<meta>``, microdata, ``<time>``) come first (meta.py); this
 module adds the weaker evidence, strongest first: a date line the page writes beside its
 headline or under a publication label (read by the text date kinds' parser, the same forms
-as plain text), then a date in the URL path. An updated label's date is never the
-publication date.
+as plain text; a line a script writes with ``document.write`` counts), then a date in the URL
+path. An updated label's date is never the publication date. The date line also overrules the
+markup's date when it is earlier or the URL agrees with it (meta.py).
 
 A Wayback Machine capture is recognised by its URL (``web.archive.org/web/<14 digits>/``) or
 by the toolbar and the closing comment the archive adds: its capture time is the page's crawl
@@ -14,10 +15,11 @@ the toolbar's own text and timestamps are never read as the page's.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import lxml.etree
 import lxml.html
@@ -52,10 +54,16 @@ _PUBLISHED = re.compile(
 _UPDATED = re.compile(
     r"(?i)(?:\bupdated?\b|\bmodified\b|\brevised\b|\baktualisiert\b|\bmis à jour\b|更新|修改)"
 )
+# A page that writes its date line from a script: the literal text of each document.write call.
+_WRITE = re.compile(
+    r"document\.write(?:ln)?\s*\(\s*(?:'((?:[^'\\\n]|\\.){1,300})'|\"((?:[^\"\\\n]|\\.){1,300})\")\s*\)"
+)
+_TAG = re.compile(r"<[^>]*>")
 _LABEL_GAP = 60
 _MAX_LINES = 3000  # lines rendered: a page's head is near its top
 _MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
 _NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+_SHARE_WORDS = 12  # or, before it, lines of a few words in all: a bar of share buttons
 # Evidence of a visible date, strongest first.
 LABEL, NEAR_TITLE = 2, 1
 
@@ -116,30 +124,50 @@ def visible_lines(root: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
 
     def flush() -> None:
-        line = " ".join("".join(parts).split())
-        parts.clear()
-        if line:
-            lines.append(line)
+        if parts:
+            line = " ".join("".join(parts).split())
+            parts.clear()
+            if line:
+                lines.append(line)
 
-    # An explicit stack, not recursion: a page may nest elements thousands deep.
-    stack: list[tuple[Any, bool]] = [(body, False)]
-    while stack and len(lines) < _MAX_LINES:
-        el, closing = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if closing or tag is None or tag in _SKIP or (el.get("id") or "").startswith("wm-"):
+    # lxml walks the tree (no recursion: a page may nest elements thousands deep); a comment's
+    # or processing instruction's tail is text, the element itself is not.
+    walker = lxml.etree.iterwalk(body, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if len(lines) >= _MAX_LINES:
+            break
+        if event == "start":
+            tag = el.tag.lower() if isinstance(el.tag, str) else None
+            if tag in _SKIP or (el.get("id") or "").startswith("wm-"):
+                if tag == "script" and el.text and "document.write" in el.text:
+                    flush()
+                    lines.extend(_written(el.text))
+                walker.skip_subtree()  # its end event still comes, for its tail
+                continue
             if tag in _BLOCKS:
                 flush()
-            if el.tail and el is not body:
-                parts.append(el.tail)
+            if el.text:
+                parts.append(el.text)
             continue
-        if tag in _BLOCKS:
+        if event == "end" and isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             flush()
-        if el.text:
-            parts.append(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        if el.tail and el is not body:
+            parts.append(el.tail)
     flush()
     return lines
+
+
+def _written(script: str) -> list[str]:
+    """The text the last literal ``document.write('...')`` call of a script writes: a script
+    that writes a date line in several versions ("if the edition is Asia ... else ...") has
+    the default, the version most readers see, last."""
+    out = []
+    for m in _WRITE.finditer(script):
+        raw = m.group(1) if m.group(1) is not None else m.group(2)
+        text = " ".join(_TAG.sub(" ", html.unescape(re.sub(r"\\(.)", r"\1", raw))).split())
+        if text:
+            out = [text]
+    return out
 
 
 def _compiled_forms() -> tuple[tuple[str, Any], ...]:
@@ -159,16 +187,24 @@ def _compiled_forms() -> tuple[tuple[str, Any], ...]:
 _FORMS: tuple[tuple[str, Any], ...] | None = None
 
 
-def _anchor(lines: list[str], headings: list[str]) -> int | None:
-    """The line of the headline: the first line that is a heading, or a part of the title
-    of three words or more ("Site - Section - Headline")."""
-    wanted = {" ".join(h.split()).casefold() for h in headings if h}
-    for heading in headings:
-        wanted.update(p.casefold() for p in segments(heading) if len(p.split()) >= 3)
+def _anchors(lines: list[str], headings: list[str]) -> list[int]:
+    """The lines of the headline: every line that is the first heading given (the chosen
+    title), else the next heading, else a part of a title of three words or more ("Site -
+    Section - Headline"). A page's first <h1> may be its logo, and a list of top stories may
+    name the headline above the story itself."""
+    index: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
-        if line.casefold() in wanted:
-            return i
-    return None
+        index.setdefault(line.casefold(), []).append(i)
+    for heading in headings:
+        at = index.get(" ".join(heading.split()).casefold()) if heading else None
+        if at:
+            return at
+    for heading in headings:
+        for part in segments(heading):
+            at = index.get(part.casefold()) if len(part.split()) >= 3 else None
+            if at:
+                return at
+    return []
 
 
 def _label(before: str, regex: re.Pattern[str]) -> bool:
@@ -178,21 +214,32 @@ def _label(before: str, regex: re.Pattern[str]) -> bool:
     return end >= 0 and len(before) - end <= _LABEL_GAP
 
 
-def visible_dates(
-    lines: list[str], headings: list[str], crawled: date | None
-) -> tuple[date | None, date | None]:
-    """(published, updated) the visible text writes: a labelled date, else the date line beside
-    the headline. None where the evidence disagrees or is missing; nothing after ``crawled``."""
+class Visible(NamedTuple):
+    """The dates a page's visible text writes, and how strong the published one's evidence is
+    (``LABEL``, ``NEAR_TITLE``, 0 for none)."""
+
+    published: date | None
+    strength: int
+    updated: date | None
+
+
+def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -> Visible:
+    """The published and updated dates the visible text writes: a labelled date, else the date
+    line beside the headline. None where the evidence is missing; nothing after ``crawled``."""
     from cleaner.engine.kinds.textdates import page_order, scan, settled
 
     found = scan(_compiled_forms(), lines, len(lines), _MAX_WORDS)
     if not found:
-        return None, None
+        return Visible(None, 0, None)
     order = page_order(found)
-    anchor = _anchor(lines, headings)
+    anchors = _anchors(lines, headings)
     near: set[int] = set()
-    if anchor is not None:
-        near = set(range(max(0, anchor - _NEAR_BEFORE), anchor + _NEAR_AFTER + 1))
+    for anchor in anchors:
+        first, between = anchor, 0  # words between the line above ``first`` and the headline
+        while first > 0 and (anchor - first < _NEAR_BEFORE or between <= _SHARE_WORDS):
+            first -= 1
+            between += len(lines[first].split())
+        near.update(range(max(0, first), anchor + _NEAR_AFTER + 1))
     published: list[tuple[int, int, date]] = []
     updated: list[date] = []
     for f in found:
@@ -206,13 +253,14 @@ def visible_dates(
         if _label(before, _UPDATED) and not _label(before.split("|")[-1], _PUBLISHED):
             updated.append(when)
             continue
-        if _label(before, _PUBLISHED) and (anchor is None or f.line >= anchor - _NEAR_BEFORE):
-            published.append((LABEL, abs(f.line - (anchor or 0)), when))
+        distance = min((abs(f.line - a) for a in anchors), default=f.line)
+        if _label(before, _PUBLISHED) and (not anchors or f.line >= anchors[0] - _NEAR_BEFORE):
+            published.append((LABEL, distance, when))
         elif f.line in near:
-            published.append((NEAR_TITLE, abs(f.line - (anchor or 0)), when))
-    best = None
-    if published:
-        top = max(p[0] for p in published)
-        ranked = sorted((p for p in published if p[0] == top), key=lambda p: p[1])
-        best = ranked[0][2]
-    return best, (updated[0] if updated else None)
+            published.append((NEAR_TITLE, distance, when))
+    first_updated = updated[0] if updated else None
+    if not published:
+        return Visible(None, 0, first_updated)
+    top = max(p[0] for p in published)
+    best = min((p for p in published if p[0] == top), key=lambda p: p[1])
+    return Visible(best[2], top, first_updated)

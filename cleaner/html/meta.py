@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from cleaner.html.dates import visible_dates, visible_lines, wayback_capture
-from cleaner.html.titles import best_title, norm_name, strip_site_name
+from cleaner.html.titles import best_title, norm_name, strip_site_name, without_date
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -328,15 +328,24 @@ def _weak_dates(
     headings: list[str],
     lines: Callable[[], list[str]],
 ) -> None:
-    """Dates the markup does not mark: the visible date lines, then the URL's date path."""
+    """Dates the markup does not mark: the visible date lines, then the URL's date path. A
+    visible date line also overrules the markup's published date when it is earlier (the
+    markup's is often a republication's or a UTC timestamp of the evening before), or when
+    the URL's date path agrees with it: two sources against one."""
     crawled = date.fromisoformat(out.crawl_date) if out.crawl_date else None
-    if "date_published" not in out.fields:  # a reader's text is rendered only when needed
-        published, updated = visible_dates(lines(), headings, crawled)
-        out.put("date_published", published.isoformat() if published else None, "text")
-        out.put("date_updated", updated.isoformat() if updated else None, "text")
     found = url_date(url or out.canonical_url)
-    if found is not None and (out.crawl_date is None or found <= out.crawl_date):
-        out.put("date_published", found, "url")
+    if found is not None and out.crawl_date is not None and found > out.crawl_date:
+        found = None
+    visible = visible_dates(lines(), headings, crawled)
+    shown = visible.published.isoformat() if visible.published else None
+    marked = out.fields.get("date_published")
+    if marked is None:
+        out.put("date_published", shown, "text")
+        out.put("date_updated", visible.updated.isoformat() if visible.updated else None, "text")
+    elif shown is not None and shown != marked[:10] and (shown < marked[:10] or shown == found):
+        out.fields["date_published"] = shown
+        out.fields_from["date_published"] = "text+url" if shown == found else "text"
+    out.put("date_published", found, "url")
 
 
 def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str = "") -> PageMeta:
@@ -375,8 +384,6 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
                 out.put(field_name, value, source)
 
     heading = _heading(root)
-    heading = _heading(root)
-    sites = site_names(meta, objects, url or out.canonical_url)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
     title_el = root.find(".//title")
     if title_el is not None and _text(title_el):
@@ -386,6 +393,10 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
         titles.append(("json-ld:headline", headline))
     if heading:
         titles.append(("h1", heading))
+    # A "site name" that is a whole title is the page's headline (application-name does that);
+    # the <h1> is left out: it may be the site's logo.
+    whole = {norm_name(without_date(v)) for src, v in titles if src != "h1"}
+    sites = [s for s in site_names(meta, objects, url or out.canonical_url) if s not in whole]
     rendered: list[list[str]] = []
 
     def lines() -> list[str]:
@@ -397,7 +408,8 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
     if chosen is not None:
         out.put("title", chosen[1], chosen[0])
 
-    _weak_dates(out, root, url, [heading or "", *(v for _, v in titles)], lines)
+    chosen_title = [chosen[1]] if chosen is not None else []
+    _weak_dates(out, root, url, [*chosen_title, heading or "", *(v for _, v in titles)], lines)
 
     author = _ld_author(objects)
     if author:

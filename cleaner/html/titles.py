@@ -12,13 +12,42 @@ import re
 from collections.abc import Callable
 
 _SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014\-:\u00b7\u2022\u00bb/]|::)\s+|:\s+")
+# The parts of a title a page may write as lines of their own: a colon joins a headline's
+# parts ("Review: 'Jarhead' ..."), so it separates only a site's name ("Demo Times: ...").
+_PARTS = re.compile(r"\s+(?:[|\u2013\u2014\-\u00b7\u2022\u00bb/]|::)\s+")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A date after the headline ("Headline - Jul 1, 2005", "- Monday August 14, 2000 11:34 PM").
+_DATE_TAIL = re.compile(
+    r"(?i)\s*[-|\u2013\u2014,]\s*(?:[a-z]+day,?\s+)?"
+    r"(?:" + _MONTH + r"\s+[0-9]{1,2},?|[0-9]{1,2}\s+" + _MONTH + r",?)\s+(?:19|20)[0-9]{2}"
+    r"(?:,?\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?\s*$"
+)
 _NORM = re.compile(r"[\W_]+")
 _TITLE_LINES = 300  # a headline is written near the top
 
 
 def segments(title: str) -> list[str]:
     """The parts of a title between its separators ("Section - Headline | Site")."""
-    return [p.strip() for p in _SEPARATORS.split(" ".join(title.split())) if p.strip()]
+    return [p.strip() for p in _PARTS.split(" ".join(title.split())) if p.strip()]
+
+
+def _pieces(title: str) -> list[str]:
+    """The title's parts, and the parts of those split at a colon ("Site: Section: Headline"):
+    the longest a page writes as a line of its own wins, so "Review: 'Jarhead' ..." shown
+    whole beats "Review" shown as a menu item."""
+    parts = segments(title)
+    out = list(parts)
+    for part in parts:
+        pieces = [p.strip() for p in re.split(r":\s+", part) if p.strip()]
+        if len(pieces) > 1:
+            out.extend(pieces)
+    return out
+
+
+def without_date(title: str) -> str:
+    """The title without a date written after it; unchanged if the date is all there is."""
+    bare = _DATE_TAIL.sub("", title)
+    return bare if bare.strip() else title
 
 
 def norm_name(text: str) -> str:
@@ -37,7 +66,7 @@ def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
 
     A segment that equals the page's <h1> is the headline, whatever the others name.
     """
-    title = " ".join(title.split())
+    title = without_date(" ".join(title.split()))
     parts = _SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -78,7 +107,7 @@ def best_title(
             if j != i and cands[j][0].split(":")[0] != cands[i][0].split(":")[0]
         ):
             return cands[i]
-    parted = [(src, segments(value)) for src, value in cands]
+    parted = [(src, _pieces(value)) for src, value in cands]
     if any(len(parts) > 1 for _, parts in parted):
         seen = {line.casefold() for line in lines()[:_TITLE_LINES]}
         for src, parts in parted:
