@@ -72,8 +72,10 @@ _PRICE = re.compile(r"[$€£¥]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd|gbp)\b")
 _YEAR_PATH = re.compile(r"/(?:19|20)\d\d/")
 _DIGITS = re.compile(r"\d{4,}")
 _TEXT_SAMPLE = 20_000  # characters of visible text the phrase features read: enough, bounded
-# Elements with a class or id whose words count (a script's are code, not layout).
-_NAMED = lxml.etree.XPath("descendant-or-self::*[(@class or @id) and not(self::script)]")
+# Class and id values whose words count (a script's are code, not layout), as plain strings.
+_CLASSES = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@class", smart_strings=False)
+_IDS = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@id", smart_strings=False)
+_CLASS_AND_ID = lxml.etree.XPath("descendant-or-self::*[@class and @id and not(self::script)]")
 # Blocks whose runs of same-class siblings make a list of posts, items or cards.
 _REPEATED = ("div", "li", "article", "section", "tr")
 
@@ -112,15 +114,19 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
     for el in tree.iter("meta"):  # the last one wins
         if (el.get("property") or "").lower() == "og:type":
             og_type = (el.get("content") or "").strip().lower()
-    # Class and id strings repeat across a page: split each distinct one once.
-    named: Counter[str] = Counter(
-        f"{el.get('class') or ''} {el.get('id') or ''}".lower() for el in _NAMED(tree)
-    )
+    # An element's class and id words count once each; class and id strings repeat across a
+    # page, so each distinct string is split once, and words in both an element's class and
+    # its id are taken off once more.
     attr_words: Counter[str] = Counter()
-    for names, n in named.items():
-        if names.strip():
-            for word in set(_WORD.findall(names)):
+    for values in (_CLASSES(tree), _IDS(tree)):
+        distinct: Counter[str] = Counter(values)
+        for value, n in distinct.items():
+            for word in set(_WORD.findall(value.lower())):
                 attr_words[word] += n
+    for el in _CLASS_AND_ID(tree):
+        both = set(_WORD.findall(el.get("class").lower()))
+        for word in both.intersection(_WORD.findall(el.get("id").lower())):
+            attr_words[word] -= 1
     # Keyed by the parent element itself: an lxml proxy's id() is reused once the proxy is
     # collected, which merged unrelated parents' counts from run to run.
     siblings: Counter[tuple[Any, str]] = Counter()
