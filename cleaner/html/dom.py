@@ -53,9 +53,45 @@ _BLOCKS = frozenset(
 _BREAKS = dict.fromkeys(_BLOCKS, 1) | dict.fromkeys(("p", "h1", "h2", "h3", "h4", "h5", "h6"), 2)
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
-_LXML_PARSER = lxml.html.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False
-)
+
+
+def _class_lookup() -> lxml.etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (FormElement for <form>, HtmlElement for most), chosen in C.
+
+    lxml.html picks each element's class in a Python method, once per element object made:
+    every walk over a page (metadata, page type, trafilatura's own passes over its copies)
+    paid a Python call per element. The same table in lxml's namespace lookup gives the same
+    classes (tests/test_html_speed.py) without the call.
+    """
+    lookup = lxml.etree.ElementNamespaceClassLookup(
+        lxml.etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    by_tag = lookup.get_namespace(None)
+    by_tag["form"] = lxml.html.FormElement
+    by_tag["input"] = lxml.html.InputElement
+    by_tag["label"] = lxml.html.LabelElement
+    by_tag["select"] = lxml.html.SelectElement
+    by_tag["textarea"] = lxml.html.TextareaElement
+    return lookup
+
+
+_CLASS_LOOKUP = _class_lookup()
+
+
+def _html_parser() -> lxml.html.HTMLParser:
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False
+    )
+    parser.set_element_class_lookup(_CLASS_LOOKUP)
+    return parser
+
+
+_LXML_PARSER = _html_parser()
 
 
 def _utf8(html: str) -> bytes:
@@ -99,9 +135,7 @@ def parse_tree(html: str) -> lxml.html.HtmlElement | None:
     data = _utf8(html)
     if not data.strip():
         return None
-    parser = lxml.html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False
-    )
+    parser = _html_parser()
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.LxmlError, ValueError):

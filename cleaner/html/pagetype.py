@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
@@ -71,6 +72,12 @@ _PRICE = re.compile(r"[$€£¥]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd|gbp)\b")
 _YEAR_PATH = re.compile(r"/(?:19|20)\d\d/")
 _DIGITS = re.compile(r"\d{4,}")
 _TEXT_SAMPLE = 20_000  # characters of visible text the phrase features read: enough, bounded
+# Class and id values whose words count (a script's are code, not layout), as plain strings.
+_CLASSES = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@class", smart_strings=False)
+_IDS = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@id", smart_strings=False)
+_CLASS_AND_ID = lxml.etree.XPath("descendant-or-self::*[@class and @id and not(self::script)]")
+# Blocks whose runs of same-class siblings make a list of posts, items or cards.
+_REPEATED = ("div", "li", "article", "section", "tr")
 
 
 @dataclass(frozen=True)
@@ -95,35 +102,39 @@ def features(tree: lxml.html.HtmlElement | None, url: str | None) -> dict[str, f
 
 
 def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
-    tags: Counter[str] = Counter()
+    # Order-free counts, each gathered by a filtered walk (lxml filters by tag or XPath in C, so
+    # only the elements a count reads become Python objects) instead of one Python step per
+    # element; tests/test_html_speed.py checks them against that plain walk.
+    tags = Counter(el.tag for el in tree.iter(*_TAGS))
+    ld_types: set[str] = set()
+    for el in tree.iter("script"):
+        if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+            ld_types.update(t.lower() for t in _LD_TYPE.findall(el.text))
+    og_type = ""
+    for el in tree.iter("meta"):  # the last one wins
+        if (el.get("property") or "").lower() == "og:type":
+            og_type = (el.get("content") or "").strip().lower()
+    # An element's class and id words count once each; class and id strings repeat across a
+    # page, so each distinct string is split once, and words in both an element's class and
+    # its id are taken off once more.
     attr_words: Counter[str] = Counter()
+    for values in (_CLASSES(tree), _IDS(tree)):
+        distinct: Counter[str] = Counter(values)
+        for value, n in distinct.items():
+            for word in set(_WORD.findall(value.lower())):
+                attr_words[word] += n
+    for el in _CLASS_AND_ID(tree):
+        both = set(_WORD.findall(el.get("class").lower()))
+        for word in both.intersection(_WORD.findall(el.get("id").lower())):
+            attr_words[word] -= 1
     # Keyed by the parent element itself: an lxml proxy's id() is reused once the proxy is
     # collected, which merged unrelated parents' counts from run to run.
     siblings: Counter[tuple[Any, str]] = Counter()
-    ld_types: set[str] = set()
-    og_type = ""
-    link_chars = 0
-    for el in tree.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        tags[tag] += 1
-        if tag == "script":
-            if (el.get("type") or "").lower() == "application/ld+json" and el.text:
-                ld_types.update(t.lower() for t in _LD_TYPE.findall(el.text))
-            continue
-        if tag == "meta" and (el.get("property") or "").lower() == "og:type":
-            og_type = (el.get("content") or "").strip().lower()
-        cls = el.get("class")
-        ident = el.get("id")
-        names = f"{cls or ''} {ident or ''}".lower()
-        if names.strip():
-            attr_words.update(set(_WORD.findall(names)))
-        parent = el.getparent()
-        if parent is not None and tag in ("div", "li", "article", "section", "tr"):
-            siblings[(parent, f"{tag}.{cls or ''}")] += 1
-        if tag == "a" and el.text:
-            link_chars += len(el.text.strip())
+    for el in tree.iter(*_REPEATED):
+        parent, tag = el.getparent(), el.tag
+        if parent is not None and isinstance(tag, str):
+            siblings[(parent, f"{tag}.{el.get('class') or ''}")] += 1
+    link_chars = sum(len(el.text.strip()) for el in tree.iter("a") if el.text)
     for tag in _TAGS:
         f["tag:" + tag] = _log(tags[tag])
     for word in _ATTR_WORDS:
