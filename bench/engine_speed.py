@@ -53,14 +53,14 @@ def measure(packs: str, items: Sequence[Any], repeat: int) -> None:
     # One pass records what the chrome phase and the selection were given, then each is timed
     # alone on the same inputs.
     chrome_calls: list[tuple[Any, list[str]]] = []
-    select_calls: list[tuple[str, str | None, str | None]] = []
+    select_calls: list[tuple[str | bytes, str | None, str | None]] = []
     real_chrome, real_select = ruleset.run_chrome, cleaner.rules.select
 
     def spy_chrome(groups: Any, lines: list[str], tracer: Any = None) -> Any:
         chrome_calls.append((groups, list(lines)))
         return real_chrome(groups, lines, tracer)
 
-    def spy_select(text: str, url: str | None = None, site: str | None = None) -> Any:
+    def spy_select(text: str | bytes, url: str | None = None, site: str | None = None) -> Any:
         select_calls.append((text, url, site))
         return real_select(text, url, site)
 

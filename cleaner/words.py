@@ -52,9 +52,31 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+def _leads(chars: str) -> tuple[bytes, ...]:
+    """The first bytes of the UTF-8 of the characters of a class (``chars``: characters and
+    ranges ``a-b``), or more: a range's first bytes run from its first's to its last's."""
+    leads: set[int] = set()
+    i = 0
+    while i < len(chars):
+        lo = hi = chars[i]
+        if chars[i + 1 : i + 2] == "-" and i + 2 < len(chars):
+            hi, i = chars[i + 2], i + 3
+        else:
+            i += 1
+        leads.update(range(lo.encode()[0], hi.encode()[0] + 1))
+    return tuple(bytes([b]) for b in sorted(leads))
+
+
+# A text whose UTF-8 holds none of these bytes has no CJK character: a memchr for each tells
+# it faster than a scan of the pattern does (a curly quote or a dash starts with another).
+_CJK_LEADS = _leads(CJK_CHARS)
+
+
 def has_cjk_utf8(data: bytes) -> bool:
     """``has_cjk`` of the text whose UTF-8 encoding is ``data``."""
-    return not data.isascii() and _CJK_UTF8.search(data) is not None
+    if data.isascii() or not any(lead in data for lead in _CJK_LEADS):
+        return False
+    return _CJK_UTF8.search(data) is not None
 
 
 def word_estimate(text: str) -> int:

@@ -12,7 +12,10 @@
   records equal those of a run that repairs every round;
 - the record's CJK test runs on the UTF-8 bytes: it answers what the test on the text does;
 - the fields, chrome and record steps share one UTF-8 encoding of the text (``Doc.utf8``): the
-  records equal those of a run where each encodes (or scans the str) on its own.
+  records equal those of a run where each encodes (or scans the str) on its own;
+- the fields step scans the groups' pattern sets through the chrome rules' memo (which the
+  chrome step then finds filled): the records equal those of a run where fields scans the
+  text itself, every round.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from cleaner.engine.rounds import Rounds
 from cleaner.engine.ruleset import RuleGroup
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
+from cleaner.steps import document
 from cleaner.steps.base import Doc, Reject
 from cleaner.steps.document import Normalise, Repair
 from cleaner.steps.normalize import join_lines, normalize_lines
@@ -247,3 +251,22 @@ def test_sharing_the_utf8_changes_no_record(
     plain = [cleaner.clean(a).result.to_dict() for a in articles]
     assert plain == records
     assert sum(1 for r in records if r.get("rules")) > 50, "chrome rules must fire"
+
+
+def test_fields_through_the_chrome_memo_changes_no_record(
+    articles: list[RawArticle], records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain_extract = document.run_extract
+    used = 0
+
+    def own_scan(*args: Any, matches: Any = None, **kwargs: Any) -> Any:
+        nonlocal used
+        used += matches is not None
+        return plain_extract(*args, **kwargs)
+
+    monkeypatch.setattr(document, "run_extract", own_scan)
+    cleaner = Cleaner.from_paths([RULES])
+    plain = [cleaner.clean(a).result.to_dict() for a in articles]
+    assert plain == records
+    assert used > 100, "the memo must be offered"
+    assert sum(1 for r in records if r.get("title")) > 50, "fields must be found"

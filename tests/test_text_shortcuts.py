@@ -7,6 +7,8 @@ plain versions give:
 - repair looks only at the lines it has not found clean yet: same text, steps and verdict as a
   look at the whole text, and a text found clean is one ``scrub`` leaves alone too;
 - a normalised text's words are counted from its lines: what ``str.split()`` gives;
+- the normalise step takes a text one scan finds nothing to normalise in as it is: such a
+  text is what normalising gives;
 - the lines a pattern matches are taken from the bytes around each match: what counting line
   breaks from the start gives.
 """
@@ -19,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.engine.regex import _scan, compile_pattern, matched_lines
-from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
+from cleaner.steps.normalize import count_spaced_words, is_normal, join_lines, normalize_lines
 from cleaner.steps.repair import (
     _COMPOSING_BLOCKS,
     _PLAIN_ASCII,
@@ -174,3 +176,24 @@ def test_the_lines_a_pattern_matches_are_those_counting_breaks_finds(
     assert matched_lines(regex, lines) == expected
     data = "\n".join(lines).encode("utf-8")
     assert matched_lines(regex, lines, data) == expected
+
+
+SPACY = [" ", "  ", "\n", "\n\n", "\n\n\n", "\t", "\r", "\r\n", "\xa0", "\u200b", "\x1c", "\x85"]
+spacy_text = st.lists(st.sampled_from([*SPACY, "a", "bc", "é", "中"]), max_size=14).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(spacy_text | text)
+def test_a_text_the_scan_finds_normal_is_what_normalising_gives(one: str) -> None:
+    one = scrub(one)[0]
+    if is_normal(one.encode("utf-8")):
+        assert normalize_lines(one) == (one.split("\n") if one else [])
+
+
+def test_every_character_str_strip_takes_for_a_space_is_not_normal() -> None:
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert len(spaces) > 20
+    for ch in spaces:
+        if ch not in " \n":  # a single space inside a line, or a line break, is normal
+            assert not is_normal(f"a{ch}b".encode("utf-8", "surrogatepass")), hex(ord(ch))
+    assert is_normal(b"a b\n\nc")

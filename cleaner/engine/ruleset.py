@@ -180,8 +180,11 @@ class RuleSet:
     def from_paths(cls, paths: Iterable[Path | str], normalization: str | None = "NFC") -> RuleSet:
         return cls(load_packs(paths, normalization))
 
-    def select(self, text: str, url: str | None = None, site: str | None = None) -> Selection:
-        """Site packs by URL domain (or a known site name), else by fingerprint; then generic."""
+    def select(
+        self, text: str | bytes, url: str | None = None, site: str | None = None
+    ) -> Selection:
+        """Site packs by URL domain (or a known site name), else by fingerprint; then generic.
+        ``text`` may be given as UTF-8 (the sets scan bytes: a str is encoded on each scan)."""
         matched: dict[str, str] = {}
         domain = site or domain_of(url)
         if domain:
@@ -221,6 +224,7 @@ def run_extract(
     context: Mapping[str, str] | None = None,
     filled: Collection[str] = (),
     text: str | bytes | None = None,
+    matches: LineMatches | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Fill each field from the first rule that yields it; site packs come before generic ones.
 
@@ -229,7 +233,9 @@ def run_extract(
     ``text_date`` kind reads the URL's date path and refuses dates after the crawl. Fields in
     ``filled`` (an earlier round's) are not looked for again, and a group with nothing else to
     fill is not scanned. ``text``, when the caller has it, is ``lines`` joined (or that encoded
-    as UTF-8: the sets scan bytes)."""
+    as UTF-8: the sets scan bytes). ``matches``, the document's chrome memo, answers for the
+    sets it knows: a superset of the hits, which serves as chrome's does (an extract rule with
+    a prefilter finds a value only in a line its prefilter matches)."""
     found: dict[str, tuple[str, str]] = dict.fromkeys(filled, ("", ""))
     if text is None:
         text = "\n".join(lines)
@@ -242,7 +248,12 @@ def run_extract(
         # The group's pattern set serves every phase; extract rules without a prefilter (the
         # text metadata kinds) are candidates whatever it finds, so it is scanned only for
         # rules that have one.
-        hits = group.set.hits(text) if phase.by_slot else set()
+        if not phase.by_slot:
+            hits: set[int] = set()
+        elif matches is not None and group.set.line_local:
+            hits = matches.set_hits(group.set, lines)
+        else:
+            hits = group.set.hits(text)
         for rule, kind in phase.candidates(hits):
             taken = kind.field in found
             if taken and tracer is None:

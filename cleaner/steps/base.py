@@ -106,11 +106,14 @@ class Doc:
         if not _FIELDS.issuperset(changes):
             unknown = changes.keys() - _FIELDS
             raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
-        new = object.__new__(Doc)
-        new.__dict__.update(self.__dict__)
+        # A dict copied whole (one block), then set as the copy's own: filling an empty one
+        # key by key grows it three times over.
+        values = self.__dict__.copy()
         if "text" in changes and "line_cache" not in changes:
-            new.__dict__["line_cache"] = None
-        new.__dict__.update(changes)
+            values["line_cache"] = None
+        values.update(changes)
+        new = object.__new__(Doc)
+        object.__setattr__(new, "__dict__", values)
         return new
 
     @property
@@ -212,6 +215,8 @@ class Fixpoint:
         schedule = Rounds(len(self.steps), self.rounds)
         if doc.round != 1:
             doc = doc.but(round=1)
+        # The account (``_account``'s) is kept here and noted once: no step inside reads it.
+        account, noted = dict(doc.changed), False
         for i, round_no in schedule:
             if round_no != doc.round:
                 doc = doc.but(round=round_no)
@@ -220,9 +225,14 @@ class Fixpoint:
             if isinstance(out, Reject):
                 return out
             if out is not doc and out.text != doc.text:
-                out = _account(step.name, doc, out)
+                if doc.text is not None and out.text is not None:
+                    removed = len(doc.text) - len(out.text)
+                    account[step.name] = account.get(step.name, 0) + removed
+                    noted = True
                 schedule.changed()
             doc = out
+        if noted:
+            doc = doc.but(changed=tuple(account.items()))
         return doc if schedule.settled else _unsettled(self, doc)
 
 

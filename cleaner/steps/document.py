@@ -21,7 +21,7 @@ from cleaner.engine.ruleset import (
 from cleaner.record import Reason, Record, Reject
 from cleaner.steps.base import Doc, Fixpoint, Step, flatten, reject
 from cleaner.steps.intake import Decode, Html
-from cleaner.steps.normalize import count_spaced_words, join_lines, normalize_lines
+from cleaner.steps.normalize import count_spaced_words, is_normal, join_lines, normalize_lines
 from cleaner.steps.quality import Quality
 from cleaner.steps.repair import scrub
 from cleaner.words import count_cjk_words, has_cjk_utf8
@@ -77,6 +77,10 @@ class Normalise:
         assert doc.text is not None
         if doc.text is doc.normal:
             return doc
+        data = doc.utf8  # shared with the steps after: most texts come out as they are
+        if data is not None and is_normal(data):
+            lines = doc.text.split("\n") if doc.text else []
+            return doc.but(line_cache=lines, normal=doc.text)
         lines = normalize_lines(doc.text)
         text = join_lines(lines)
         if text == doc.text:
@@ -97,7 +101,10 @@ class Select:
             return doc
         assert doc.text is not None
         raw = doc.raw
-        return doc.but(selection=doc.ctx.rules.select(doc.text, url=raw.url, site=raw.site))
+        text = doc.text if (data := doc.utf8) is None else data
+        selection = doc.ctx.rules.select(text, url=raw.url, site=raw.site)
+        # The memo of the chosen packs' patterns, which the fields and chrome steps share.
+        return doc.but(selection=selection, chrome=ChromePhase(doc.lines, data))
 
 
 class Fields:
@@ -112,13 +119,21 @@ class Fields:
         assert doc.selection is not None
         # A later round fills only what earlier ones left empty: the tracer hears those.
         later, tracer = doc.round > 1, doc.tracer
+        # The chrome rules' memo starts here: the groups' pattern sets, scanned for the
+        # extract rules, answer for the chrome rules after them too.
+        lines, phase = doc.lines, doc.chrome
+        if phase is None:
+            phase = ChromePhase(lines, doc.utf8)
+        else:
+            phase.sync(lines)
         found = run_extract(
             doc.selection.groups,
-            doc.lines,
+            lines,
             None if later else tracer,
             _context(doc),
             filled=doc.fields if later else (),
             text=doc.text if (data := doc.utf8) is None else data,
+            matches=phase.matches,
         )
         if later:
             found = {k: v for k, v in found.items() if k not in doc.fields}
@@ -126,12 +141,13 @@ class Fields:
                 for value, rule_id in found.values():
                     tracer.extract(doc.ctx.rules.rules[rule_id], value, True)
         if not found:
-            return doc
+            return doc if phase is doc.chrome else doc.but(chrome=phase)
         fields = {k: tidy_field(doc, k, v) for k, (v, _) in found.items()}
         # What an earlier round found wins: it saw the text before the later rounds' rules.
         return doc.but(
             fields={**fields, **doc.fields},
             fields_from={**{k: r for k, (_, r) in found.items()}, **doc.fields_from},
+            chrome=phase,
         )
 
 

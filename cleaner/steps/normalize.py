@@ -26,6 +26,22 @@ _SPACE_HINTS = _ASCII_SPACE_HINTS + tuple(_SPACE_CHARS[3:])
 _SPLIT_ONLY = "\x1c\x1d\x1e\x1f"
 
 
+# What a text ``normalize_lines`` leaves as it is never holds: a line break other than \n, an
+# invisible or non-ASCII space character, a tab (or \f, \v, \x1c-\x1f), two spaces in a row, a
+# space at either end of a line, two blank lines in a row, or one at either end. (Every
+# character str.strip() takes for a space is among them; tests/test_text_shortcuts.py checks.)
+_UNNORMAL = re2.compile(
+    f"(?m)[{_BREAK_CHARS}{_INVISIBLE_CHARS}{_SPACE_CHARS}{_SPLIT_ONLY}]|  |^ | $|\n\n\n|\\A\n|\n\\z"
+)
+
+
+def is_normal(data: bytes) -> bool:
+    """Whether the text whose UTF-8 is ``data`` is what ``normalize_lines`` makes of it: its
+    lines as they are (none when empty), joined. One scan, where normalising a text splits it,
+    looks for each kind of space and compares line by line."""
+    return _UNNORMAL.search(data) is None
+
+
 def _has_any(text: str, needles: Iterable[str]) -> bool:
     return any(n in text for n in needles)
 
