@@ -20,11 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+# One BLAS thread before numpy loads: OpenBLAS's threads fight over a shared machine's cores
+# and make each Newton step many times slower; the sums stay in one order (the same bytes).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
