@@ -173,7 +173,7 @@ def normalize_form(text: str, form: str | None, rest: bytes | None = None) -> tu
 # Where the characters are that combine with the character before them although their
 # combining class is 0 (Indic and other Brahmic vowel signs, Hangul vowel and final jamo: the
 # quick check's "maybe"), with room for those later Unicode versions add beside them
-# (tests/test_nfc_shortcut.py checks every such character of this Python's Unicode is here).
+# (tests/test_text_shortcuts.py checks every such character of this Python's Unicode is here).
 _COMPOSING_BLOCKS = ((0x0900, 0x1DFF), (0xA800, 0xABFF), (0xD7B0, 0xD7FF), (0x10000, 0x1EFFF))
 # Characters found inert, and found not, per form: what a corpus holds is a few hundred.
 _INERT: dict[str, tuple[set[str], set[str]]] = {}
