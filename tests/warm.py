@@ -238,6 +238,18 @@ class WarmProcess:
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
 
+    def killpg(self, sig: int) -> bool:
+        """Send ``sig`` to the child's process group; whether it was still there. The warm
+        server reaps the child before its exit status reaches us, so ``poll()`` can still say
+        running when the group is gone."""
+        if self.poll() is not None:
+            return False
+        try:
+            os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            return False
+        return True
+
     def output(self) -> tuple[bytes, bytes]:
         self.wait()
         return self._out.read_bytes(), self._err.read_bytes()
