@@ -1,7 +1,10 @@
 """Instructions per document of the unit of work, counted by valgrind: a before/after figure
 that a busy machine does not blur (CPU time on a shared 2-core machine varies by 30%).
 
-    python -m bench.instructions --corpus bench/out/corpus-20mb.jsonl [--rules DIR] [--docs 100]
+    python -m bench.instructions --corpus bench/out/corpus-20mb.jsonl [--rules DIR ...] [--docs 100]
+
+``--rules`` may be given more than once: ``--rules rules --rules bench/out/packs-1000`` counts
+what ``bench.throughput --packs 1000`` times (the shipped packs plus 1,000 generated site packs).
 
 It runs this file twice under ``valgrind --tool=cachegrind --cache-sim=no``: once to load the
 rules and clean ``--docs`` documents (the warm-up), once to do the same and then clean twice as
@@ -25,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _work(corpus: str, rules: str, docs: int, repeat: int) -> None:
+def _work(corpus: str, rules: list[str], docs: int, repeat: int) -> None:
     """What runs under valgrind: load, warm up, then ``repeat`` more batches."""
     # An editable install of another checkout must not shadow the one this runs from.
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -36,14 +39,14 @@ def _work(corpus: str, rules: str, docs: int, repeat: int) -> None:
 
     items = list(itertools.islice(read_inputs([corpus]), docs * (1 + repeat)))
     clean_batch = _clean_batch()
-    cleaner = Cleaner.from_paths([Path(rules)])
+    cleaner = Cleaner.from_paths([Path(r) for r in rules])
     # Each batch is new documents: a cache of lines seen (text metadata) must not make the
     # measured batches cheaper than a corpus would.
     for start in range(0, len(items), docs):
         clean_batch(cleaner, items[start : start + docs])
 
 
-def _count(corpus: str, rules: str, docs: int, repeat: int) -> int:
+def _count(corpus: str, rules: list[str], docs: int, repeat: int) -> int:
     cmd = [
         "valgrind",
         "--tool=cachegrind",
@@ -55,8 +58,7 @@ def _count(corpus: str, rules: str, docs: int, repeat: int) -> int:
         str(repeat),
         "--corpus",
         corpus,
-        "--rules",
-        rules,
+        *(arg for r in rules for arg in ("--rules", r)),
         "--docs",
         str(docs),
     ]
@@ -71,20 +73,25 @@ def _count(corpus: str, rules: str, docs: int, repeat: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(ROOT / "bench" / "out" / "corpus-20mb.jsonl"))
-    parser.add_argument("--rules", default="rules", help="the packs to load")
+    parser.add_argument(
+        "--rules", action="append", help="a folder of packs to load (repeatable; default rules)"
+    )
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--work", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    rules = args.rules or ["rules"]
     if args.work is not None:
-        _work(args.corpus, args.rules, args.docs, args.work)
+        _work(args.corpus, rules, args.docs, args.work)
         return 0
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: apt-get install valgrind", file=sys.stderr)
         return 2
-    base = _count(args.corpus, args.rules, args.docs, 0)
-    more = _count(args.corpus, args.rules, args.docs, 2)
+    base = _count(args.corpus, rules, args.docs, 0)
+    more = _count(args.corpus, rules, args.docs, 2)
     per_doc = (more - base) / (2 * args.docs)
-    print(f"rules={args.rules} docs={args.docs}: {per_doc / 1e6:.3f} M instructions per document")
+    print(
+        f"rules={','.join(rules)} docs={args.docs}: {per_doc / 1e6:.3f} M instructions per document"
+    )
     return 0
 
 
