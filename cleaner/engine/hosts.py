@@ -15,6 +15,8 @@ def is_host_name(text: str) -> bool:
     """Whether ``text`` (lower case) is a host name such as ``example.com`` or ``bücher.de``."""
     if not text or len(text) > 253:
         return False
+    if text.isascii():  # the IDNA codec returns an ASCII name as it is, or refuses one the
+        return _HOST.match(text) is not None  # pattern refuses too (an empty or long label)
     try:
         ascii_form = text.encode("idna").decode("ascii")
     except UnicodeError:

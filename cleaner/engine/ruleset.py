@@ -36,6 +36,9 @@ from cleaner.steps.normalize import collapse_blank_lines
 # chrome round that changes the lines removes characters (chrome kinds only remove), so the
 # loop ends; this bound only guards against a bug, far above what any real text needs.
 MAX_ROUNDS = 1000
+# How many sites' selections a rule set keeps (a worker's memory must not follow the number of
+# sites in a corpus): past this the memo starts again.
+SELECTIONS_KEPT = 4096
 
 
 class Tracer(Protocol):
@@ -125,9 +128,10 @@ def _first(entry: tuple[int, Rule, Any]) -> int:
     return entry[0]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Selection:
-    """The packs chosen for one document and why (for explain and the summary)."""
+    """The packs chosen for one document and why (for explain and the summary). The documents
+    of one site share one (``RuleSet.select``): nothing changes it after."""
 
     groups: list[RuleGroup]
     site: str | None
@@ -167,6 +171,8 @@ class RuleSet:
         # The generic group less what site packs switch off, one per distinct set of names.
         self._generic_without: dict[frozenset[str], RuleGroup] = {frozenset(): self.generic}
         self.site_groups = {p.name: RuleGroup(p.rules, pool=self.pool) for p in self.sites}
+        self._site_by_name = {p.name: p for p in self.sites}
+        self._by_site: dict[str, Selection] = {}
         self.by_domain: dict[str, list[Pack]] = {}
         for p in self.sites:
             for d in p.domains:
@@ -185,23 +191,40 @@ class RuleSet:
     ) -> Selection:
         """Site packs by URL domain (or a known site name), else by fingerprint; then generic.
         ``text`` may be given as UTF-8 (the sets scan bytes: a str is encoded on each scan)."""
-        matched: dict[str, str] = {}
         domain = site or domain_of(url)
         if domain:
-            parts = domain.split(".")
-            for i in range(len(parts) - 1):
-                for p in self.by_domain.get(".".join(parts[i:]), []):
-                    matched.setdefault(p.name, f"domain {domain}")
-        else:
-            for slot in sorted(self._fingerprints.hits(text)):
-                p, src = self._fp_owner[slot]
-                matched.setdefault(p.name, f"fingerprint {src!r}")
+            # Every document of a site gets the same packs: chosen once per domain.
+            chosen = self._by_site.get(domain)
+            if chosen is None:
+                if len(self._by_site) >= SELECTIONS_KEPT:  # bounded: many sites, one worker
+                    self._by_site.clear()
+                chosen = self._by_site[domain] = self._choose(self._by_domain(domain), domain)
+            return chosen
+        matched: dict[str, str] = {}
+        for slot in sorted(self._fingerprints.hits(text)):
+            p, src = self._fp_owner[slot]
+            matched.setdefault(p.name, f"fingerprint {src!r}")
+        return self._choose(matched, None)
+
+    def _by_domain(self, domain: str) -> dict[str, str]:
+        """The site packs for ``domain`` or a domain it is under, with why."""
+        matched: dict[str, str] = {}
+        parts = domain.split(".")
+        for i in range(len(parts) - 1):
+            for p in self.by_domain.get(".".join(parts[i:]), []):
+                matched.setdefault(p.name, f"domain {domain}")
+        return matched
+
+    def _choose(self, matched: dict[str, str], domain: str | None) -> Selection:
+        """The selection for the site packs ``matched``: looked up by name, never a loop over
+        every site pack (a document pays only for the packs that match it)."""
         names = sorted(matched)
+        chosen = [self._site_by_name[n] for n in names]
         site_name = domain
-        if site_name is None and names:
-            first = next(p for p in self.sites if p.name == names[0])
+        if site_name is None and chosen:
+            first = chosen[0]
             site_name = first.domains[0] if first.domains else first.name
-        off = frozenset(d for p in self.sites if p.name in matched for d in p.disable_generic)
+        off = frozenset(d for p in chosen for d in p.disable_generic)
         generic = [n for n in self.generic_names if n not in off]
         groups = [self.site_groups[n] for n in names] + [self._generic_less(off)]
         reasons = dict(matched)
