@@ -27,7 +27,7 @@ from cleaner.engine.options import (
     declared,
     option,
 )
-from cleaner.engine.regex import PatternError, compile_pattern, literal_source
+from cleaner.engine.regex import CompiledPool, PatternError, compile_pattern, literal_source
 from cleaner.engine.spelling import respelled
 from cleaner.engine.yamlsafe import (
     LocDict,
@@ -116,11 +116,16 @@ class Pack:
     disable_generic: tuple[str, ...] = ()  # generic packs or rule ids off where this matches
 
 
-def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -> list[Pack]:
+def load_packs(
+    paths: Iterable[Path | str], normalization: str | None = "NFC", pool: CompiledPool | None = None
+) -> list[Pack]:
     """Load and validate every pack; raise RuleErrors listing all problems if any.
 
     ``normalization``: the Unicode form the text is put in (``repair.normalization``); each
-    file is put in it too, so literals, patterns and examples compare with the text as it is."""
+    file is put in it too, so literals, patterns and examples compare with the text as it is.
+    Each pack's patterns, compiled to check them, go to ``pool`` as the pack loads (it keeps
+    what its budget allows, as a run would have them), else are dropped: memory at load does
+    not follow the number of packs."""
     files = rule_files(Path(p) for p in paths)
     errors = Collector()
     packs: list[Pack] = []
@@ -135,11 +140,21 @@ def load_packs(paths: Iterable[Path | str], normalization: str | None = "NFC") -
         pack = _parse_file(_normalized(raw, normalization), str(f), errors)
         if pack is not None:
             packs.append(pack)
+            _hand_over(pack, pool)
     _check_unique(packs, errors)
     _check_disabled(packs, errors)
     if errors.errors:
         raise RuleErrors(errors.errors)
     return packs
+
+
+def _hand_over(pack: Pack, pool: CompiledPool | None) -> None:
+    for rule in pack.rules:
+        for compiled in rule.kind.compiled():
+            if pool is None:
+                compiled.release()
+            else:
+                compiled.adopt(pool)
 
 
 def load_pack_text(text: str, path: str, others: Iterable[Pack] = ()) -> Pack:

@@ -177,9 +177,10 @@ def line_local(source: str) -> bool:
 
 
 class Regex(Compiled):
-    """One rule pattern on RE2: compiled when the pack loads (which checks it) and again when
-    first used, so loading many site packs holds none of them compiled; its pool may drop it
-    after that, to compile again when next used."""
+    """One rule pattern on RE2: compiled when the pack loads (which checks it). Loading hands
+    that compiled form to the rule set's pool, which keeps the most recently loaded within its
+    budget (so loading many site packs holds at most the budget compiled), or drops it when
+    there is no pool; a dropped pattern is compiled again when next used."""
 
     __slots__ = ("groupindex", "groups", "line_local", "per_line", "source")
 
@@ -190,12 +191,12 @@ class Regex(Compiled):
         compiled = re2.compile(source, _options(per_line))
         self.groupindex: dict[str, int] = dict(compiled.groupindex)
         self.groups: int = compiled.groups
-        self._compiled = None
+        self._compiled = compiled
         self._used = False
         self.pool = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Regex, (self.source, self.per_line)
+        return _unpickled, (self.source, self.per_line)
 
     def _compile(self) -> Any:
         compiled = self._compiled = re2.compile(self.source, _options(self.per_line))
@@ -214,6 +215,13 @@ class Regex(Compiled):
     def sub(self, repl: str, text: str) -> str:
         self._used = True
         return (self._compiled or self._compile()).sub(repl, text)  # type: ignore[no-any-return]
+
+
+def _unpickled(source: str, per_line: bool) -> Regex:
+    """A pattern sent to a worker: compiled there when first used (its pool stayed behind)."""
+    regex = Regex(source, per_line)
+    regex.release()
+    return regex
 
 
 def compile_pattern(source: str, *, ignore_case: bool = False, per_line: bool = True) -> Regex:

@@ -163,7 +163,8 @@ class RuleSet:
         self.rules = {r.id: r for p in packs for r in p.rules}
         for rule in self.rules.values():
             for compiled in rule.kind.compiled():
-                compiled.adopt(self.pool)
+                if compiled.pool is not self.pool:  # loading may have handed it over already
+                    compiled.adopt(self.pool)
         generic = [p for p in packs if p.scope == "generic"]
         self.sites = [p for p in packs if p.scope == "site"]
         self.generic = RuleGroup([r for p in generic for r in p.rules])
@@ -184,7 +185,8 @@ class RuleSet:
 
     @classmethod
     def from_paths(cls, paths: Iterable[Path | str], normalization: str | None = "NFC") -> RuleSet:
-        return cls(load_packs(paths, normalization))
+        pool = CompiledPool()
+        return cls(load_packs(paths, normalization, pool), pool)
 
     def select(
         self, text: str | bytes, url: str | None = None, site: str | None = None
