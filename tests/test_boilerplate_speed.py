@@ -347,6 +347,13 @@ def test_neighbour_words_off_the_quarters_use_math_log1p() -> None:
     w = SCORER.w1["neighbour_log_words"]
     means = [0.3, (1.0 + 2.5) / 2, (0.3 + 7.0) / 2, 2.5]
     assert got == [w * math.log1p(m) for m in means]
+    # Lines too long for the table: the same floats as the table's.
+    words = [3.0, 5000.5, 1.0, 2.0, 9000.0]
+    means = [5000.5, 2.0, 2501.25, 4500.5, 2.0]
+    assert SCORER._near_terms(np.array(words)).tolist() == [w * math.log1p(m) for m in means]
+    assert (
+        SCORER._near_terms(np.array(words[2:4])).tolist() == SCORER._near.upto(8)[[8, 4]].tolist()
+    )
 
 
 @settings(max_examples=200, deadline=None)

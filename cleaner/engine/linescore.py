@@ -46,6 +46,7 @@ from cleaner.engine.pagemeasures import body_column, measure_lines, own_columns
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.intp]
+_NEAR_TABLE = 4096  # neighbour means looked up to 1,024 words
 
 
 def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[str, float]]:
@@ -253,10 +254,14 @@ class Scorer:
             (words[1:2] * 4, (words[:-2] + words[2:]) * 2, words[n - 2 : n - 1] * 4)
         )
         index = quarters.astype(np.intp)
-        if not np.array_equal(index, quarters):  # never with today's measures
+        top = int(index.max())
+        # Off the quarters (never with today's measures) or past a long line (the table would
+        # grow with the longest line seen): math.log1p of each mean.
+        if top > _NEAR_TABLE or not np.array_equal(index, quarters):
             means = (quarters / 4).tolist()
-            return self._near.weight * np.array(list(map(math.log1p, means)))
-        return self._near.upto(int(index.max()))[index]
+            out: Floats = self._near.weight * np.array(list(map(math.log1p, means)))
+            return out
+        return self._near.upto(top)[index]
 
     def _run_terms(self, short: npt.NDArray[np.bool_], n: int) -> Floats:
         """Each line's ``log_short_run`` term: its run of short lines (0 for a long line)."""
