@@ -4,9 +4,11 @@ scoring every line with the features training sees (``chrome_scores``) until not
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,8 +16,15 @@ from hypothesis import strategies as st
 from cleaner.engine import linemeasures as lm
 from cleaner.engine import pagemeasures as pm
 from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions
-from cleaner.engine.linemodel import chrome_scores, load_model
-from cleaner.engine.linescore import Scorer, drop_chrome
+from cleaner.engine.linemodel import (
+    _sigmoid,
+    body_distance,
+    chrome_scores,
+    load_model,
+    main_block,
+    short_runs,
+)
+from cleaner.engine.linescore import Scorer, _keep_below, drop_chrome
 from cleaner.steps.normalize import normalize_lines
 from cleaner.words import mostly_cjk
 from tests.conftest import SEEDS
@@ -242,3 +251,123 @@ def test_scores_equal_the_features_training_sees(lines: list[str]) -> None:
 def test_cjk_page_check_is_mostly_cjk(lines: list[str]) -> None:
     # The kind settles most pages with a CJK character without counting letters one by one.
     assert Boilerplate(BoilerplateOptions())._skipped(lines) == mostly_cjk("".join(lines))
+
+
+# The array passes, line by line in Python floats: each logit's terms added in the order the
+# fast path adds them (a term that does not hold adds 0.0), with ``Scorer``'s folded weights
+# (``chrome_scores`` above checks those against the training path).
+def _python_logits(scorer: Scorer, lines: list[str]) -> list[float]:
+    known = scorer._known(lines, None)
+    n = len(known)
+    parts, words, body, short, keys, stop, chrome = (list(c) for c in zip(*known, strict=True))
+    w, c, log1p = scorer.w1, scorer.w2, math.log1p
+    n_body = sum(body)
+    prose = [i for i in range(n) if body[i]]
+    first_body, last_body = (prose[0], prose[-1]) if prose else (n, -1)
+    main, first, end = main_block(body)
+    distance, runs = body_distance(body), short_runs(short)
+    page = 0 + w["page_body_share"] * (n_body / n)
+    page += w["log_body_lines"] * log1p(n_body)
+    page += w["log_lines"] * log1p(n)
+    share = w["main_block_share"] * (main / n_body if n_body else 0.0)
+    own: list[float] = []
+    for i in range(n):
+        near = [words[k] for k in (i - 1, i + 1) if 0 <= k < n]
+        z = (
+            scorer.bias1
+            + parts[i]
+            + w["relative_position"] * (i / n)
+            + w["log_distance_to_body"] * log1p(distance[i])
+            + (
+                w["log_short_run"] * log1p(runs[i])
+                + w["neighbour_log_words"] * (log1p(sum(near) / len(near)) if near else 0.0)
+            )
+        )
+        z += w["before_body"] if i < first_body else 0.0
+        z += w["just_above_body"] if i < first_body and first_body - i <= 3 else 0.0
+        z += w["after_body"] if i > last_body else 0.0
+        z += w["repeated_in_page"] if keys.count(keys[i]) > 1 else 0.0
+        z += w["first_line"] if i == 0 else 0.0
+        where = _where(i, first, end)
+        gap = n if first < 0 else first - i if i < first else i - end if i > end else 0
+        lead = page + (w[f"{where}_main_block"] if where else 0.0)
+        lead += w["log_distance_to_main_block"] * log1p(gap)
+        lo, hi = max(0, i - 3), min(n, i + 4)
+        # Running sums from 0.0, a window's sum the difference of two.
+        stops = sum(stop[:hi], 0.0) - sum(stop[:lo], 0.0)
+        links = sum(chrome[:hi], 0.0) - sum(chrome[:lo], 0.0)
+        own.append(
+            z
+            + (
+                lead
+                + share
+                + w["window_short_share"] * (sum(short[lo:hi]) / (hi - lo))
+                + w["window_stopword_density"] * (stops / (hi - lo))
+                + w["window_link_word_share"] * (links / (hi - lo))
+            )
+        )
+    out = []
+    for i in range(n):
+        z = scorer._context(own, i)  # as context_features reads the window
+        z += c["before_body"] if i < first_body else 0.0
+        z += c["after_body"] if i > last_body else 0.0
+        z += c["page_body_share"] * (n_body / n)
+        where = _where(i, first, end)
+        z += c[f"{where}_main_block"] if where else 0.0
+        out.append(z)
+    return out
+
+
+def _where(i: int, first: int, end: int) -> str:
+    return "" if first < 0 else "before" if i < first else "after" if i > end else "in"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(POOL), LINES), min_size=1, max_size=40))
+def test_array_passes_give_the_python_floats(lines: list[str]) -> None:
+    lines = [line for line in lines if line]
+    fast = SCORER.logits(lines)
+    assert fast is not None
+    assert fast.tolist() == _python_logits(SCORER, lines)  # the same floats, not close ones
+
+
+def test_seed_pages_give_the_python_floats() -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        seed = [line for line in normalize_lines(path.read_text("utf-8")) if line]
+        for lines in (seed, [*MENU, *seed, *FOOTER]):
+            fast = SCORER.logits(lines)
+            assert fast is not None
+            assert fast.tolist() == _python_logits(SCORER, lines)
+
+
+def test_neighbour_words_off_the_quarters_use_math_log1p() -> None:
+    # Words are whole or half today; a measure that made them otherwise still gets math's log.
+    words = [1.0, 0.3, 2.5, 7.0]
+    got = SCORER._near_terms(np.array(words)).tolist()
+    w = SCORER.w1["neighbour_log_words"]
+    means = [0.3, (1.0 + 2.5) / 2, (0.3 + 7.0) / 2, 2.5]
+    assert got == [w * math.log1p(m) for m in means]
+    # Lines too long for the table: the same floats as the table's.
+    words = [3.0, 5000.5, 1.0, 2.0, 9000.0]
+    means = [5000.5, 2.0, 2501.25, 4500.5, 2.0]
+    assert SCORER._near_terms(np.array(words)).tolist() == [w * math.log1p(m) for m in means]
+    assert (
+        SCORER._near_terms(np.array(words[2:4])).tolist() == SCORER._near.upto(8)[[8, 4]].tolist()
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(POOL), LINES), max_size=20))
+def test_line_languages_add_up_to_the_page_counts(lines: list[str]) -> None:
+    languages = SCORER.languages
+    assert languages.counts(sum(languages.packed(lines))) == lm.language_counts(lines)
+
+
+@pytest.mark.parametrize(
+    "threshold", [k / 100 for k in range(1, 101)] + [float(MODEL["threshold"]), 1e-9, 0.999999]
+)
+def test_lines_kept_by_their_logit_score_under_the_threshold(threshold: float) -> None:
+    # drop_chrome takes the probability of the lines at or above the bound only.
+    bound = _keep_below(threshold)
+    below = [bound - d for d in (0.0, 1e-12, 1e-9, 1e-6, 0.001, 0.5, 3.0, 40.0, 800.0)]
+    assert all(_sigmoid(z) < threshold for z in [math.nextafter(bound, -math.inf), *below])

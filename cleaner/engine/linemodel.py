@@ -4,8 +4,9 @@ content from shallow features and its neighbours, for the sites nobody wrote a p
 The idea is jusText's and boilerpipe's shallow text features, without markup: length, stop-word
 density, end punctuation, case, link-like words, runs of short lines, where the line sits against
 the body, then a second pass that reads the neighbours' scores. The weights are data
-(``cleaner/data/boilerplate.json``, written by ``bench/train_boilerplate.py``); scoring is plain
-Python. Chinese and Japanese lines are measured in characters and CJK punctuation, not spaces.
+(``cleaner/data/boilerplate.json``, written by ``bench/train_boilerplate.py``); this is the
+training path, line by line in plain Python (``linescore`` scores a page as arrays). Chinese and
+Japanese lines are measured in characters and CJK punctuation, not spaces.
 """
 
 from __future__ import annotations

@@ -3,19 +3,25 @@ folded and each line's own measures remembered, equal to the training path
 (``linemodel.chrome_scores``); ``drop_chrome`` drops what it scores as chrome until nothing more
 goes.
 
-Each pass is a few list comprehensions over the page's columns rather than a loop per line, and
-every logit is summed in the order of the training path's dot products (a feature worth 0.0 adds
-nothing), so the scores are the same floats whichever path computes them."""
+Each pass is a few numpy expressions over the page's columns rather than a loop per line. The
+floats stay the training path's: every logit is summed term by term in the order of its dot
+products (elementwise ``+`` and ``*`` are single IEEE operations, so an array of sums is the
+list of sums), running sums are ``np.cumsum`` (sequential, unlike ``np.sum``'s pairwise sums),
+and every logarithm and exponential is ``math``'s, looked up from tables or taken per line:
+numpy's own may differ from them in the last bit."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
-from itertools import accumulate, compress, groupby, repeat
-from operator import add, is_, mul, not_, sub, truediv
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.engine.linelangs import LineLanguages
 from cleaner.engine.linemeasures import (
     _CJK,
     _SHORT_WORDS,
@@ -38,6 +44,10 @@ from cleaner.engine.linemodel import (
 )
 from cleaner.engine.pagemeasures import body_column, measure_lines, own_columns
 
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.intp]
+_NEAR_TABLE = 4096  # neighbour means looked up to 1,024 words
+
 
 def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[str, float]]:
     """A layer's weights with the standardisation folded in: z = bias + sum(w[name] * value)."""
@@ -56,19 +66,21 @@ _Known = tuple[float, float, bool, bool, str, float, float]
 
 
 class _Weighed:
-    """``weight * log1p(k)`` for k = 0, 1, 2, ...: the integer features' terms, looked up."""
+    """``weight * log1p(k * step)`` for k = 0, 1, 2, ...: the terms of features that take few
+    values, looked up (``math.log1p``'s floats)."""
 
-    def __init__(self, weight: float) -> None:
+    def __init__(self, weight: float, step: float = 1.0) -> None:
         self.weight = weight
-        self.terms: list[float] = []
+        self.step = step
+        self.terms: Floats = np.zeros(0)
 
-    def upto(self, n: int) -> list[float]:
+    def upto(self, n: int) -> Floats:
         terms = self.terms
         if len(terms) <= n:
-            # A longer list in place of the old one, never the old one grown: a thread reading
-            # it meanwhile keeps a whole list.
-            w, log1p = self.weight, math.log1p
-            terms = self.terms = terms + [w * log1p(k) for k in range(len(terms), 2 * n + 1)]
+            # A longer array in place of the old one, never the old one grown: a thread reading
+            # it meanwhile keeps a whole array.
+            w, step, log1p = self.weight, self.step, math.log1p
+            terms = self.terms = np.array([w * log1p(k * step) for k in range(2 * n + 1)])
         return terms
 
 
@@ -90,7 +102,10 @@ class Scorer:
         self._distance = _Weighed(w1["log_distance_to_body"])
         self._run = _Weighed(w1["log_short_run"])
         self._gap = _Weighed(w1["log_distance_to_main_block"])
-        self._spans: dict[int, tuple[list[float], list[int], list[int], list[int]]] = {}
+        # Words are whole or half (CJK characters count half), two neighbours' mean a quarter.
+        self._near = _Weighed(w1["neighbour_log_words"], 0.25)
+        self._spans: dict[int, tuple[Floats, Ints, Ints, Ints]] = {}
+        self.languages = LineLanguages()
 
     def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
         lists = stopwords()
@@ -131,16 +146,17 @@ class Scorer:
             )
         return list(map(memo.__getitem__, lines))
 
-    def _rows(
-        self, lines: list[str], stops: frozenset[str], chrome: frozenset[str]
-    ) -> Iterator[_Known]:
+    def _rows(self, lines: list[str], stops: frozenset[str], chrome: frozenset[str]) -> zip[Any]:
         """What the memo keeps of each of ``lines`` (measured as a page)."""
         m = measure_lines(lines, stops, chrome)
-        rows = zip(*own_columns(m), strict=True)
+        # Each line's dot product, a feature at a time in the one-by-one path's order (its sum
+        # starts from 0 and adds left to right).
+        parts = np.zeros(len(lines))
+        for weight, column in zip(self.own_weights, own_columns(m), strict=True):
+            parts += weight * np.array(column, dtype=np.float64)
         words = m["words"]
         return zip(
-            # Each line's dot product, as the one-by-one path sums it.
-            map(sum, map(map, repeat(mul), repeat(self.own_weights), rows)),
+            parts.tolist(),
             words,
             body_column(m),
             [w <= _SHORT_WORDS and not e for w, e in zip(words, m["ends"], strict=True)],
@@ -150,18 +166,18 @@ class Scorer:
             strict=True,
         )
 
-    def _page_spans(self, n: int) -> tuple[list[float], list[int], list[int], list[int]]:
+    def _page_spans(self, n: int) -> tuple[Floats, Ints, Ints, Ints]:
         """What depends on the page's length alone: each line's position term and its block
         window (first line, end, size)."""
         spans = self._spans.get(n)
         if spans is None:
             if len(self._spans) > 512:
                 self._spans.clear()
-            w_pos = self.w1["relative_position"]
-            pos = list(map(mul, repeat(w_pos), map(truediv, range(n), repeat(n))))
-            los = [0] * min(n, WINDOW + 1) + list(range(1, n - WINDOW))
-            his = list(range(WINDOW + 1, n)) + [n] * (n - max(0, n - WINDOW - 1))
-            spans = self._spans[n] = (pos, los, his, list(map(sub, his, los)))
+            at = np.arange(n)
+            pos = self.w1["relative_position"] * (at / n)
+            los = np.maximum(at - WINDOW, 0)
+            his = np.minimum(at + WINDOW + 1, n)
+            spans = self._spans[n] = (pos, los, his, his - los)
         return spans
 
     def scores(
@@ -169,10 +185,16 @@ class Scorer:
     ) -> list[float] | None:
         """Each non-blank line's chrome probability, or None with fewer than ``min_body``
         lines of prose; ``lang``: the page's language when the caller knows it."""
+        logits = self.logits(lines, min_body, lang)
+        return None if logits is None else list(map(_sigmoid, logits.tolist()))
+
+    def logits(self, lines: list[str], min_body: int = 0, lang: str | None = None) -> Floats | None:
+        """Each non-blank line's chrome logit (its probability is ``_sigmoid`` of it), or None
+        with fewer than ``min_body`` lines of prose."""
         known = self._known(lines, lang)
         n = len(known)
         if not n:
-            return [] if min_body <= 0 else None
+            return np.zeros(0) if min_body <= 0 else None
         parts, words, body, short, keys, stop, chrome = zip(*known, strict=True)
         n_body = body.count(True)
         if n_body < min_body:
@@ -180,8 +202,10 @@ class Scorer:
         first_body = body.index(True) if n_body else n
         last_body = n - 1 - body[::-1].index(True) if n_body else -1
         main, first, end = main_block(body)  # type: ignore[arg-type]
-        own = self._first_pass(n, parts, words, body, short, keys, first_body, last_body)
-        own = self._plus_blocks(own, n_body, main, first, end, short, stop, chrome)
+        is_body = np.array(body, dtype=bool)
+        is_short = np.array(short, dtype=bool)
+        own = self._first_pass(n, parts, words, is_body, is_short, keys, first_body, last_body)
+        own = self._plus_blocks(own, n_body, main, first, end, is_short, stop, chrome)
         return self._second_pass(own, n_body, first_body, last_body, first, end)
 
     def _first_pass(
@@ -189,69 +213,74 @@ class Scorer:
         n: int,
         parts: tuple[float, ...],
         words: tuple[float, ...],
-        body: tuple[bool, ...],
-        short: tuple[bool, ...],
+        body: npt.NDArray[np.bool_],
+        short: npt.NDArray[np.bool_],
         keys: tuple[str, ...],
         first_body: int,
         last_body: int,
-    ) -> list[float]:
+    ) -> Floats:
         """Each line's first-pass logit but for the block features' share."""
         w = self.w1
-        log1p = math.log1p
-        if n > 1:
-            means = map(truediv, map(add, words, words[2:]), repeat(2))
-            near = [log1p(words[1]), *map(log1p, means), log1p(words[n - 2])]
-        else:
-            near = [0.0]
-        distance = map(self._distance.upto(n).__getitem__, _distances(body, n))
-        w_near, bias1 = w["neighbour_log_words"], self.bias1
-        z = [
-            bias1 + p + q + d + (r + w_near * e)
-            for p, q, d, r, e in zip(
-                parts,
-                self._page_spans(n)[0],
-                distance,
-                self._run_terms(short, n),
-                near,
-                strict=True,
-            )
-        ]
+        near = self._near_terms(np.array(words, dtype=np.float64))
+        distance = self._distance.upto(n)[_distances(body, n)]
+        z = (
+            self.bias1
+            + np.array(parts, dtype=np.float64)
+            + self._page_spans(n)[0]
+            + distance
+            + (self._run_terms(short, n) + near)
+        )
         # The features that hold for a few lines only, each added where it holds.
         if first_body:
-            w_before, w_above = w["before_body"], w["just_above_body"]
-            z[:first_body] = [x + w_before for x in z[:first_body]]
+            z[:first_body] += w["before_body"]
             above = max(0, first_body - 3)
-            z[above:first_body] = [x + w_above for x in z[above:first_body]]
+            z[above:first_body] += w["just_above_body"]
         if last_body < n - 1:
-            w_after = w["after_body"]
-            z[last_body + 1 :] = [x + w_after for x in z[last_body + 1 :]]
+            z[last_body + 1 :] += w["after_body"]
         seen = Counter(keys)
         if len(seen) < n:
-            w_rep = w["repeated_in_page"]
-            z = [x + w_rep if seen[k] > 1 else x for x, k in zip(z, keys, strict=True)]
+            repeated = np.array([seen[k] > 1 for k in keys], dtype=bool)
+            z[repeated] += w["repeated_in_page"]
         z[0] += w["first_line"]
         return z
 
-    def _run_terms(self, short: tuple[bool, ...], n: int) -> list[float]:
+    def _near_terms(self, words: Floats) -> Floats:
+        """Each line's ``neighbour_log_words`` term: log1p of its neighbours' mean words."""
+        n = len(words)
+        if n < 2:
+            return self._near.upto(0)[:1].copy()
+        # Four times each mean, a whole number: the table's index.
+        quarters = np.concatenate(
+            (words[1:2] * 4, (words[:-2] + words[2:]) * 2, words[n - 2 : n - 1] * 4)
+        )
+        index = quarters.astype(np.intp)
+        top = int(index.max())
+        # Off the quarters (never with today's measures) or past a long line (the table would
+        # grow with the longest line seen): math.log1p of each mean.
+        if top > _NEAR_TABLE or not np.array_equal(index, quarters):
+            means = (quarters / 4).tolist()
+            out: Floats = self._near.weight * np.array(list(map(math.log1p, means)))
+            return out
+        return self._near.upto(top)[index]
+
+    def _run_terms(self, short: npt.NDArray[np.bool_], n: int) -> Floats:
         """Each line's ``log_short_run`` term: its run of short lines (0 for a long line)."""
-        terms = self._run.upto(n)
-        out: list[float] = []
-        for is_short, run in groupby(short):
-            count = len(list(run))
-            out += repeat(terms[count] if is_short else terms[0], count)
-        return out
+        starts = np.flatnonzero(np.diff(short)) + 1
+        sizes = np.diff(np.concatenate(([0], starts, [n])))
+        runs = np.where(short, np.repeat(sizes, sizes), 0)
+        return self._run.upto(n)[runs]
 
     def _plus_blocks(
         self,
-        own: list[float],
+        own: Floats,
         n_body: int,
         main: int,
         first: int,
         end: int,
-        short: tuple[bool, ...],
+        short: npt.NDArray[np.bool_],
         stop: tuple[float, ...],
         chrome: tuple[float, ...],
-    ) -> list[float]:
+    ) -> Floats:
         """``own`` plus each line's block features weighed (``block_features`` without building
         them)."""
         n = len(own)
@@ -266,28 +295,28 @@ class Scorer:
         share = w_share * (main / n_body if n_body else 0.0)
         gap = self._gap.upto(n)
         if first < 0:
-            lead = [page + gap[n]] * n
+            lead = np.full(n, page + gap[n])
         else:
-            lead = [
-                *map(add, repeat(page + w_before), map(gap.__getitem__, range(first, 0, -1))),
-                *repeat(page + w_in + gap[0], end - first + 1),
-                *map(add, repeat(page + w_after), map(gap.__getitem__, range(1, n - end))),
-            ]
-        _, los, his, sizes = self._page_spans(n)
-        ss = list(accumulate(short, initial=0))
-        st = list(accumulate(stop, initial=0.0))
-        cs = list(accumulate(chrome, initial=0.0))
-        return [
-            z
-            + (
-                t
-                + share
-                + w_short * ((ss[h] - ss[lo]) / s)
-                + w_stop * ((st[h] - st[lo]) / s)
-                + w_link * ((cs[h] - cs[lo]) / s)
+            lead = np.concatenate(
+                (
+                    (page + w_before) + gap[first:0:-1],
+                    np.full(end - first + 1, page + w_in + gap[0]),
+                    (page + w_after) + gap[1 : n - end],
+                )
             )
-            for z, t, lo, h, s in zip(own, lead, los, his, sizes, strict=True)
-        ]
+        _, los, his, sizes = self._page_spans(n)
+        # Running sums from 0 as the training path's, one element after another.
+        ss = np.concatenate(([0], np.cumsum(short)))
+        st = np.cumsum(np.concatenate(([0.0], stop)))
+        cs = np.cumsum(np.concatenate(([0.0], chrome)))
+        out: Floats = own + (
+            lead
+            + share
+            + w_short * ((ss[his] - ss[los]) / sizes)
+            + w_stop * ((st[his] - st[los]) / sizes)
+            + w_link * ((cs[his] - cs[los]) / sizes)
+        )
+        return out
 
     def _context(self, own: list[float], i: int) -> float:
         """Line ``i``'s second-pass logit but for its place, as ``context_features`` reads it."""
@@ -302,103 +331,76 @@ class Scorer:
         return z
 
     def _second_pass(
-        self, own: list[float], n_body: int, first_body: int, last_body: int, first: int, end: int
-    ) -> list[float]:
-        """Each line's chrome probability from its own, its neighbours' and its window's
+        self, own: Floats, n_body: int, first_body: int, last_body: int, first: int, end: int
+    ) -> Floats:
+        """Each line's second-pass logit from its own, its neighbours' and its window's
         first-pass logits and its place."""
         n = len(own)
         c = self.w2
-        c_own, c_prev, c_next = c["own"], c["previous"], c["next"]
-        c_mean, c_max, c_min, bias2 = c["window_mean"], c["window_max"], c["window_min"], self.bias2
-        before = [c["before_body"]] * first_body + [0.0] * (n - first_body)
-        after = [0.0] * (last_body + 1) + [c["after_body"]] * (n - last_body - 1)
-        if first < 0:
-            place = [0.0] * n
-        else:
-            place = (
-                [c["before_main_block"]] * first
-                + [c["in_main_block"]] * (end - first + 1)
-                + [c["after_main_block"]] * (n - end - 1)
-            )
+        before = np.zeros(n)
+        before[:first_body] = c["before_body"]
+        after = np.zeros(n)
+        after[last_body + 1 :] = c["after_body"]
+        place = np.zeros(n)
+        if first >= 0:
+            place[:first] = c["before_main_block"]
+            place[first : end + 1] = c["in_main_block"]
+            place[end + 1 :] = c["after_main_block"]
         share = c["page_body_share"] * (n_body / n)
-        exp = math.exp
-        edges = [*range(min(2, n)), *range(max(2, n - 2), n)]
-        z = {i: self._context(own, i) + before[i] + after[i] + share + place[i] for i in edges}
-        # The lines with two neighbours each side: their windows are the shifted lists, and
-        # their window's max and min are found by comparisons (quicker than calls).
-        middle = [
-            1.0 / (1.0 + exp(-s))  # _sigmoid
-            if (
-                s := bias2
-                + c_own * m
-                + c_prev * b
-                + c_next * d
-                + c_mean * ((a + b + m + d + e) / 5)
+        z = np.empty(n)
+        # The lines with two neighbours each side: their windows are the shifted arrays.
+        if n > 4:
+            a, b, m, d, e = own[:-4], own[1:-3], own[2:-2], own[3:-1], own[4:]
+            z[2:-2] = (
+                self.bias2
+                + c["own"] * m
+                + c["previous"] * b
+                + c["next"] * d
+                + c["window_mean"] * ((a + b + m + d + e) / 5)
                 + (
-                    c_max
-                    * (
-                        hi
-                        if (
-                            hi := ab
-                            if (ab := a if a > b else b) > (de := d if d > e else e)
-                            else de
-                        )
-                        > m
-                        else m
-                    )
-                    + c_min
-                    * (
-                        lo
-                        if (
-                            lo := ab
-                            if (ab := a if a < b else b) < (de := d if d < e else e)
-                            else de
-                        )
-                        < m
-                        else m
-                    )
+                    c["window_max"] * np.maximum(np.maximum(np.maximum(a, b), np.maximum(d, e)), m)
+                    + c["window_min"]
+                    * np.minimum(np.minimum(np.minimum(a, b), np.minimum(d, e)), m)
                 )
-                + bf
-                + af
+                + before[2:-2]
+                + after[2:-2]
                 + share
-                + pl
+                + place[2:-2]
             )
-            > -700
-            else 0.0
-            for a, b, m, d, e, bf, af, pl in zip(
-                own,
-                own[1:],
-                own[2:],
-                own[3:],
-                own[4:],
-                before[2:],
-                after[2:],
-                place[2:],
-                strict=False,
-            )
-        ]
-        head = [_sigmoid(z[i]) for i in range(min(2, n))]
-        return [*head, *middle, *(_sigmoid(z[i]) for i in range(max(2, n - 2), n))]
+        edges = [*range(min(2, n)), *range(max(2, n - 2), n)]
+        listed = own.tolist()
+        for i in edges:
+            z[i] = self._context(listed, i) + before[i] + after[i] + share + place[i]
+        return z
 
 
-def _distances(body: tuple[bool, ...], n: int) -> list[int]:
-    """``body_distance``, built a gap between two prose lines at a time."""
-    prose = list(compress(range(n), body))
-    if not prose:
-        return [n] * n
-    out = list(range(prose[0], 0, -1))
-    last = prose[0]
-    for i in prose[1:]:
-        out.append(0)
-        gap = i - last - 1
-        if gap:
-            half = (gap + 1) // 2
-            out += range(1, half + 1)
-            out += range(gap - half, 0, -1)
-        last = i
-    out.append(0)
-    out += range(1, n - last)
+def _distances(body: npt.NDArray[np.bool_], n: int) -> Ints:
+    """``body_distance``: each line's distance to the nearer prose line (n without prose)."""
+    prose = np.flatnonzero(body)
+    if not len(prose):
+        return np.full(n, n, dtype=np.intp)
+    at = np.arange(n)
+    after = np.searchsorted(prose, at)  # the first prose line at or after each line
+    below = prose[np.minimum(after, len(prose) - 1)] - at
+    above = at - prose[np.maximum(after - 1, 0)]
+    below[after == len(prose)] = n
+    above[after == 0] = n
+    out: Ints = np.minimum(below, above)
     return out
+
+
+def _keep_below(threshold: float) -> float:
+    """A logit below which every line scores under ``threshold``, with room for rounding: only
+    the lines at or above it have their probability taken (``_sigmoid``, ``math.exp``)."""
+    if threshold >= 1.0:
+        bound = 30.0
+    elif threshold <= 0.0:
+        bound = -750.0
+    else:
+        bound = math.log(threshold / (1.0 - threshold)) - 1e-6
+    while bound > -750.0 and _sigmoid(bound) >= threshold:
+        bound -= 1.0
+    return bound
 
 
 def page_scores(
@@ -430,21 +432,30 @@ def drop_chrome(
 
     Dropping chrome changes the neighbours of what is left, so the result is scored again until
     nothing more goes: it is a fixpoint, and cleaning it again changes nothing. The language
-    counts are counted once and the dropped lines' taken off (counts add up line by line).
+    counts are each line's, remembered, summed over the lines left (counts add up line by
+    line). Only the lines whose logit comes near the threshold's have their probability taken.
     """
     index = [i for i, line in enumerate(lines) if line]
     text = [lines[i] for i in index]
-    counts = language_counts(text)
+    if len(text) < min_lines:
+        return lines
+    packed = scorer.languages.packed(text)
     dropped = False
+    bound = _keep_below(threshold)
     while len(text) >= min_lines:
-        scores = scorer.scores(text, min_body, pick_language(counts))
-        if scores is None:
+        lang = pick_language(scorer.languages.counts(sum(packed)))
+        logits = scorer.logits(text, min_body, lang)
+        if logits is None:
             break
-        keep = list(map(float(threshold).__gt__, scores))  # score < threshold
+        near = np.flatnonzero(logits >= bound)
+        if not len(near):
+            break
+        keep = [True] * len(text)
+        for i in near.tolist():
+            keep[i] = _sigmoid(float(logits[i])) < threshold
         if all(keep):
             break
-        gone = language_counts(list(compress(text, map(not_, keep))))
-        counts = {lang: count - gone[lang] for lang, count in counts.items()}
+        packed = list(compress(packed, keep))
         index = list(compress(index, keep))
         text = list(compress(text, keep))
         dropped = True

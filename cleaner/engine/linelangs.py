@@ -1,0 +1,51 @@
+"""The stop words of each language on a page's lines, counted a line at a time and remembered:
+``language_counts`` of a page is the sum of its lines' counts (whole numbers, so any order
+gives the same), and the boilerplate rule counts the same lines again each round, and the same
+menus on every page of a site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import is_
+
+from cleaner.engine.linemeasures import _languages
+
+_BITS = 32  # a field per language in one integer; a page has fewer than 2**32 words
+
+
+class LineLanguages:
+    """Each line's stop words per language, remembered per line as one integer with a field
+    per language (``names``, sorted): a page's counts are the sum of its lines' integers."""
+
+    MEMO = 50_000  # lines remembered; forgotten all at once beyond this
+
+    def __init__(self) -> None:
+        languages = _languages()
+        self.names = sorted(languages[""])
+        self._packed = {
+            word: sum(1 << (_BITS * self.names.index(lang)) for lang in langs)
+            for word, langs in languages.items()
+            if word
+        }
+        self.memo: dict[str, int] = {}
+
+    def packed(self, lines: list[str]) -> list[int]:
+        """Each line's ``language_counts([line])``, packed."""
+        memo = self.memo
+        if len(memo) > self.MEMO:
+            memo.clear()
+        known = list(map(memo.get, lines))
+        if None not in known:
+            return known  # type: ignore[return-value]
+        new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
+        tokens = map(str.split, map(str.casefold, new))
+        weigh: Callable[[str, int], int] = self._packed.get
+        sums: Iterator[int] = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
+        memo.update(zip(new, sums, strict=True))
+        return list(map(memo.__getitem__, lines))
+
+    def counts(self, packed: int) -> dict[str, int]:
+        """The counts per language of a sum of packed counts."""
+        mask = (1 << _BITS) - 1
+        return {lang: (packed >> (_BITS * i)) & mask for i, lang in enumerate(self.names)}
