@@ -183,6 +183,17 @@ LEARN_OPTIONS = (
         default=200,
         minimum=10,
     ),
+    Option(
+        "learn_model_rules",
+        INT,
+        "`learn_chrome`: a site whose learned pack has at least this many live rules is "
+        "cleaned without the generic line model (the packs with a `boilerplate` rule), as "
+        "its pack's `disable_generic` says: pass 1 keeps each document's clean without it, "
+        "the sample is mined from those, and pass 2 runs the learned rules on them. A site "
+        "with fewer keeps the model. 0: the model stays on everywhere.",
+        default=10,
+        minimum=0,
+    ),
 )
 CORPUS_OPTIONS = (
     Option(

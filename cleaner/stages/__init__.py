@@ -139,7 +139,7 @@ def stage_for(
 
     learned = LearnChrome(
         corpus.get("learn_min_docs", 50), corpus.get("learn_share", 5),
-        corpus.get("learn_sample", 200),
+        corpus.get("learn_sample", 200), corpus.get("learn_model_rules", 0),
     )  # fmt: skip
     if first is None:
         return learned
