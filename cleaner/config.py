@@ -170,7 +170,7 @@ LEARN_OPTIONS = (
         INT,
         "`learn_chrome`: the share of a site's sampled documents, in percent, a line must "
         "recur on to be chrome (and at least 3), as `cleaner suggest --share`.",
-        default=5,
+        default=2,
         minimum=1,
         maximum=100,
     ),

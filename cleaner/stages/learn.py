@@ -19,6 +19,11 @@ body runs are the stronger evidence (the miner's doubt comes from its estimate o
 article window, which takes in the short lines between paragraphs: "Story highlights",
 "ADVERTISEMENT").
 
+In place of the generic line model (:mod:`cleaner.stages.learnalt`): the samples are the texts
+of each document cleaned without the model, and a site whose pack has at least
+``learn_model_rules`` live rules gets its documents' clean without the model in pass 2, its
+pack saying ``disable_generic``.
+
 Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
 (unless they would leave nothing); each rule that changed the text is named in ``rules`` as
 ``learned/<site>/<rule id>``, and the stage in ``steps``. The rules are fixpoints, so applying
