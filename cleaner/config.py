@@ -191,7 +191,7 @@ LEARN_OPTIONS = (
         "its pack's `disable_generic` says: pass 1 keeps each document's clean without it, "
         "the sample is mined from those, and pass 2 runs the learned rules on them. A site "
         "with fewer keeps the model. 0: the model stays on everywhere.",
-        default=10,
+        default=1,
         minimum=0,
     ),
 )

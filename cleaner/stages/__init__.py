@@ -140,7 +140,7 @@ def stage_for(
 
     learned = LearnChrome(
         corpus.get("learn_min_docs", 50), corpus.get("learn_share", 2),
-        corpus.get("learn_sample", 200), corpus.get("learn_model_rules", 10),
+        corpus.get("learn_sample", 200), corpus.get("learn_model_rules", 1),
     )  # fmt: skip
     if first is None:
         return learned
