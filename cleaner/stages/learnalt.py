@@ -33,7 +33,7 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
 
 ALT = "_alt"  # the record's key for its clean without the model, between the two passes
-_VIEWS: dict[int, tuple[Cleaner, Cleaner]] = {}  # per process: cleaner -> its view without
+_VIEW: list[tuple[Cleaner, tuple[str, ...], Cleaner]] = []  # the last cleaner's view, per process
 
 
 def model_packs(cleaner: Cleaner) -> tuple[str, ...]:
@@ -48,13 +48,15 @@ def model_packs(cleaner: Cleaner) -> tuple[str, ...]:
 
 
 def _without(cleaner: Cleaner, off: tuple[str, ...]) -> Cleaner:
-    held = _VIEWS.get(id(cleaner))
-    if held is None or held[0] is not cleaner:
-        view = object.__new__(Cleaner)
-        view.__dict__.update(cleaner.__dict__)
-        view.rules = cleaner.rules.without_generic(frozenset(off))
-        held = _VIEWS[id(cleaner)] = (cleaner, view)
-    return held[1]
+    """The cleaner with the packs ``off`` switched off for every document (built once: a
+    process cleans with one cleaner, and only the last one's view is kept)."""
+    if _VIEW and _VIEW[0][0] is cleaner and _VIEW[0][1] == off:
+        return _VIEW[0][2]
+    view = object.__new__(Cleaner)
+    view.__dict__.update(cleaner.__dict__)
+    view.rules = cleaner.rules.without_generic(frozenset(off))
+    _VIEW[:] = [(cleaner, off, view)]
+    return view
 
 
 def clean_without(
