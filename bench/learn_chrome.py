@@ -6,15 +6,18 @@ site nobody wrote rules for). Figures per site, summed over its pages
 (``bench.corpora.line_metrics``): chrome removed (share of scrape lines not in the hand-checked
 text that cleaning removed) and content lost (share of hand-checked lines removed).
 
-- ``generic``: the generic packs alone; ``learned``: generic, then learned chrome.
-- Leave-one-site-out: ``learn_share`` is chosen on four ctf sites (the highest chrome removal
-  whose content loss *beyond the generic packs'*, summed over them, stays at most 1%: the
-  generic line model alone loses more than 1% on ctf, which learning cannot win back) and
-  scored on the fifth.
+- ``generic``: the generic packs alone; ``learned``: generic, then learned chrome, as a run
+  does it: each record the line model changed carries its clean without the model (the run
+  without the ``boilerplate`` pack: :func:`with_alt`), a site with at least
+  ``learn_model_rules`` live rules gets that clean with its learned rules on it.
+- Leave-one-site-out: ``learn_share`` and ``learn_model_rules`` are chosen on four ctf sites
+  (the highest chrome removal whose content loss, summed over them, is at most 1%) and scored on
+  the fifth.
 - The same without the generic line model (the packs of ``MODEL_KINDS`` left out): what
-  learning does on its own, as before that model joined the generic packs.
+  learning does on its own.
 - Small sites: each ctf site cut into groups of N consecutive pages, each group learned on its
-  own as a site of N documents (how ``learn_min_docs`` was chosen).
+  own as a site of N documents (how ``learn_min_docs`` was chosen), at each
+  ``learn_model_rules``, and that chosen on four sites' groups, scored on the fifth's.
 - aeb and wcxb (one to a few pages per site): how many sites reach ``learn_min_docs``, and what
   is lost (nothing may be).
 - Run time: ``cleaner.run.run`` over all ctf pages, -j 1, with and without ``learn_chrome``,
@@ -57,10 +60,13 @@ from cleaner.config import Config
 from cleaner.engine.load import Pack
 from cleaner.run import RunOptions, run
 from cleaner.stages.learn import LearnChrome, site_of
+from cleaner.stages.learnalt import ALT
 
 SHARES = (2, 3, 5, 8, 12, 20)
+MODEL_RULES = (0, 1, 10, 20, 40, 80)  # learn_model_rules tried (0: the line model stays on)
 GROUPS = (10, 20, 30, 50)
 MAX_LOSS = 0.01
+MODEL_PACKS = ("boilerplate",)  # the generic packs of MODEL_KINDS (bench.site_rules' packs)
 DEFAULTS = Config.defaults().corpus
 TIMES: list[tuple[float, float]] = []  # (wall, CPU) seconds of each run of `clean`, in order
 
@@ -124,20 +130,53 @@ def clean(
     return records, seconds
 
 
-def learn(
-    records: dict[str, Any], groups: dict[str, list[str]], share: int, min_docs: int
-) -> dict[str, str]:
-    """Texts after learning each group of ids as one site."""
-    stage = LearnChrome(min_docs, share, DEFAULTS["learn_sample"])
-    out: dict[str, str] = {}
+def with_alt(records: dict[str, Any], plain: dict[str, Any]) -> dict[str, Any]:
+    """The records as pass 1 of a run with ``--learn-chrome`` holds them: each one the line
+    model changed has its clean without the model (``plain``'s) beside it, when that differs
+    (:mod:`cleaner.stages.learnalt`)."""
+    out = {}
+    for i, r in records.items():
+        alt = plain.get(i)
+        changed = any(e["pack"] in MODEL_PACKS for e in r["rules"])
+        if changed and alt is not None and alt["text"] != r["text"]:
+            r = {**r, ALT: alt}
+        out[i] = r
+    return out
+
+
+def learn_all(
+    records: dict[str, Any],
+    groups: dict[str, list[str]],
+    share: int,
+    min_docs: int,
+    model_rules: Sequence[int] = (0,),
+) -> dict[int, dict[str, str]]:
+    """Texts after learning each group of ids as one site, for each ``learn_model_rules``
+    (one seal: the rules learned do not depend on it)."""
+    stage = LearnChrome(min_docs, share, DEFAULTS["learn_sample"], 1)
+    stage.model = MODEL_PACKS
+    out: dict[int, dict[str, str]] = {t: {} for t in model_rules}
     for name, ids in groups.items():
         recs = [{**records[i], "site": name} for i in ids if i in records]
         state = stage.seal(stage.scan(recs))
-        for r in recs:
-            after = stage.apply(r, state)
-            assert isinstance(after, dict)
-            out[r["id"]] = after["text"]
+        for t in model_rules:
+            stage.model_rules = t
+            stage.model = MODEL_PACKS if t else ()
+            for r in recs:
+                after = stage.apply(dict(r), state)
+                assert isinstance(after, dict)
+                out[t][r["id"]] = after["text"]
     return out
+
+
+def learn(
+    records: dict[str, Any],
+    groups: dict[str, list[str]],
+    share: int,
+    min_docs: int,
+    model_rules: int = 0,
+) -> dict[str, str]:
+    return learn_all(records, groups, share, min_docs, (model_rules,))[model_rules]
 
 
 _SCORED: dict[tuple[str, str], LineMetrics] = {}
@@ -162,47 +201,53 @@ def row(label: str, m: LineMetrics, extra: str = "") -> str:
     )
 
 
+def _rank(m: LineMetrics) -> tuple[bool, float]:
+    ok = m["content_loss"] <= MAX_LOSS
+    return ok, m["chrome_removal"] if ok else -m["content_loss"]
+
+
 def loso(
     pages: Sequence[Page],
     by_site: dict[str, list[Page]],
     records: dict[str, Any],
     say: Callable[[str], None],
+    model_rules: Sequence[int] = (0,),
 ) -> None:
-    """Leave-one-site-out: each site scored at the share chosen on the other four."""
+    """Leave-one-site-out: each site scored at the ``learn_share`` and ``learn_model_rules``
+    chosen on the other four (the highest chrome removal whose content loss, summed over
+    them, is at most ``MAX_LOSS``; none: the lowest loss)."""
     generic = {i: r["text"] for i, r in records.items()}
     groups = {s: [p["id"] for p in ps] for s, ps in by_site.items()}
-    by_share = {s: learn(records, groups, s, DEFAULTS["learn_min_docs"]) for s in SHARES}
+    by: dict[tuple[int, int], dict[str, str]] = {}
+    for s in SHARES:
+        for t, texts in learn_all(
+            records, groups, s, DEFAULTS["learn_min_docs"], model_rules
+        ).items():
+            by[s, t] = texts
     held: list[LineMetrics] = []
     held_generic: list[LineMetrics] = []
     for site, ps in by_site.items():
         train = [p for p in pages if p["site"] != site]
-        base = metrics(train, generic)["content_loss"]
-        scores = {s: metrics(train, by_share[s]) for s in SHARES}
-        best = max(
-            SHARES,
-            key=lambda s: (
-                scores[s]["content_loss"] - base <= MAX_LOSS,
-                scores[s]["chrome_removal"],
-            ),
-        )
+        scores = {k: metrics(train, texts) for k, texts in by.items()}
+
+        best = max(by, key=lambda k, sc=scores: _rank(sc[k]))  # type: ignore[misc]
         tm = scores[best]
-        m = metrics(ps, by_share[best])
+        m = metrics(ps, by[best])
         held.append(m)
         held_generic.append(metrics(ps, generic))
         say(
-            row(f"{site} held out, share {best}%", m)
+            row(f"{site} held out, {best[0]}%/{best[1]}", m)
             + f"  [train: {tm['chrome_removal']:.1%} at {tm['content_loss']:.2%}]"
         )
     summed, summed_generic = sum_line_metrics(held), sum_line_metrics(held_generic)
     say(row("held-out sites summed", summed))
     say(
-        f"  of which lost by learning: "
-        f"{summed['content_loss'] - summed_generic['content_loss']:.2%} (generic packs alone: "
-        f"{summed_generic['chrome_removal']:.1%} at {summed_generic['content_loss']:.2%})"
+        f"  generic packs alone: {summed_generic['chrome_removal']:.1%} at "
+        f"{summed_generic['content_loss']:.2%}"
     )
-    say("every share on all five (for reference):")
-    for s in SHARES:
-        say(row(f"  learn_share {s}%", metrics(pages, by_share[s])))
+    say("each (learn_share %, learn_model_rules) on all five (for reference):")
+    for k, texts in by.items():
+        say(row(f"  {k[0]}% / {k[1]}", metrics(pages, texts)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,16 +270,26 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         records, _ = clean(pages, folder, False)
+        (folder / "no-model").mkdir()
+        nm_records, _ = clean(pages, folder / "no-model", False, no_model_packs())
+        both = with_alt(records, nm_records)  # what pass 1 of a run with learning holds
         generic = {i: r["text"] for i, r in records.items()}
         groups = {s: [p["id"] for p in ps] for s, ps in by_site.items()}
         share, min_docs = DEFAULTS["learn_share"], DEFAULTS["learn_min_docs"]
-        say(f"ctf, site packs left out; learn_share {share}%, learn_min_docs {min_docs}")
-        default = learn(records, groups, share, min_docs)
+        model_rules = DEFAULTS["learn_model_rules"]
+        say(
+            f"ctf, site packs left out; learn_share {share}%, learn_min_docs {min_docs}, "
+            f"learn_model_rules {model_rules}"
+        )
+        default = learn(both, groups, share, min_docs, model_rules)
         for site, ps in by_site.items():
             say(row(f"{site} generic ({len(ps)} pages)", metrics(ps, generic)))
             say(row(f"{site} learned", metrics(ps, default)))
         say(row("all five generic", metrics(pages, generic)))
         say(row("all five learned", metrics(pages, default)))
+        say(
+            f"documents with a clean without the line model: {sum(ALT in r for r in both.values())}"
+        )
         if not args.no_timing:
             same = True
             for _ in range(args.rounds):  # alternately: the shared machine's load drifts
@@ -257,21 +312,22 @@ def main(argv: list[str] | None = None) -> int:
 
         say()
         say(
-            f"leave-one-site-out: learn_share chosen on four sites (content lost beyond the "
-            f"generic packs' <= {MAX_LOSS:.0%})"
+            f"leave-one-site-out, generic packs as shipped: learn_share and learn_model_rules "
+            f"chosen on four sites (content lost <= {MAX_LOSS:.0%})"
         )
-        loso(pages, by_site, records, say)
+        loso(pages, by_site, both, say, MODEL_RULES)
 
         say()
         say("the same without the generic line model (the boilerplate pack left out):")
-        (folder / "no-model").mkdir()
-        nm_records, _ = clean(pages, folder / "no-model", False, no_model_packs())
         say(row("all five generic", metrics(pages, {i: r["text"] for i, r in nm_records.items()})))
         say(row("all five learned", metrics(pages, learn(nm_records, groups, share, min_docs))))
         loso(pages, by_site, nm_records, say)
 
         say()
-        say(f"small sites: each ctf site cut into groups of N pages, learned at share {share}%")
+        say(
+            f"small sites: each ctf site cut into groups of N pages, learned at share {share}%; "
+            "learn_model_rules chosen on four sites' groups, scored on the fifth's"
+        )
         for n in GROUPS:
             cut = {
                 f"{s}#{k}": ids[k : k + n]
@@ -279,18 +335,30 @@ def main(argv: list[str] | None = None) -> int:
                 for k in range(0, len(ids) - n + 1, n)
             }
             covered = [p for p in pages if any(p["id"] in ids for ids in cut.values())]
-            texts = learn(records, cut, share, 3)
-            say(row(f"  N = {n} ({len(cut)} groups)", metrics(covered, texts)))
+            by_t = learn_all(both, cut, share, 3, MODEL_RULES)
+            for t in MODEL_RULES:
+                m = metrics(covered, by_t[t])
+                say(row(f"  N = {n} ({len(cut)} groups), model rules {t}", m))
+            held, picks = [], []
+            for site in by_site:
+                train = [p for p in covered if p["site"] != site]
+                t = max(MODEL_RULES, key=lambda t: _rank(metrics(train, by_t[t])))
+                picks.append(t)
+                held.append(metrics([p for p in covered if p["site"] == site], by_t[t]))
+            say(row(f"  N = {n} held out, chosen {picks}", sum_line_metrics(held)))
 
         others = other_pages()
         (folder / "others").mkdir()
         o_records, _ = clean(others, folder / "others", False)
+        (folder / "others-nm").mkdir()
+        o_nm, _ = clean(others, folder / "others-nm", False, no_model_packs())
+        o_both = with_alt(o_records, o_nm)
         o_groups: dict[str, list[str]] = {}
         for r in o_records.values():
             o_groups.setdefault(site_of(r) or r["id"], []).append(r["id"])
         sizes = Counter(len(ids) for ids in o_groups.values())
         o_generic = {i: r["text"] for i, r in o_records.items()}
-        o_learned = learn(o_records, o_groups, share, min_docs)
+        o_learned = learn(o_both, o_groups, share, min_docs, model_rules)
         say()
         say(
             f"aeb + wcxb: {len(others)} pages, {len(o_groups)} sites, the largest has "

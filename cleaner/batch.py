@@ -82,7 +82,22 @@ class Tally:
         if "duplicates" in (after.get("meta") or {}):
             self.kept_cluster(after)
         self.chars_out += after["n_chars"] - before["n_chars"]
-        for entry in after["rules"][len(before["rules"]) :]:
+        first = len(before["rules"])
+        if after["rules"][:first] != before["rules"]:
+            # Another clean of the document (learned chrome's without the line model): its
+            # rules replace the first clean's.
+            for entry in before["rules"]:
+                _less(self.rule_docs, entry["rule"])
+                self.rule_chars[entry["rule"]] -= entry["removed_chars"]
+                if not self.rule_chars[entry["rule"]] and not self.rule_docs[entry["rule"]]:
+                    del self.rule_chars[entry["rule"]]
+            for name in ("title", "author", "date_published", "date_updated"):
+                if before.get(name) is not None and after.get(name) is None:
+                    _less(self.fields, name)
+                elif before.get(name) is None and after.get(name) is not None:
+                    self.fields[name] += 1
+            first = 0
+        for entry in after["rules"][first:]:
             self.rule_docs[entry["rule"]] += 1
             self.rule_chars[entry["rule"]] += entry["removed_chars"]
 
@@ -222,11 +237,20 @@ def clean_batch(
     record_keys: list[int] = []
     tally = Tally(report=RunAggregate() if report else None)
     batch_items = list(items)  # read twice with --report: to clean, then for its samples
+    # A stage that wants a second clean of some records beside the first (learned chrome's
+    # clean without the line model) gets it here, where the document is in hand.
+    companion = getattr(stage, "companion", None)
     for i, item in enumerate(batch_items):
         obj, line, counted = clean_item(cleaner, item)
         if obj is None:
             rejects.append(line)
         else:
+            alt = companion(cleaner, item, obj) if companion is not None else None
+            if alt is not None:
+                from cleaner.stages.learnalt import ALT, join_line
+
+                line = join_line(line, alt)
+                obj[ALT] = alt
             records.append(line)
             if stage is not None:
                 objs.append(obj)

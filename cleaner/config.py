@@ -170,7 +170,7 @@ LEARN_OPTIONS = (
         INT,
         "`learn_chrome`: the share of a site's sampled documents, in percent, a line must "
         "recur on to be chrome (and at least 3), as `cleaner suggest --share`.",
-        default=5,
+        default=2,
         minimum=1,
         maximum=100,
     ),
@@ -182,6 +182,17 @@ LEARN_OPTIONS = (
         "so memory stays bounded whatever the number of sites.",
         default=200,
         minimum=10,
+    ),
+    Option(
+        "learn_model_rules",
+        INT,
+        "`learn_chrome`: a site whose learned pack has at least this many live rules is "
+        "cleaned without the generic line model (the packs with a `boilerplate` rule), as "
+        "its pack's `disable_generic` says: pass 1 keeps each document's clean without it, "
+        "the sample is mined from those, and pass 2 runs the learned rules on them. A site "
+        "with fewer keeps the model. 0: the model stays on everywhere.",
+        default=1,
+        minimum=0,
     ),
 )
 CORPUS_OPTIONS = (

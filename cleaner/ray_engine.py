@@ -216,6 +216,9 @@ def run_ray(cleaner: Cleaner, inputs: Iterable[str], outdir: str, options: RunOp
         cleaner.config.quality,
         options.learn_chrome,
     )
+    bind = getattr(stage, "bind", None)  # a stage that needs to know the run's packs
+    if bind is not None:
+        bind(cleaner)
     if opts.format != "jsonl" or opts.rejects_path:
         raise CleanerError(
             "--engine ray writes JSONL shards; --format parquet and --rejects "

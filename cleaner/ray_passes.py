@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.batch import BATCH_ITEMS, Tally
-from cleaner.io.readers import parse_json_line
 from cleaner.io.writers import (
     ARTICLES,
     DUPLICATES,
@@ -41,6 +40,7 @@ from cleaner.io.writers import (
 )
 from cleaner.stages import CorpusStage, Drop
 from cleaner.stages.chain import write_stage_files
+from cleaner.stages.learnalt import split_line
 
 WORK = ".cleaner-ray"
 KEYS = "keys"
@@ -134,8 +134,8 @@ def apply_shard(
     files = {k: CompressedFile(outdir / f".{n}.tmp", options.compression) for k, n in names.items()}
     with (work / f"{ARTICLES}-{index:05d}").open("rb") as fh:
         keys = _keys(work / f"{KEYS}-{index:05d}")
-        for line, key in zip(fh, keys, strict=True):
-            record = parse_json_line(line)
+        for both, key in zip(fh, keys, strict=True):
+            line, record = split_line(both)  # its line, and a second clean if any
             verdict = stage.apply_keyed(record, key, state)
             if verdict is record:
                 files[ARTICLES].write(line)

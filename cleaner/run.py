@@ -201,6 +201,9 @@ def run(
         cleaner.config.quality,
         options.learn_chrome,
     )
+    bind = getattr(stage, "bind", None)  # a stage that needs to know the run's packs
+    if bind is not None:
+        bind(cleaner)
     sink: ShardedOutput | StreamOutput
     remote_out = is_remote(outdir)
     # A walk skips the output folder's files (a remote one cannot be in a local walk).

@@ -99,6 +99,7 @@ class Corpus:
         # A first line that recurs is chrome the scrape starts with, not a page's title.
         self.title_keys = {line_key(p[0]) for p in self.pages if p and not self.common(p[0])}
         self.layouts = [self._layout(lines) for lines in self.pages]
+        self.markers: dict[str, bool] = {}  # _marker_ok per distinct line (asked per page)
 
     def common(self, line: str) -> bool:
         return self.df[line] >= self.threshold
@@ -172,12 +173,15 @@ class Cut:
 
 
 def _marker_ok(corpus: Corpus, line: str) -> bool:
-    return (
-        corpus.common(line)
-        and not is_metadata(line)
-        and not corpus.is_headline(line)
-        and not corpus.daily.only_today(line)
-    )
+    ok = corpus.markers.get(line)
+    if ok is None:
+        ok = corpus.markers[line] = (
+            corpus.common(line)
+            and not is_metadata(line)
+            and not corpus.is_headline(line)
+            and not corpus.daily.only_today(line)
+        )
+    return ok
 
 
 def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]:

@@ -38,8 +38,16 @@ class Span:
         return edge[-1] if edge and edge[-1] in SEPARATORS and not self.suffix else ""
 
 
+# On ASCII (``isupper`` is A-Z, ``islower`` a-z) the cut points that yield a span are found
+# at once: words glued together, and the spaces after (a suffix: before) a separator.
+_GLUED = re.compile(r"(?<=[a-z.!?])[A-Z]")
+_SEPARATOR = re.compile("[" + re.escape(SEPARATORS) + "]")
+
+
 def _boundaries(line: str, suffix: bool) -> list[str]:
     """Prefixes (or suffixes) of ``line`` that end at a separator or at glued words."""
+    if line.isascii():
+        return _ascii_boundaries(line, suffix)
     # Only a space or a capital can start a cut, so the rest are passed over at once; the
     # letters (a span holds three) are counted as the walk from the line's edge goes.
     found: list[str] = []
@@ -82,6 +90,45 @@ def _boundaries(line: str, suffix: bool) -> list[str]:
         if glued or sep:
             part = line[:i]
             found.append(part.strip() if sep else part)
+    return found
+
+
+def _ascii_boundaries(line: str, suffix: bool) -> list[str]:
+    """``_boundaries`` of an ASCII line, the same list in the same order, from the cut points
+    that yield a span (a walk over every character costs more than the rest of the miner)."""
+    n = len(line)
+    last = min(n, SPAN_CHARS + 1)
+    if suffix:
+        low = max(n - last, 0)  # cut points i in (low, n - 1]
+        glued = {m.start() for m in _GLUED.finditer(line, low + 1)}
+        sep: set[int] = set()
+        for m in _SEPARATOR.finditer(line, low + 1):
+            k = j = m.start()
+            while j > 0 and line[j - 1].isspace():
+                j -= 1
+            # line[i:] starts, after blanks, with the separator, and line[i - 1] is a space.
+            sep.update(i for i in range(max(j + 1, low + 1), k + 1) if line[i - 1] == " ")
+        found = []
+        for i in sorted(glued | sep, reverse=True):
+            if i > n - 1 or sum(map(str.isalpha, line[i:])) < 3:
+                continue
+            part = line[i:]
+            found.append(part.strip() if i in sep else part)
+        return found
+    glued = {m.start() for m in _GLUED.finditer(line, 1, last)}
+    sep = set()
+    for m in _SEPARATOR.finditer(line, 0, last):
+        k = m.end()
+        while k < last and line[k].isspace():
+            if line[k] == " " and k >= 1:
+                sep.add(k)  # line[:k] ends, after blanks, with the separator
+            k += 1
+    found = []
+    for i in sorted(glued | sep):
+        if sum(map(str.isalpha, line[:i])) < 3:
+            continue
+        part = line[:i]
+        found.append(part.strip() if i in sep else part)
     return found
 
 

@@ -30,7 +30,8 @@ The interface (:class:`CorpusStage`, :class:`State`) is small:
   same state back.
 
 Records are the JSON objects of the output lines (``dict``), so pass 2 works from the lines
-pass 1 wrote and never cleans a document twice.
+pass 1 wrote and never cleans a document again. (Learned chrome has pass 1 clean some documents
+a second time, without the line model, and keep both records: :mod:`cleaner.stages.learnalt`.)
 
 Why clean once and read back, not clean twice: cleaning costs far more than writing and reading
 a line (``bench/results/stages.txt``), so pass 1 keeps its output in the work folder (the disk
@@ -138,8 +139,8 @@ def stage_for(
     from cleaner.stages.learn import LearnChrome
 
     learned = LearnChrome(
-        corpus.get("learn_min_docs", 50), corpus.get("learn_share", 5),
-        corpus.get("learn_sample", 200),
+        corpus.get("learn_min_docs", 50), corpus.get("learn_share", 2),
+        corpus.get("learn_sample", 200), corpus.get("learn_model_rules", 1),
     )  # fmt: skip
     if first is None:
         return learned

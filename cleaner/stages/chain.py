@@ -14,6 +14,7 @@ from typing import Any
 from cleaner.errors import CleanerError
 from cleaner.io.files import write_atomic
 from cleaner.stages import CorpusStage, Drop
+from cleaner.stages.learnalt import ALT
 
 _SIZE = struct.Struct("<Q")
 
@@ -100,10 +101,24 @@ class Chain:
         first, second = (self.first.empty() if isinstance(x, _Adopt) else x for x in state)
         return Pair(self.first.seal(first), self.second.seal(second))
 
+    def bind(self, cleaner: Any) -> None:
+        for stage in (self.first, self.second):
+            bind = getattr(stage, "bind", None)
+            if bind is not None:
+                bind(cleaner)
+
+    def companion(self, cleaner: Any, item: Any, record: dict[str, Any]) -> Any:
+        """The second stage's (learned chrome's clean without the line model)."""
+        companion = getattr(self.second, "companion", None)
+        return companion(cleaner, item, record) if companion is not None else None
+
     def apply(self, record: dict[str, Any], state: Pair) -> dict[str, Any] | Drop:
+        alt = record.pop(ALT, None)  # the second's: the first decides on pass 1's record
         verdict = self.first.apply(record, state.first)
         if isinstance(verdict, Drop):
             return verdict
+        if alt is not None and verdict is record:
+            record[ALT] = alt
         after = self.second.apply(verdict, state.second)
         assert not isinstance(after, Drop)  # the second stage only edits
         return after
@@ -124,9 +139,12 @@ class Chain:
         return Pair(self.first.seal_keyed(first), self.second.seal_keyed(second))
 
     def apply_keyed(self, record: dict[str, Any], key: int, state: Pair) -> dict[str, Any] | Drop:
+        alt = record.pop(ALT, None)
         verdict = self.first.apply_keyed(record, key, state.first)
         if isinstance(verdict, Drop):
             return verdict
+        if alt is not None and verdict is record:
+            record[ALT] = alt
         after = self.second.apply_keyed(verdict, key, state.second)
         assert not isinstance(after, Drop)
         return after

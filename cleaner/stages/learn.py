@@ -19,6 +19,11 @@ body runs are the stronger evidence (the miner's doubt comes from its estimate o
 article window, which takes in the short lines between paragraphs: "Story highlights",
 "ADVERTISEMENT").
 
+In place of the generic line model (:mod:`cleaner.stages.learnalt`): the samples are the texts
+of each document cleaned without the model, and a site whose pack has at least
+``learn_model_rules`` live rules gets its documents' clean without the model in pass 2, its
+pack saying ``disable_generic``.
+
 Apply (pass 2): the live rules run on the record's lines as a site pack's chrome rules do
 (unless they would leave nothing); each rule that changed the text is named in ``rules`` as
 ``learned/<site>/<rule id>``, and the stage in ``steps``. The rules are fixpoints, so applying
@@ -44,14 +49,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaner.authoring.draft import CUTS, Candidate, make_rule, render
+from cleaner.authoring.draft import CUTS, Candidate, Draft, make_rule, render
 from cleaner.authoring.mining import body_runs
 from cleaner.authoring.suggest import normalise_domain, prepare, suggest
 from cleaner.engine.kinds.base import CHROME
 from cleaner.engine.load import Rule, load_pack_text
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
+from cleaner.io.readers import Item
 from cleaner.stages import Drop
+from cleaner.stages.learnalt import ALT, clean_without, model_packs
 from cleaner.stages.learnspill import SPILL_MAGIC, LearnSpill, Site
 from cleaner.steps.normalize import count_spaced_words, normalize_lines
 from cleaner.words import count_words, has_cjk
@@ -96,6 +103,7 @@ class LearnState:
         return {**self.__dict__, "compiled": {}}
 
     def add(self, site: str, record: dict[str, Any]) -> None:
+        record = record.get(ALT) or record  # the text without the line model, when it differs
         key = _key(record)
         self.sites.setdefault(site, Site()).merge(Site(1, {key: record["text"]}), self.sample)
 
@@ -185,11 +193,28 @@ class LearnChrome:
     name = "learn-chrome"
     drops = ""  # it drops nothing: no side file
 
-    def __init__(self, min_docs: int, share: int, sample: int) -> None:
+    def __init__(self, min_docs: int, share: int, sample: int, model_rules: int = 0) -> None:
         self.min_docs = min_docs
         self.share = share
         self.sample = sample
+        # A site whose pack has at least this many live rules is cleaned without the generic
+        # line model (0: never); see :mod:`cleaner.stages.learnalt`.
+        self.model_rules = model_rules
+        self.model: tuple[str, ...] = ()  # the line model's generic packs (``bind``)
         self.spill: Path | None = None
+
+    def bind(self, cleaner: Any) -> None:
+        """The run's cleaner, before pass 1: which generic packs run the line model."""
+        self.model = model_packs(cleaner) if self.model_rules else ()
+
+    def companion(self, cleaner: Any, item: Item, record: dict[str, Any]) -> Any:
+        """Pass 1, where the document was cleaned: its record without the line model, kept
+        beside the first (None when the same or not needed)."""
+        return clean_without(cleaner, item, record, self.model)
+
+    def model_off(self, site: str, state: LearnState) -> bool:
+        """Whether the site's learned rules replace the line model (enough of them)."""
+        return bool(self.model) and state.sizes.get(site, (0, 0, 0))[2] >= self.model_rules
 
     def empty(self) -> LearnState:
         return LearnState(self.sample)
@@ -223,14 +248,18 @@ class LearnChrome:
         sites = state.sites() if isinstance(state, LearnSpill) else sorted(state.sites.items())
         for name, site in sites:
             texts = [site.docs[k] for k in sorted(site.docs)]
-            yaml = self._learn(name, texts) if site.n >= self.min_docs else None
+            draft = self._learn(name, texts) if site.n >= self.min_docs else None
+            yaml = render(draft) if draft is not None else None
             live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
+            if draft is not None and self.model and live >= self.model_rules:
+                draft.disable_generic = self.model  # the same rules, saying so
+                yaml = render(draft)
             sealed.sizes[name] = (site.n, len(texts), live)
             if yaml is not None and live:
                 sealed.packs[name] = yaml
         return sealed
 
-    def _learn(self, site: str, texts: list[str]) -> str | None:
+    def _learn(self, site: str, texts: list[str]) -> Draft | None:
         """The draft for one site's sample, with the rules that touch a body run held back."""
         try:
             domain = normalise_domain(site)
@@ -257,17 +286,20 @@ class LearnChrome:
             elif c.doubted and "lines" in c.options:
                 # Whole lines, none ever inside a body run (see the module docstring).
                 c.trusted = "never inside a body run"
-        return render(draft)
+        return draft
 
     def apply(self, record: dict[str, Any], state: LearnState) -> dict[str, Any] | Drop:
+        alt = record.pop(ALT, None)  # pass 1's clean without the line model, if it differs
         site = site_of(record)
         group = state.group(site) if site is not None else None
-        if group is None:
+        if site is None or group is None:
             return record
-        lines, edits = run_chrome([group], normalize_lines(record["text"]))
+        base = alt if alt is not None and self.model_off(site, state) else record
+        lines, edits = run_chrome([group], normalize_lines(base["text"]))
         text = "\n".join(lines)
-        if not edits or text == record["text"] or not text.strip():
-            return record  # nothing learned here, or nothing would be left: kept as it is
+        if not edits or text == base["text"] or not text.strip():
+            return base  # nothing learned here, or nothing would be left: kept as it is
+        record = base
         pack = f"learned/{site}"
         entries = [
             {

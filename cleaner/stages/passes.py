@@ -19,10 +19,10 @@ from typing import Any
 
 from cleaner.batch import BATCH_ITEMS, Tally
 from cleaner.io.files import fsync_dir, write_atomic
-from cleaner.io.readers import parse_json_line
 from cleaner.io.writers import ARTICLES, REJECTS, OutputOptions, Progress, ShardedOutput, dump_line
 from cleaner.stages import CorpusStage, Drop
 from cleaner.stages.chain import write_stage_files
+from cleaner.stages.learnalt import split_line
 from cleaner.workers import inject_fault
 
 PASS1 = "pass1"
@@ -106,8 +106,8 @@ class TwoPasses:
             for lines in self._chunks(self.pass1.shard_name(ARTICLES, i)):
                 kept: list[bytes] = []
                 dropped: list[bytes] = []
-                for line in lines:
-                    record = parse_json_line(line)
+                for both in lines:
+                    line, record = split_line(both)  # its line, and a second clean if any
                     verdict = stage.apply(record, state)
                     if verdict is record:  # unchanged: the same bytes
                         kept.append(line)

@@ -1,0 +1,95 @@
+"""Learned chrome in place of the generic line model: each document's clean without it.
+
+The generic line model (the packs with a rule of :data:`MODEL_KINDS`) loses headlines and
+datelines on sites without a pack, and learning cannot give back what pass 1 removed. So pass 1
+of a run with ``--learn-chrome`` also cleans each document the model changed a second time,
+with the model's packs switched off for every document (:meth:`RuleSet.without_generic`, as a
+site pack's ``disable_generic`` does where it matches), and keeps that record beside the first:
+the pass-1 line is the record's JSON, a tab, and the other record's JSON (JSON text holds no raw
+tab). The scan samples the texts without the model, so the miner sees all of a site's chrome;
+pass 2 takes, for a site whose learned pack has at least ``learn_model_rules`` live rules, the
+record without the model and runs the learned rules on it; every other record is pass 1's first
+one, its line's bytes unchanged.
+
+Why the second clean in pass 1 and not in pass 2: which sites learn is known only after pass 1,
+but pass 1 already has the document in hand on every engine (worker processes, Ray tasks), in
+bounded memory, in input order or with its order key; pass 2 would have to read the inputs
+again beside pass 1's shards. The cost is one more clean without the model for the documents
+the model changed (cheaper than the first: the model is most of a clean's time) and their
+second record on disk until the run ends.
+
+A document pass 1 rejects stays rejected; one the clean without the model rejects, or leaves
+as the model did, has no second record (pass 2 then uses the first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cleaner.authoring.suggest import MODEL_KINDS
+from cleaner.io.readers import Item, parse_json_line
+from cleaner.io.writers import dump_line
+from cleaner.pipeline import Cleaner
+from cleaner.record import RawArticle, Record
+
+ALT = "_alt"  # the record's key for its clean without the model, between the two passes
+_VIEW: list[tuple[Cleaner, tuple[str, ...], Cleaner]] = []  # the last cleaner's view, per process
+
+
+def model_packs(cleaner: Cleaner) -> tuple[str, ...]:
+    """The generic packs that run the trained line model."""
+    return tuple(
+        sorted(
+            p.name
+            for p in cleaner.rules.packs
+            if p.scope == "generic" and any(r.kind_name in MODEL_KINDS for r in p.rules)
+        )
+    )
+
+
+def _without(cleaner: Cleaner, off: tuple[str, ...]) -> Cleaner:
+    """The cleaner with the packs ``off`` switched off for every document (built once: a
+    process cleans with one cleaner, and only the last one's view is kept)."""
+    if _VIEW and _VIEW[0][0] is cleaner and _VIEW[0][1] == off:
+        return _VIEW[0][2]
+    view = object.__new__(Cleaner)
+    view.__dict__.update(cleaner.__dict__)
+    view.rules = cleaner.rules.without_generic(frozenset(off))
+    _VIEW[:] = [(cleaner, off, view)]
+    return view
+
+
+def clean_without(
+    cleaner: Cleaner, item: Item, record: dict[str, Any], off: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The record of ``item`` cleaned without the packs ``off``; None when they changed nothing
+    in ``record`` (pass 1's), or when that clean rejects it or fails."""
+    if not off or not isinstance(item, RawArticle):
+        return None
+    if not any(e["pack"] in off for e in record["rules"]):
+        return None
+    try:
+        result = _without(cleaner, off).clean(item).result
+    except Exception:  # the first clean's record stands; a bug here must not sink the run
+        return None
+    if not isinstance(result, Record):
+        return None
+    alt = result.to_dict()
+    return alt if alt["text"] != record["text"] else None
+
+
+def join_line(line: bytes, alt: dict[str, Any]) -> bytes:
+    """Pass 1's line for a record with a second one: ``line`` (newline ended), tab, ``alt``."""
+    return line[:-1] + b"\t" + dump_line(alt) + b"\n"
+
+
+def split_line(line: bytes) -> tuple[bytes, dict[str, Any]]:
+    """A pass-1 line back: the record's own line (what pass 2 writes when it keeps it as it is)
+    and the record, its second one (if any) under :data:`ALT`."""
+    cut = line.find(b"\t")
+    if cut < 0:
+        return line, parse_json_line(line)
+    own = line[:cut] + b"\n"
+    record = parse_json_line(own)
+    record[ALT] = parse_json_line(line[cut + 1 :])
+    return own, record
