@@ -10,7 +10,9 @@ whole pipeline, once at the end). htmldate fast and extensive as baselines are c
 and kept in ``bench/out/html-dates-baselines.json`` (``--baselines`` recomputes them).
 
 ``--show ctf:tune:date`` prints the wrong pages of that corpus and half (``date``, ``none``:
-dates given where the truth has none, ``title``); look at the tune half only.
+dates given where the truth has none, ``title``); look at the tune half only. The held-out
+half's figures are printed only with ``--held-out``: iterate on the tune half, and score the
+held-out half once, at the end.
 """
 
 from __future__ import annotations
@@ -80,9 +82,13 @@ def _title_right(row: dict[str, Any]) -> bool:
     return norm(row["title"]) in {norm(t) for t in row["titles"]}
 
 
-def score(rows: list[dict[str, Any]], base: dict[str, dict[str, str | None]]) -> None:
+def score(
+    rows: list[dict[str, Any]], base: dict[str, dict[str, str | None]], held_out: bool
+) -> None:
     tally: dict[tuple[str, str, str], Counter[str]] = {}
     for row in rows:
+        if row["half"] != "tune" and not held_out:
+            continue
         b = base.get(f"{row['corpus']}/{row['id']}", {})
         for who, got in (
             ("cleaner", row["published"]),
@@ -133,11 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", help="write each page's result as JSON lines here")
     parser.add_argument("--show", action="append", default=[])
     parser.add_argument("--baselines", action="store_true", help="recompute htmldate's dates")
+    parser.add_argument("--held-out", action="store_true", help="score the held-out half too")
     args = parser.parse_args(argv)
     pages = list(iter_dated(args.corpus, args.limit))
     base = _baselines(pages, args.baselines)
     rows, spent = run(pages)
-    score(rows, base)
+    score(rows, base, args.held_out)
     print(f"metadata step: {spent:.1f} CPU s for {len(rows)} pages")
     for what in args.show:
         show(rows, base, what)

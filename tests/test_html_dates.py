@@ -164,6 +164,17 @@ TITLE_CASES = [
     ("<html><head><title>A Beginner's Guide to Skincare \u2013 The Southerner</title></head>"
      "<body><h1>The Southerner</h1><p>Body.</p></body></html>", "https://thesoutherner.com/x",
      "A Beginner's Guide to Skincare"),
+    # The <h1> retells the markup's titles (written for search engines and shares): the
+    # reader's headline is the <h1>.
+    ('<html><head><meta property="og:title" content="Health And Nutrition Trends For 2026">'
+     "<title>Health And Nutrition Trends For 2026 | Site</title></head><body><h1>Top 10 Health "
+     "and Nutrition Trends to Watch</h1></body></html>", "https://site.com/x",
+     "Top 10 Health and Nutrition Trends to Watch"),
+    # An <h1> that shares no words with the markup's title is another thing (a section, a
+    # column's name): the markup's title stays.
+    ('<html><head><meta property="og:title" content="Rates rise for the third time this year">'
+     "<title>Rates rise for the third time this year</title></head><body><h1>Markets and the "
+     "Economy Today</h1></body></html>", None, "Rates rise for the third time this year"),
     ("<html><body><p>No title anywhere.</p></body></html>", None, None),
 ]  # fmt: skip
 
