@@ -99,6 +99,9 @@ def score(
             if row["day"]:
                 c["dated"] += 1
                 c["right"] += got is not None and got[:10] == row["day"]
+                # The truth is often the date a page shows as updated: kept apart, but counted.
+                upd = row["updated"] if who == "cleaner" else None
+                c["either"] += (got or "")[:10] == row["day"] or (upd or "")[:10] == row["day"]
             else:
                 c["undated"] += 1
                 c["given"] += got is not None
@@ -108,9 +111,10 @@ def score(
             c["right"] += _title_right(row)
     for (corpus, half, who), c in sorted(tally.items()):
         given = f"{c['given']:>4}/{c['undated']}" if who != "title" else ""
+        either = f"  published or updated {c['either']:>3}" if who == "cleaner" else ""
         print(
             f"{corpus:6} {half:8} {who:13} {c['right'] / max(c['dated'], 1):6.3f} "
-            f"({c['right']:>3}/{c['dated']:>3}) {given}"
+            f"({c['right']:>3}/{c['dated']:>3}) {given}{either}"
         )
 
 
