@@ -103,6 +103,13 @@ DATE_CASES = [
     ("<html><body><h1>Story</h1><p>One.</p><p>Two.</p><p>Three.</p><p>Four.</p><p>Five.</p>"
      "<p>Six.</p><p>Seven.</p><ul><li>Other story 12 January 2015</li><li>Another 10 December "
      "2014</li></ul></body></html>", None, None, None),
+    # A list of recent posts, each with its date, repeats the headline: its date lines are the
+    # list's, not the story's (the markup's UTC timestamp is the evening before's next day).
+    ('<html><head><meta property="article:published_time" content="2025-12-19T03:05:00+00:00">'
+     "</head><body><h1>Are AI Evangelists In Heat?</h1><p>What legends can teach us</p>"
+     "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
+     "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
+     "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
     # Archived captures: the toolbar's timestamps are not the page's, the capture's original
     # URL gives the date path, and nothing after the capture is the page's date.
     (_archived("<h1>Story</h1><p>Text.</p>", "http://www.cnn.com/2005/POLITICS/07/01/a/",
@@ -164,6 +171,17 @@ TITLE_CASES = [
     ("<html><head><title>A Beginner's Guide to Skincare \u2013 The Southerner</title></head>"
      "<body><h1>The Southerner</h1><p>Body.</p></body></html>", "https://thesoutherner.com/x",
      "A Beginner's Guide to Skincare"),
+    # The <h1> retells the markup's titles (written for search engines and shares): the
+    # reader's headline is the <h1>.
+    ('<html><head><meta property="og:title" content="Health And Nutrition Trends For 2026">'
+     "<title>Health And Nutrition Trends For 2026 | Site</title></head><body><h1>Top 10 Health "
+     "and Nutrition Trends to Watch</h1></body></html>", "https://site.com/x",
+     "Top 10 Health and Nutrition Trends to Watch"),
+    # An <h1> that shares no words with the markup's title is another thing (a section, a
+    # column's name): the markup's title stays.
+    ('<html><head><meta property="og:title" content="Rates rise for the third time this year">'
+     "<title>Rates rise for the third time this year</title></head><body><h1>Markets and the "
+     "Economy Today</h1></body></html>", None, "Rates rise for the third time this year"),
     ("<html><body><p>No title anywhere.</p></body></html>", None, None),
 ]  # fmt: skip
 

@@ -63,6 +63,7 @@ _LABEL_GAP = 60
 _MAX_LINES = 3000  # lines rendered: a page's head is near its top
 _MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
 _NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+_LIST_SPAN = 4  # a date line with two others this close is an item of a list
 _SHARE_WORDS = 12  # or, before it, lines of a few words in all: a bar of share buttons
 # Evidence of a visible date, strongest first.
 LABEL, NEAR_TITLE = 2, 1
@@ -214,6 +215,11 @@ def _label(before: str, regex: re.Pattern[str]) -> bool:
     return end >= 0 and len(before) - end <= _LABEL_GAP
 
 
+def _in_list(dated: list[int], line: int) -> bool:
+    """Whether other lines within ``_LIST_SPAN`` of ``line`` hold dates: two or more."""
+    return len({d for d in dated if d != line and abs(d - line) <= _LIST_SPAN}) >= 2
+
+
 class Visible(NamedTuple):
     """The dates a page's visible text writes, and how strong the published one's evidence is
     (``LABEL``, ``NEAR_TITLE``, 0 for none)."""
@@ -242,6 +248,9 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
         near.update(range(max(0, first), anchor + _NEAR_AFTER + 1))
     published: list[tuple[int, int, date]] = []
     updated: list[date] = []
+    # Lines holding dates: a date line among others (a list of posts, each with its date) is
+    # not the headline's, even beside a line that repeats it.
+    dated = [f.line for f in found]
     for f in found:
         when = settled(f, order)
         if when is None or (crawled is not None and when > crawled):
@@ -256,7 +265,7 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
         distance = min((abs(f.line - a) for a in anchors), default=f.line)
         if _label(before, _PUBLISHED) and (not anchors or f.line >= anchors[0] - _NEAR_BEFORE):
             published.append((LABEL, distance, when))
-        elif f.line in near:
+        elif f.line in near and not _in_list(dated, f.line):
             published.append((NEAR_TITLE, distance, when))
     first_updated = updated[0] if updated else None
     if not published:

@@ -127,6 +127,7 @@ class HtmlText:
     canonical_url: str | None
     problem: Reason | None = None  # why there is no text
     page_type: str | None = None  # with html.page_types on: what kind of page it is
+    crawl_date: str | None = None  # an archive capture's day: the text's dates are not after it
 
 
 def read_page(html: str, url: str | None = None) -> Page:
@@ -204,6 +205,7 @@ def html_to_text(
         page.meta.canonical_url,
         problem,
         kind.name if kind is not None else None,
+        page.meta.crawl_date,
     )
 
 

@@ -89,7 +89,31 @@ def strip_site_name(title: str, sites: list[str], heading: str | None) -> str:
     return title
 
 
+_WORD = re.compile(r"\w+")
+_HEADING_WORDS = 3  # a shorter <h1> may be a section's or the site's name
+_HEADING_SHARE = 0.4  # of the shorter one's words: the <h1> retells the markup's title
+
+
 def best_title(
+    candidates: list[tuple[str, str]], lines: Callable[[], list[str]]
+) -> tuple[str, str] | None:
+    """The page's visible headline (``h1``) when it retells a title the markup gives (sharing
+    words with it: the markup's titles are often written for search engines and shares, the
+    <h1> for the reader); else ``_confirmed``."""
+    chosen = _confirmed(candidates, lines)
+    heading = next((" ".join(v.split()) for src, v in candidates if src == "h1"), "")
+    words = set(_WORD.findall(heading.casefold()))
+    if chosen is None or len(words) < _HEADING_WORDS or norm_name(heading) == norm_name(chosen[1]):
+        return chosen
+    for src, value in candidates:
+        other = set(_WORD.findall(value.casefold()))
+        shared = len(words & other)
+        if src != "h1" and other and shared >= _HEADING_SHARE * min(len(words), len(other)):
+            return "h1", heading
+    return chosen
+
+
+def _confirmed(
     candidates: list[tuple[str, str]], lines: Callable[[], list[str]]
 ) -> tuple[str, str] | None:
     """The (source, title) another source confirms, first in the given order of trust; else a

@@ -167,6 +167,11 @@ def _context(doc: Doc) -> dict[str, str]:
         if isinstance(value, str) and value:
             context["crawl_date"] = value
             break
+    # An archived capture's day bounds the page's dates even when the archive was fetched later.
+    captured = doc.page.crawl_date if doc.page is not None else None
+    known = context.get("crawl_date")
+    if captured is not None and (known is None or captured < known[:10]):
+        context["crawl_date"] = captured
     return context
 
 

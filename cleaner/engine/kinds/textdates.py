@@ -3,6 +3,7 @@ that finds them in a page's first lines."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, ClassVar, NamedTuple
 
@@ -30,6 +31,69 @@ FORMS = (
     ("cjk", _YEAR + r"\s*[年년]\s*([01]?[0-9])\s*[月월]\s*([0-3]?[0-9])\s*[日일]?"),
 )  # fmt: skip
 URL_DATE = r"/" + _YEAR + r"([/-])([01][0-9])[/-]([0-3][0-9])(?:[/-]|$)"
+
+# Chinese and Japanese write digits full-width (２０２３年５月１０日, ２０２３－０５－１０) or
+# as numerals (二〇二三年五月十日): the forms read them once folded to ASCII digits. A
+# numeral date needs its year, month and day ("五月十日" has no year; 今天 and 昨天 are no
+# date at all).
+_WIDE = str.maketrans("０１２３４５６７８９－／．：", "0123456789-/.:")
+_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+_ZERO_TO_NINE = "〇○零一二三四五六七八九"
+_NUMERAL_DATE = re.compile(
+    "([" + _ZERO_TO_NINE + r"]{4}|[0-9]{4})(\s*年\s*)([一二三四五六七八九十]{1,2})(\s*月\s*)"
+    r"([一二三四五六七八九十]{1,3})(?=\s*[日号號])"
+)
+
+
+def _numeral(text: str) -> int | None:
+    """The number 1-39 that Chinese numerals write (十 = 10, 十二 = 12, 三十一 = 31)."""
+    if "十" not in text:
+        return _NUMERALS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    high = _NUMERALS.get(tens, -1) if tens else 1
+    low = _NUMERALS.get(ones, -1) if ones else 0
+    return None if high < 1 or low < 0 else high * 10 + low
+
+
+def fold_digits(line: str) -> tuple[str, list[tuple[int, int]]]:
+    """The line with full-width digits and numeral dates in ASCII digits, and for each numeral
+    date, (where it ends in the folded line, how many characters longer it grew), which move the
+    offsets after it back to the line's own."""
+    folded = line.translate(_WIDE)
+    if "年" not in folded or "月" not in folded:
+        return folded, []
+    moves: list[tuple[int, int]] = []
+    parts: list[str] = []
+    done = grown = 0
+    for m in _NUMERAL_DATE.finditer(folded):
+        year = m.group(1)
+        if not year.isascii():
+            year = "".join(str(_NUMERALS[c]) for c in year)
+        month, day = _numeral(m.group(3)), _numeral(m.group(5))
+        if month is None or day is None:
+            continue
+        piece = f"{year}{m.group(2)}{month}{m.group(4)}{day}"
+        parts += [folded[done : m.start()], piece]
+        done = m.end()
+        start = m.start() + grown  # where the piece starts in the folded line
+        grown += len(piece) - (m.end() - m.start())
+        moves.append((start + len(piece), grown))
+    if not parts:
+        return folded, []
+    parts.append(folded[done:])
+    return "".join(parts), moves
+
+
+def _unfold(at: int, moves: list[tuple[int, int]]) -> int:
+    """The offset in the line of ``at`` in its folded line (``fold_digits``'s moves)."""
+    back = 0
+    for end, grown in moves:
+        if end > at:
+            break
+        back = grown
+    return at - back
 
 
 class Found(NamedTuple):
@@ -62,6 +126,14 @@ def year_lines(lines: list[str], end: int, max_words: int) -> list[int]:
                 if at < 0:
                     break
             at = find(century, at + 1)
+    if not text.isascii():
+        # A year folded to ASCII by fold_digits: full-width digits, or numerals before 年.
+        for mark in ("１９", "２０", "年"):
+            at = find(mark)
+            while at >= 0:
+                if mark != "年" or text[at - 1 : at] in _ZERO_TO_NINE:
+                    starts.add(text.rfind("\n", 0, at) + 1)
+                at = find(mark, at + 1)
     out: list[int] = []
     i = previous = 0
     for start in sorted(starts):
@@ -118,14 +190,23 @@ def _scan(
         if len(memo) + len(new) > _MEMO_LINES:
             memo.clear()
         per_line: list[list[_Date]] = [[] for _ in new]
-        text = "\n".join([lines[i] for i in new])
+        src = [lines[i] for i in new]
+        moves: dict[int, list[tuple[int, int]]] = {}
+        for k, line in enumerate(src):
+            if not line.isascii():
+                src[k], moved = fold_digits(line)
+                if moved:
+                    moves[k] = moved
+        text = "\n".join(src)
         for form, regex in forms:
             if form == "cjk" and "年" not in text and "년" not in text:
                 continue  # the form needs one of them, matched as written
             for m in regex.finditer(text):
                 at = m.start(1)
-                per_line[text.count("\n", 0, at)].append(
-                    _found(form, m, at - text.rfind("\n", 0, at) - 1)
+                k = text.count("\n", 0, at)
+                start = at - text.rfind("\n", 0, at) - 1
+                per_line[k].append(
+                    _found(form, m, _unfold(start, moves[k]) if k in moves else start)
                 )
         for i, dates in zip(new, per_line, strict=True):
             known[lines[i]] = memo[lines[i]] = tuple(dates)
