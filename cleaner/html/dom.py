@@ -438,13 +438,15 @@ class Selector:
 
     def __init__(self, sources: list[str]) -> None:
         translate = _Translator().css_to_xpath
+        paths = []
         for source in sources:  # each on its own, so the error names the one at fault
             try:
-                translate(source)
+                paths.append(translate(source))
             except CssError as exc:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise SelectorError(f"'{source}' is not a valid CSS selector: {reason}") from None
-        self._xpath = lxml.etree.XPath(translate(", ".join(sources)))
+        # A group's XPath is its members' joined by "|" (what cssselect makes of "a, b").
+        self._xpath = lxml.etree.XPath(" | ".join(paths))
 
     def select(self, root: Any) -> list[Any]:
         found = self._xpath(root)
