@@ -147,3 +147,12 @@ def _check_ctf(every: int) -> None:
 
 def test_ctf_pages_give_the_soups_output() -> None:
     _check_ctf(int(os.environ.get("CLEANER_CTF_EVERY", "16")))
+
+
+def test_a_compiled_selector_travels_pickled() -> None:
+    import pickle
+
+    kind = HtmlRemove(HtmlRemove.Options(selector=["span.x", "table[align=left] td"]))
+    again = pickle.loads(pickle.dumps(kind))
+    html = ODD[0] + ODD[1]
+    assert again.apply(rules_tree(html)) == kind.apply(rules_tree(html)) != (0, 0)

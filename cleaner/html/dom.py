@@ -446,7 +446,17 @@ class Selector:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise SelectorError(f"'{source}' is not a valid CSS selector: {reason}") from None
         # A group's XPath is its members' joined by "|" (what cssselect makes of "a, b").
-        self._xpath = lxml.etree.XPath(" | ".join(paths))
+        self._path = " | ".join(paths)
+        self._xpath = lxml.etree.XPath(self._path)
+
+    # A compiled XPath does not pickle; a cleaner handed to a spawned worker, Ray or a
+    # datasets.map does: it travels as its XPath's text and is compiled again there.
+    def __getstate__(self) -> str:
+        return self._path
+
+    def __setstate__(self, path: str) -> None:
+        self._path = path
+        self._xpath = lxml.etree.XPath(path)
 
     def select(self, root: Any) -> list[Any]:
         found = self._xpath(root)
