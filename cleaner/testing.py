@@ -31,7 +31,7 @@ from cleaner.engine.kinds import (
 )
 from cleaner.engine.load import Pack, Rule, load_packs
 from cleaner.engine.ruleset import RuleGroup, run_chrome, run_extract
-from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, render
+from cleaner.html.dom import drop_invisible, render, rules_tree
 from cleaner.steps.language import Detector, make_detector
 from cleaner.steps.normalize import join_lines, normalize_lines
 
@@ -74,7 +74,7 @@ def _fields_differ(got: dict[str, str], want: dict[str, Any] | None) -> list[str
 def _html_field(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
     # A field rule reads the page as it comes: before anything is removed.
     kind = cast(HtmlField, rule.kind)  # the phase says the class
-    value = kind.extract(parse_soup(example.input))
+    value = kind.extract(rules_tree(example.input))
     got = {} if value is None else {kind.field: value}
     problems = _fields_differ(got, dict(example.fields) if example.fields else None)
     if example.output is not None:
@@ -82,24 +82,23 @@ def _html_field(rule: Rule, example: Example, detector: Detector | None) -> list
     return problems
 
 
-def _visible_soup(example: Example) -> Any:
-    soup = parse_soup(example.input)
-    for tag in soup.select(INVISIBLE_SELECTOR):
-        tag.decompose()
-    return soup
+def _visible_tree(example: Example) -> Any:
+    root = rules_tree(example.input)
+    drop_invisible(root)
+    return root
 
 
 def _html_remove(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
-    soup = _visible_soup(example)
-    cast(HtmlRemove, rule.kind).apply(soup)
+    root = _visible_tree(example)
+    cast(HtmlRemove, rule.kind).apply(root)
     problems = _fields_differ({}, dict(example.fields) if example.fields else None)
     if example.output is not None:
-        problems += _texts_differ(render(soup), example.output)
+        problems += _texts_differ(render(root), example.output)
     return problems
 
 
 def _html_body(rule: Rule, example: Example, detector: Detector | None) -> list[str]:
-    text = cast(HtmlBody, rule.kind).text(_visible_soup(example)) or ""
+    text = cast(HtmlBody, rule.kind).text(_visible_tree(example)) or ""
     problems = _fields_differ({}, dict(example.fields) if example.fields else None)
     if example.output is not None:
         problems += _texts_differ(text, example.output)

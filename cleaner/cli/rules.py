@@ -23,7 +23,6 @@ from cleaner.config import Config
 from cleaner.engine.files import rule_files
 from cleaner.engine.load import load_packs
 from cleaner.packs import CONFIG, FLAG, LOCAL, is_packaged
-from cleaner.testing import iter_results
 
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
@@ -47,6 +46,8 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
+    from cleaner.testing import iter_results  # here: a run never needs the example runner
+
     packs = load_packs(rules_paths(args))
     passed = failed = 0
     for result in iter_results(packs):

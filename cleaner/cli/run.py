@@ -29,7 +29,6 @@ from cleaner.io.remote import is_remote
 from cleaner.io.writers import COMPRESSIONS, FORMATS, OutputOptions
 from cleaner.record import printable
 from cleaner.report.charts import need_libraries
-from cleaner.report.page import report_state, write_report
 from cleaner.run import RunOptions, RunStats, progress_wanted, run
 from cleaner.stages import DEDUP_MODES
 
@@ -99,6 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.summary:
         write_atomic(Path(args.summary), pretty_json(stats.tally.summary(), sort_keys=True))
     if args.report:
+        from cleaner.report.page import report_state, write_report  # only with --report
+
         page = write_report(Path(args.output), report_state(stats.tally.report, cleaner))
         if not args.quiet:
             print(f"cleaner: report written to {page}", file=sys.stderr)

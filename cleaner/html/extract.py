@@ -3,7 +3,7 @@
 For each page:
 1. parse it with lxml (fast) and read its metadata: dates, title, author, canonical URL;
 2. the caller selects the packs (by the URL, else the canonical URL, else fingerprints);
-3. if a selected pack has HTML rules, parse a soup (beautifulsoup4 on lxml) and apply them:
+3. if a selected pack has HTML rules, parse the rules' own tree (``dom.rules_tree``) and apply them:
    ``html_field`` rules override the metadata, ``html_remove`` rules delete elements, and an
    ``html_body`` rule takes the text from the elements it matches (its extractor is
    ``selector:<rule id>``);
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import lxml.html
-from bs4.element import Tag
 
-from cleaner.html.dom import INVISIBLE_SELECTOR, parse_soup, parse_tree, text_size
+from cleaner.html.dom import drop_invisible, for_extractor, parse_tree, rules_page, text_size
 from cleaner.html.meta import PageMeta, page_meta
 from cleaner.html.pagetype import page_type
 from cleaner.html.profiles import (
@@ -55,15 +54,15 @@ class FieldKind(Protocol):
     @property
     def field(self) -> str: ...
 
-    def extract(self, soup: Tag) -> str | None: ...
+    def extract(self, root: Any) -> str | None: ...
 
 
 class RemoveKind(Protocol):
-    def apply(self, soup: Tag) -> tuple[int, int]: ...
+    def apply(self, root: Any) -> tuple[int, int]: ...
 
 
 class BodyKind(Protocol):
-    def text(self, soup: Tag) -> str | None: ...
+    def text(self, root: Any) -> str | None: ...
 
 
 class HtmlRule(Protocol):
@@ -139,11 +138,21 @@ def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
     return [r for g in groups for r in g.phase_rules(phase)]
 
 
-def html_to_text(
-    page: Page, groups: Sequence[HtmlRules], options: HtmlOptions | None = None
-) -> HtmlText:
-    """Apply the selected packs' HTML rules, then take the text (selector or trafilatura)."""
-    options = options or HtmlOptions()
+@dataclass(frozen=True)
+class Ruled:
+    """What the selected packs' HTML rules took from a page and did to it."""
+
+    fields: dict[str, str]
+    fields_from: dict[str, str]
+    ruled: frozenset[str]
+    edits: tuple[Edit, ...]
+    text: str | None  # from an html_body rule
+    extractor: str | None
+    tree: lxml.html.HtmlElement | None  # what the generic extractor reads
+
+
+def apply_html_rules(page: Page, groups: Sequence[HtmlRules]) -> Ruled:
+    """Apply the selected packs' HTML rules to the page (its rules tree: ``dom.rules_tree``)."""
     fields = dict(page.meta.fields)
     fields_from = dict(page.meta.fields_from)
     ruled: set[str] = set()
@@ -155,32 +164,43 @@ def html_to_text(
     body_rules = _rules(groups, HTML_BODY)
     tree = page.tree
     if field_rules or remove_rules or body_rules:
-        soup = parse_soup(page.html)
+        root, deep = rules_page(page.html)
         for rule in field_rules:  # fields first: a removal may take the element holding one
             taker: FieldKind = rule.kind
             if taker.field not in ruled:
-                value = taker.extract(soup)
+                value = taker.extract(root)
                 if value is not None:
                     fields[taker.field], fields_from[taker.field] = value, rule.id
                     ruled.add(taker.field)
-        for tag in soup.select(INVISIBLE_SELECTOR):
-            tag.decompose()
+        drop_invisible(root)
         for rule in remove_rules:
             remover: RemoveKind = rule.kind
-            removed, n = remover.apply(soup)
+            removed, n = remover.apply(root)
             if n:
                 edits.append(Edit(rule.id, rule.pack, removed, n))
         for rule in body_rules:
             taker_of_body: BodyKind = rule.kind
-            body = taker_of_body.text(soup)
+            body = taker_of_body.text(root)
             if body is not None:
                 text = body
                 extractor = f"selector:{rule.id}"
-                dropped = text_size(soup) - len(" ".join(text.split()))
+                dropped = text_size(root) - len(" ".join(text.split()))
                 edits.append(Edit(rule.id, rule.pack, max(dropped, 0), 1))
                 break
         if text is None and remove_rules:
-            tree = parse_tree(str(soup))  # the generic extractor sees the page without them
+            # the generic extractor sees the page without them
+            tree = None if page.tree is None else for_extractor(root, deep)
+    return Ruled(fields, fields_from, frozenset(ruled), tuple(edits), text, extractor, tree)
+
+
+def html_to_text(
+    page: Page, groups: Sequence[HtmlRules], options: HtmlOptions | None = None
+) -> HtmlText:
+    """Apply the selected packs' HTML rules, then take the text (selector or trafilatura)."""
+    options = options or HtmlOptions()
+    done = apply_html_rules(page, groups)
+    fields, fields_from, tree = done.fields, done.fields_from, done.tree
+    text, extractor = done.text, done.extractor
     if "date_published" not in fields and options.date_search and page.tree is not None:
         found = _htmldate(page.tree, page.url or page.meta.canonical_url, page.meta.crawl_date)
         if found is not None:
@@ -199,9 +219,9 @@ def html_to_text(
         text or "",
         fields,
         fields_from,
-        frozenset(ruled),
+        done.ruled,
         extractor,
-        tuple(edits),
+        done.edits,
         page.meta.canonical_url,
         problem,
         kind.name if kind is not None else None,

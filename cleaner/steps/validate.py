@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-import jsonschema
-from jsonschema import validators
 
 from cleaner.engine.regex import PatternError, compile_search
 from cleaner.engine.yamlsafe import read_rule_file
@@ -70,6 +68,8 @@ def load_schema(path: str | Path | None) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", None)
         raise RuleError(f"schema file is not JSON: {exc}", path=where, line=line) from None
+    import jsonschema  # only for a user's schema: a run with the built-in one never loads it
+
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
@@ -114,6 +114,8 @@ def schema_patterns(schema: Any) -> Iterator[tuple[str, str]]:
 
 
 def _re2_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    import jsonschema
+
     if validator.is_type(instance, "string") and not _search(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
@@ -146,6 +148,8 @@ def _re2_additional_properties(
         for extra in extras:
             yield from validator.descend(instance[extra], additional, path=extra)
     elif not additional and extras:
+        import jsonschema
+
         shown = ", ".join(repr(e) for e in sorted(extras))
         verb = "was" if len(extras) == 1 else "were"
         yield jsonschema.ValidationError(
@@ -153,14 +157,21 @@ def _re2_additional_properties(
         )
 
 
-_FullValidator = validators.extend(  # type: ignore[no-untyped-call]
-    jsonschema.Draft202012Validator,
-    {
-        "pattern": _re2_pattern,
-        "patternProperties": _re2_pattern_properties,
-        "additionalProperties": _re2_additional_properties,
-    },
-)
+@functools.cache
+def _full_validator() -> Any:
+    """jsonschema's validator with RE2 patterns: for the messages of a record that fails the
+    compiled check. Imported then, not at start: the import is slow and most runs never need it."""
+    import jsonschema
+    from jsonschema import validators
+
+    return validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator,
+        {
+            "pattern": _re2_pattern,
+            "patternProperties": _re2_pattern_properties,
+            "additionalProperties": _re2_additional_properties,
+        },
+    )
 
 
 class Validator:
@@ -174,7 +185,7 @@ class Validator:
             if pattern in compiled:
                 twin = LINEAR_PATTERNS.get(pattern) if shortcuts else None
                 compiled[pattern] = twin or _search(pattern)
-        self._full = _FullValidator(self.schema)
+        self._full: Any = None  # made on the first record the compiled check refuses
 
     def problems(self, record: Mapping[str, Any]) -> list[Reason]:
         """No reasons for a valid record; otherwise one reason per schema error, with its field."""
@@ -183,6 +194,8 @@ class Validator:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
+        if self._full is None:
+            self._full = _full_validator()(self.schema)
         reasons = []
         for err in sorted(self._full.iter_errors(record), key=lambda e: list(e.absolute_path)):
             path = ".".join(str(p) for p in err.absolute_path) or None

@@ -1,12 +1,10 @@
-"""HTML kinds: rules over the parsed page (beautifulsoup4 on lxml) of a site pack, before the
-text is taken. Each phase has its own kind: fields from elements, elements removed, the body."""
+"""HTML kinds: rules over the parsed page (the rules' own lxml tree, ``dom.rules_tree``) of a
+site pack, before the text is taken. Each phase has its own kind: fields from elements, elements removed, the body."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-from bs4.element import PageElement, Tag
 
 from cleaner.engine.kinds.base import (
     FIELDS,
@@ -22,9 +20,16 @@ from cleaner.engine.kinds.base import (
 from cleaner.engine.kinds.extract import DATE_FORMAT_DOC, date_formats, field_value
 from cleaner.engine.options import REGEX, SELECTOR, SELECTORS, STR, STR_OR_LIST, option
 from cleaner.html.dom import (
+    NODE,
+    TAIL,
+    TEXT,
+    Piece,
     SelectorError,
     between_comments,
     compile_selector,
+    document_order,
+    drop,
+    is_word_list,
     outermost,
     render,
     render_run,
@@ -73,12 +78,12 @@ class HtmlRemove(HtmlKind):
     phase = HTML_REMOVE
     Options = HtmlRemoveOptions
 
-    def apply(self, soup: Tag) -> tuple[int, int]:
+    def apply(self, root: Any) -> tuple[int, int]:
         """Remove the matches; return (characters of text removed, elements removed)."""
-        hits = outermost(self.selector.select(soup))
+        hits = outermost(self.selector.select(root))
         removed = sum(text_size(h) for h in hits)
         for hit in hits:
-            hit.decompose()
+            drop(hit)
         return removed, len(hits)
 
 
@@ -144,37 +149,47 @@ class HtmlBody(HtmlKind):
             if opts.selector is not None:
                 self.everything = _selectors([*_as_list(opts.selector), *includes], "include")
 
-    def text(self, soup: Tag) -> str | None:
+    def text(self, root: Any) -> str | None:
         """The body's text, or None when the rule does not match the page."""
         if self.comments is not None:
-            run = between_comments(soup, *self.comments)
+            run = between_comments(root, *self.comments)
             if run is None:
                 return None
-            included = [] if self.include is None else list(self.include.select(soup))
-            return _with_included(soup, run, included)
-        if self.selector.select_one(soup) is None:
+            included = [] if self.include is None else self.include.select(root)
+            return _with_included(root, run, included)
+        if self.selector.select_one(root) is None:
             return None
-        return render(outermost(self.everything.select(soup)))
+        return render(outermost(self.everything.select(root)))
 
 
-def _with_included(soup: Tag, run: list[PageElement], included: list[Tag]) -> str:
-    """A comment-marked run of nodes with the included elements outside it, in page order:
+def _with_included(root: Any, run: list[Piece], included: list[Any]) -> str:
+    """A comment-marked run of pieces with the included elements outside it, in page order:
     the run reads as one stream, each included element as a paragraph of its own."""
     if not included or not run:
         return render_run(run)
-    order = {id(node): i for i, node in enumerate(soup.descendants)}
-    inside = {id(node) for top in run for node in _self_and_descendants(top)}
-    outside = [el for el in outermost(included) if id(el) not in inside]
+    inside = {node for what, top in run if what == NODE for node in top.iter()}
+    outside = [el for el in outermost(included) if el not in inside]
     if not outside:
         return render_run(run)
-    starts_at = order[id(run[0])]
-    before = [el for el in outside if order[id(el)] < starts_at]
-    after = [el for el in outside if order[id(el)] > starts_at]
+    nodes = document_order(root)  # held: each node keeps its proxy while it is in the dict
+    order = {node: i for i, node in enumerate(nodes)}
+    starts_at = _position(run[0], order)
+    before = [el for el in outside if 2 * order[el] < starts_at]
+    after = [el for el in outside if 2 * order[el] > starts_at]
     return "\n\n".join([*map(render, before), render_run(run), *map(render, after)])
 
 
-def _self_and_descendants(node: PageElement) -> list[PageElement]:
-    return [node, *node.descendants] if isinstance(node, Tag) else [node]
+def _position(piece: Piece, order: dict[Any, int]) -> int:
+    """Where a piece starts in page order: nodes at even places, text between them at odd."""
+    what, node = piece
+    if what == TEXT:
+        return 2 * order[node] + 1
+    if what == TAIL:
+        last = node
+        for last in node.iter():  # noqa: B007 - the last node inside it
+            pass
+        return 2 * order[last] + 1
+    return 2 * order[node]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,12 +238,12 @@ class HtmlField(HtmlKind):
     def field(self) -> str:
         return self.options.field
 
-    def extract(self, soup: Tag) -> str | None:
+    def extract(self, root: Any) -> str | None:
         attribute = self.options.attribute
-        for el in self.selector.select(soup):
+        for el in self.selector.select(root):
             raw = el.get(attribute) if attribute else render(el)
-            if isinstance(raw, list):  # multi-valued attributes such as class
-                raw = " ".join(raw)
+            if raw and attribute and is_word_list(el.tag, attribute):  # class: words, one space
+                raw = " ".join(raw.split())
             if not raw:
                 continue
             value = self.convert(raw)
