@@ -1,7 +1,9 @@
 """Page types on the whole WCXB development split (wcxb-dev + wcxb-dev-other, 1,497 pages).
 
     python -m bench.page_types cache      # features and every profile's raw text, per page
+    python -m bench.page_types extra      # other extractors' text (resiliparse, justext, ...)
     python -m bench.page_types choose     # per type, the profile that scores best held out
+    python -m bench.page_types folds      # each changed profile against last stop's, by fold
     python -m bench.page_types score      # the pipeline, page types off/on, vs trafilatura
 
 Folds are by site (the page URL's host without ``www.``), so a fold's pages come from sites
@@ -378,6 +380,38 @@ def choose(
         print(f"{name:18} {statistics.fmean(pages):9.3f} {means}  ({len(pages)} pages)")
 
 
+# Last stop's shipped map, before the second extractor: ``folds`` compares each type's profile
+# now with it, fold by fold (a change that wins on most folds' sites is not one site's luck).
+PREVIOUS = {
+    "article": "balanced",
+    "forum": "posts+balanced",
+    "product": "balanced",
+    "collection": "items~balanced",
+    "listing": "items~balanced",
+    "documentation": "posts~recall",
+    "service": "balanced",
+}
+
+
+def fold_deltas(rows: list[dict[str, Any]]) -> None:
+    """Per type whose profile changed, the mean word F1 change on each fold's sites (true
+    type), new profile minus PREVIOUS."""
+    for t in PAGE_TYPES:
+        old, new = PREVIOUS[t], PROFILE_BY_TYPE[t]
+        if old == new:
+            continue
+        per: dict[int, list[float]] = defaultdict(list)
+        for r in rows:
+            if r["type"] == t and r["gold"].strip():
+                a = bow_f1(with_fallback(r["texts"], old) or "", r["gold"])
+                b = bow_f1(with_fallback(r["texts"], new) or "", r["gold"])
+                per[fold_of(r["site"])].append(b - a)
+        cells = " ".join(
+            f"fold {k}: {statistics.fmean(v):+.3f} ({len(v)})" for k, v in sorted(per.items())
+        )
+        print(f"{t:14} {old} -> {new}: {cells}")
+
+
 def _cleaners() -> dict[str, Any]:
     from cleaner.pipeline import Cleaner
 
@@ -453,7 +487,7 @@ def score(per_type: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("cache", "extra", "choose", "score"))
+    parser.add_argument("command", choices=("cache", "extra", "choose", "folds", "score"))
     parser.add_argument("--per-type", type=int, default=15, help="score: pages per type")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--all", action="store_true", help="choose: every combination")
@@ -470,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
             build_extra(folder)
     elif args.command == "score":
         score(args.per_type)
+    elif args.command == "folds":
+        fold_deltas(read_cache())
     else:
         oof = OUT / "oof.json"
         predicted = json.loads(oof.read_text()) if oof.exists() else None
