@@ -137,10 +137,12 @@ HTML_OPTIONS = (
         "Page-type-aware extraction for pages without an `html_body` rule: `label` gives each "
         "page record a `page_type` (article, forum, product, collection, listing, "
         "documentation, service) from the shipped classifier; `extract` also takes the text "
-        "with that type's profile (its own DOM extractor, or trafilatura settings); `off` "
-        "does neither. `label` by default: the label costs one pass over the parsed page and "
-        "changes no text; `extract` is measured ahead of trafilatura on forums, listings and "
-        "collections only (bench/results/page-types.txt), so it is asked for.",
+        "with that type's profile (its own DOM extractor, trafilatura settings, or a vote "
+        "with resiliparse, a second extractor in the `html` extra); `off` does neither. "
+        "`label` by default: the label costs one pass over the parsed page and changes no "
+        "text; `extract` is measured ahead of trafilatura on forums, listings, collections "
+        "and services but a little behind it on news pages the classifier takes for another "
+        "type (bench/results/page-types.txt), so it is asked for.",
         default="label",
         choices=("off", "label", "extract"),
     ),

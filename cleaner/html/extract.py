@@ -212,7 +212,7 @@ def html_to_text(
         text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
         extractor = TRAFILATURA if problem is None else None
         if profiled and kind is not None and tree is not None:
-            ours = by_type(tree, kind, text)  # the type's DOM extractor, where it has one
+            ours = by_type(tree, kind, text, page.html)  # the type's own extractors
             if ours is not None:
                 (text, extractor), problem = ours, None
     return HtmlText(

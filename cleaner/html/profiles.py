@@ -17,6 +17,7 @@ import lxml.html
 
 from cleaner.html.dom import INVISIBLE, parse_tree
 from cleaner.html.pagetype import PageType
+from cleaner.html.second import either, resiliparse_text
 
 
 @dataclass(frozen=True)
@@ -192,18 +193,56 @@ def fresh_tree(html: str) -> lxml.html.HtmlElement | None:
 
 
 # Each page type's profile, chosen on held-out sites by ``python -m bench.page_types choose``
-# (bench/results/page-types.txt): trafilatura's settings by name; "posts+balanced": the DOM
-# extractor's text where it finds some, else trafilatura's; "items~balanced": the vote of the
-# two (``agreed``).
+# (bench/results/page-types.txt). The grammar, read left to right:
+#   settings                 trafilatura with those settings (TRAFILATURA_PROFILES)
+#   dom+settings             the DOM extractor's text where it finds some, else trafilatura's
+#   first~settings           the vote ``agreed``: first's text when it holds most of
+#                            trafilatura's words, else trafilatura's (first: a DOM extractor
+#                            or the second extractor, resiliparse)
+#   ...|resiliparse          then the lines only resiliparse kept are added (``either``)
+#   ...^resiliparse          the same, its lines of at least LONG_LINE words only
 PROFILE_BY_TYPE: dict[str, str] = {
     "article": "balanced",
     "forum": "posts+balanced",
     "product": "balanced",
-    "collection": "items~balanced",
-    "listing": "items~balanced",
+    "collection": "items~balanced^resiliparse",
+    "listing": "items~balanced^resiliparse",
     "documentation": "posts~recall",
-    "service": "balanced",
+    "service": "resiliparse~balanced",
 }
+
+SECOND = "resiliparse"  # the second extractor a profile may vote with (cleaner.html.second)
+LONG_LINE = 10  # words: "^" adds only the second extractor's lines this long
+
+
+@dataclass(frozen=True)
+class Profile:
+    settings: str  # trafilatura's, a name in TRAFILATURA_PROFILES
+    first: str | None = None  # a DOM extractor or SECOND, combined with trafilatura by `how`
+    how: str = ""  # "+" or "~"
+    vote: str = ""  # "|" or "^": add the second extractor's lines
+
+
+def parse_profile(name: str) -> Profile:
+    """A profile's parts; ValueError names what is wrong with a malformed one."""
+    base, vote = name, ""
+    for mark in "|^":
+        if mark in name:
+            base, _, second = name.partition(mark)
+            vote = mark
+            if second != SECOND:
+                raise ValueError(f"profile {name!r}: {second!r} is no second extractor")
+    first, how, settings = None, "", base
+    for mark in "~+":
+        if mark in base:
+            first, _, settings = base.partition(mark)
+            how = mark
+            break
+    if settings not in TRAFILATURA_PROFILES:
+        raise ValueError(f"profile {name!r}: no trafilatura settings {settings!r}")
+    if first is not None and first not in DOM_EXTRACTORS and first != SECOND:
+        raise ValueError(f"profile {name!r}: no extractor {first!r}")
+    return Profile(settings, first, how, vote)
 
 
 # Below this probability the type's profile is not trusted and the page gets trafilatura's
@@ -212,37 +251,38 @@ PROFILE_BY_TYPE: dict[str, str] = {
 MIN_SCORE = 0.7
 
 
-def _split(kind: PageType | None) -> tuple[str | None, str, str]:
-    """(DOM extractor or None, how it combines: "+" or "~", trafilatura profile)."""
+def profile_of(kind: PageType | None) -> Profile:
     sure = kind is not None and kind.score >= MIN_SCORE
-    profile = (
-        PROFILE_BY_TYPE.get(kind.name, "balanced") if kind is not None and sure else "balanced"
-    )
-    for how in ("~", "+"):
-        if how in profile:
-            dom, _, settings = profile.partition(how)
-            return dom, how, settings
-    return None, "", profile
+    name = PROFILE_BY_TYPE.get(kind.name, "balanced") if kind is not None and sure else "balanced"
+    return parse_profile(name)
 
 
 def by_type(
-    tree: lxml.html.HtmlElement, kind: PageType, generic: str | None
+    tree: lxml.html.HtmlElement, kind: PageType, generic: str | None, html: str
 ) -> tuple[str, str] | None:
-    """The text and extractor name (``dom:<name>``) when the type's DOM extractor wins over
-    trafilatura's text ``generic``; None when trafilatura's stands."""
-    dom, how, _ = _split(kind)
-    if dom is None:
+    """The text and extractor name (``dom:<name>``, ``resiliparse``, ``trafilatura|resiliparse``
+    ...) when the type's profile changes trafilatura's text ``generic``; None when it stands."""
+    profile = profile_of(kind)
+    text, name = generic, "trafilatura"
+    second: str | None = None
+    if profile.first == SECOND or profile.vote:
+        second = resiliparse_text(html)
+    if profile.first is not None:
+        ours = second if profile.first == SECOND else DOM_EXTRACTORS[profile.first](tree)
+        label = SECOND if profile.first == SECOND else f"dom:{profile.first}"
+        if ours and (profile.how == "+" or agreed(ours, generic) is ours):
+            text, name = ours, label
+    if profile.vote and second:
+        voted = either(text, second, LONG_LINE if profile.vote == "^" else 0)
+        if voted is not None and voted != text:
+            text, name = voted, f"{name}{profile.vote}{SECOND}" if text else SECOND
+    if text is None or (text is generic and name == "trafilatura"):
         return None
-    ours = DOM_EXTRACTORS[dom](tree)
-    if not ours:
-        return None
-    if how == "~" and agreed(ours, generic) is not ours:
-        return None
-    return ours, f"dom:{dom}"
+    return text, name
 
 
 def profile_settings(kind: PageType | None) -> TrafilaturaSettings:
-    return TRAFILATURA_PROFILES[_split(kind)[2]]
+    return TRAFILATURA_PROFILES[profile_of(kind).settings]
 
 
 _TOKEN = re.compile(r"\w+")

@@ -36,6 +36,10 @@ LINEAR_PATTERNS: dict[str, re.Pattern[str]] = {
         (r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", r"^[a-z]{2,3}(-[A-Za-z]{2,4})?\Z"),
         (r"^(trafilatura|selector:.+)$", r"^(trafilatura|selector:.+)\Z"),
         (r"^(trafilatura|selector:.+|dom:.+)$", r"^(trafilatura|selector:.+|dom:.+)\Z"),
+        (
+            r"^(trafilatura|resiliparse|selector:.+|dom:.+)([|^]resiliparse)?$",
+            r"^(trafilatura|resiliparse|selector:.+|dom:.+)([|^]resiliparse)?\Z",
+        ),
         (r"^[0-9a-f]{64}$", r"^[0-9a-f]{64}\Z"),
         (
             r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
