@@ -37,7 +37,6 @@ from cleaner.authoring.draft import (
 from cleaner.engine.load import Pack, Rule, load_pack_text
 from cleaner.engine.ruleset import RuleGroup, domain_of, run_chrome
 from cleaner.steps.normalize import normalize_lines
-from cleaner.testing import check_example
 
 DEFAULT_SHARE = 0.05
 MAX_FINGERPRINTS = 4
@@ -428,6 +427,10 @@ def suggest(
     _dedupe_ids(draft, others)
     draft.yaml = render(draft)
     pack = load_pack_text(draft.yaml, path, others)
+    # Here, not at the top: a run imports this module (learned chrome) and never needs the
+    # example runner at process start.
+    from cleaner.testing import check_example
+
     failures = [
         f"{rule.id}: {problem}"
         for rule in pack.rules

@@ -242,6 +242,7 @@ class RuleSet:
         view.generic = self._generic_less(off)
         view.generic_names = [n for n in self.generic_names if n not in off]
         view._generic_without = {frozenset(): view.generic}
+        view._by_site = {}  # the selections kept hold the full generic group
         return view
 
     def _generic_less(self, off: frozenset[str]) -> RuleGroup:
