@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, reduce
 from itertools import compress
+from operator import add
 from typing import Any
 
 from cleaner.engine.linemeasures import (
@@ -29,6 +31,12 @@ from cleaner.engine.linemeasures import (
     chrome_words,
     stopwords,
 )
+
+
+def ordered_sum(values: Iterable[float]) -> float:
+    """Floats added left to right, one rounding each: Python 3.12's ``sum`` compensates float
+    sums, so scores near the threshold (and the lines kept) would depend on the Python version."""
+    return reduce(add, values, 0.0)
 
 
 @cache
@@ -272,7 +280,7 @@ def context_features(own: list[float], first: list[list[float]]) -> list[list[fl
                 own[i],
                 prev,
                 nxt,
-                sum(window) / len(window),
+                ordered_sum(window) / len(window),
                 max(window),
                 min(window),
                 *(first[i][LINE_FEATURES.index(name)] for name in CONTEXT_FEATURES[6:]),

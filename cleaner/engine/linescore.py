@@ -41,6 +41,7 @@ from cleaner.engine.linemodel import (
     WINDOW,
     _sigmoid,
     main_block,
+    ordered_sum,
 )
 from cleaner.engine.pagemeasures import body_column, measure_lines, own_columns
 
@@ -134,7 +135,7 @@ class Scorer:
             if line in memo:
                 continue
             f = _line(line, stops, cjk_stops, chrome)
-            part = sum(map(float.__mul__, self.own_weights, _own(f)))
+            part = ordered_sum(map(float.__mul__, self.own_weights, _own(f)))
             memo[line] = (
                 part,
                 f.words,
@@ -326,7 +327,7 @@ class Scorer:
         prev = own[i - 1] if i > 0 else own[i]
         nxt = own[i + 1] if i + 1 < n else own[i]
         z = self.bias2 + c["own"] * own[i] + c["previous"] * prev + c["next"] * nxt
-        z += c["window_mean"] * (sum(window) / len(window))
+        z += c["window_mean"] * (ordered_sum(window) / len(window))
         z += c["window_max"] * max(window) + c["window_min"] * min(window)
         return z
 
