@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -270,6 +271,9 @@ def _python_logits(scorer: Scorer, lines: list[str]) -> list[float]:
     page += w["log_body_lines"] * log1p(n_body)
     page += w["log_lines"] * log1p(n)
     share = w["main_block_share"] * (main / n_body if n_body else 0.0)
+    # Running sums from 0.0, left to right (not sum(): Python 3.12's compensates), a window's
+    # sum the difference of two.
+    stops, links = list(accumulate(stop, initial=0.0)), list(accumulate(chrome, initial=0.0))
     own: list[float] = []
     for i in range(n):
         near = [words[k] for k in (i - 1, i + 1) if 0 <= k < n]
@@ -293,17 +297,14 @@ def _python_logits(scorer: Scorer, lines: list[str]) -> list[float]:
         lead = page + (w[f"{where}_main_block"] if where else 0.0)
         lead += w["log_distance_to_main_block"] * log1p(gap)
         lo, hi = max(0, i - 3), min(n, i + 4)
-        # Running sums from 0.0, a window's sum the difference of two.
-        stops = sum(stop[:hi], 0.0) - sum(stop[:lo], 0.0)
-        links = sum(chrome[:hi], 0.0) - sum(chrome[:lo], 0.0)
         own.append(
             z
             + (
                 lead
                 + share
                 + w["window_short_share"] * (sum(short[lo:hi]) / (hi - lo))
-                + w["window_stopword_density"] * (stops / (hi - lo))
-                + w["window_link_word_share"] * (links / (hi - lo))
+                + w["window_stopword_density"] * ((stops[hi] - stops[lo]) / (hi - lo))
+                + w["window_link_word_share"] * ((links[hi] - links[lo]) / (hi - lo))
             )
         )
     out = []
