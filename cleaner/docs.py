@@ -26,6 +26,7 @@ from cleaner.engine.kinds import (
 from cleaner.engine.load import FINGERPRINT_OPTIONS, MATCH_OPTIONS, PACK_OPTIONS
 from cleaner.engine.options import Option, declared
 from cleaner.errors import EXIT_CODES
+from cleaner.html.select import selectors_doc
 from cleaner.quality.families import FAMILIES
 from cleaner.steps.base import Fixpoint, Step, describe, flatten
 from cleaner.steps.document import STEPS
@@ -42,6 +43,8 @@ REFERENCE = {
     "Chrome removal": (CHROME,),
     "Document filters": (FILTER,),
 }
+# A paragraph under a section's title, before its kinds.
+SECTION_NOTES = {"HTML rules (pages only, before the text rules)": selectors_doc()}
 EXAMPLE_CHECKS = {
     HTML_FIELD: "`input` is HTML; `fields`, the values taken from the page.",
     HTML_REMOVE: "`input` is HTML; `output`, the page text after the rule.",
@@ -136,6 +139,8 @@ def rules_md() -> str:
     ]
     for title, phases in REFERENCE.items():
         out += [f"## {title}", ""]
+        if title in SECTION_NOTES:
+            out += [SECTION_NOTES[title], ""]
         for kind in sorted((k for k in KINDS.values() if k.phase in phases), key=lambda k: k.name):
             out += kind_section(kind)
     out += quality_md()

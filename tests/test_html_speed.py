@@ -132,3 +132,18 @@ _PIECES = ["&#", "&#x", "&#X", "0", "1", "7f", "B", "e", "127", ";", "\x01", "\x
 @given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=12).map("".join))
 def test_controls_two_passes_match_one_alternation(text: str) -> None:
     assert without_controls(text) == _CONTROLS_ONE_PASS.subn("", text)
+
+
+def test_trafilaturas_memos_are_emptied_after_a_big_page_only() -> None:
+    from trafilatura import utils
+
+    from cleaner.html.extract import _BIG_PAGE, html_to_text, read_page
+
+    para = "<p>The council met on Tuesday to agree the budget for the coming year.</p>\n"
+    small = f"<html><body><article>{para * 20}</article></body></html>"
+    big = f"<html><body><article>{para * (_BIG_PAGE // len(para) + 1)}</article></body></html>"
+    assert html_to_text(read_page(small), []).text
+    assert utils.trim.cache_info().currsize > 0
+    assert html_to_text(read_page(big), []).text
+    assert utils.trim.cache_info().currsize == 0
+    assert utils.line_processing.cache_info().currsize == 0

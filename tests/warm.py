@@ -2,8 +2,8 @@
 
 The kill and resume tests start hundreds of ``cleaner`` processes, and most of each one's time
 was Python starting: imports, then the first compile of the packs' CSS selectors and patterns.
-Here one server process imports ``cleaner`` and loads the packs once (which fills ``re``'s and
-soupsieve's compile caches), then forks a child per run. Each child is still a separate process
+Here one server process imports ``cleaner`` and loads the packs once (which fills ``re``'s compile
+cache), then forks a child per run. Each child is still a separate process
 with its own pid and process group: it gets a real SIGKILL, a real Ctrl-C, its own workers and
 its own exit status, as from ``subprocess``. Only a test that needs a fresh interpreter (Ray, the
 install tests) keeps ``subprocess``.

@@ -21,8 +21,6 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
-from cssselect import HTMLTranslator
-from cssselect import SelectorError as CssError
 
 # Browsers stop nesting at 512 (Blink); real articles need far fewer.
 MAX_DEPTH = 512
@@ -399,78 +397,6 @@ def between_comments(root: Any, start: Any, end: Any) -> list[Piece] | None:
 def text_size(nodes: list[Any] | Any) -> int:
     """Characters of rendered text, whitespace collapsed: what a removal takes away."""
     return len(" ".join(render(nodes).split()))
-
-
-class SelectorError(ValueError):
-    """A CSS selector that does not compile, with cssselect's reason."""
-
-
-# Attributes whose values HTML matches without case (``[align=left]`` finds ``align="LEFT"``):
-# https://html.spec.whatwg.org/multipage/semantics-other.html#case-sensitivity-of-selectors
-_NO_CASE = frozenset(
-    {
-        "accept", "accept-charset", "align", "alink", "axis", "bgcolor", "charset", "checked",
-        "clear", "codetype", "color", "compact", "declare", "defer", "dir", "direction",
-        "disabled", "enctype", "face", "frame", "hreflang", "http-equiv", "lang", "language",
-        "link", "media", "method", "multiple", "nohref", "noresize", "noshade", "nowrap",
-        "readonly", "rel", "rev", "rules", "scope", "scrolling", "selected", "shape", "target",
-        "text", "type", "valign", "valuetype", "vlink",
-    }
-)  # fmt: skip
-
-
-class _Translator(HTMLTranslator):
-    """cssselect's HTML translator with HTML's case rules for attribute values, and
-    soupsieve's name for a text test, which packs use: ``:-soup-contains('text')``, an element
-    whose text holds ``text`` (one string)."""
-
-    def xpath_attrib(self, selector: Any) -> Any:
-        if selector.flag is None and selector.attrib.lower() in _NO_CASE:
-            selector.flag = "i"
-        return super().xpath_attrib(selector)
-
-    def xpath__soup_contains_function(self, xpath: Any, function: Any) -> Any:
-        return self.xpath_contains_function(xpath, function)
-
-
-class Selector:
-    """CSS selectors compiled once to one XPath; matches come in page order."""
-
-    def __init__(self, sources: list[str]) -> None:
-        translate = _Translator().css_to_xpath
-        paths = []
-        for source in sources:  # each on its own, so the error names the one at fault
-            try:
-                paths.append(translate(source))
-            except CssError as exc:
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise SelectorError(f"'{source}' is not a valid CSS selector: {reason}") from None
-        # A group's XPath is its members' joined by "|" (what cssselect makes of "a, b").
-        self._path = " | ".join(paths)
-        self._xpath = lxml.etree.XPath(self._path)
-
-    # A compiled XPath does not pickle; a cleaner handed to a spawned worker, Ray or a
-    # datasets.map does: it travels as its XPath's text and is compiled again there.
-    def __getstate__(self) -> str:
-        return self._path
-
-    def __setstate__(self, path: str) -> None:
-        self._path = path
-        self._xpath = lxml.etree.XPath(path)
-
-    def select(self, root: Any) -> list[Any]:
-        found = self._xpath(root)
-        assert isinstance(found, list)  # a node-set expression
-        return found
-
-    def select_one(self, root: Any) -> Any:
-        found = self.select(root)
-        return found[0] if found else None
-
-
-def compile_selector(sources: list[str]) -> Selector:
-    """One matcher for several selectors; each is checked on its own for errors."""
-    return Selector(sources)
 
 
 def outermost(nodes: list[Any]) -> list[Any]:

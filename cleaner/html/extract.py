@@ -269,6 +269,9 @@ def _trafilatura(
         )
     except Exception as exc:  # a third-party extractor's failure is this page's reject
         return None, Reason("extractor_failed", f"trafilatura failed: {type(exc).__name__}: {exc}")
+    finally:
+        if len(page.html) > _BIG_PAGE:
+            _forget_big_strings()
     if text and text.strip():
         return text, None
     visible = visible_chars(page.html)
@@ -278,6 +281,19 @@ def _trafilatura(
         "no_main_content",
         f"trafilatura found no article text in {visible} characters of visible page text",
     )
+
+
+# trafilatura memoizes its text clean-up (utils.trim, utils.line_processing, 1,024 entries each,
+# keyed by the whole string): after a big page they hold its text several times over, while
+# the text steps run. Pages this big are rare, so emptying the memos costs the next pages little.
+_BIG_PAGE = 1_000_000
+
+
+def _forget_big_strings() -> None:
+    from trafilatura import utils
+
+    for memo in (utils.trim, utils.line_processing):
+        memo.cache_clear()
 
 
 def visible_chars(html: str) -> int:

@@ -24,9 +24,7 @@ from cleaner.html.dom import (
     TAIL,
     TEXT,
     Piece,
-    SelectorError,
     between_comments,
-    compile_selector,
     document_order,
     drop,
     is_word_list,
@@ -35,6 +33,7 @@ from cleaner.html.dom import (
     render_run,
     text_size,
 )
+from cleaner.html.select import SelectorError, compile_selector
 
 
 def _as_list(given: str | tuple[str, ...] | list[str]) -> list[str]:
