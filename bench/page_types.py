@@ -5,6 +5,7 @@
     python -m bench.page_types choose     # per type, the profile that scores best held out
     python -m bench.page_types folds      # each changed profile against last stop's, by fold
     python -m bench.page_types score      # the pipeline, page types off/on, vs trafilatura
+    python -m bench.page_types pipeline --try TYPE=PROFILE  # the pipeline, shipped vs trial
 
 Folds are by site (the page URL's host without ``www.``), so a fold's pages come from sites
 no other fold has: a score on one fold with choices fitted on the others is a held-out score.
@@ -412,6 +413,38 @@ def fold_deltas(rows: list[dict[str, Any]]) -> None:
         print(f"{t:14} {old} -> {new}: {cells}")
 
 
+def pipeline_compare(trial: dict[str, str], first: int, count: int) -> None:
+    """The whole pipeline (html.page_types: extract, text packs after extraction) with the
+    shipped map and with ``trial``'s profiles in its place, on pages first+1 .. first+count of
+    each type ``trial`` names: a profile chosen on raw extractor text must also win after the
+    text packs (the boilerplate line model reads the added lines too)."""
+    from bench.html_quality import clean_page
+    from cleaner.html import profiles
+
+    cleaner = _cleaners()["extract"]
+    shipped = dict(profiles.PROFILE_BY_TYPE)
+    taken: Counter[str] = Counter()
+    f1s: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for page in iter_pages(("wcxb-dev-other",)):
+        if page.page_type not in trial or not page.gold_text.strip():
+            continue
+        taken[page.page_type] += 1
+        if not first < taken[page.page_type] <= first + count:
+            continue
+        data = read_html_bytes(page.html_path)
+        pair = []
+        for mapping in (shipped, {**shipped, **trial}):
+            profiles.PROFILE_BY_TYPE.update(mapping)
+            record, _ = clean_page(cleaner, page.id, data, page.url or None)
+            pair.append(bow_f1(record.text if record else "", page.gold_text))
+        profiles.PROFILE_BY_TYPE.update(shipped)
+        f1s[page.page_type].append((pair[0], pair[1]))
+    for t, pairs in f1s.items():
+        old = statistics.fmean(a for a, _ in pairs)
+        new = statistics.fmean(b for _, b in pairs)
+        print(f"{t:14} {len(pairs)} pages: shipped {old:.3f}, {trial[t]} {new:.3f}")
+
+
 def _cleaners() -> dict[str, Any]:
     from cleaner.pipeline import Cleaner
 
@@ -487,7 +520,17 @@ def score(per_type: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("cache", "extra", "choose", "folds", "score"))
+    parser.add_argument(
+        "command", choices=("cache", "extra", "choose", "folds", "score", "pipeline")
+    )
+    parser.add_argument(
+        "--try",
+        dest="trial",
+        action="append",
+        default=[],
+        help="pipeline: TYPE=PROFILE to set against the shipped one",
+    )
+    parser.add_argument("--first", type=int, default=0, help="pipeline: pages to skip per type")
     parser.add_argument("--per-type", type=int, default=15, help="score: pages per type")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--all", action="store_true", help="choose: every combination")
@@ -504,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
             build_extra(folder)
     elif args.command == "score":
         score(args.per_type)
+    elif args.command == "pipeline":
+        trial = dict(item.split("=", 1) for item in args.trial)
+        pipeline_compare(trial, args.first, args.per_type)
     elif args.command == "folds":
         fold_deltas(read_cache())
     else:

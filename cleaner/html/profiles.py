@@ -205,8 +205,8 @@ PROFILE_BY_TYPE: dict[str, str] = {
     "article": "balanced",
     "forum": "posts+balanced",
     "product": "balanced",
-    "collection": "items~balanced^resiliparse",
-    "listing": "items~balanced^resiliparse",
+    "collection": "items~balanced",
+    "listing": "items~balanced",
     "documentation": "posts~recall",
     "service": "resiliparse~balanced",
 }
