@@ -230,3 +230,26 @@ def test_ray_gives_what_the_local_engine_gives(
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
+
+
+@pytest.mark.parametrize("mode", ["exact", "near"])
+def test_with_dedup_the_copies_go_and_the_rest_are_cleaned_without_the_model(
+    corpus: tuple[Path, Path], tmp_path: Path, mode: str
+) -> None:
+    src, rules = corpus
+    doubled = tmp_path / "doubled.jsonl"
+    text = src.read_text("utf-8")
+    doubled.write_text(text + text.replace('"id": "zorblat.example-', '"id": "copy-'), "utf-8")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli(doubled, one, rules, "--learn-chrome", "--dedup", mode) == 0
+    assert run_cli(doubled, two, rules, "--learn-chrome", "--dedup", mode, "-j", "2") == 0
+    assert (two / "articles.jsonl").read_bytes() == (one / "articles.jsonl").read_bytes()
+    summary = json.loads((one / "summary.json").read_text("utf-8"))
+    assert summary["reconciled"]
+    assert summary["duplicates_written"] == 35
+    for r in articles(one):
+        if r["site"] == "zorblat.example":
+            assert headline(int(r["id"].rsplit("-", 1)[1])) in r["text"].split("\n")
+    for line in (one / "duplicates.jsonl").read_bytes().splitlines():
+        assert b"\t" not in line
+        assert b'"_alt"' not in line
