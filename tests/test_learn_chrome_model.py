@@ -6,10 +6,7 @@ unchanged, and the learned pack saying ``disable_generic``."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +18,9 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
 from cleaner.stages.learn import LearnChrome
 from cleaner.stages.learnalt import ALT, split_line
-from cleaner.workers import FAULT_ENV
-from tests.conftest import ROOT, RULES, sorted_lines
-from tests.test_kill_resume import cli, run_to_end, tree
+from tests.conftest import RULES, sorted_lines
+from tests.test_kill_resume import run_to_end, tree
+from tests.test_learn_chrome import kill_args, kill_then_resume
 
 NOUNS = ["council", "budget", "river", "bridge", "school", "market", "harbour", "museum",
          "festival", "hospital", "library", "village", "station", "garden"]  # fmt: skip
@@ -183,10 +180,6 @@ def test_the_tally_swaps_the_first_clean_s_rules_for_the_second_s() -> None:
     assert tally.fields["title"] == 1
 
 
-def kill_args(rules: Path) -> list[str]:
-    return ["--shard-size", "10", "--rules", str(rules), "--learn-chrome"]  # cli adds RULES
-
-
 @pytest.fixture(scope="module")
 def reference(corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     src, rules = corpus
@@ -200,17 +193,7 @@ def test_sigkill_then_resume_gives_the_same_output(
     corpus: tuple[Path, Path], reference: Path, tmp_path: Path, moment: str
 ) -> None:
     src, rules = corpus
-    args = kill_args(rules)
-    out, fired = tmp_path / "out", tmp_path / "fired"
-    env = {**os.environ, FAULT_ENV: f"{moment}:SIGKILL:{fired}"}
-    proc = subprocess.run(
-        cli(str(src), "-o", str(out), "-j", "2", *args),
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert fired.exists(), "the fault was never injected"
-    assert proc.returncode == -signal.SIGKILL, proc.stderr
-    run_to_end(str(src), "-o", str(out), "-j", "2", *args, "--resume")
-    assert tree(out) == tree(reference)
+    kill_then_resume(src, kill_args(rules), moment, tmp_path, reference)
 
 
 @pytest.mark.slow
