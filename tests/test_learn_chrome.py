@@ -307,7 +307,11 @@ def test_sigkill_in_either_pass_then_resume(
     corpus: tuple[Path, Path], reference: Path, tmp_path: Path, moment: str
 ) -> None:
     src, rules = corpus
-    args = kill_args(rules)
+    kill_then_resume(src, kill_args(rules), moment, tmp_path, reference)
+
+
+def kill_then_resume(src: Path, args: list[str], moment: str, tmp_path: Path, ref: Path) -> None:
+    """A run with -j 2 killed at ``moment``, then resumed, writes what ``ref`` holds."""
     out, fired = tmp_path / "out", tmp_path / "fired"
     env = {**os.environ, FAULT_ENV: f"{moment}:SIGKILL:{fired}"}
     proc = subprocess.run(
@@ -317,7 +321,7 @@ def test_sigkill_in_either_pass_then_resume(
     assert fired.exists(), "the fault was never injected"
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     run_to_end(str(src), "-o", str(out), "-j", "2", *args, "--resume")
-    assert tree(out) == tree(reference)
+    assert tree(out) == tree(ref)
 
 
 @pytest.mark.slow

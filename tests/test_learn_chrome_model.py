@@ -6,10 +6,7 @@ unchanged, and the learned pack saying ``disable_generic``."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +18,9 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
 from cleaner.stages.learn import LearnChrome
 from cleaner.stages.learnalt import ALT, split_line
-from cleaner.workers import FAULT_ENV
-from tests.conftest import ROOT, RULES, sorted_lines
-from tests.test_kill_resume import cli, run_to_end, tree
+from tests.conftest import RULES, sorted_lines
+from tests.test_kill_resume import run_to_end, tree
+from tests.test_learn_chrome import kill_args, kill_then_resume
 
 NOUNS = ["council", "budget", "river", "bridge", "school", "market", "harbour", "museum",
          "festival", "hospital", "library", "village", "station", "garden"]  # fmt: skip
@@ -183,10 +180,6 @@ def test_the_tally_swaps_the_first_clean_s_rules_for_the_second_s() -> None:
     assert tally.fields["title"] == 1
 
 
-def kill_args(rules: Path) -> list[str]:
-    return ["--shard-size", "10", "--rules", str(rules), "--learn-chrome"]  # cli adds RULES
-
-
 @pytest.fixture(scope="module")
 def reference(corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     src, rules = corpus
@@ -200,17 +193,7 @@ def test_sigkill_then_resume_gives_the_same_output(
     corpus: tuple[Path, Path], reference: Path, tmp_path: Path, moment: str
 ) -> None:
     src, rules = corpus
-    args = kill_args(rules)
-    out, fired = tmp_path / "out", tmp_path / "fired"
-    env = {**os.environ, FAULT_ENV: f"{moment}:SIGKILL:{fired}"}
-    proc = subprocess.run(
-        cli(str(src), "-o", str(out), "-j", "2", *args),
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert fired.exists(), "the fault was never injected"
-    assert proc.returncode == -signal.SIGKILL, proc.stderr
-    run_to_end(str(src), "-o", str(out), "-j", "2", *args, "--resume")
-    assert tree(out) == tree(reference)
+    kill_then_resume(src, kill_args(rules), moment, tmp_path, reference)
 
 
 @pytest.mark.slow
@@ -230,3 +213,26 @@ def test_ray_gives_what_the_local_engine_gives(
     summary = json.loads((ray_out / "summary.json").read_text("utf-8"))
     expected = json.loads((local / "summary.json").read_text("utf-8"))
     assert {k: v for k, v in summary.items() if k != "shards"} == expected
+
+
+@pytest.mark.parametrize("mode", ["exact", "near"])
+def test_with_dedup_the_copies_go_and_the_rest_are_cleaned_without_the_model(
+    corpus: tuple[Path, Path], tmp_path: Path, mode: str
+) -> None:
+    src, rules = corpus
+    doubled = tmp_path / "doubled.jsonl"
+    text = src.read_text("utf-8")
+    doubled.write_text(text + text.replace('"id": "zorblat.example-', '"id": "copy-'), "utf-8")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli(doubled, one, rules, "--learn-chrome", "--dedup", mode) == 0
+    assert run_cli(doubled, two, rules, "--learn-chrome", "--dedup", mode, "-j", "2") == 0
+    assert (two / "articles.jsonl").read_bytes() == (one / "articles.jsonl").read_bytes()
+    summary = json.loads((one / "summary.json").read_text("utf-8"))
+    assert summary["reconciled"]
+    assert summary["duplicates_written"] == 35
+    for r in articles(one):
+        if r["site"] == "zorblat.example":
+            assert headline(int(r["id"].rsplit("-", 1)[1])) in r["text"].split("\n")
+    for line in (one / "duplicates.jsonl").read_bytes().splitlines():
+        assert b"\t" not in line
+        assert b'"_alt"' not in line

@@ -117,8 +117,8 @@ class Chain:
         verdict = self.first.apply(record, state.first)
         if isinstance(verdict, Drop):
             return verdict
-        if alt is not None and verdict is record:
-            record[ALT] = alt
+        if alt is not None:
+            _keep_alt(record, verdict, alt)
         after = self.second.apply(verdict, state.second)
         assert not isinstance(after, Drop)  # the second stage only edits
         return after
@@ -143,11 +143,19 @@ class Chain:
         verdict = self.first.apply_keyed(record, key, state.first)
         if isinstance(verdict, Drop):
             return verdict
-        if alt is not None and verdict is record:
-            record[ALT] = alt
+        if alt is not None:
+            _keep_alt(record, verdict, alt)
         after = self.second.apply_keyed(verdict, key, state.second)
         assert not isinstance(after, Drop)
         return after
+
+
+def _keep_alt(record: dict[str, Any], verdict: dict[str, Any], alt: dict[str, Any]) -> None:
+    """Give the second stage the record's other clean back (learned chrome's, without the line
+    model), with what the first changed in the record (a keeper's ``meta``) changed there too."""
+    if verdict is not record:
+        alt = {**alt, **{k: v for k, v in verdict.items() if record.get(k) != v}}
+    verdict[ALT] = alt
 
 
 LEARNED = "learned-rules"

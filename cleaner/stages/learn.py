@@ -142,12 +142,19 @@ class LearnState:
             return None
         group = self.compiled.pop(site, None)
         if group is None:
-            pack = load_pack_text(yaml, f"learned-rules/{_file_name(site)}.yaml")
-            group = RuleGroup(_chrome(pack.rules))
-            if len(self.compiled) >= COMPILED:
-                del self.compiled[next(iter(self.compiled))]  # the least recently used
-        self.compiled[site] = group  # last: the most recently used
+            group = RuleGroup(_chrome(load_pack_text(yaml, _pack_path(site)).rules))
+        self.keep(site, group)
         return group
+
+    def keep(self, site: str, group: RuleGroup) -> None:
+        """Note ``group`` as the site's compiled rules, the most recently used."""
+        if site not in self.compiled and len(self.compiled) >= COMPILED:
+            del self.compiled[next(iter(self.compiled))]  # the least recently used
+        self.compiled[site] = group  # last: the most recently used
+
+
+def _pack_path(site: str) -> str:
+    return f"learned-rules/{_file_name(site)}.yaml"
 
 
 def _chrome(rules: Iterable[Rule]) -> list[Rule]:
@@ -161,6 +168,8 @@ def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]
         if not body:
             continue
         out, _ = run_chrome(group, lines)
+        if out == lines:  # nothing removed
+            continue
         left = Counter(out)
         if any(left[line] < n for line, n in body.items()):
             return True
@@ -249,11 +258,20 @@ class LearnChrome:
         for name, site in sites:
             texts = [site.docs[k] for k in sorted(site.docs)]
             draft = self._learn(name, texts) if site.n >= self.min_docs else None
-            yaml = render(draft) if draft is not None else None
-            live = len(_chrome(load_pack_text(yaml, "<learned>").rules)) if yaml else 0
-            if draft is not None and self.model and live >= self.model_rules:
-                draft.disable_generic = self.model  # the same rules, saying so
+            yaml, live = None, 0
+            if draft is not None:
+                # Parsed once, as the pack that says disable_generic (the same rules either
+                # way); its compiled rules are kept for apply in this process.
+                kept = draft.disable_generic
+                draft.disable_generic = self.model or kept
                 yaml = render(draft)
+                rules = _chrome(load_pack_text(yaml, _pack_path(name)).rules)
+                live = len(rules)
+                if self.model and live < self.model_rules:
+                    draft.disable_generic = kept
+                    yaml = render(draft)
+                elif live:
+                    sealed.keep(name, RuleGroup(rules))
             sealed.sizes[name] = (site.n, len(texts), live)
             if yaml is not None and live:
                 sealed.packs[name] = yaml

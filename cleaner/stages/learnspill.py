@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import struct
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from cleaner.errors import CleanerError
+from cleaner.stages.spillfiles import check_sizes, counts, open_files, saved, sync_close
 
 SPILL_MAGIC = b"cleaner-learn-chrome-spill-1\n"
 CHUNK_BYTES = 32 << 20  # lines of one partition file, read into memory at once
@@ -71,9 +71,8 @@ class LearnSpill:
     def merge(self, other: Scan) -> LearnSpill:
         if self._file is None:
             if not self._started:
-                self.folder.mkdir(parents=True, exist_ok=True)
                 self.lines, self.size = 0, 0
-            self._file = (self.folder / _SAMPLES).open("ab" if self._started else "wb")
+            self._file = open_files(self.folder, (_SAMPLES,), self._started)[_SAMPLES]
             self._started = True
         for name, site in sorted(other.sites.items()):
             # The site first, then a tab (never inside ASCII JSON): dealing a line into its
@@ -88,24 +87,17 @@ class LearnSpill:
 
     def to_bytes(self) -> bytes:
         if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self.close()
-        return SPILL_MAGIC + _HEAD.pack(self.lines, self.size)
+            sync_close((self._file,))
+            self._file = None
+        return saved(SPILL_MAGIC, _HEAD, self.lines, self.size)
 
     @classmethod
     def from_bytes(cls, data: bytes, folder: Path | None, sample: int) -> LearnSpill:
-        if folder is None:
-            raise CleanerError("a spilled learn-chrome state needs its folder (run again)")
-        try:
-            lines, size = _HEAD.unpack(data[len(SPILL_MAGIC) :])
-        except struct.error as exc:
-            raise CleanerError("a saved learn-chrome state is damaged") from exc
+        lines, size = counts(data, SPILL_MAGIC, _HEAD, folder, "learn-chrome")
+        assert folder is not None  # counts() says so
         state = cls(folder, sample, lines, size)
         state._started = True
-        path = folder / _SAMPLES
-        if (path.stat().st_size if path.is_file() else -1) < size:
-            raise CleanerError(f"{path}: shorter than its saved state (run again)")
+        check_sizes(folder, {_SAMPLES: size})
         return state
 
     def close(self) -> None:

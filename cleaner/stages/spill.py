@@ -45,6 +45,7 @@ import numpy.typing as npt
 
 from cleaner.errors import CleanerError
 from cleaner.stages.minhash import _MAX, _band_hashes, components
+from cleaner.stages.spillfiles import check_sizes, counts, open_files, saved, sync_close
 
 SPILL_MAGIC = b"cleaner-dedup-near-spill-1\n"
 INFO = np.dtype([("key", "<i8"), ("length", "<i8"), ("date", "<i8"), ("quality", "<f8")])
@@ -78,11 +79,9 @@ class SpillState:
             raise CleanerError("two spilled near-dedup states do not merge")  # pragma: no cover
         if self._files is None:
             if not self._started:  # the first merge starts the files afresh
-                self.folder.mkdir(parents=True, exist_ok=True)
                 self.rows, self._ids = 0, 0
                 self.keyed = other.keys is not None
-            mode = "ab" if self._started else "wb"
-            self._files = {name: (self.folder / name).open(mode) for name in _FILES}
+            self._files = open_files(self.folder, _FILES, self._started)
             self._started = True
         sigs, lengths, dates, quality, keys = other.arrays()
         n = len(other)
@@ -108,28 +107,19 @@ class SpillState:
     def to_bytes(self) -> bytes:
         """The counts, once the files are on disk (and closed: a later merge appends)."""
         if self._files is not None:
-            for fh in self._files.values():
-                fh.flush()
-                os.fsync(fh.fileno())
-            self.close()
-        return SPILL_MAGIC + _HEAD.pack(self.rows, self.perms, self.keyed, self._ids)
+            sync_close(self._files.values())
+            self._files = None
+        return saved(SPILL_MAGIC, _HEAD, self.rows, self.perms, self.keyed, self._ids)
 
     @classmethod
     def from_bytes(cls, data: bytes, folder: Path | None) -> SpillState:
-        if folder is None:
-            raise CleanerError("a spilled near-dedup state needs its folder (run again)")
-        try:
-            rows, perms, keyed, ids = _HEAD.unpack(data[len(SPILL_MAGIC) :])
-        except struct.error as exc:
-            raise CleanerError("a saved near-dedup state is damaged") from exc
+        rows, perms, keyed, ids = counts(data, SPILL_MAGIC, _HEAD, folder, "near-dedup")
+        assert folder is not None  # counts() says so
         state = cls(folder, perms, rows, keyed)
         state._ids, state._started = ids, True
         want = {"sigs.u32": rows * perms * 4, "info.bin": rows * INFO.itemsize}
         want |= {"ids.bin": ids, "ids.end": rows * 8}
-        for name, size in want.items():
-            path = folder / name
-            if (path.stat().st_size if path.is_file() else -1) < size:
-                raise CleanerError(f"{path}: shorter than its saved state (run again)")
+        check_sizes(folder, want)
         return state
 
     def close(self) -> None:
