@@ -33,7 +33,7 @@ from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record
 
 ALT = "_alt"  # the record's key for its clean without the model, between the two passes
-_VIEW: list[tuple[Cleaner, tuple[str, ...], Cleaner]] = []  # the last cleaner's view, per process
+_KEPT = "_learn_without_model"  # where a cleaner keeps its view without the model
 
 
 def model_packs(cleaner: Cleaner) -> tuple[str, ...]:
@@ -48,14 +48,15 @@ def model_packs(cleaner: Cleaner) -> tuple[str, ...]:
 
 
 def _without(cleaner: Cleaner, off: tuple[str, ...]) -> Cleaner:
-    """The cleaner with the packs ``off`` switched off for every document (built once: a
-    process cleans with one cleaner, and only the last one's view is kept)."""
-    if _VIEW and _VIEW[0][0] is cleaner and _VIEW[0][1] == off:
-        return _VIEW[0][2]
+    """The cleaner with the packs ``off`` switched off for every document, built once and kept
+    on the cleaner itself (not in module state: a process may hold several cleaners)."""
+    kept = cleaner.__dict__.get(_KEPT)
+    if kept is not None and kept[0] == off:
+        return kept[1]  # type: ignore[no-any-return]
     view = object.__new__(Cleaner)
     view.__dict__.update(cleaner.__dict__)
     view.rules = cleaner.rules.without_generic(frozenset(off))
-    _VIEW[:] = [(cleaner, off, view)]
+    cleaner.__dict__[_KEPT] = view.__dict__[_KEPT] = (off, view)
     return view
 
 
