@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from cleaner.authoring import mining
+from cleaner.authoring import mining, spans
 from cleaner.authoring.draft import make_rule, render
 from cleaner.authoring.suggest import _containing, _folded, prepare, suggest
+from cleaner.authoring.suggest import _run as suggest_run
 from cleaner.engine.load import Rule
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.stages.learn import _may_change, _touches_body
@@ -126,3 +127,31 @@ def test_suggest_from_prepared_pages_unchecked_writes_the_same_draft() -> None:
     )
     assert fast.candidates
     assert render(fast) == render(plain)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_spans_from_the_lines_whose_edge_recurs_are_the_spans_from_all_lines(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    pages = [
+        [f"Site News | {_line(rng)}", f"{_line(rng)} - Site", _line(rng), f"Read: {_line(rng)}"]
+        for _ in range(10)
+    ]
+    corpus = mining.Corpus(pages, 0.2)
+    kept = [list(range(len(p))) for p in pages]
+    fast = spans.choose_spans(corpus, kept)
+    monkeypatch.setattr(spans, "_edge", lambda line, suffix: "")  # one edge: every line searched
+    plain = spans.choose_spans(corpus, kept)
+    assert fast
+    assert fast == plain
+
+
+def test_a_rule_run_again_gives_what_a_fresh_compile_gives() -> None:
+    rule = make_rule("r", "strip_span", {"prefix": "Share: "})
+    other = make_rule("o", "drop_line", {"pattern": "^x$"})
+    lines = ["Share: Share: it", "x"]
+    fresh = run_chrome([RuleGroup([rule])], lines)[0]
+    assert suggest_run(rule, lines) == fresh == ["it", "x"]
+    assert suggest_run(other, lines) == ["Share: Share: it"]
+    assert suggest_run(rule, lines) == fresh
