@@ -98,6 +98,9 @@ class Corpus:
         self.counts = [Counter(lines) for lines in self.pages]
         # A first line that recurs is chrome the scrape starts with, not a page's title.
         self.title_keys = {line_key(p[0]) for p in self.pages if p and not self.common(p[0])}
+        # Per distinct line, asked of every page that holds it (chrome recurs on most pages).
+        self.scores = {line: self._score(line) for line in self.df}
+        self.keys: dict[str, str] = {}
         self.layouts = [self._layout(lines) for lines in self.pages]
         self.markers: dict[str, bool] = {}  # _marker_ok per distinct line (asked per page)
 
@@ -119,13 +122,14 @@ class Corpus:
     def _layout(self, lines: list[str]) -> Layout:
         best, best_start, best_end = 0, 0, -1
         run, start = 0, 0
+        scores = self.scores
         for i, line in enumerate(lines):
             if run <= 0:
                 run, start = 0, i
-            run += self._score(line)
+            run += scores[line]
             if run > best:
                 best, best_start, best_end = run, start, i
-        title_only = bool(lines) and not self.common(lines[0]) and _title_only(lines)
+        title_only = bool(lines) and not self.common(lines[0]) and _title_only(lines, self.keys)
         if best_end < best_start:
             return Layout(0, -1, 0, title_only)
         # The header ends where recurring lines stop outweighing unique ones.
@@ -137,13 +141,18 @@ class Corpus:
         return Layout(best_start, best_end, lead, title_only)
 
 
-def _title_only(lines: list[str]) -> bool:
-    """True when no later line repeats the headline held by the title line (line 0)."""
+def _title_only(lines: list[str], keys: dict[str, str] | None = None) -> bool:
+    """True when no later line repeats the headline held by the title line (line 0);
+    ``keys`` remembers each line's :func:`line_key`."""
+    if keys is None:
+        keys = {}
     title = line_key(lines[0])
     if not title:
         return False
     for line in lines[1:]:
-        key = line_key(line)
+        key = keys.get(line)
+        if key is None:
+            key = keys[line] = line_key(line)
         if len(key.split()) >= 3 and key in title and len(key) * 2 >= len(title):
             return False
     return True
@@ -188,11 +197,13 @@ def _marker_positions(corpus: Corpus, footer: bool) -> dict[str, dict[int, int]]
     """Markers that occur once on every page that has them, and cut no article text there."""
     found: dict[str, dict[int, int]] = {}
     bad: set[str] = set()
+    # Each distinct line judged once (every page's lines are asked): a set lookup per line.
+    ok = {line for line in corpus.df if _marker_ok(corpus, line)}
     for p, lines in enumerate(corpus.pages):
         layout = corpus.layouts[p]
         counts = corpus.counts[p]
         for i, line in enumerate(lines):
-            if line in bad or not _marker_ok(corpus, line):
+            if line not in ok or line in bad:
                 continue
             safe = counts[line] == 1 and (
                 not layout.has_body or (i > layout.body_end if footer else i < layout.lead_start)

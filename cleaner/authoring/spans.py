@@ -132,30 +132,56 @@ def _ascii_boundaries(line: str, suffix: bool) -> list[str]:
     return found
 
 
+def _edge(line: str, suffix: bool) -> str | None:
+    """The start of ``line`` (without blanks) up to its third letter, or (``suffix``) its end
+    from its third letter from the end: what each of its prefixes (suffixes) from
+    :func:`_boundaries` starts (ends) with, as they hold three letters. None: fewer letters."""
+    text = line.rstrip() if suffix else line.lstrip()
+    seen = 0
+    for j in range(len(text) - 1, -1, -1) if suffix else range(len(text)):
+        if text[j].isalpha():
+            seen += 1
+            if seen == 3:
+                return text[j:] if suffix else text[: j + 1]
+    return None
+
+
 def choose_spans(corpus: Corpus, kept: Sequence[Sequence[int]]) -> list[Span]:
     """Prefixes and suffixes that recur on many pages before (after) text that varies."""
     found: dict[tuple[str, bool], Span] = {}
     rests: dict[tuple[str, bool], set[str]] = {}
+    # Every line that yields a prefix (suffix) starts (ends) with its edge (:func:`_edge`); an
+    # edge on fewer than `threshold` pages yields no span that qualifies, so is not searched.
+    edge_pages: dict[tuple[str, bool], set[int]] = {}
+    todo: list[tuple[int, int, str, tuple[str | None, str | None]]] = []
     for p, idx in enumerate(kept):
-        layout = corpus.layouts[p]
         for i in idx:
             line = corpus.pages[p][i]
-            if corpus.common(line):
+            if not corpus.common(line):
+                edges = (_edge(line, False), _edge(line, True))
+                todo.append((p, i, line, edges))
+                for suffix, edge in enumerate(edges):
+                    if edge is not None:
+                        edge_pages.setdefault((edge, bool(suffix)), set()).add(p)
+    for p, i, line, edges in todo:
+        layout = corpus.layouts[p]
+        for suffix in (False, True):
+            edge = edges[suffix]
+            if edge is None or len(edge_pages[edge, suffix]) < corpus.threshold:
                 continue
-            for suffix in (False, True):
-                for part in dict.fromkeys(_boundaries(line, suffix)):
-                    key = (part, suffix)
-                    span = found.get(key)
-                    if span is None:
-                        span = found[key] = Span(part, suffix, set(), 0, 0, False, 0, [])
-                        rests[key] = set()
-                    span.pages.add(p)
-                    span.hits += 1
-                    span.outside += zone(layout, i) == "outside"
-                    span.max_words = max(span.max_words, len(line.split()))
-                    span.instances.append((p, i))
-                    rest = line[: -len(part)] if suffix else line[len(part) :]
-                    rests[key].add(rest.strip(" " + SEPARATORS))
+            for part in dict.fromkeys(_boundaries(line, suffix)):
+                key = (part, suffix)
+                span = found.get(key)
+                if span is None:
+                    span = found[key] = Span(part, suffix, set(), 0, 0, False, 0, [])
+                    rests[key] = set()
+                span.pages.add(p)
+                span.hits += 1
+                span.outside += zone(layout, i) == "outside"
+                span.max_words = max(span.max_words, len(line.split()))
+                span.instances.append((p, i))
+                rest = line[: -len(part)] if suffix else line[len(part) :]
+                rests[key].add(rest.strip(" " + SEPARATORS))
     good = [
         s
         for key, s in found.items()

@@ -17,11 +17,12 @@ back with the loader and every example is run before it is returned: a draft tha
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cleaner.authoring import fields, mining, shapes, spans
@@ -78,8 +79,13 @@ def prepare(texts: Iterable[str], generic: Sequence[RuleGroup] = ()) -> list[lis
 # --- building rules to test candidates with the real engine ------------------------------
 
 
+_LAST: list[tuple[Rule, RuleGroup]] = []  # the rule run last, compiled (asked many times)
+
+
 def _run(rule: Rule, lines: list[str]) -> list[str]:
-    out, _ = run_chrome([RuleGroup([rule])], normalize_lines("\n".join(lines)))
+    if not _LAST or _LAST[0][0] is not rule:
+        _LAST[:] = [(rule, RuleGroup([rule]))]
+    out, _ = run_chrome([_LAST[0][1]], normalize_lines("\n".join(lines)))
     return out
 
 
@@ -97,25 +103,45 @@ def _example(rule: Rule, lines: list[str], context: Sequence[int] = ()) -> tuple
     return "\n".join(shown), "\n".join(out)
 
 
-_FOLDED: weakref.WeakKeyDictionary[mining.Corpus, list[tuple[str, str]]] = (
+_FOLDED: weakref.WeakKeyDictionary[mining.Corpus, tuple[list[str], str, list[int]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _folded(corpus: mining.Corpus) -> list[tuple[str, str]]:
-    """The corpus's distinct lines, shortest first, each with its casefolded form (computed
-    once per corpus: every candidate looks for its near misses in them)."""
+def _folded(corpus: mining.Corpus) -> tuple[list[str], str, list[int]]:
+    """The corpus's distinct lines, shortest first; their casefolded forms joined by line
+    breaks (no line holds one); and where each starts in that text. Computed once per corpus:
+    every candidate looks for its near misses in them, with one ``str.find`` walk."""
     found = _FOLDED.get(corpus)
     if found is None:
         lines = sorted(corpus.df, key=lambda line: (len(line), line))
-        found = _FOLDED[corpus] = [(line, line.casefold()) for line in lines]
+        starts, at = [], 0
+        for line in lines:
+            starts.append(at)
+            at += len(line.casefold()) + 1
+        found = _FOLDED[corpus] = (lines, "\n".join(x.casefold() for x in lines), starts)
     return found
+
+
+def _containing(corpus: mining.Corpus, folded: str) -> Iterator[str]:
+    """The corpus's lines whose casefolded form holds ``folded``, shortest first."""
+    lines, text, starts = _folded(corpus)
+    if not folded:
+        yield from lines
+        return
+    at = text.find(folded)
+    while at >= 0:
+        i = bisect.bisect_right(starts, at) - 1
+        yield lines[i]
+        nxt = i + 1
+        if nxt == len(lines):
+            return
+        at = text.find(folded, starts[nxt])
 
 
 def _near_miss(rule: Rule, needle: str, corpus: mining.Corpus) -> tuple[str, str] | None:
     """A real line that contains the matched text yet is kept: shows the rule is exact."""
-    folded = needle.casefold()
-    similar = (line for line, low in _folded(corpus) if line != needle and folded in low)
+    similar = (line for line in _containing(corpus, needle.casefold()) if line != needle)
     for line in itertools.islice(similar, 20):
         if _run(rule, [line]) == [line]:
             return line, line
@@ -299,16 +325,19 @@ def fingerprints(corpus: mining.Corpus, domain: str) -> tuple[list[tuple[str, in
     """Whole lines that name the site and together occur on most pages (greedy cover)."""
     brand = id_prefix(domain).replace("-", "")
     names = {brand, domain.split(".")[0]} - {"www", "news"}
+    # Judged once per distinct line, not once per page that holds it.
+    names_site = {
+        line
+        for line in corpus.df
+        if len(line) >= 6
+        and corpus.common(line)
+        and any(n and n in line.casefold().replace(" ", "") for n in names)
+        and not mining.is_metadata(line)
+    }
     options: dict[str, set[int]] = {}
     for p, lines in enumerate(corpus.pages):
         for line in dict.fromkeys(lines):  # page order: ties below go to the first seen
-            folded = line.casefold().replace(" ", "")
-            if (
-                len(line) >= 6
-                and corpus.common(line)
-                and any(n and n in folded for n in names)
-                and not mining.is_metadata(line)
-            ):
+            if line in names_site:
                 options.setdefault(line, set()).add(p)
     chosen: list[tuple[str, int]] = []
     covered: set[int] = set()
@@ -391,6 +420,8 @@ def suggest(
     days: Sequence[str | None] | None = None,
     with_fields: bool = True,
     with_shapes: bool = False,
+    pages: Sequence[list[str]] | None = None,
+    check: bool = True,
 ) -> Draft:
     """Mine ``texts`` (pages of ``domain``) and return a checked draft pack.
 
@@ -399,7 +430,10 @@ def suggest(
     was fetched, when known (a line seen on one day's pages only is not the site's chrome);
     ``with_fields`` False drafts no title and date rules (records whose fields are set);
     ``with_shapes`` drafts rules for lines that differ only in their numbers
-    (:mod:`cleaner.authoring.shapes`).
+    (:mod:`cleaner.authoring.shapes`); ``pages`` the texts as :func:`prepare` gave them
+    (without ``generic``: its empty pages left out), when the caller has them; ``check`` False
+    skips loading the draft and running its examples (learned chrome loads what it renders
+    itself, and the examples are the rules' own output on real lines).
     The draft owns the site's chrome: it is mined without the rules of ``MODEL_KINDS`` among
     ``generic`` and switches their packs off where it matches (``disable_generic``), as the
     reviewed site packs do; mined after the line model, a draft lost the header lines its cuts
@@ -415,8 +449,11 @@ def suggest(
     day_of = list(days) if days is not None else [None] * len(texts)
     if len(day_of) != len(texts):
         raise ValueError(f"suggest got {len(day_of)} days for {len(texts)} texts")
-    prepared = [(p, d) for p, d in zip(prepare(texts, generic), day_of, strict=True) if p]
-    pages = [p for p, _ in prepared]
+    if pages is None or generic or days is not None:
+        prepared = [(p, d) for p, d in zip(prepare(texts, generic), day_of, strict=True) if p]
+        pages = [p for p, _ in prepared]
+    else:
+        prepared = [(p, None) for p in pages]
     if len(pages) < 3:
         raise ValueError(f"suggest needs at least 3 pages with text, got {len(pages)}")
     corpus, candidates = mine(
@@ -426,6 +463,8 @@ def suggest(
     draft = Draft(domain, corpus.n, corpus.threshold, candidates, prints, covered, tuple(models))
     _dedupe_ids(draft, others)
     draft.yaml = render(draft)
+    if not check:
+        return draft
     pack = load_pack_text(draft.yaml, path, others)
     # Here, not at the top: a run imports this module (learned chrome) and never needs the
     # example runner at process start.

@@ -53,7 +53,10 @@ from cleaner.authoring.draft import CUTS, Candidate, Draft, make_rule, render
 from cleaner.authoring.mining import body_runs
 from cleaner.authoring.suggest import normalise_domain, prepare, suggest
 from cleaner.engine.kinds.base import CHROME
+from cleaner.engine.kinds.lines import DropLine
+from cleaner.engine.kinds.spans import StripSpan
 from cleaner.engine.load import Rule, load_pack_text
+from cleaner.engine.regex import matched_lines
 from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
 from cleaner.io.readers import Item
@@ -161,11 +164,18 @@ def _chrome(rules: Iterable[Rule]) -> list[Rule]:
     return [r for r in rules if r.kind.phase == CHROME]
 
 
-def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]) -> bool:
-    """Whether the rule removes or changes a line inside a body run of some page."""
+def _touches_body(
+    rule: Rule, pages: list[list[str]], bodies: list[Counter[str]], body_lines: list[str]
+) -> bool:
+    """Whether the rule removes or changes a line inside a body run of some page.
+
+    ``body_lines``: the distinct lines of all body runs. A line rule that matches lines by a
+    line-local regex (:func:`_may_change`) can only touch the pages holding a body line the
+    regex matches, so only those pages are run."""
     group = [RuleGroup([rule])]
+    suspects = _may_change(rule, body_lines)
     for lines, body in zip(pages, bodies, strict=True):
-        if not body:
+        if not body or (suspects is not None and suspects.isdisjoint(body)):
             continue
         out, _ = run_chrome(group, lines)
         if out == lines:  # nothing removed
@@ -174,6 +184,24 @@ def _touches_body(rule: Rule, pages: list[list[str]], bodies: list[Counter[str]]
         if any(left[line] < n for line, n in body.items()):
             return True
     return False
+
+
+def _may_change(rule: Rule, lines: list[str]) -> set[str] | None:
+    """Of ``lines``, a superset of those the rule can remove or change on any page: the lines
+    its regex matches, for ``drop_line`` (no ``followed_by``: that drops the next line too)
+    and ``strip_span`` with a line-local regex. Both change only lines the regex matches
+    (position guards and ``max_words`` only narrow that), and a line they leave is left in
+    every later round. None: any line, for the other kinds."""
+    kind = rule.kind
+    if isinstance(kind, DropLine):
+        if kind.followed_by is not None:
+            return None
+    elif not isinstance(kind, StripSpan):
+        return None
+    regex = kind.regex
+    if not regex.line_local:
+        return None
+    return matched_lines(regex, lines)
 
 
 def _without_body_lines(c: Candidate, bodies: list[Counter[str]]) -> bool:
@@ -279,16 +307,23 @@ class LearnChrome:
 
     def _learn(self, site: str, texts: list[str]) -> Draft | None:
         """The draft for one site's sample, with the rules that touch a body run held back."""
+        pages = [p for p in prepare(texts) if p]
         try:
             domain = normalise_domain(site)
             draft = suggest(
-                domain, texts, share=self.share / 100, with_fields=False, with_shapes=True
+                domain,
+                texts,
+                share=self.share / 100,
+                with_fields=False,
+                with_shapes=True,
+                pages=pages,
+                check=False,  # the seal loads the pack it renders
             )
         except ValueError:  # not a domain, or fewer than 3 texts
             return None
         draft.candidates = [c for c in draft.candidates if c.section != "fields"]
-        pages = [p for p in prepare(texts) if p]
         bodies = [Counter(p[i] for i in body_runs(p)) for p in pages]
+        body_lines = sorted({line for body in bodies for line in body})
         for c in draft.candidates:
             if c.section in CUTS:
                 # A cut's marker is the line learned; what lies beyond it the miner already
@@ -298,7 +333,8 @@ class LearnChrome:
                 touched = not _without_body_lines(c, bodies)
             else:
                 # Live or doubted (a doubted whole-line rule may be trusted below).
-                touched = _touches_body(make_rule(c.id, c.kind, c.options), pages, bodies)
+                rule = make_rule(c.id, c.kind, c.options)
+                touched = _touches_body(rule, pages, bodies, body_lines)
             if touched:
                 c.confidence = 0.0  # written commented out, for review, never run
             elif c.doubted and "lines" in c.options:
