@@ -348,9 +348,15 @@ def _weak_dates(
     out.put("date_published", found, "url")
 
 
-def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str = "") -> PageMeta:
+def page_meta(
+    root: lxml.html.HtmlElement | None,
+    url: str | None,
+    source: str = "",
+    visible: list[str] | None = None,
+) -> PageMeta:
     """Title, author, dates and canonical URL from a parsed page (read-only); ``source`` is
-    the page's HTML, for what the parser drops (an archive's closing comment)."""
+    the page's HTML, for what the parser drops (an archive's closing comment); ``visible`` is
+    the page's ``visible_lines`` when the caller has rendered them."""
     out = PageMeta()
     if root is None:
         out.put("date_published", url_date(url), "url")
@@ -397,7 +403,7 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
     # the <h1> is left out: it may be the site's logo.
     whole = {norm_name(without_date(v)) for src, v in titles if src != "h1"}
     sites = [s for s in site_names(meta, objects, url or out.canonical_url) if s not in whole]
-    rendered: list[list[str]] = []
+    rendered: list[list[str]] = [] if visible is None else [visible]
 
     def lines() -> list[str]:
         if not rendered:
