@@ -38,6 +38,8 @@ _SKIP = frozenset(
         "head", "title", "meta", "link", "select", "option", "textarea", "button",
     )
 )  # fmt: skip
+# Elements whose own text the page-type features leave out (their tail is read).
+_HIDDEN = frozenset(("script", "style", "noscript", "template"))
 _BLOCKS = frozenset(
     (
         "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
@@ -116,9 +118,44 @@ def wayback_capture(
     return None
 
 
+class Rendered(NamedTuple):
+    """A page's text for its two readers, from one walk over the tree."""
+
+    lines: list[str]  # as a reader sees it, a line per block: the dates and titles read it
+    shown: str | None  # the page-type features' text (``shown_text``); None: not gathered
+
+
 def visible_lines(root: lxml.html.HtmlElement) -> list[str]:
     """The page's visible text as a reader sees it, a line per block (archive toolbar left out)."""
+    return render_text(root).lines
+
+
+def shown_text(root: lxml.html.HtmlElement) -> str:
+    """The body's text as the page-type model was trained on it: each element's text (none for
+    a hidden one's), then its tail, in element order (not reading order), white space runs
+    made one space."""
     body = root.find("body")
+    if body is None:
+        return ""
+    parts: list[str] = []
+    for el in body.iter():
+        _shown(el, parts)
+    return " ".join(" ".join(parts).split())
+
+
+def _shown(el: Any, parts: list[str]) -> None:
+    if isinstance(el.tag, str) and el.tag not in _HIDDEN and el.text:
+        parts.append(el.text)
+    if el.tail:  # the tail is outside the element
+        parts.append(el.tail)
+
+
+def render_text(root: lxml.html.HtmlElement) -> Rendered:
+    """``visible_lines`` and ``shown_text`` on one walk (the second only when the walk reads
+    the whole body: it stops after ``_MAX_LINES`` lines)."""
+    body = root.find("body")
+    has_body = body is not None
+    shown: list[str] | None = [] if has_body else None
     if body is None:
         body = root
     lines: list[str] = []
@@ -132,30 +169,46 @@ def visible_lines(root: lxml.html.HtmlElement) -> list[str]:
                 lines.append(line)
 
     # lxml walks the tree (no recursion: a page may nest elements thousands deep); a comment's
-    # or processing instruction's tail is text, the element itself is not.
+    # or processing instruction's tail is text, the element itself is not. The shown text
+    # takes each element's text and tail at its start, as ``shown_text``'s walk does.
     walker = lxml.etree.iterwalk(body, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         if len(lines) >= _MAX_LINES:
+            shown = None
             break
         if event == "start":
+            text = el.text
+            if shown is not None:
+                if text and el.tag not in _HIDDEN:
+                    shown.append(text)
+                if el.tail:
+                    shown.append(el.tail)
             tag = el.tag.lower() if isinstance(el.tag, str) else None
             if tag in _SKIP or (el.get("id") or "").startswith("wm-"):
-                if tag == "script" and el.text and "document.write" in el.text:
+                if tag == "script" and text and "document.write" in text:
                     flush()
-                    lines.extend(_written(el.text))
+                    lines.extend(_written(text))
+                if shown is not None:  # the shown text reads inside what the lines skip
+                    for inner in el.iterdescendants():
+                        _shown(inner, shown)
                 walker.skip_subtree()  # its end event still comes, for its tail
                 continue
             if tag in _BLOCKS:
                 flush()
-            if el.text:
-                parts.append(el.text)
+            if text:
+                parts.append(text)
             continue
-        if event == "end" and isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+        if event != "end":  # a comment or processing instruction: its tail only
+            if shown is not None and el.tail:
+                shown.append(el.tail)
+        elif isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             flush()
         if el.tail and el is not body:
             parts.append(el.tail)
     flush()
-    return lines
+    if not has_body:  # shown_text reads only a body
+        return Rendered(lines, "")
+    return Rendered(lines, None if shown is None else " ".join(" ".join(shown).split()))
 
 
 def _written(script: str) -> list[str]:

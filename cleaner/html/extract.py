@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import lxml.html
 
+from cleaner.html.dates import render_text
 from cleaner.html.dom import drop_invisible, for_extractor, parse_tree, rules_page, text_size
 from cleaner.html.meta import PageMeta, page_meta
 from cleaner.html.pagetype import page_type
@@ -111,6 +112,7 @@ class Page:
     url: str | None
     tree: lxml.html.HtmlElement | None
     meta: PageMeta
+    shown: str | None = None  # the page-type features' text (cleaner.html.dates.render_text)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,11 @@ class HtmlText:
 
 def read_page(html: str, url: str | None = None) -> Page:
     tree = parse_tree(html)
-    return Page(html, url, tree, page_meta(tree, url, html))
+    if tree is None:
+        return Page(html, url, tree, page_meta(tree, url, html))
+    # One walk renders the text both the metadata (dates, titles) and the page type read.
+    rendered = render_text(tree)
+    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown)
 
 
 def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
@@ -206,7 +212,7 @@ def html_to_text(
         if found is not None:
             fields["date_published"], fields_from["date_published"] = found, "htmldate"
     problem: Reason | None = None
-    kind = None if options.page_types == "off" else page_type(page.tree, page.url)
+    kind = None if options.page_types == "off" else page_type(page.tree, page.url, page.shown)
     profiled = kind is not None and options.page_types == "extract"
     if text is None:
         text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)

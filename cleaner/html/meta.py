@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from cleaner.html.dates import visible_dates, visible_lines, wayback_capture
@@ -74,6 +75,8 @@ AUTHOR_META = (
 )
 SITE_META = ("og:site_name", "application-name", "al:ios:app_name", "twitter:site")
 
+# Elements carrying an itemprop, in document order: one walk finds both dates' holders.
+_ITEMPROP_HOLDERS = lxml.etree.XPath("//@itemprop/..")
 _ARTICLE_TYPES = re.compile(r"(?i)(article|posting|report|news|blog|review)")
 _BY = re.compile(r"(?i)^\s*by\s+")
 _URL_DATE = re.compile(
@@ -300,8 +303,10 @@ def _canonical(
     return None
 
 
-def _microdata_dates(root: lxml.html.HtmlElement, prop: str) -> Iterator[str]:
-    for el in root.xpath(f'//*[@itemprop="{prop}"]'):
+def _microdata_dates(holders: list[Any], prop: str) -> Iterator[str]:
+    for el in holders:
+        if el.get("itemprop") != prop:
+            continue
         value = el.get("datetime") or el.get("content") or _text(el)
         if value:
             yield value
@@ -348,9 +353,15 @@ def _weak_dates(
     out.put("date_published", found, "url")
 
 
-def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str = "") -> PageMeta:
+def page_meta(
+    root: lxml.html.HtmlElement | None,
+    url: str | None,
+    source: str = "",
+    visible: list[str] | None = None,
+) -> PageMeta:
     """Title, author, dates and canonical URL from a parsed page (read-only); ``source`` is
-    the page's HTML, for what the parser drops (an archive's closing comment)."""
+    the page's HTML, for what the parser drops (an archive's closing comment); ``visible`` is
+    the page's ``visible_lines`` when the caller has rendered them."""
     out = PageMeta()
     if root is None:
         out.put("date_published", url_date(url), "url")
@@ -365,6 +376,7 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
     if capture is not None:
         out.crawl_date = capture.day.isoformat()
         url = capture.url or None  # the archived page's own URL, not the archive's
+    holders = _ITEMPROP_HOLDERS(root)
     for field_name, ld_key, keys, micro in (
         ("date_published", "datePublished", PUBLISHED_META, "datePublished"),
         ("date_updated", "dateModified", UPDATED_META, "dateModified"),
@@ -375,7 +387,7 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
             found.append((parse_page_date(ld), f"json-ld:{ld_key}"))
         found.extend((parse_page_date(v), f"meta:{k}") for k, v in _first_meta(meta, keys))
         found.extend(
-            (parse_page_date(v), f"itemprop:{micro}") for v in _microdata_dates(root, micro)
+            (parse_page_date(v), f"itemprop:{micro}") for v in _microdata_dates(holders, micro)
         )
         if field_name == "date_published":
             found.extend((parse_page_date(v), "time") for v in _time_published(root))
@@ -397,7 +409,7 @@ def page_meta(root: lxml.html.HtmlElement | None, url: str | None, source: str =
     # the <h1> is left out: it may be the site's logo.
     whole = {norm_name(without_date(v)) for src, v in titles if src != "h1"}
     sites = [s for s in site_names(meta, objects, url or out.canonical_url) if s not in whole]
-    rendered: list[list[str]] = []
+    rendered: list[list[str]] = [] if visible is None else [visible]
 
     def lines() -> list[str]:
         if not rendered:

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
+from cleaner.html.dates import shown_text
+
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
 
 # Elements counted as they are (log of the count).
@@ -73,8 +75,11 @@ _YEAR_PATH = re.compile(r"/(?:19|20)\d\d/")
 _DIGITS = re.compile(r"\d{4,}")
 _TEXT_SAMPLE = 20_000  # characters of visible text the phrase features read: enough, bounded
 # Class and id values whose words count (a script's are code, not layout), as plain strings.
-_CLASSES = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@class", smart_strings=False)
-_IDS = lxml.etree.XPath("descendant-or-self::*[not(self::script)]/@id", smart_strings=False)
+# (every element's, less the scripts': a filter on every element costs more than the few scripts)
+_CLASSES = lxml.etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_IDS = lxml.etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+_SCRIPT_CLASSES = lxml.etree.XPath("descendant-or-self::script/@class", smart_strings=False)
+_SCRIPT_IDS = lxml.etree.XPath("descendant-or-self::script/@id", smart_strings=False)
 _CLASS_AND_ID = lxml.etree.XPath("descendant-or-self::*[@class and @id and not(self::script)]")
 # Blocks whose runs of same-class siblings make a list of posts, items or cards.
 _REPEATED = ("div", "li", "article", "section", "tr")
@@ -92,16 +97,19 @@ def _log(n: float) -> float:
     return math.log1p(n)
 
 
-def features(tree: lxml.html.HtmlElement | None, url: str | None) -> dict[str, float]:
-    """The named features of one page (absent features are 0)."""
+def features(
+    tree: lxml.html.HtmlElement | None, url: str | None, text: str | None = None
+) -> dict[str, float]:
+    """The named features of one page (absent features are 0); ``text`` is the tree's
+    ``shown_text`` when the caller has it already (``cleaner.html.dates.render_text``)."""
     f: dict[str, float] = {}
     if tree is not None:
-        _dom_features(tree, f)
+        _dom_features(tree, f, text)
     _url_features(url, f)
     return f
 
 
-def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
+def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float], text: str | None) -> None:
     # Order-free counts, each gathered by a filtered walk (lxml filters by tag or XPath in C, so
     # only the elements a count reads become Python objects) instead of one Python step per
     # element; tests/test_html_speed.py checks them against that plain walk.
@@ -118,8 +126,9 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
     # page, so each distinct string is split once, and words in both an element's class and
     # its id are taken off once more.
     attr_words: Counter[str] = Counter()
-    for values in (_CLASSES(tree), _IDS(tree)):
-        distinct: Counter[str] = Counter(values)
+    for values, scripts in ((_CLASSES, _SCRIPT_CLASSES), (_IDS, _SCRIPT_IDS)):
+        distinct: Counter[str] = Counter(values(tree))
+        distinct.subtract(scripts(tree))
         for value, n in distinct.items():
             for word in set(_WORD.findall(value.lower())):
                 attr_words[word] += n
@@ -129,11 +138,10 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
             attr_words[word] -= 1
     # Keyed by the parent element itself: an lxml proxy's id() is reused once the proxy is
     # collected, which merged unrelated parents' counts from run to run.
-    siblings: Counter[tuple[Any, str]] = Counter()
-    for el in tree.iter(*_REPEATED):
-        parent, tag = el.getparent(), el.tag
-        if parent is not None and isinstance(tag, str):
-            siblings[(parent, f"{tag}.{el.get('class') or ''}")] += 1
+    siblings = Counter(
+        (el.getparent(), el.tag, el.get("class") or "") for el in tree.iter(*_REPEATED)
+    )
+    runs = [n for key, n in siblings.items() if key[0] is not None]
     link_chars = sum(len(el.text.strip()) for el in tree.iter("a") if el.text)
     for tag in _TAGS:
         f["tag:" + tag] = _log(tags[tag])
@@ -144,9 +152,10 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
             f["ld:" + t] = 1.0
     if og_type in _OG_TYPES:
         f["og:" + og_type] = 1.0
-    f["repeat:max"] = _log(max(siblings.values(), default=0))
-    f["repeat:blocks5"] = _log(sum(1 for n in siblings.values() if n >= 5))
-    text = _visible_text(tree)
+    f["repeat:max"] = _log(max(runs, default=0))
+    f["repeat:blocks5"] = _log(sum(1 for n in runs if n >= 5))
+    if text is None:
+        text = shown_text(tree)
     words = len(text.split())
     f["text:words"] = _log(words)
     f["text:link_share"] = link_chars / max(len(text), 1)
@@ -156,23 +165,6 @@ def _dom_features(tree: lxml.html.HtmlElement, f: dict[str, float]) -> None:
     for phrase in _TEXT_WORDS:
         if phrase in sample:
             f["word:" + phrase.strip()] = 1.0
-
-
-def _visible_text(tree: lxml.html.HtmlElement) -> str:
-    body = tree.find("body")
-    if body is None:
-        return ""
-    parts: list[str] = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
-            if el.tail:  # the tail is outside the element
-                parts.append(el.tail)
-            continue
-        if el.text:
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return " ".join(" ".join(parts).split())
 
 
 def _url_features(url: str | None, f: dict[str, float]) -> None:
@@ -222,5 +214,7 @@ def classify(feats: dict[str, float], model: dict[str, Any] | None = None) -> Pa
     return PageType(model["classes"][best], exp[best] / math.fsum(exp))
 
 
-def page_type(tree: lxml.html.HtmlElement | None, url: str | None) -> PageType:
-    return classify(features(tree, url))
+def page_type(
+    tree: lxml.html.HtmlElement | None, url: str | None, text: str | None = None
+) -> PageType:
+    return classify(features(tree, url, text))
