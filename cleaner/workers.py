@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -96,6 +97,15 @@ def _init_worker(parent: int, cleaner: Cleaner | None, spec: Sources | None) -> 
     inject_fault("start")
 
 
+_START_ROUNDS = 100  # bounded: a platform that starts workers lazily may never show them all
+
+
+def _worker_pid() -> int:
+    """This worker's pid, after a moment's hold so that the next task goes to another one."""
+    time.sleep(0.01)
+    return os.getpid()
+
+
 def _worker_batch(
     index: int, items: list[Item], stage: CorpusStage[Any] | None, report: bool = False
 ) -> BatchResult:
@@ -137,8 +147,14 @@ class LocalEngine:
         # to the interpreter's exit races its own teardown thread.
         try:
             with self._stopped_on_death():
-                for future in [self.pool.submit(int) for _ in range(workers)]:
-                    future.result()
+                # Until every worker has answered: one live worker could otherwise take all
+                # the first tasks before a dead one's exit is noticed, and the run would start.
+                seen: set[int] = set()
+                for _ in range(_START_ROUNDS):
+                    if len(seen) >= workers:
+                        break
+                    tasks = [self.pool.submit(_worker_pid) for _ in range(workers)]
+                    seen.update(task.result() for task in tasks)
         except RunStopped:
             self.close(ok=False)
             raise
