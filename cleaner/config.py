@@ -89,10 +89,9 @@ LIMIT_OPTIONS = (
         "does not depend on it). RE2 grows a cache per compiled pattern as it meets text, so "
         "with thousands of site packs a worker's memory would follow the number of rules it "
         "has run; beyond this many, the least recently used are dropped and compiled again "
-        "(about 50 us each) when their site comes back. The generic packs always stay "
-        "compiled. With 1,000 packs of 20 rules whose sites are interleaved at random, 4,000 "
-        "keeps a worker near 275 MB at about 30% more CPU than keeping all (460 MB); raise it "
-        "when memory allows.",
+        "when their site comes back, which costs CPU when many sites are interleaved. The "
+        "generic packs always stay compiled. Raise it when memory allows (the memory and CPU "
+        "trade-off is measured in bench/README.md, Scale, Memory).",
         default=DEFAULT_COMPILED_PATTERNS,
         minimum=100,
     ),
