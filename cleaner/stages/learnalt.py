@@ -23,8 +23,8 @@ as the model did, has no second record (pass 2 then uses the first); so has one 
 (it never learns). The second clean does not start over: the first keeps the document as it
 stood before the chrome rules first ran (:data:`RESUME`; what runs before them is the same
 without the model) and the second runs the steps from there (``Cleaner.resume``). A second
-clean that fails leaves the first record in place; the engine counts it (``fallbacks`` in the
-summary).
+clean that fails leaves the first record in place; the engine counts it (``summary.json``'s
+``second_clean_failed``).
 """
 
 from __future__ import annotations
