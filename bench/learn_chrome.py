@@ -59,8 +59,8 @@ from cleaner.authoring.suggest import MODEL_KINDS
 from cleaner.config import Config
 from cleaner.engine.load import Pack
 from cleaner.run import RunOptions, run
-from cleaner.stages.learn import LearnChrome, site_of
-from cleaner.stages.learnalt import ALT
+from cleaner.stages.learn import LearnChrome
+from cleaner.stages.learnalt import ALT, site_of
 
 SHARES = (2, 3, 5, 8, 12, 20)
 MODEL_RULES = (0, 1, 10, 20, 40, 80)  # learn_model_rules tried (0: the line model stays on)

@@ -32,6 +32,8 @@ class Tally:
     written: int = 0
     rejected: int = 0
     duplicates: int = 0  # records a corpus stage dropped (--dedup), no longer in ``written``
+    # Records whose second clean (a corpus stage's companion) failed: the first one stands.
+    fallbacks: int = 0
     chars_in: int = 0
     chars_out: int = 0
     packs: Counter[str] = field(default_factory=Counter)
@@ -174,6 +176,8 @@ class Tally:
             "fields": dict(sorted(self.fields.items())),
             "languages": dict(sorted(self.langs.items())),
             "extractors": dict(sorted(self.extractors.items())),
+            # Only then: a run without a failed second clean writes the summary it always did.
+            **({"second_clean_failed": self.fallbacks} if self.fallbacks else {}),
         }
 
 
@@ -202,14 +206,14 @@ class BatchResult:
 
 
 def clean_item(
-    cleaner: Cleaner, item: Item
+    cleaner: Cleaner, item: Item, keep: str | None = None
 ) -> tuple[dict[str, Any] | None, bytes, Outcome | Reject]:
     """One item -> (the record's JSON object, or None for a reject; its JSON line; what the
-    tally counts)."""
+    tally counts). With ``keep``, the outcome holds the document before that step."""
     if isinstance(item, Reject):
         return None, dump_line(item.to_dict()) + b"\n", item
     try:
-        outcome = cleaner.clean(item)
+        outcome = cleaner.clean(item, keep=keep)
     except Exception as exc:  # a bug must not sink a long run: reject the article, say why
         reason = Reason("internal_error", f"{type(exc).__name__}: {exc}"[:300])
         reject = Reject(item.id, item.source, (reason,))
@@ -239,13 +243,21 @@ def clean_batch(
     batch_items = list(items)  # read twice with --report: to clean, then for its samples
     # A stage that wants a second clean of some records beside the first (learned chrome's
     # clean without the line model) gets it here, where the document is in hand.
+    # It resumes from the first clean's document as it stood before the step ``keep``.
     companion = getattr(stage, "companion", None)
+    keep = getattr(stage, "keep", None) if companion is not None else None
     for i, item in enumerate(batch_items):
-        obj, line, counted = clean_item(cleaner, item)
+        obj, line, counted = clean_item(cleaner, item, keep)
         if obj is None:
             rejects.append(line)
         else:
-            alt = companion(cleaner, item, obj) if companion is not None else None
+            alt = None
+            if companion is not None:
+                kept = counted.kept if isinstance(counted, Outcome) else None
+                try:
+                    alt = companion(cleaner, item, obj, kept)
+                except Exception:  # the first clean's record stands; counted, never silent
+                    tally.fallbacks += 1
             if alt is not None:
                 from cleaner.stages.learnalt import ALT, join_line
 

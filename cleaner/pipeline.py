@@ -20,7 +20,7 @@ from cleaner.engine.ruleset import Edit, RuleSet, Selection, Tracer
 from cleaner.html.extract import HtmlOptions, html_to_text, read_page
 from cleaner.quality.filters import QualityFilters, load_quality
 from cleaner.record import RawArticle, Record, Reject
-from cleaner.steps.base import Doc, PageResult, Step, run
+from cleaner.steps.base import Doc, PageResult, Step, names, resume, run
 from cleaner.steps.document import DECODE, HTML, REPAIR, STEPS, TEXT_FIXPOINT
 from cleaner.steps.intake import writable
 from cleaner.steps.language import Detector, make_detector
@@ -39,6 +39,9 @@ class Outcome:
     selection: Selection | None
     edits: tuple[Edit, ...]
     chars_in: int
+    # With ``clean(..., keep=step)``: the document as it stood before that step (None when it
+    # was rejected before), which ``resume`` takes up again.
+    kept: Doc | None = None
 
 
 @dataclass(frozen=True)
@@ -173,13 +176,34 @@ class Cleaner:
         doc, rejected = run((_Read(), HTML, REPAIR), Doc(raw, self, chars_in=len(raw.data)))
         return None if rejected is not None else doc.text
 
-    def clean(self, raw: RawArticle, tracer: Tracer | None = None) -> Outcome:
+    def clean(
+        self, raw: RawArticle, tracer: Tracer | None = None, keep: str | None = None
+    ) -> Outcome:
+        """``raw`` through the steps; with ``keep`` (a step's name, a fixpoint's own ones
+        too), the outcome also holds the document as it stood before that step first ran."""
+        if keep is not None and keep not in names(self.steps):
+            valid = ", ".join(names(self.steps))
+            raise ValueError(f"no step '{keep}' to keep the document at (valid: {valid})")
         raw = writable(raw)
-        doc = Doc(raw, self, chars_in=len(raw.data), url=raw.url, tracer=tracer)
+        doc = Doc(raw, self, chars_in=len(raw.data), url=raw.url, tracer=tracer, keep=keep)
         doc, rejected = run(self.steps, doc)
+        return self._outcome(doc, rejected)
+
+    def resume(self, kept: Doc) -> Outcome:
+        """The rest of the clean that kept ``kept`` (``Outcome.kept``): the steps from where it
+        stands on, with this cleaner's rules and settings (learned chrome's clean without the
+        line model: a view of the same rules). The caller makes ``kept.selection`` what this
+        cleaner's rules would have chosen; the chrome rules' memo, tied to the rules, starts
+        anew, and the working sets are this clean's own."""
+        doc = kept.but(ctx=self, chrome=None, settled=set(kept.settled), clean=set(kept.clean))
+        doc, rejected = resume(self.steps, doc)
+        return self._outcome(doc, rejected)
+
+    @staticmethod
+    def _outcome(doc: Doc, rejected: Reject | None) -> Outcome:
         result: Record | Reject | None = rejected or doc.record
         assert result is not None, "the steps made no record"
-        return Outcome(result, doc.selection, doc.edits, doc.chars_in)
+        return Outcome(result, doc.selection, doc.edits, doc.chars_in, doc.kept)
 
 
 class _Read:

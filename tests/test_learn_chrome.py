@@ -23,7 +23,9 @@ from cleaner.stages import stage_for
 from cleaner.stages.chain import Chain
 from cleaner.stages.learn import LearnChrome, LearnState
 from cleaner.workers import FAULT_ENV
+from tests import learn_helpers
 from tests.conftest import ROOT, RULES, sorted_lines
+from tests.learn_helpers import write_corpus
 from tests.test_kill_resume import cli, run_to_end, tree
 
 WORDS = [
@@ -208,22 +210,15 @@ CONFIG = "corpus:\n  learn_min_docs: 10\n"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("learn")
     rng = random.Random(9)
     lines = [json.dumps(page(i, rng)) for i in range(40)]
     lines += [json.dumps(page(i, rng, "small.example")) for i in range(5)]
     lines.insert(7, "{broken")
-    src = folder / "in.jsonl"
-    src.write_text("\n".join(lines) + "\n", "utf-8")
-    rules = folder / "rules"
-    rules.mkdir()
-    (rules / "config.yaml").write_text(CONFIG, "utf-8")
-    return src, rules
+    return write_corpus(tmp_path_factory.mktemp("learn"), lines, CONFIG)
 
 
 def run_cli(src: Path, out: Path, rules: Path, *more: str) -> int:
-    return main(["run", str(src), "-o", str(out), "--rules", str(RULES), "--rules", str(rules),
-                 "--learn-chrome", *more])  # fmt: skip
+    return learn_helpers.run_cli(src, out, rules, "--learn-chrome", *more)
 
 
 def test_learn_chrome_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from cleaner.batch import Tally, clean_batch
-from cleaner.cli import main
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle
 from cleaner.stages.learn import LearnChrome
 from cleaner.stages.learnalt import ALT, split_line
 from tests.conftest import RULES, sorted_lines
+from tests.learn_helpers import articles, run_cli, write_corpus
 from tests.test_kill_resume import run_to_end, tree
 from tests.test_learn_chrome import kill_args, kill_then_resume
 
@@ -55,25 +55,10 @@ CONFIG = "corpus:\n  learn_min_docs: 10\n  learn_share: 20\n  learn_model_rules:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("learn-model")
     rng = random.Random(3)
     lines = [json.dumps(page(i, rng)) for i in range(30)]
     lines += [json.dumps(page(i, rng, "small.example")) for i in range(5)]
-    src = folder / "in.jsonl"
-    src.write_text("\n".join(lines) + "\n", "utf-8")
-    rules = folder / "rules"
-    rules.mkdir()
-    (rules / "config.yaml").write_text(CONFIG, "utf-8")
-    return src, rules
-
-
-def run_cli(src: Path, out: Path, rules: Path, *more: str) -> int:
-    return main(["run", str(src), "-o", str(out), "--rules", str(RULES), "--rules", str(rules),
-                 *more])  # fmt: skip
-
-
-def articles(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in (folder / "articles.jsonl").read_text("utf-8").splitlines()]
+    return write_corpus(tmp_path_factory.mktemp("learn-model"), lines, CONFIG)
 
 
 def test_the_model_loses_the_headlines_here(corpus: tuple[Path, Path], tmp_path: Path) -> None:

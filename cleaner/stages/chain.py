@@ -107,10 +107,15 @@ class Chain:
             if bind is not None:
                 bind(cleaner)
 
-    def companion(self, cleaner: Any, item: Any, record: dict[str, Any]) -> Any:
+    @property
+    def keep(self) -> str | None:
+        """The second stage's (the step before which pass 1 keeps each document for it)."""
+        return getattr(self.second, "keep", None)
+
+    def companion(self, cleaner: Any, item: Any, record: dict[str, Any], kept: Any = None) -> Any:
         """The second stage's (learned chrome's clean without the line model)."""
         companion = getattr(self.second, "companion", None)
-        return companion(cleaner, item, record) if companion is not None else None
+        return companion(cleaner, item, record, kept) if companion is not None else None
 
     def apply(self, record: dict[str, Any], state: Pair) -> dict[str, Any] | Drop:
         alt = record.pop(ALT, None)  # the second's: the first decides on pass 1's record

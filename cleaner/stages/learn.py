@@ -47,7 +47,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cleaner.authoring.draft import CUTS, Candidate, Draft, make_rule, render
 from cleaner.authoring.mining import body_runs
@@ -61,28 +60,13 @@ from cleaner.engine.ruleset import RuleGroup, run_chrome
 from cleaner.errors import CleanerError
 from cleaner.io.readers import Item
 from cleaner.stages import Drop
-from cleaner.stages.learnalt import ALT, clean_without, model_packs
+from cleaner.stages.learnalt import ALT, clean_without, model_packs, resume_step, site_of
 from cleaner.stages.learnspill import SPILL_MAGIC, LearnSpill, Site
 from cleaner.steps.normalize import count_spaced_words, normalize_lines
 from cleaner.words import count_words, has_cjk
 
 _MAGIC = "cleaner-learn-chrome-2"
 COMPILED = 256  # sites whose compiled rules a process keeps (records come in any site order)
-
-
-def site_of(record: dict[str, Any]) -> str | None:
-    """The site a record's chrome belongs to: its ``site``, else its URL's host (no ``www.``)."""
-    site = record.get("site")
-    if site:
-        return str(site)
-    url = record.get("url")
-    if not url:
-        return None
-    try:
-        host = urlsplit(str(url)).hostname or ""
-    except ValueError:
-        return None
-    return host.removeprefix("www.") or None
 
 
 def _key(record: dict[str, Any]) -> str:
@@ -238,16 +222,20 @@ class LearnChrome:
         # line model (0: never); see :mod:`cleaner.stages.learnalt`.
         self.model_rules = model_rules
         self.model: tuple[str, ...] = ()  # the line model's generic packs (``bind``)
+        # The step before which pass 1 keeps each document for ``companion`` (``bind``).
+        self.keep: str | None = None
         self.spill: Path | None = None
 
     def bind(self, cleaner: Any) -> None:
         """The run's cleaner, before pass 1: which generic packs run the line model."""
         self.model = model_packs(cleaner) if self.model_rules else ()
+        self.keep = resume_step(cleaner, self.model)
 
-    def companion(self, cleaner: Any, item: Item, record: dict[str, Any]) -> Any:
-        """Pass 1, where the document was cleaned: its record without the line model, kept
-        beside the first (None when the same or not needed)."""
-        return clean_without(cleaner, item, record, self.model)
+    def companion(self, cleaner: Any, item: Item, record: dict[str, Any], kept: Any = None) -> Any:
+        """Pass 1, where the document was cleaned (``kept``: as it stood before the step
+        :attr:`keep`): its record without the line model, kept beside the first (None when the
+        same or not needed)."""
+        return clean_without(cleaner, item, record, self.model, kept)
 
     def model_off(self, site: str, state: LearnState) -> bool:
         """Whether the site's learned rules replace the line model (enough of them)."""

@@ -99,6 +99,11 @@ class Doc:
     repaired: str | None = field(default=None, compare=False, repr=False)
     # The text and its UTF-8, which the rule sets scan (kept with the very text it encodes).
     utf8_cache: tuple[str, bytes | None] | None = field(default=None, compare=False, repr=False)
+    # A copy of the document kept on the way, to run the rest of the steps on it again (see
+    # ``keep``): the step it is kept before, the copy, and, in the copy, where it stands.
+    keep: str | None = field(default=None, compare=False)
+    kept: Doc | None = field(default=None, compare=False, repr=False)
+    stands: Stand | None = field(default=None, compare=False)
 
     def but(self, **changes: Any) -> Doc:
         """A copy with ``changes``. Copies the instance dict: ``dataclasses.replace`` goes
@@ -144,6 +149,29 @@ class Doc:
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Doc))
 
 
+@dataclass(frozen=True)
+class Stand:
+    """Where a kept copy stands: before the step ``step`` (in a fixpoint: in its first round,
+    after ``quiet`` steps in a row that left the text as it was)."""
+
+    step: str
+    quiet: int = 0
+
+
+def _keep(doc: Doc, stand: Stand, changed: tuple[tuple[str, int], ...]) -> Doc:
+    """``doc`` holding a copy of itself as it stands (once: the copy is made the first time)."""
+    copy = doc.but(
+        keep=None,
+        kept=None,
+        stands=stand,
+        changed=changed,
+        # Its own working sets: the rest of this clean adds to them.
+        settled=set(doc.settled),
+        clean=set(doc.clean),
+    )
+    return doc.but(keep=None, kept=copy)
+
+
 class Step(Protocol):
     """One step of the pipeline; its docstring's first line is what ``cleaner steps`` shows."""
 
@@ -175,8 +203,12 @@ def describe(steps: Sequence[Step], depth: int = 0) -> list[tuple[int, str, str]
 
 
 def run(steps: Sequence[Step], doc: Doc) -> tuple[Doc, Reject | None]:
-    """Run ``steps`` in order; stop at the first reject, returned beside the ``Doc`` it saw."""
+    """Run ``steps`` in order; stop at the first reject, returned beside the ``Doc`` it saw.
+    A ``doc.keep`` naming one of them (or one of a fixpoint's) gets the document as it stood
+    before it, in ``kept``, for ``resume``."""
     for step in steps:
+        if step.name == doc.keep:
+            doc = _keep(doc, Stand(step.name), doc.changed)
         out = step(doc)
         if isinstance(out, Reject):
             return doc, out
@@ -184,6 +216,31 @@ def run(steps: Sequence[Step], doc: Doc) -> tuple[Doc, Reject | None]:
             out = _account(step.name, doc, out)
         doc = out
     return doc, None
+
+
+def resume(steps: Sequence[Step], doc: Doc) -> tuple[Doc, Reject | None]:
+    """``run`` on a copy ``run`` kept (``doc.stands`` says where): the steps from where it
+    stands on, as if the steps before had run again and done what they did."""
+    stand = doc.stands
+    if stand is None:
+        raise ValueError("resume: the document was not kept on the way (no 'stands')")
+    doc = doc.but(stands=None)
+    for k, step in enumerate(steps):
+        if step.name == stand.step:
+            return run(steps[k:], doc)
+        if isinstance(step, Fixpoint) and stand.step in step.names:
+            out = step.resume(doc, stand)
+            if isinstance(out, Reject):
+                return doc, out
+            return run(steps[k + 1 :], out)
+    raise ValueError(f"resume: no step '{stand.step}' (valid: {', '.join(names(steps))})")
+
+
+def names(steps: Sequence[Step]) -> list[str]:
+    """The names ``keep`` may take: every step's, a fixpoint's own ones in its place."""
+    return [step.name for step in steps] + [
+        name for step in steps if isinstance(step, Fixpoint) for name in step.names
+    ]
 
 
 def _account(name: str, before: Doc, after: Doc) -> Doc:
@@ -206,7 +263,19 @@ class Fixpoint:
     # still changing after this many rounds is a reject (``no_fixpoint``), never cut short.
     rounds: int
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(step.name for step in self.steps)
+
     def __call__(self, doc: Doc) -> Doc | Reject:
+        return self._rounds(doc, Stand(self.name))
+
+    def resume(self, doc: Doc, stand: Stand) -> Doc | Reject:
+        """The loop from a copy kept before its step ``stand.step`` in the first round: the
+        steps before it are not run again, and the round goes on as it went."""
+        return self._rounds(doc, stand)
+
+    def _rounds(self, doc: Doc, stand: Stand) -> Doc | Reject:
         # Each step is a function of the text (fields and selection only add what earlier
         # rounds did not find), so once every step has seen the text as it now is and left it
         # alone, another round would change nothing: the loop stops there, mid-round if need
@@ -217,10 +286,22 @@ class Fixpoint:
             doc = doc.but(round=1)
         # The account (``_account``'s) is kept here and noted once: no step inside reads it.
         account, noted = dict(doc.changed), False
+        # Resumed: the steps before ``start`` ran in the first round of the clean that kept the
+        # copy; the schedule hears of the last of them that changed the text (``quiet`` runs
+        # before the start), so it goes on as it went then.
+        start = self.names.index(stand.step) if stand.step != self.name else 0
+        changer = start - 1 - stand.quiet
+        quiet = 0  # steps in a row that left the text as it was, for a copy kept in round 1
         for i, round_no in schedule:
+            if round_no == 1 and i < start:
+                if i == changer:
+                    schedule.changed()
+                continue
             if round_no != doc.round:
                 doc = doc.but(round=round_no)
             step = self.steps[i]
+            if doc.keep == step.name and round_no == 1:
+                doc = _keep(doc, Stand(step.name, quiet), tuple(account.items()))
             out = step(doc)
             if isinstance(out, Reject):
                 return out
@@ -230,6 +311,9 @@ class Fixpoint:
                     account[step.name] = account.get(step.name, 0) + removed
                     noted = True
                 schedule.changed()
+                quiet = 0
+            else:
+                quiet += 1
             doc = out
         if noted:
             doc = doc.but(changed=tuple(account.items()))
