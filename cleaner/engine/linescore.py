@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.engine.linefast import ascii_dated, codes, compiled, pass_weights
 from cleaner.engine.linelangs import LineLanguages
 from cleaner.engine.linemeasures import (
     _CJK,
@@ -107,6 +108,9 @@ class Scorer:
         self._near = _Weighed(w1["neighbour_log_words"], 0.25)
         self._spans: dict[int, tuple[Floats, Ints, Ints, Ints]] = {}
         self.languages = LineLanguages()
+        # The C measures and passes where built (same floats), else the numpy path.
+        self.compiled = compiled()
+        self._pass = pass_weights(self.bias1, w1, self.bias2, w2)
 
     def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
         lists = stopwords()
@@ -128,6 +132,12 @@ class Scorer:
             wide = [line for line in wide if _CJK.search(line) is None]
         else:
             wide = []
+        if plain and self.compiled is not None:
+            rows = self.compiled.ascii_rows(
+                plain, codes(stops, chrome), ascii_dated(plain), self.own_weights
+            )
+            memo.update(zip(plain, rows, strict=True))
+            plain = []
         for batch in (plain, wide):
             if batch:
                 memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
@@ -192,6 +202,9 @@ class Scorer:
     def logits(self, lines: list[str], min_body: int = 0, lang: str | None = None) -> Floats | None:
         """Each non-blank line's chrome logit (its probability is ``_sigmoid`` of it), or None
         with fewer than ``min_body`` lines of prose."""
+        if self.compiled is not None:
+            listed = self.logit_list(lines, min_body, lang)
+            return None if listed is None else np.array(listed, dtype=np.float64)
         known = self._known(lines, lang)
         n = len(known)
         if not n:
@@ -208,6 +221,18 @@ class Scorer:
         own = self._first_pass(n, parts, words, is_body, is_short, keys, first_body, last_body)
         own = self._plus_blocks(own, n_body, main, first, end, is_short, stop, chrome)
         return self._second_pass(own, n_body, first_body, last_body, first, end)
+
+    def logit_list(
+        self, lines: list[str], min_body: int = 0, lang: str | None = None
+    ) -> list[float] | None:
+        """``logits`` as a list."""
+        if self.compiled is None:
+            logits = self.logits(lines, min_body, lang)
+            return None if logits is None else logits.tolist()
+        out: list[float] | None = self.compiled.logits(
+            self._known(lines, lang), min_body, self._pass
+        )
+        return out
 
     def _first_pass(
         self,
@@ -445,15 +470,15 @@ def drop_chrome(
     bound = _keep_below(threshold)
     while len(text) >= min_lines:
         lang = pick_language(scorer.languages.counts(sum(packed)))
-        logits = scorer.logits(text, min_body, lang)
+        logits = scorer.logit_list(text, min_body, lang)
         if logits is None:
             break
-        near = np.flatnonzero(logits >= bound)
-        if not len(near):
+        near = [i for i, z in enumerate(logits) if z >= bound]
+        if not near:
             break
         keep = [True] * len(text)
-        for i in near.tolist():
-            keep[i] = _sigmoid(float(logits[i])) < threshold
+        for i in near:
+            keep[i] = _sigmoid(logits[i]) < threshold
         if all(keep):
             break
         packed = list(compress(packed, keep))

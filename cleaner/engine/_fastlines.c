@@ -1,0 +1,531 @@
+/* The boilerplate model's hot loops in C (optional: cleaner.engine.linescore falls back to its
+ * numpy path when this is not built, or with CLEANER_PURE=1).
+ *
+ * ascii_rows: the memo rows of ASCII lines (``Scorer._rows``: ``_line``'s measures, the own
+ * features' dot product and the rest), in one pass over each line's bytes.
+ * logits: one scoring pass over a page's memo rows (``Scorer.logits``).
+ *
+ * The floats must be the Python path's bit for bit: every sum is taken in the order the Python
+ * path takes it, one IEEE operation at a time (built with -ffp-contract=off: no fused
+ * multiply-add), and log1p is libm's, which math.log1p calls. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <string.h>
+
+#define N_OWN 20
+
+/* Python's str.isspace on ASCII: \t \n \v \f \r, \x1c-\x1f and the space. */
+static int py_space(unsigned char c) {
+    return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+}
+
+/* _PUNCT's ASCII characters: what a token is stripped of before it is looked up. */
+static int punct(unsigned char c) {
+    return strchr(".,;:!?\"'()[]", c) != NULL && c != 0;
+}
+
+static int closer(unsigned char c) { return c == '"' || c == '\'' || c == ')' || c == ']'; }
+
+static int has(const char *hay, Py_ssize_t n, const char *needle) {
+    Py_ssize_t k = (Py_ssize_t)strlen(needle);
+    for (Py_ssize_t i = 0; i + k <= n; i++)
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, (size_t)k) == 0) return 1;
+    return 0;
+}
+
+/* _BYLINE.match on a lower-cased ASCII line: a byline word, then a space, ':' or '/'. */
+static int byline(const char *s, Py_ssize_t n) {
+    static const char *words[] = {"by", "von", "par", "por", "di", "door", "av", "przez", NULL};
+    for (int k = 0; words[k]; k++) {
+        Py_ssize_t m = (Py_ssize_t)strlen(words[k]);
+        if (n > m && memcmp(s, words[k], (size_t)m) == 0) {
+            unsigned char c = (unsigned char)s[m];
+            if (py_space(c) || c == ':' || c == '/') return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t chars, latin, letters, upper, digits, commas, tokens, titled;
+    double words, stop, chrome, upper_share, titled_share, digit_share;
+    int ends, colon, separators, copyright, byline;
+} Measures;
+
+/* One ASCII line's measures; ``low`` receives the line lower-cased (its casefold). codes: a
+ * stripped token's code (1 stop word, 2 chrome word, 3 both). -1 on an error. */
+static int measure(const unsigned char *s, Py_ssize_t n, char *low, PyObject *codes,
+                   Measures *m) {
+    Py_ssize_t stop_hits = 0, chrome_hits = 0;
+    memset(m, 0, sizeof *m);
+    m->chars = n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        int up = c >= 'A' && c <= 'Z';
+        low[i] = (char)(up ? c + 32 : c);
+        if (up || (c >= 'a' && c <= 'z')) m->letters++;
+        m->upper += up;
+        if (c >= '0' && c <= '9') m->digits++;
+        if (c == ',') m->commas++;
+        if (c == '|') m->separators = 1;
+    }
+    for (Py_ssize_t i = 0; i < n;) {
+        while (i < n && py_space(s[i])) i++;
+        if (i >= n) break;
+        Py_ssize_t start = i;
+        while (i < n && !py_space(s[i])) i++;
+        m->tokens++;
+        if (s[start] >= 'A' && s[start] <= 'Z') m->titled++;
+        Py_ssize_t a = start, b = i;
+        while (a < b && punct(s[a])) a++;
+        while (b > a && punct(s[b - 1])) b--;
+        if (a == b) continue;
+        m->latin++;
+        PyObject *word = PyUnicode_FromStringAndSize(low + a, b - a);
+        if (word == NULL) return -1;
+        PyObject *code = PyDict_GetItemWithError(codes, word);
+        Py_DECREF(word);
+        if (code == NULL) {
+            if (PyErr_Occurred()) return -1;
+            continue;
+        }
+        long k = PyLong_AsLong(code);
+        if (k == -1 && PyErr_Occurred()) return -1;
+        stop_hits += (k & 1) != 0;
+        chrome_hits += (k & 2) != 0;
+    }
+    Py_ssize_t e = n;
+    while (e > 0 && closer(s[e - 1])) e--;
+    if (e > 0) {
+        unsigned char last = s[e - 1];
+        m->ends = last == '.' || last == '!' || last == '?';
+        m->colon = last == ':';
+    }
+    m->words = (double)m->latin;
+    m->stop = m->latin ? (double)stop_hits / m->words : 0.0;
+    m->chrome = m->latin ? (double)chrome_hits / (double)m->latin : 0.0;
+    m->upper_share = (double)m->upper / (double)(m->letters ? m->letters : 1);
+    m->titled_share = m->tokens ? (double)m->titled / (double)m->tokens : 0.0;
+    m->digit_share = (double)m->digits / (double)n;
+    m->copyright = has(low, n, "copyright") || has(low, n, "all rights reserved");
+    m->byline = byline(low, n);
+    return 0;
+}
+
+static int read_doubles(PyObject *seq, double *out, Py_ssize_t n, const char *what) {
+    PyObject *fast = PySequence_Fast(seq, what);
+    if (fast == NULL) return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != n) {
+        Py_DECREF(fast);
+        PyErr_Format(PyExc_ValueError, "%s: %zd values expected", what, n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, i));
+        if (out[i] == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+/* ascii_lines(lines, codes, dated) -> a tuple of _Line's fields per line (for the tests). */
+static PyObject *ascii_lines(PyObject *self, PyObject *args) {
+    PyObject *lines, *codes, *dated;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &lines, &PyDict_Type, &codes, &dated))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(count);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line) || !PyUnicode_IS_ASCII(line) ||
+            PyUnicode_GET_LENGTH(line) == 0) {
+            PyErr_SetString(PyExc_ValueError, "lines must be non-empty ASCII str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        char *low = PyMem_Malloc((size_t)n);
+        Measures m;
+        if (low == NULL || measure(PyUnicode_1BYTE_DATA(line), n, low, codes, &m) < 0) {
+            PyMem_Free(low);
+            Py_DECREF(out);
+            return low == NULL ? PyErr_NoMemory() : NULL;
+        }
+        PyMem_Free(low);
+        PyObject *d = PySequence_GetItem(dated, i);
+        if (d == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        int is_dated = PyObject_IsTrue(d);
+        Py_DECREF(d);
+        PyObject *row = Py_BuildValue(
+            "(nddOOOdddOdOndOO)", m.chars, m.words, m.stop, m.ends ? Py_True : Py_False,
+            m.colon ? Py_True : Py_False, m.letters ? Py_False : Py_True, m.upper_share,
+            m.titled_share, m.digit_share, m.separators ? Py_True : Py_False, m.chrome,
+            m.copyright ? Py_True : Py_False, m.commas, 0.0, is_dated ? Py_True : Py_False,
+            m.byline ? Py_True : Py_False);
+        if (row == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, row);
+    }
+    return out;
+}
+
+/* ascii_rows(lines, codes, dated, weights) -> the memo rows of ASCII lines: (own features'
+ * share of the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
+static PyObject *ascii_rows(PyObject *self, PyObject *args) {
+    PyObject *lines, *codes, *weights;
+    Py_buffer dated;
+    double w[N_OWN];
+    if (!PyArg_ParseTuple(args, "O!O!y*O", &PyList_Type, &lines, &PyDict_Type, &codes, &dated,
+                          &weights))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    if (dated.len != count) {
+        PyBuffer_Release(&dated);
+        PyErr_SetString(PyExc_ValueError, "dated: one byte per line expected");
+        return NULL;
+    }
+    if (read_doubles(weights, w, N_OWN, "weights") < 0) {
+        PyBuffer_Release(&dated);
+        return NULL;
+    }
+    const char *is_dated = dated.buf;
+    PyObject *out = PyList_New(count);
+    if (out == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line) || !PyUnicode_IS_ASCII(line) ||
+            PyUnicode_GET_LENGTH(line) == 0) {
+            PyErr_SetString(PyExc_ValueError, "lines must be non-empty ASCII str");
+            goto fail;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        PyObject *folded = PyUnicode_New(n, 127);
+        if (folded == NULL) goto fail;
+        Measures m;
+        if (measure(PyUnicode_1BYTE_DATA(line), n, (char *)PyUnicode_1BYTE_DATA(folded), codes,
+                    &m) < 0) {
+            Py_DECREF(folded);
+            goto fail;
+        }
+        double words = m.words;
+        double own[N_OWN] = {
+            log1p((double)m.chars),
+            log1p(words),
+            m.stop,
+            m.ends ? 1.0 : 0.0,
+            m.colon ? 1.0 : 0.0,
+            m.letters ? 0.0 : 1.0,
+            m.upper_share,
+            m.titled_share,
+            m.digit_share,
+            m.separators ? 1.0 : 0.0,
+            m.chrome,
+            m.copyright ? 1.0 : 0.0,
+            log1p((double)m.commas),
+            0.0,
+            is_dated[i] ? 1.0 : 0.0,
+            m.byline ? 1.0 : 0.0,
+            words <= 2 ? 1.0 : 0.0,
+            2 < words && words <= 5 ? 1.0 : 0.0,
+            5 < words && words <= 10 ? 1.0 : 0.0,
+            words <= 6 && !m.ends ? 1.0 : 0.0,
+        };
+        double part = 0.0;
+        for (int k = 0; k < N_OWN; k++) {
+            double term = w[k] * own[k];
+            part = part + term;
+        }
+        int body = words >= 12 && m.stop >= 0.15 && !m.copyright;
+        int is_short = words <= 6 && !m.ends;
+        PyObject *row = Py_BuildValue("(ddOONdd)", part, words, body ? Py_True : Py_False,
+                                      is_short ? Py_True : Py_False, folded, m.stop, m.chrome);
+        if (row == NULL) goto fail;
+        PyList_SET_ITEM(out, i, row);
+    }
+    PyBuffer_Release(&dated);
+    return out;
+fail:
+    PyBuffer_Release(&dated);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+/* numpy's maximum and minimum (the scorer's center windows) and Python's max and min (its
+ * edge windows, the first of equals kept). */
+static double np_max(double x, double y) { return (x >= y || isnan(x)) ? x : y; }
+static double np_min(double x, double y) { return (x <= y || isnan(x)) ? x : y; }
+
+enum {
+    BIAS1, W_POSITION, W_DISTANCE, W_RUN, W_NEAR, W_BEFORE_BODY, W_ABOVE, W_AFTER_BODY,
+    W_REPEATED, W_FIRST_LINE, W_PAGE_SHARE, W_BODY_LINES, W_LINES, W_IN, W_BEFORE, W_AFTER,
+    W_GAP, W_MAIN_SHARE, W_SHORT, W_STOP, W_LINK, BIAS2, C_OWN, C_PREVIOUS, C_NEXT, C_MEAN,
+    C_MAX, C_MIN, C_BEFORE_BODY, C_AFTER_BODY, C_PAGE_SHARE, C_IN, C_BEFORE, C_AFTER, N_WEIGHTS
+};
+
+typedef struct {
+    double *part, *words, *stop, *chrome, *z, *st, *cs;
+    char *body, *is_short, *repeated;
+    Py_ssize_t *distance, *run, *ss;
+} Page;
+
+static void page_free(Page *p) {
+    PyMem_Free(p->part);
+    PyMem_Free(p->distance);
+    PyMem_Free(p->body);
+}
+
+static int page_alloc(Page *p, Py_ssize_t n) {
+    memset(p, 0, sizeof *p);
+    p->part = PyMem_Malloc(sizeof(double) * (size_t)(7 * n + 2));
+    p->distance = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(3 * n + 1));
+    p->body = PyMem_Malloc((size_t)(3 * n + 1));
+    if (p->part == NULL || p->distance == NULL || p->body == NULL) {
+        page_free(p);
+        PyErr_NoMemory();
+        return -1;
+    }
+    p->words = p->part + n;
+    p->stop = p->words + n;
+    p->chrome = p->stop + n;
+    p->z = p->chrome + n;
+    p->st = p->z + n;
+    p->cs = p->st + n + 1;
+    p->run = p->distance + n;
+    p->ss = p->run + n;
+    p->is_short = p->body + n;
+    p->repeated = p->is_short + n;
+    return 0;
+}
+
+/* The memo rows' columns, and which keys (casefolded lines) the page repeats. */
+static int read_rows(PyObject *known, Py_ssize_t n, Page *p) {
+    PyObject *seen = PySet_New(NULL), *twice = PySet_New(NULL);
+    int ok = seen != NULL && twice != NULL;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(known, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 7) {
+            PyErr_SetString(PyExc_TypeError, "a memo row is a tuple of 7");
+            ok = 0;
+            break;
+        }
+        p->part[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 0));
+        p->words[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 1));
+        p->stop[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 5));
+        p->chrome[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 6));
+        int b = PyObject_IsTrue(PyTuple_GET_ITEM(row, 2));
+        int s = PyObject_IsTrue(PyTuple_GET_ITEM(row, 3));
+        if (b < 0 || s < 0 || PyErr_Occurred()) {
+            ok = 0;
+            break;
+        }
+        p->body[i] = (char)b;
+        p->is_short[i] = (char)s;
+        PyObject *key = PyTuple_GET_ITEM(row, 4);
+        int in = PySet_Contains(seen, key);
+        if (in < 0 || (in ? PySet_Add(twice, key) : PySet_Add(seen, key)) < 0) ok = 0;
+    }
+    Py_ssize_t dups = ok ? PySet_GET_SIZE(twice) : 0;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        int in = dups ? PySet_Contains(twice, PyTuple_GET_ITEM(PyList_GET_ITEM(known, i), 4)) : 0;
+        if (in < 0) ok = 0;
+        p->repeated[i] = (char)(in > 0);
+    }
+    Py_XDECREF(seen);
+    Py_XDECREF(twice);
+    return ok ? 0 : -1;
+}
+
+/* logits(known, min_body, weights) -> each line's second-pass logit (a list), or None with
+ * fewer than min_body prose lines: ``Scorer.logits`` on the memo rows ``known``. */
+static PyObject *logits(PyObject *self, PyObject *args) {
+    PyObject *known, *weights;
+    Py_ssize_t min_body;
+    double w[N_WEIGHTS];
+    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &known, &min_body, &weights)) return NULL;
+    if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(known);
+    if (n == 0) {
+        if (min_body <= 0) return PyList_New(0);
+        Py_RETURN_NONE;
+    }
+    Page p;
+    if (page_alloc(&p, n) < 0) return NULL;
+    if (read_rows(known, n, &p) < 0) {
+        page_free(&p);
+        return NULL;
+    }
+    Py_ssize_t n_body = 0, first_body = n, last_body = -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (p.body[i]) {
+            n_body++;
+            if (first_body == n) first_body = i;
+            last_body = i;
+        }
+    if (n_body < min_body) {
+        page_free(&p);
+        Py_RETURN_NONE;
+    }
+    /* linemodel.main_block */
+    Py_ssize_t main = 0, first = -1, end = -1, count = 0, start = -1, last = -4 - 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!p.body[i]) continue;
+        if (i - last <= 4) {
+            count++;
+        } else {
+            count = 1;
+            start = i;
+        }
+        last = i;
+        if (count > main) {
+            main = count;
+            first = start;
+            end = i;
+        }
+    }
+    /* Distances to the nearer prose line (n without prose), runs of short lines. */
+    Py_ssize_t prev = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p.body[i]) prev = i;
+        p.distance[i] = prev >= 0 ? i - prev : n;
+    }
+    prev = -1;
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if (p.body[i]) prev = i;
+        if (prev >= 0 && prev - i < p.distance[i]) p.distance[i] = prev - i;
+    }
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t j = i;
+        while (j < n && p.is_short[j] == p.is_short[i]) j++;
+        for (Py_ssize_t k = i; k < j; k++) p.run[k] = p.is_short[i] ? j - i : 0;
+        i = j;
+    }
+    /* The first pass but for the block features (Scorer._first_pass). */
+    double *z = p.z;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double near;
+        if (n < 2) {
+            near = w[W_NEAR] * log1p(0.0);
+        } else {
+            double q = i == 0       ? p.words[1] * 4
+                       : i == n - 1 ? p.words[n - 2] * 4
+                                    : (p.words[i - 1] + p.words[i + 1]) * 2;
+            near = w[W_NEAR] * log1p(q / 4);
+        }
+        double pos = w[W_POSITION] * ((double)i / (double)n);
+        double distance = w[W_DISTANCE] * log1p((double)p.distance[i]);
+        double run = w[W_RUN] * log1p((double)p.run[i]);
+        z[i] = w[BIAS1] + p.part[i];
+        z[i] = z[i] + pos;
+        z[i] = z[i] + distance;
+        z[i] = z[i] + (run + near);
+    }
+    for (Py_ssize_t i = 0; i < first_body; i++) z[i] += w[W_BEFORE_BODY];
+    for (Py_ssize_t i = first_body - 3 > 0 ? first_body - 3 : 0; i < first_body; i++)
+        z[i] += w[W_ABOVE];
+    for (Py_ssize_t i = last_body + 1; i < n; i++) z[i] += w[W_AFTER_BODY];
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (p.repeated[i]) z[i] += w[W_REPEATED];
+    z[0] += w[W_FIRST_LINE];
+    /* The block features (Scorer._plus_blocks). */
+    double page = 0 + w[W_PAGE_SHARE] * ((double)n_body / (double)n);
+    page += w[W_BODY_LINES] * log1p((double)n_body);
+    page += w[W_LINES] * log1p((double)n);
+    double share = w[W_MAIN_SHARE] * (n_body ? (double)main / (double)n_body : 0.0);
+    p.ss[0] = 0;
+    p.st[0] = 0.0;
+    p.cs[0] = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        p.ss[i + 1] = p.ss[i] + p.is_short[i];
+        p.st[i + 1] = p.st[i] + p.stop[i];
+        p.cs[i + 1] = p.cs[i] + p.chrome[i];
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double lead;
+        if (first < 0) {
+            lead = page + w[W_GAP] * log1p((double)n);
+        } else if (i < first) {
+            lead = (page + w[W_BEFORE]) + w[W_GAP] * log1p((double)(first - i));
+        } else if (i <= end) {
+            lead = (page + w[W_IN]) + w[W_GAP] * log1p(0.0);
+        } else {
+            lead = (page + w[W_AFTER]) + w[W_GAP] * log1p((double)(i - end));
+        }
+        Py_ssize_t lo = i - 3 > 0 ? i - 3 : 0, hi = i + 4 < n ? i + 4 : n;
+        double size = (double)(hi - lo);
+        double blocks = lead + share;
+        blocks = blocks + w[W_SHORT] * ((double)(p.ss[hi] - p.ss[lo]) / size);
+        blocks = blocks + w[W_STOP] * ((p.st[hi] - p.st[lo]) / size);
+        blocks = blocks + w[W_LINK] * ((p.cs[hi] - p.cs[lo]) / size);
+        z[i] = z[i] + blocks;
+    }
+    /* The second pass (Scorer._second_pass, Scorer._context at the edges). */
+    PyObject *out = PyList_New(n);
+    if (out == NULL) {
+        page_free(&p);
+        return NULL;
+    }
+    double page_share = w[C_PAGE_SHARE] * ((double)n_body / (double)n);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double c;
+        if (n > 4 && i >= 2 && i < n - 2) {
+            double a = z[i - 2], b = z[i - 1], m = z[i], d = z[i + 1], e = z[i + 2];
+            double mean = ((((a + b) + m) + d) + e) / 5;
+            double top = np_max(np_max(np_max(a, b), np_max(d, e)), m);
+            double bottom = np_min(np_min(np_min(a, b), np_min(d, e)), m);
+            c = w[BIAS2] + w[C_OWN] * m;
+            c = c + w[C_PREVIOUS] * b;
+            c = c + w[C_NEXT] * d;
+            c = c + w[C_MEAN] * mean;
+            c = c + (w[C_MAX] * top + w[C_MIN] * bottom);
+        } else {
+            Py_ssize_t lo = i - 2 > 0 ? i - 2 : 0, hi = i + 3 < n ? i + 3 : n;
+            double before = i > 0 ? z[i - 1] : z[i], after = i + 1 < n ? z[i + 1] : z[i];
+            double sum = 0.0, top = z[lo], bottom = z[lo];
+            for (Py_ssize_t k = lo; k < hi; k++) {
+                sum = sum + z[k];
+                if (z[k] > top) top = z[k];
+                if (z[k] < bottom) bottom = z[k];
+            }
+            c = w[BIAS2] + w[C_OWN] * z[i];
+            c = c + w[C_PREVIOUS] * before;
+            c = c + w[C_NEXT] * after;
+            c = c + w[C_MEAN] * (sum / (double)(hi - lo));
+            c = c + (w[C_MAX] * top + w[C_MIN] * bottom);
+        }
+        c = c + (i < first_body ? w[C_BEFORE_BODY] : 0.0);
+        c = c + (i > last_body ? w[C_AFTER_BODY] : 0.0);
+        c = c + page_share;
+        c = c + (first < 0 ? 0.0 : i < first ? w[C_BEFORE] : i <= end ? w[C_IN] : w[C_AFTER]);
+        PyObject *f = PyFloat_FromDouble(c);
+        if (f == NULL) {
+            Py_DECREF(out);
+            page_free(&p);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, f);
+    }
+    page_free(&p);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"ascii_lines", ascii_lines, METH_VARARGS, "_line's measures of non-empty ASCII lines."},
+    {"ascii_rows", ascii_rows, METH_VARARGS, "Scorer's memo rows of non-empty ASCII lines."},
+    {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastlines", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__fastlines(void) { return PyModule_Create(&module); }
