@@ -1,13 +1,15 @@
 /* The boilerplate model's hot loops in C (optional: cleaner.engine.linescore falls back to its
  * numpy path when this is not built, or with CLEANER_PURE=1).
  *
- * ascii_rows: the memo rows of ASCII lines (``Scorer._rows``: ``_line``'s measures, the own
- * features' dot product and the rest), in one pass over each line's bytes.
+ * line_rows: the memo rows of lines without CJK characters (``Scorer._rows``: ``_line``'s
+ * measures, the own features' dot product and the rest), one pass over each line.
+ * line_fields: ``_line``'s measures themselves (the tests hold them to ``_line``).
  * logits: one scoring pass over a page's memo rows (``Scorer.logits``).
  *
  * The floats must be the Python path's bit for bit: every sum is taken in the order the Python
  * path takes it, one IEEE operation at a time (built with -ffp-contract=off: no fused
- * multiply-add), and log1p is libm's, which math.log1p calls. */
+ * multiply-add), and log1p is libm's, which math.log1p calls. Character classes are Python's
+ * (Py_UNICODE_IS*: what str methods and re's \w, \d and \s use). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,33 +18,58 @@
 
 #define N_OWN 20
 
-/* Python's str.isspace on ASCII: \t \n \v \f \r, \x1c-\x1f and the space. */
-static int py_space(unsigned char c) {
-    return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+static int is_space(Py_UCS4 c) {
+    if (c < 128) return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+    return Py_UNICODE_ISSPACE(c);
 }
 
-/* _PUNCT's ASCII characters: what a token is stripped of before it is looked up. */
-static int punct(unsigned char c) {
-    return strchr(".,;:!?\"'()[]", c) != NULL && c != 0;
+/* linemeasures._PUNCT: what a token is stripped of before it is looked up. */
+static int punct(Py_UCS4 c) {
+    if (c < 128) return c != 0 && strchr(".,;:!?\"'()[]", (int)c) != NULL;
+    return c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019 || c == 0xAB || c == 0xBB;
 }
 
-static int closer(unsigned char c) { return c == '"' || c == '\'' || c == ')' || c == ']'; }
+/* linemeasures._CLOSERS */
+static int closer(Py_UCS4 c) {
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 ||
+           c == 0xBB || c == 0xFF09 || c == 0x300D || c == 0x300F;
+}
 
-static int has(const char *hay, Py_ssize_t n, const char *needle) {
-    Py_ssize_t k = (Py_ssize_t)strlen(needle);
-    for (Py_ssize_t i = 0; i + k <= n; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, (size_t)k) == 0) return 1;
+/* Whether ``needle`` (ASCII or UCS4 code points, 0-terminated) starts at ``at`` of s. */
+static int starts(int kind, const void *s, Py_ssize_t n, Py_ssize_t at, const Py_UCS4 *needle) {
+    Py_ssize_t k = 0;
+    for (; needle[k]; k++)
+        if (at + k >= n || PyUnicode_READ(kind, s, at + k) != needle[k]) return 0;
+    return 1;
+}
+
+static int contains(int kind, const void *s, Py_ssize_t n, const Py_UCS4 *needle) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (starts(kind, s, n, i, needle)) return 1;
     return 0;
 }
 
-/* _BYLINE.match on a lower-cased ASCII line: a byline word, then a space, ':' or '/'. */
-static int byline(const char *s, Py_ssize_t n) {
-    static const char *words[] = {"by", "von", "par", "por", "di", "door", "av", "przez", NULL};
-    for (int k = 0; words[k]; k++) {
-        Py_ssize_t m = (Py_ssize_t)strlen(words[k]);
-        if (n > m && memcmp(s, words[k], (size_t)m) == 0) {
-            unsigned char c = (unsigned char)s[m];
-            if (py_space(c) || c == ':' || c == '/') return 1;
+static const Py_UCS4 COPYRIGHT[] = {'c', 'o', 'p', 'y', 'r', 'i', 'g', 'h', 't', 0};
+static const Py_UCS4 RESERVED[] = {'a', 'l', 'l', ' ', 'r', 'i', 'g', 'h', 't', 's', ' ', 'r',
+                                   'e', 's', 'e', 'r', 'v', 'e', 'd', 0};
+
+/* linemeasures._BYLINE.match on a casefolded line: a byline word, then a space, ':', '：' or
+ * '/'. */
+static int byline(int kind, const void *s, Py_ssize_t n) {
+    static const Py_UCS4 words[][6] = {
+        {'b', 'y', 0},      {'v', 'o', 'n', 0}, {'p', 'a', 'r', 0},
+        {'p', 'o', 'r', 0}, {'d', 'i', 0},      {'d', 'o', 'o', 'r', 0},
+        {'a', 'v', 0},      {'p', 'r', 'z', 'e', 'z', 0}, {0x43E, 0x442, 0},
+        {0x6587, 0},        {0x4F5C, 0x8005, 0}, {0x8A18, 0x8005, 0},
+        {0x8BB0, 0x8005, 0},
+    };
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        if (!starts(kind, s, n, 0, words[k])) continue;
+        Py_ssize_t m = 0;
+        while (words[k][m]) m++;
+        if (m < n) {
+            Py_UCS4 c = PyUnicode_READ(kind, s, m);
+            if (is_space(c) || c == ':' || c == 0xFF1A || c == '/') return 1;
         }
     }
     return 0;
@@ -54,36 +81,58 @@ typedef struct {
     int ends, colon, separators, copyright, byline;
 } Measures;
 
-/* One ASCII line's measures; ``low`` receives the line lower-cased (its casefold). codes: a
- * stripped token's code (1 stop word, 2 chrome word, 3 both). -1 on an error. */
-static int measure(const unsigned char *s, Py_ssize_t n, char *low, PyObject *codes,
-                   Measures *m) {
-    Py_ssize_t stop_hits = 0, chrome_hits = 0;
+/* One line's measures (``_line``'s, for a line without CJK characters and newlines) from the
+ * line and its casefold. codes: a stripped token's code (1 stop word, 2 chrome word, 3 both).
+ * -1 on an error. */
+static int measure(PyObject *line, PyObject *folded, PyObject *codes, Measures *m) {
+    Py_ssize_t stop_hits = 0, chrome_hits = 0, n = PyUnicode_GET_LENGTH(line);
+    int kind = PyUnicode_KIND(line);
+    const void *s = PyUnicode_DATA(line);
+    int fkind = PyUnicode_KIND(folded);
+    const void *f = PyUnicode_DATA(folded);
+    Py_ssize_t fn = PyUnicode_GET_LENGTH(folded);
+    int in_token = 0, copyright = 0;
     memset(m, 0, sizeof *m);
     m->chars = n;
     for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        int up = c >= 'A' && c <= 'Z';
-        low[i] = (char)(up ? c + 32 : c);
-        if (up || (c >= 'a' && c <= 'z')) m->letters++;
+        Py_UCS4 c = PyUnicode_READ(kind, s, i);
+        int up, letter, digit;
+        if (c < 128) {
+            up = c >= 'A' && c <= 'Z';
+            letter = up || (c >= 'a' && c <= 'z');
+            digit = c >= '0' && c <= '9';
+        } else {
+            up = Py_UNICODE_ISUPPER(c);
+            digit = Py_UNICODE_ISDECIMAL(c);
+            letter = Py_UNICODE_ISALNUM(c) && !digit;  /* re's [^\W\d_] */
+        }
+        m->letters += letter;
         m->upper += up;
-        if (c >= '0' && c <= '9') m->digits++;
-        if (c == ',') m->commas++;
-        if (c == '|') m->separators = 1;
+        m->digits += digit;
+        if (c == ',' || c == 0xFF0C || c == 0x3001) m->commas++;
+        if (c == '|' || c == 0x2022 || c == 0x203A || c == 0xBB || c == 0xB7 || c == 0xAB ||
+            c == 0x2039)
+            m->separators = 1;
+        if (c == 0xA9) copyright = 1;
+        if (is_space(c)) {
+            in_token = 0;
+        } else if (!in_token) {
+            in_token = 1;
+            m->tokens++;
+            m->titled += up;
+        }
     }
-    for (Py_ssize_t i = 0; i < n;) {
-        while (i < n && py_space(s[i])) i++;
-        if (i >= n) break;
-        Py_ssize_t start = i;
-        while (i < n && !py_space(s[i])) i++;
-        m->tokens++;
-        if (s[start] >= 'A' && s[start] <= 'Z') m->titled++;
-        Py_ssize_t a = start, b = i;
-        while (a < b && punct(s[a])) a++;
-        while (b > a && punct(s[b - 1])) b--;
+    for (Py_ssize_t i = 0; i < fn;) {
+        while (i < fn && is_space(PyUnicode_READ(fkind, f, i))) i++;
+        if (i >= fn) break;
+        Py_ssize_t a = i;
+        while (i < fn && !is_space(PyUnicode_READ(fkind, f, i))) i++;
+        Py_ssize_t b = i;
+        while (a < b && punct(PyUnicode_READ(fkind, f, a))) a++;
+        while (b > a && punct(PyUnicode_READ(fkind, f, b - 1))) b--;
         if (a == b) continue;
         m->latin++;
-        PyObject *word = PyUnicode_FromStringAndSize(low + a, b - a);
+        PyObject *word = PyUnicode_Substring(folded, a, b);
         if (word == NULL) return -1;
         PyObject *code = PyDict_GetItemWithError(codes, word);
         Py_DECREF(word);
@@ -97,10 +146,11 @@ static int measure(const unsigned char *s, Py_ssize_t n, char *low, PyObject *co
         chrome_hits += (k & 2) != 0;
     }
     Py_ssize_t e = n;
-    while (e > 0 && closer(s[e - 1])) e--;
+    while (e > 0 && closer(PyUnicode_READ(kind, s, e - 1))) e--;
     if (e > 0) {
-        unsigned char last = s[e - 1];
-        m->ends = last == '.' || last == '!' || last == '?';
+        Py_UCS4 last = PyUnicode_READ(kind, s, e - 1);
+        m->ends = last == '.' || last == '!' || last == '?' || last == 0x2026 ||
+                  last == 0x3002 || last == 0xFF01 || last == 0xFF1F;
         m->colon = last == ':';
     }
     m->words = (double)m->latin;
@@ -109,8 +159,8 @@ static int measure(const unsigned char *s, Py_ssize_t n, char *low, PyObject *co
     m->upper_share = (double)m->upper / (double)(m->letters ? m->letters : 1);
     m->titled_share = m->tokens ? (double)m->titled / (double)m->tokens : 0.0;
     m->digit_share = (double)m->digits / (double)n;
-    m->copyright = has(low, n, "copyright") || has(low, n, "all rights reserved");
-    m->byline = byline(low, n);
+    m->copyright = copyright || contains(fkind, f, fn, COPYRIGHT) || contains(fkind, f, fn, RESERVED);
+    m->byline = byline(fkind, f, fn);
     return 0;
 }
 
@@ -133,90 +183,104 @@ static int read_doubles(PyObject *seq, double *out, Py_ssize_t n, const char *wh
     return 0;
 }
 
-/* ascii_lines(lines, codes, dated) -> a tuple of _Line's fields per line (for the tests). */
-static PyObject *ascii_lines(PyObject *self, PyObject *args) {
-    PyObject *lines, *codes, *dated;
-    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &lines, &PyDict_Type, &codes, &dated))
+/* Line i and its casefold: folded[i], or for an ASCII line with folded None, the line
+ * lower-cased (its casefold) made here. A new reference to the casefold; NULL on an error. */
+static PyObject *line_at(PyObject *lines, PyObject *folded, Py_ssize_t i, PyObject **line) {
+    *line = PyList_GET_ITEM(lines, i);
+    if (!PyUnicode_Check(*line) || PyUnicode_GET_LENGTH(*line) == 0) {
+        PyErr_SetString(PyExc_ValueError, "lines must be non-empty str");
         return NULL;
+    }
+    if (folded != Py_None) {
+        PyObject *f = PyList_GET_ITEM(folded, i);
+        if (!PyUnicode_Check(f)) {
+            PyErr_SetString(PyExc_ValueError, "folded must be str");
+            return NULL;
+        }
+        Py_INCREF(f);
+        return f;
+    }
+    if (!PyUnicode_IS_ASCII(*line)) {
+        PyErr_SetString(PyExc_ValueError, "without folded, lines must be ASCII");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(*line);
+    PyObject *f = PyUnicode_New(n, 127);
+    if (f == NULL) return NULL;
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(*line);
+    Py_UCS1 *low = PyUnicode_1BYTE_DATA(f);
+    for (Py_ssize_t k = 0; k < n; k++) low[k] = s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k];
+    return f;
+}
+
+/* Arguments shared by line_fields and line_rows: lines, their casefolds (a list, or None for
+ * ASCII lines), the token codes and a byte per line, 1 where it holds a date. */
+static int line_args(PyObject *args, PyObject **lines, PyObject **folded, PyObject **codes,
+                     Py_buffer *dated, PyObject **weights) {
+    if (!PyArg_ParseTuple(args, weights ? "O!OO!y*O" : "O!OO!y*", &PyList_Type, lines, folded,
+                          &PyDict_Type, codes, dated, weights))
+        return -1;
+    Py_ssize_t count = PyList_GET_SIZE(*lines);
+    int bad_folded = *folded != Py_None &&
+                     (!PyList_Check(*folded) || PyList_GET_SIZE(*folded) != count);
+    if (bad_folded || dated->len != count) {
+        PyBuffer_Release(dated);
+        PyErr_SetString(PyExc_ValueError, "folded and dated: one per line");
+        return -1;
+    }
+    return 0;
+}
+
+/* line_fields(lines, folded, codes, dated) -> a tuple of _Line's fields per line. */
+static PyObject *line_fields(PyObject *self, PyObject *args) {
+    PyObject *lines, *folded, *codes, *line;
+    Py_buffer dated;
+    if (line_args(args, &lines, &folded, &codes, &dated, NULL) < 0) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(lines);
+    const char *is_dated = dated.buf;
     PyObject *out = PyList_New(count);
-    if (out == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *line = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_Check(line) || !PyUnicode_IS_ASCII(line) ||
-            PyUnicode_GET_LENGTH(line) == 0) {
-            PyErr_SetString(PyExc_ValueError, "lines must be non-empty ASCII str");
-            Py_DECREF(out);
-            return NULL;
-        }
-        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
-        char *low = PyMem_Malloc((size_t)n);
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        if (low == NULL || measure(PyUnicode_1BYTE_DATA(line), n, low, codes, &m) < 0) {
-            PyMem_Free(low);
-            Py_DECREF(out);
-            return low == NULL ? PyErr_NoMemory() : NULL;
-        }
-        PyMem_Free(low);
-        PyObject *d = PySequence_GetItem(dated, i);
-        if (d == NULL) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        int is_dated = PyObject_IsTrue(d);
-        Py_DECREF(d);
-        PyObject *row = Py_BuildValue(
+        int ok = f != NULL && measure(line, f, codes, &m) == 0;
+        Py_XDECREF(f);
+        PyObject *row = !ok ? NULL : Py_BuildValue(
             "(nddOOOdddOdOndOO)", m.chars, m.words, m.stop, m.ends ? Py_True : Py_False,
             m.colon ? Py_True : Py_False, m.letters ? Py_False : Py_True, m.upper_share,
             m.titled_share, m.digit_share, m.separators ? Py_True : Py_False, m.chrome,
-            m.copyright ? Py_True : Py_False, m.commas, 0.0, is_dated ? Py_True : Py_False,
+            m.copyright ? Py_True : Py_False, m.commas, 0.0, is_dated[i] ? Py_True : Py_False,
             m.byline ? Py_True : Py_False);
         if (row == NULL) {
-            Py_DECREF(out);
-            return NULL;
+            Py_CLEAR(out);
+            break;
         }
         PyList_SET_ITEM(out, i, row);
     }
+    PyBuffer_Release(&dated);
     return out;
 }
 
-/* ascii_rows(lines, codes, dated, weights) -> the memo rows of ASCII lines: (own features'
- * share of the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
-static PyObject *ascii_rows(PyObject *self, PyObject *args) {
-    PyObject *lines, *codes, *weights;
+/* line_rows(lines, folded, codes, dated, weights) -> the memo rows: (own features' share of
+ * the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
+static PyObject *line_rows(PyObject *self, PyObject *args) {
+    PyObject *lines, *folded, *codes, *weights, *line;
     Py_buffer dated;
     double w[N_OWN];
-    if (!PyArg_ParseTuple(args, "O!O!y*O", &PyList_Type, &lines, &PyDict_Type, &codes, &dated,
-                          &weights))
-        return NULL;
-    Py_ssize_t count = PyList_GET_SIZE(lines);
-    if (dated.len != count) {
-        PyBuffer_Release(&dated);
-        PyErr_SetString(PyExc_ValueError, "dated: one byte per line expected");
-        return NULL;
-    }
+    if (line_args(args, &lines, &folded, &codes, &dated, &weights) < 0) return NULL;
     if (read_doubles(weights, w, N_OWN, "weights") < 0) {
         PyBuffer_Release(&dated);
         return NULL;
     }
+    Py_ssize_t count = PyList_GET_SIZE(lines);
     const char *is_dated = dated.buf;
     PyObject *out = PyList_New(count);
-    if (out == NULL) goto fail;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *line = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_Check(line) || !PyUnicode_IS_ASCII(line) ||
-            PyUnicode_GET_LENGTH(line) == 0) {
-            PyErr_SetString(PyExc_ValueError, "lines must be non-empty ASCII str");
-            goto fail;
-        }
-        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
-        PyObject *folded = PyUnicode_New(n, 127);
-        if (folded == NULL) goto fail;
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        if (measure(PyUnicode_1BYTE_DATA(line), n, (char *)PyUnicode_1BYTE_DATA(folded), codes,
-                    &m) < 0) {
-            Py_DECREF(folded);
-            goto fail;
+        if (f == NULL || measure(line, f, codes, &m) < 0) {
+            Py_XDECREF(f);
+            Py_CLEAR(out);
+            break;
         }
         double words = m.words;
         double own[N_OWN] = {
@@ -241,6 +305,7 @@ static PyObject *ascii_rows(PyObject *self, PyObject *args) {
             5 < words && words <= 10 ? 1.0 : 0.0,
             words <= 6 && !m.ends ? 1.0 : 0.0,
         };
+        /* _own's dot product: from 0.0, a product then a sum per feature, in order. */
         double part = 0.0;
         for (int k = 0; k < N_OWN; k++) {
             double term = w[k] * own[k];
@@ -249,16 +314,15 @@ static PyObject *ascii_rows(PyObject *self, PyObject *args) {
         int body = words >= 12 && m.stop >= 0.15 && !m.copyright;
         int is_short = words <= 6 && !m.ends;
         PyObject *row = Py_BuildValue("(ddOONdd)", part, words, body ? Py_True : Py_False,
-                                      is_short ? Py_True : Py_False, folded, m.stop, m.chrome);
-        if (row == NULL) goto fail;
+                                      is_short ? Py_True : Py_False, f, m.stop, m.chrome);
+        if (row == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
         PyList_SET_ITEM(out, i, row);
     }
     PyBuffer_Release(&dated);
     return out;
-fail:
-    PyBuffer_Release(&dated);
-    Py_XDECREF(out);
-    return NULL;
 }
 
 /* numpy's maximum and minimum (the scorer's center windows) and Python's max and min (its
@@ -520,8 +584,8 @@ static PyObject *logits(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"ascii_lines", ascii_lines, METH_VARARGS, "_line's measures of non-empty ASCII lines."},
-    {"ascii_rows", ascii_rows, METH_VARARGS, "Scorer's memo rows of non-empty ASCII lines."},
+    {"line_fields", line_fields, METH_VARARGS, "_line's measures of lines without CJK."},
+    {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
     {NULL, NULL, 0, NULL},
 };

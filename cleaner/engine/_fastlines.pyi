@@ -1,11 +1,15 @@
 from typing import Any
 
-def ascii_lines(lines: list[str], codes: dict[str, int], dated: bytes) -> list[tuple[Any, ...]]: ...
-def ascii_rows(
-    lines: list[str], codes: dict[str, int], dated: bytes, weights: tuple[float, ...]
-) -> list[tuple[float, float, bool, bool, str, float, float]]: ...
-def logits(
-    known: list[tuple[float, float, bool, bool, str, float, float]],
-    min_body: int,
+_Row = tuple[float, float, bool, bool, str, float, float]
+
+def line_fields(
+    lines: list[str], folded: list[str] | None, codes: dict[str, int], dated: bytes
+) -> list[tuple[Any, ...]]: ...
+def line_rows(
+    lines: list[str],
+    folded: list[str] | None,
+    codes: dict[str, int],
+    dated: bytes,
     weights: tuple[float, ...],
-) -> list[float] | None: ...
+) -> list[_Row]: ...
+def logits(known: list[_Row], min_body: int, weights: tuple[float, ...]) -> list[float] | None: ...

@@ -10,7 +10,7 @@ from functools import cache
 from itertools import accumulate
 from types import ModuleType
 
-from cleaner.engine.linemeasures import _DATE_ASCII
+from cleaner.engine.linemeasures import _DATE_ASCII, _DIGIT, _dated
 
 # The weights ``_fastlines.logits`` reads, in its order: the first pass's place and block
 # features (bias first), then the second pass's.
@@ -94,3 +94,14 @@ def ascii_dated(lines: list[str]) -> bytes:
         for match in matches:
             dated[bisect_right(starts, match.start()) - 1] = 1
     return bytes(dated)
+
+
+def wide_dated(lines: list[str]) -> tuple[list[str], bytes]:
+    """Lines without CJK characters (nor newlines): their casefolds, and a byte per line, 1
+    where it holds a date (every such date has a digit)."""
+    folded = list(map(str.casefold, lines))
+    search = _DIGIT.search
+    dated = bytes(
+        search(line) is not None and _dated(f) for line, f in zip(lines, folded, strict=True)
+    )
+    return folded, dated

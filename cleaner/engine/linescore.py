@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.engine.linefast import ascii_dated, codes, compiled, pass_weights
+from cleaner.engine.linefast import ascii_dated, codes, compiled, pass_weights, wide_dated
 from cleaner.engine.linelangs import LineLanguages
 from cleaner.engine.linemeasures import (
     _CJK,
@@ -132,12 +132,16 @@ class Scorer:
             wide = [line for line in wide if _CJK.search(line) is None]
         else:
             wide = []
-        if plain and self.compiled is not None:
-            rows = self.compiled.ascii_rows(
-                plain, codes(stops, chrome), ascii_dated(plain), self.own_weights
-            )
-            memo.update(zip(plain, rows, strict=True))
-            plain = []
+        if self.compiled is not None:
+            coded = codes(stops, chrome)
+            for batch, folded, dated in (
+                (plain, None, ascii_dated(plain)),
+                (wide, *wide_dated(wide)),
+            ):
+                if batch:
+                    rows = self.compiled.line_rows(batch, folded, coded, dated, self.own_weights)
+                    memo.update(zip(batch, rows, strict=True))
+            plain = wide = []
         for batch in (plain, wide):
             if batch:
                 memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
