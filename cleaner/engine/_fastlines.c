@@ -36,16 +36,16 @@ static int closer(Py_UCS4 c) {
 }
 
 /* Whether ``needle`` (ASCII or UCS4 code points, 0-terminated) starts at ``at`` of s. */
-static int starts(int kind, const void *s, Py_ssize_t n, Py_ssize_t at, const Py_UCS4 *needle) {
+static int starts(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, const Py_UCS4 *needle) {
     Py_ssize_t k = 0;
     for (; needle[k]; k++)
-        if (at + k >= n || PyUnicode_READ(kind, s, at + k) != needle[k]) return 0;
+        if (at + k >= n || s[at + k] != needle[k]) return 0;
     return 1;
 }
 
-static int contains(int kind, const void *s, Py_ssize_t n, const Py_UCS4 *needle) {
+static int contains(const Py_UCS4 *s, Py_ssize_t n, const Py_UCS4 *needle) {
     for (Py_ssize_t i = 0; i < n; i++)
-        if (starts(kind, s, n, i, needle)) return 1;
+        if (s[i] == needle[0] && starts(s, n, i, needle)) return 1;
     return 0;
 }
 
@@ -55,7 +55,7 @@ static const Py_UCS4 RESERVED[] = {'a', 'l', 'l', ' ', 'r', 'i', 'g', 'h', 't', 
 
 /* linemeasures._BYLINE.match on a casefolded line: a byline word, then a space, ':', '：' or
  * '/'. */
-static int byline(int kind, const void *s, Py_ssize_t n) {
+static int byline(const Py_UCS4 *s, Py_ssize_t n) {
     static const Py_UCS4 words[][6] = {
         {'b', 'y', 0},      {'v', 'o', 'n', 0}, {'p', 'a', 'r', 0},
         {'p', 'o', 'r', 0}, {'d', 'i', 0},      {'d', 'o', 'o', 'r', 0},
@@ -64,15 +64,116 @@ static int byline(int kind, const void *s, Py_ssize_t n) {
         {0x8BB0, 0x8005, 0},
     };
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
-        if (!starts(kind, s, n, 0, words[k])) continue;
+        if (!starts(s, n, 0, words[k])) continue;
         Py_ssize_t m = 0;
         while (words[k][m]) m++;
         if (m < n) {
-            Py_UCS4 c = PyUnicode_READ(kind, s, m);
+            Py_UCS4 c = s[m];
             if (is_space(c) || c == ':' || c == 0xFF1A || c == '/') return 1;
         }
     }
     return 0;
+}
+
+/* A word table: a dict from str to int read into an open-addressing hash table over code
+ * points, so a token is looked up without making a str of it. The dicts passed in are made
+ * once and never changed (linefast.codes, LineLanguages), and each table keeps a reference to
+ * its dict, so its address names it. */
+typedef struct {
+    PyObject *dict;
+    Py_UCS4 *chars;
+    Py_ssize_t *start, *len, *slot;
+    PyObject **value;
+    size_t mask;
+} Table;
+
+#define MAX_TABLES 32
+static Table *tables[MAX_TABLES];
+static int n_tables;
+
+static size_t hash_of(const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t b) {
+    size_t h = 14695981039346656037u;
+    for (Py_ssize_t i = a; i < b; i++) {
+        h ^= (size_t)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+static void table_free(Table *t) {
+    if (t == NULL) return;
+    Py_XDECREF(t->dict);
+    PyMem_Free(t->chars);
+    PyMem_Free(t->start);
+    PyMem_Free(t->value);
+    PyMem_Free(t);
+}
+
+static Table *table_of(PyObject *dict) {
+    for (int i = 0; i < n_tables; i++)
+        if (tables[i]->dict == dict) return tables[i];
+    if (n_tables == MAX_TABLES) {
+        for (int i = 0; i < n_tables; i++) table_free(tables[i]);
+        n_tables = 0;
+    }
+    Py_ssize_t n = PyDict_GET_SIZE(dict), pos = 0, total = 0, k = 0;
+    size_t size = 16;
+    while (size < (size_t)(2 * n + 2)) size *= 2;
+    PyObject *key, *value;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "a word table's keys are str");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(key);
+    }
+    Table *t = PyMem_Calloc(1, sizeof *t);
+    if (t == NULL) return (Table *)PyErr_NoMemory();
+    t->chars = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(total + 1));
+    t->start = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * n + 1) + sizeof(Py_ssize_t) * size);
+    t->value = PyMem_Malloc(sizeof(PyObject *) * (size_t)(n + 1));
+    if (t->chars == NULL || t->start == NULL || t->value == NULL) {
+        table_free(t);
+        return (Table *)PyErr_NoMemory();
+    }
+    t->len = t->start + n;
+    t->slot = t->len + n + 1;
+    t->mask = size - 1;
+    for (size_t i = 0; i < size; i++) t->slot[i] = -1;
+    Py_INCREF(dict);
+    t->dict = dict;
+    pos = 0;
+    total = 0;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+        Py_ssize_t m = PyUnicode_GET_LENGTH(key);
+        int kind = PyUnicode_KIND(key);
+        const void *d = PyUnicode_DATA(key);
+        for (Py_ssize_t i = 0; i < m; i++) t->chars[total + i] = PyUnicode_READ(kind, d, i);
+        t->start[k] = total;
+        t->len[k] = m;
+        t->value[k] = value; /* borrowed: the table holds the dict */
+        size_t h = hash_of(t->chars + total, 0, m) & t->mask;
+        while (t->slot[h] >= 0) h = (h + 1) & t->mask;
+        t->slot[h] = k;
+        total += m;
+        k++;
+    }
+    tables[n_tables++] = t;
+    return t;
+}
+
+/* The value of s[a:b] in the table, or NULL (borrowed). */
+static PyObject *table_get(Table *t, const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t b) {
+    size_t h = hash_of(s, a, b) & t->mask;
+    Py_ssize_t m = b - a;
+    for (Py_ssize_t k; (k = t->slot[h]) >= 0; h = (h + 1) & t->mask) {
+        if (t->len[k] != m) continue;
+        const Py_UCS4 *w = t->chars + t->start[k];
+        Py_ssize_t i = 0;
+        while (i < m && w[i] == s[a + i]) i++;
+        if (i == m) return t->value[k];
+    }
+    return NULL;
 }
 
 typedef struct {
@@ -84,18 +185,14 @@ typedef struct {
 /* One line's measures (``_line``'s, for a line without CJK characters and newlines) from the
  * line and its casefold. codes: a stripped token's code (1 stop word, 2 chrome word, 3 both).
  * -1 on an error. */
-static int measure(PyObject *line, PyObject *folded, PyObject *codes, Measures *m) {
-    Py_ssize_t stop_hits = 0, chrome_hits = 0, n = PyUnicode_GET_LENGTH(line);
-    int kind = PyUnicode_KIND(line);
-    const void *s = PyUnicode_DATA(line);
-    int fkind = PyUnicode_KIND(folded);
-    const void *f = PyUnicode_DATA(folded);
-    Py_ssize_t fn = PyUnicode_GET_LENGTH(folded);
+static int measure(const Py_UCS4 *s, Py_ssize_t n, const Py_UCS4 *f, Py_ssize_t fn,
+                   Table *codes, Measures *m) {
+    Py_ssize_t stop_hits = 0, chrome_hits = 0;
     int in_token = 0, copyright = 0;
     memset(m, 0, sizeof *m);
     m->chars = n;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, s, i);
+        Py_UCS4 c = s[i];
         int up, letter, digit;
         if (c < 128) {
             up = c >= 'A' && c <= 'Z';
@@ -123,32 +220,26 @@ static int measure(PyObject *line, PyObject *folded, PyObject *codes, Measures *
         }
     }
     for (Py_ssize_t i = 0; i < fn;) {
-        while (i < fn && is_space(PyUnicode_READ(fkind, f, i))) i++;
+        while (i < fn && is_space(f[i])) i++;
         if (i >= fn) break;
         Py_ssize_t a = i;
-        while (i < fn && !is_space(PyUnicode_READ(fkind, f, i))) i++;
+        while (i < fn && !is_space(f[i])) i++;
         Py_ssize_t b = i;
-        while (a < b && punct(PyUnicode_READ(fkind, f, a))) a++;
-        while (b > a && punct(PyUnicode_READ(fkind, f, b - 1))) b--;
+        while (a < b && punct(f[a])) a++;
+        while (b > a && punct(f[b - 1])) b--;
         if (a == b) continue;
         m->latin++;
-        PyObject *word = PyUnicode_Substring(folded, a, b);
-        if (word == NULL) return -1;
-        PyObject *code = PyDict_GetItemWithError(codes, word);
-        Py_DECREF(word);
-        if (code == NULL) {
-            if (PyErr_Occurred()) return -1;
-            continue;
-        }
+        PyObject *code = table_get(codes, f, a, b);
+        if (code == NULL) continue;
         long k = PyLong_AsLong(code);
         if (k == -1 && PyErr_Occurred()) return -1;
         stop_hits += (k & 1) != 0;
         chrome_hits += (k & 2) != 0;
     }
     Py_ssize_t e = n;
-    while (e > 0 && closer(PyUnicode_READ(kind, s, e - 1))) e--;
+    while (e > 0 && closer(s[e - 1])) e--;
     if (e > 0) {
-        Py_UCS4 last = PyUnicode_READ(kind, s, e - 1);
+        Py_UCS4 last = s[e - 1];
         m->ends = last == '.' || last == '!' || last == '?' || last == 0x2026 ||
                   last == 0x3002 || last == 0xFF01 || last == 0xFF1F;
         m->colon = last == ':';
@@ -159,8 +250,8 @@ static int measure(PyObject *line, PyObject *folded, PyObject *codes, Measures *
     m->upper_share = (double)m->upper / (double)(m->letters ? m->letters : 1);
     m->titled_share = m->tokens ? (double)m->titled / (double)m->tokens : 0.0;
     m->digit_share = (double)m->digits / (double)n;
-    m->copyright = copyright || contains(fkind, f, fn, COPYRIGHT) || contains(fkind, f, fn, RESERVED);
-    m->byline = byline(fkind, f, fn);
+    m->copyright = copyright || contains(f, fn, COPYRIGHT) || contains(f, fn, RESERVED);
+    m->byline = byline(f, fn);
     return 0;
 }
 
@@ -181,6 +272,23 @@ static int read_doubles(PyObject *seq, double *out, Py_ssize_t n, const char *wh
     }
     Py_DECREF(fast);
     return 0;
+}
+
+/* A str's code points in a buffer grown as needed (freed by the caller); NULL on an error. */
+typedef struct {
+    Py_UCS4 *data;
+    Py_ssize_t size;
+} Buffer;
+
+static Py_UCS4 *code_points(PyObject *str, Buffer *buf) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (n + 1 > buf->size) {
+        Py_UCS4 *grown = PyMem_Realloc(buf->data, sizeof(Py_UCS4) * (size_t)(2 * n + 64));
+        if (grown == NULL) return (Py_UCS4 *)PyErr_NoMemory();
+        buf->data = grown;
+        buf->size = 2 * n + 64;
+    }
+    return PyUnicode_AsUCS4(str, buf->data, buf->size, 1);
 }
 
 /* Line i and its casefold: folded[i], or for an ASCII line with folded None, the line
@@ -213,6 +321,14 @@ static PyObject *line_at(PyObject *lines, PyObject *folded, Py_ssize_t i, PyObje
     return f;
 }
 
+/* measure() of a line and its casefold. */
+static int measured(PyObject *line, PyObject *folded, Table *codes, Measures *m, Buffer *bufs) {
+    Py_UCS4 *s = code_points(line, &bufs[0]);
+    Py_UCS4 *f = s == NULL ? NULL : code_points(folded, &bufs[1]);
+    if (f == NULL) return -1;
+    return measure(s, PyUnicode_GET_LENGTH(line), f, PyUnicode_GET_LENGTH(folded), codes, m);
+}
+
 /* Arguments shared by line_fields and line_rows: lines, their casefolds (a list, or None for
  * ASCII lines), the token codes and a byte per line, 1 where it holds a date. */
 static int line_args(PyObject *args, PyObject **lines, PyObject **folded, PyObject **codes,
@@ -236,13 +352,19 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
     PyObject *lines, *folded, *codes, *line;
     Py_buffer dated;
     if (line_args(args, &lines, &folded, &codes, &dated, NULL) < 0) return NULL;
+    Table *table = table_of(codes);
+    if (table == NULL) {
+        PyBuffer_Release(&dated);
+        return NULL;
+    }
+    Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
     Py_ssize_t count = PyList_GET_SIZE(lines);
     const char *is_dated = dated.buf;
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        int ok = f != NULL && measure(line, f, codes, &m) == 0;
+        int ok = f != NULL && measured(line, f, table, &m, bufs) == 0;
         Py_XDECREF(f);
         PyObject *row = !ok ? NULL : Py_BuildValue(
             "(nddOOOdddOdOndOO)", m.chars, m.words, m.stop, m.ends ? Py_True : Py_False,
@@ -257,6 +379,8 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, row);
     }
     PyBuffer_Release(&dated);
+    PyMem_Free(bufs[0].data);
+    PyMem_Free(bufs[1].data);
     return out;
 }
 
@@ -267,6 +391,12 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     Py_buffer dated;
     double w[N_OWN];
     if (line_args(args, &lines, &folded, &codes, &dated, &weights) < 0) return NULL;
+    Table *table = table_of(codes);
+    if (table == NULL) {
+        PyBuffer_Release(&dated);
+        return NULL;
+    }
+    Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
     if (read_doubles(weights, w, N_OWN, "weights") < 0) {
         PyBuffer_Release(&dated);
         return NULL;
@@ -277,7 +407,7 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        if (f == NULL || measure(line, f, codes, &m) < 0) {
+        if (f == NULL || measured(line, f, table, &m, bufs) < 0) {
             Py_XDECREF(f);
             Py_CLEAR(out);
             break;
@@ -322,6 +452,8 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, row);
     }
     PyBuffer_Release(&dated);
+    PyMem_Free(bufs[0].data);
+    PyMem_Free(bufs[1].data);
     return out;
 }
 
@@ -583,10 +715,53 @@ static PyObject *logits(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* packed_counts(folded, table) -> each casefolded line's stop words per language: the sum of
+ * table[token] over its tokens (str.split's), 0 for tokens not in the table
+ * (``LineLanguages.packed``). */
+static PyObject *packed_counts(PyObject *self, PyObject *args) {
+    PyObject *lines, *table;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &lines, &PyDict_Type, &table)) return NULL;
+    Table *words = table_of(table);
+    if (words == NULL) return NULL;
+    Buffer buf = {NULL, 0};
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(count);
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "lines must be str");
+            Py_CLEAR(out);
+            break;
+        }
+        const Py_UCS4 *s = code_points(line, &buf);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        PyObject *total = s == NULL ? NULL : PyLong_FromLong(0);
+        for (Py_ssize_t k = 0; total != NULL && k < n;) {
+            while (k < n && is_space(s[k])) k++;
+            if (k >= n) break;
+            Py_ssize_t a = k;
+            while (k < n && !is_space(s[k])) k++;
+            PyObject *value = table_get(words, s, a, k);
+            if (value == NULL) continue;
+            PyObject *sum = PyNumber_Add(total, value);
+            Py_DECREF(total);
+            total = sum;
+        }
+        if (total == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, total);
+    }
+    PyMem_Free(buf.data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"line_fields", line_fields, METH_VARARGS, "_line's measures of lines without CJK."},
     {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
+    {"packed_counts", packed_counts, METH_VARARGS, "Casefolded lines' stop words, packed."},
     {NULL, NULL, 0, NULL},
 };
 

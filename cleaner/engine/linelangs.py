@@ -5,10 +5,11 @@ menus on every page of a site."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import compress, repeat
 from operator import is_
 
+from cleaner.engine.linefast import compiled
 from cleaner.engine.linemeasures import _languages
 
 _BITS = 32  # a field per language in one integer; a page has fewer than 2**32 words
@@ -29,6 +30,7 @@ class LineLanguages:
             if word
         }
         self.memo: dict[str, int] = {}
+        self.compiled = compiled()  # the tokens looked up in C where built
 
     def packed(self, lines: list[str]) -> list[int]:
         """Each line's ``language_counts([line])``, packed."""
@@ -39,9 +41,13 @@ class LineLanguages:
         if None not in known:
             return known  # type: ignore[return-value]
         new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
-        tokens = map(str.split, map(str.casefold, new))
-        weigh: Callable[[str, int], int] = self._packed.get
-        sums: Iterator[int] = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
+        sums: Iterable[int]
+        if self.compiled is not None:
+            sums = self.compiled.packed_counts(list(map(str.casefold, new)), self._packed)
+        else:
+            tokens = map(str.split, map(str.casefold, new))
+            weigh: Callable[[str, int], int] = self._packed.get
+            sums = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
         memo.update(zip(new, sums, strict=True))
         return list(map(memo.__getitem__, lines))
 
