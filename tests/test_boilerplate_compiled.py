@@ -44,12 +44,11 @@ def _fields(lines: list[str], lang: str) -> None:
     stops, chrome = lists[lang], lm.chrome_words()
     coded = linefast.codes(stops, chrome)
     want = [tuple(lm._line(line, stops, lists["cjk"], chrome)) for line in lines]
-    folded, dated = linefast.wide_dated(lines)
-    assert FAST.line_fields(lines, folded, coded, dated) == want
+    folded = [line.casefold() for line in lines]
+    assert FAST.line_fields(lines, folded, coded, lm._dated) == want
     if all(map(str.isascii, lines)):
-        # ASCII lines as the scorer measures them: lower-cased in C, dates found at once.
-        assert linefast.ascii_dated(lines) == dated
-        assert FAST.line_fields(lines, None, coded, dated) == want
+        # ASCII lines as the scorer measures them: lower-cased and dated in C.
+        assert FAST.line_fields(lines, None, coded, None) == want
 
 
 @needs_build
@@ -67,6 +66,49 @@ def test_ascii_lines_measure_as_line(lines: list[str], lang: str) -> None:
 )
 def test_other_lines_measure_as_line(lines: list[str], lang: str) -> None:
     _fields(lines, lang)
+
+
+# Dates: each pattern's edges (word boundaries, digit runs, separators, month words).
+DATE_LINES = (
+    st.lists(
+        st.one_of(
+            st.text("0123456789:./- _aAxn", max_size=10),
+            st.sampled_from(["jan", "May", "sept.", "Dec", "decx", "1899", "2024", "20155", "_19"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map("".join)
+    .filter(lambda line: bool(line.strip()))
+)
+
+
+@needs_build
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DATE_LINES, min_size=1, max_size=5))
+def test_ascii_dates_are_re2s(lines: list[str]) -> None:
+    assert FAST is not None
+    coded = linefast.codes(frozenset(), frozenset())
+    got = [row[14] for row in FAST.line_fields(lines, None, coded, None)]
+    digit = [any(c.isdigit() for c in line) for line in lines]
+    want = [
+        d and lm._DATE_ASCII.search(line.lower().encode()) is not None
+        for line, d in zip(lines, digit, strict=True)
+    ]
+    assert got == want
+
+
+@needs_build
+def test_cjk_counts_are_the_patterns() -> None:
+    assert FAST is not None
+    for text in (
+        "",
+        "plain ASCII",
+        "naïve – “quoted”",
+        "中文 and かな, ｶﾅ 한국어 豈",
+        "\U0001f600年",
+    ):
+        assert FAST.cjk_count(text) == len(lm._CJK.findall(text))
 
 
 def _pure(scorer: Scorer) -> Scorer:

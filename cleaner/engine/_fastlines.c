@@ -179,7 +179,7 @@ static PyObject *table_get(Table *t, const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t 
 typedef struct {
     Py_ssize_t chars, latin, letters, upper, digits, commas, tokens, titled;
     double words, stop, chrome, upper_share, titled_share, digit_share;
-    int ends, colon, separators, copyright, byline;
+    int ends, colon, separators, copyright, byline, dated;
 } Measures;
 
 /* One line's measures (``_line``'s, for a line without CJK characters and newlines) from the
@@ -321,27 +321,105 @@ static PyObject *line_at(PyObject *lines, PyObject *folded, Py_ssize_t i, PyObje
     return f;
 }
 
-/* measure() of a line and its casefold. */
-static int measured(PyObject *line, PyObject *folded, Table *codes, Measures *m, Buffer *bufs) {
+/* linemeasures._DATE_ASCII.search on a lower-cased ASCII line (RE2 on bytes: \b and \d are
+ * ASCII's): whether some alternative matches somewhere. */
+static int ascii_word(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static int dig(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
+    return i < n && s[i] >= '0' && s[i] <= '9';
+}
+static Py_ssize_t digit_run(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
+    Py_ssize_t j = i;
+    while (dig(s, n, j)) j++;
+    return j - i;
+}
+static int ends_word(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
+    return i >= n || !ascii_word(s[i]); /* \b after a word character */
+}
+static int separator(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
+    return i < n && (s[i] == '.' || s[i] == '/' || s[i] == '-');
+}
+static int month_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    if (i + 3 > n) return 0;
+    for (int k = 0; k < 36; k += 3)
+        if (s[i] == (Py_UCS4)months[k] && s[i + 1] == (Py_UCS4)months[k + 1] &&
+            s[i + 2] == (Py_UCS4)months[k + 2])
+            return 1;
+    return 0;
+}
+
+static int ascii_date(const Py_UCS4 *s, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int starts_word = i == 0 || !ascii_word(s[i - 1]);
+        if (dig(s, n, i)) {
+            /* \d \b(?:jan|...) */
+            if (i + 1 < n && s[i + 1] == ' ' && month_at(s, n, i + 2)) return 1;
+            if (!starts_word) continue;
+            /* \b(?:1[89]|20)\d\d\b */
+            if (((s[i] == '1' && i + 1 < n && (s[i + 1] == '8' || s[i + 1] == '9')) ||
+                 (s[i] == '2' && i + 1 < n && s[i + 1] == '0')) &&
+                dig(s, n, i + 2) && dig(s, n, i + 3) && ends_word(s, n, i + 4))
+                return 1;
+            Py_ssize_t run = digit_run(s, n, i), j = i + run;
+            if (run > 2) continue;
+            /* \b\d{1,2}:\d\d\b */
+            if (j < n && s[j] == ':' && dig(s, n, j + 1) && dig(s, n, j + 2) &&
+                ends_word(s, n, j + 3))
+                return 1;
+            /* \b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b */
+            if (separator(s, n, j)) {
+                Py_ssize_t run2 = digit_run(s, n, j + 1), k = j + 1 + run2;
+                if (run2 >= 1 && run2 <= 2 && separator(s, n, k)) {
+                    Py_ssize_t run3 = digit_run(s, n, k + 1);
+                    if (run3 >= 2 && run3 <= 4 && ends_word(s, n, k + 1 + run3)) return 1;
+                }
+            }
+        } else if (starts_word && month_at(s, n, i)) {
+            /* \b(?:jan|...)[a-z]*\.? \d */
+            Py_ssize_t j = i + 3;
+            while (j < n && s[j] >= 'a' && s[j] <= 'z') j++;
+            if (j < n && s[j] == '.') j++;
+            if (j < n && s[j] == ' ' && dig(s, n, j + 1)) return 1;
+        }
+    }
+    return 0;
+}
+
+/* measure() of a line and its casefold, and whether it is dated: by ascii_date for ASCII
+ * lines (dated_of None), else dated_of(casefold) for the lines with a digit (every date
+ * without CJK characters has one). */
+static int measured(PyObject *line, PyObject *folded, Table *codes, PyObject *dated_of,
+                    Measures *m, Buffer *bufs) {
     Py_UCS4 *s = code_points(line, &bufs[0]);
     Py_UCS4 *f = s == NULL ? NULL : code_points(folded, &bufs[1]);
-    if (f == NULL) return -1;
-    return measure(s, PyUnicode_GET_LENGTH(line), f, PyUnicode_GET_LENGTH(folded), codes, m);
+    Py_ssize_t fn = PyUnicode_GET_LENGTH(folded);
+    if (f == NULL || measure(s, PyUnicode_GET_LENGTH(line), f, fn, codes, m) < 0) return -1;
+    m->dated = 0;
+    if (m->digits == 0) return 0;
+    if (dated_of == Py_None) {
+        m->dated = ascii_date(f, fn);
+        return 0;
+    }
+    PyObject *got = PyObject_CallOneArg(dated_of, folded);
+    m->dated = got == NULL ? -1 : PyObject_IsTrue(got);
+    Py_XDECREF(got);
+    return m->dated < 0 ? -1 : 0;
 }
 
 /* Arguments shared by line_fields and line_rows: lines, their casefolds (a list, or None for
  * ASCII lines), the token codes and a byte per line, 1 where it holds a date. */
 static int line_args(PyObject *args, PyObject **lines, PyObject **folded, PyObject **codes,
-                     Py_buffer *dated, PyObject **weights) {
-    if (!PyArg_ParseTuple(args, weights ? "O!OO!y*O" : "O!OO!y*", &PyList_Type, lines, folded,
-                          &PyDict_Type, codes, dated, weights))
+                     PyObject **dated_of, PyObject **weights) {
+    if (!PyArg_ParseTuple(args, weights ? "O!OO!OO" : "O!OO!O", &PyList_Type, lines, folded,
+                          &PyDict_Type, codes, dated_of, weights))
         return -1;
     Py_ssize_t count = PyList_GET_SIZE(*lines);
     int bad_folded = *folded != Py_None &&
                      (!PyList_Check(*folded) || PyList_GET_SIZE(*folded) != count);
-    if (bad_folded || dated->len != count) {
-        PyBuffer_Release(dated);
-        PyErr_SetString(PyExc_ValueError, "folded and dated: one per line");
+    if (bad_folded || (*folded == Py_None) != (*dated_of == Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "folded: one per line; dated_of with folded only");
         return -1;
     }
     return 0;
@@ -350,27 +428,23 @@ static int line_args(PyObject *args, PyObject **lines, PyObject **folded, PyObje
 /* line_fields(lines, folded, codes, dated) -> a tuple of _Line's fields per line. */
 static PyObject *line_fields(PyObject *self, PyObject *args) {
     PyObject *lines, *folded, *codes, *line;
-    Py_buffer dated;
-    if (line_args(args, &lines, &folded, &codes, &dated, NULL) < 0) return NULL;
+    PyObject *dated_of;
+    if (line_args(args, &lines, &folded, &codes, &dated_of, NULL) < 0) return NULL;
     Table *table = table_of(codes);
-    if (table == NULL) {
-        PyBuffer_Release(&dated);
-        return NULL;
-    }
+    if (table == NULL) return NULL;
     Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
     Py_ssize_t count = PyList_GET_SIZE(lines);
-    const char *is_dated = dated.buf;
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        int ok = f != NULL && measured(line, f, table, &m, bufs) == 0;
+        int ok = f != NULL && measured(line, f, table, dated_of, &m, bufs) == 0;
         Py_XDECREF(f);
         PyObject *row = !ok ? NULL : Py_BuildValue(
             "(nddOOOdddOdOndOO)", m.chars, m.words, m.stop, m.ends ? Py_True : Py_False,
             m.colon ? Py_True : Py_False, m.letters ? Py_False : Py_True, m.upper_share,
             m.titled_share, m.digit_share, m.separators ? Py_True : Py_False, m.chrome,
-            m.copyright ? Py_True : Py_False, m.commas, 0.0, is_dated[i] ? Py_True : Py_False,
+            m.copyright ? Py_True : Py_False, m.commas, 0.0, m.dated ? Py_True : Py_False,
             m.byline ? Py_True : Py_False);
         if (row == NULL) {
             Py_CLEAR(out);
@@ -378,7 +452,6 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
         }
         PyList_SET_ITEM(out, i, row);
     }
-    PyBuffer_Release(&dated);
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
     return out;
@@ -388,26 +461,19 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
  * the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
 static PyObject *line_rows(PyObject *self, PyObject *args) {
     PyObject *lines, *folded, *codes, *weights, *line;
-    Py_buffer dated;
+    PyObject *dated_of;
     double w[N_OWN];
-    if (line_args(args, &lines, &folded, &codes, &dated, &weights) < 0) return NULL;
+    if (line_args(args, &lines, &folded, &codes, &dated_of, &weights) < 0) return NULL;
     Table *table = table_of(codes);
-    if (table == NULL) {
-        PyBuffer_Release(&dated);
-        return NULL;
-    }
+    if (table == NULL) return NULL;
     Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
-    if (read_doubles(weights, w, N_OWN, "weights") < 0) {
-        PyBuffer_Release(&dated);
-        return NULL;
-    }
+    if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(lines);
-    const char *is_dated = dated.buf;
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        if (f == NULL || measured(line, f, table, &m, bufs) < 0) {
+        if (f == NULL || measured(line, f, table, dated_of, &m, bufs) < 0) {
             Py_XDECREF(f);
             Py_CLEAR(out);
             break;
@@ -428,7 +494,7 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
             m.copyright ? 1.0 : 0.0,
             log1p((double)m.commas),
             0.0,
-            is_dated[i] ? 1.0 : 0.0,
+            m.dated ? 1.0 : 0.0,
             m.byline ? 1.0 : 0.0,
             words <= 2 ? 1.0 : 0.0,
             2 < words && words <= 5 ? 1.0 : 0.0,
@@ -451,7 +517,6 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
         }
         PyList_SET_ITEM(out, i, row);
     }
-    PyBuffer_Release(&dated);
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
     return out;
@@ -757,7 +822,26 @@ static PyObject *packed_counts(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* cjk_count(text) -> how many of its characters are linemeasures._CJK's (kana, ideographs). */
+static PyObject *cjk_count(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text must be str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *s = PyUnicode_DATA(text);
+    if (kind != PyUnicode_1BYTE_KIND)
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, s, i);
+            count += (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
+                     (c >= 0xF900 && c <= 0xFAFF);
+        }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
+    {"cjk_count", cjk_count, METH_O, "How many kana and ideographs a text holds."},
     {"line_fields", line_fields, METH_VARARGS, "_line's measures of lines without CJK."},
     {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},

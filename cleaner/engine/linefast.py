@@ -5,12 +5,8 @@ the numpy path (``linescore``), which stays the fallback. ``CLEANER_PURE=1`` for
 from __future__ import annotations
 
 import os
-from bisect import bisect_right
 from functools import cache
-from itertools import accumulate
 from types import ModuleType
-
-from cleaner.engine.linemeasures import _DATE_ASCII, _DIGIT, _dated
 
 # The weights ``_fastlines.logits`` reads, in its order: the first pass's place and block
 # features (bias first), then the second pass's.
@@ -81,27 +77,3 @@ def codes(stops: frozenset[str], chrome: frozenset[str]) -> dict[str, int]:
     for word in chrome:
         out[word] = out.get(word, 0) | 2
     return out
-
-
-def ascii_dated(lines: list[str]) -> bytes:
-    """A byte per ASCII line (no newline in it), 1 where it holds a date: the lines searched as
-    one text (no date pattern reaches across a newline), each match dating its line."""
-    dated = bytearray(len(lines))
-    text = "\n".join(lines).lower().encode("ascii")
-    matches = list(_DATE_ASCII.finditer(text))
-    if matches:
-        starts = list(accumulate(map(len, lines), lambda a, n: a + n + 1, initial=0))
-        for match in matches:
-            dated[bisect_right(starts, match.start()) - 1] = 1
-    return bytes(dated)
-
-
-def wide_dated(lines: list[str]) -> tuple[list[str], bytes]:
-    """Lines without CJK characters (nor newlines): their casefolds, and a byte per line, 1
-    where it holds a date (every such date has a digit)."""
-    folded = list(map(str.casefold, lines))
-    search = _DIGIT.search
-    dated = bytes(
-        search(line) is not None and _dated(f) for line, f in zip(lines, folded, strict=True)
-    )
-    return folded, dated

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.engine.linefast import ascii_dated, codes, compiled, pass_weights, wide_dated
+from cleaner.engine.linefast import codes, compiled, pass_weights
 from cleaner.engine.linelangs import LineLanguages
 from cleaner.engine.linemeasures import (
     _CJK,
     _SHORT_WORDS,
     OWN_FEATURES,
+    _dated,
     _is_body,
     _line,
     _own,
@@ -134,12 +135,13 @@ class Scorer:
             wide = []
         if self.compiled is not None:
             coded = codes(stops, chrome)
-            for batch, folded, dated in (
-                (plain, None, ascii_dated(plain)),
-                (wide, *wide_dated(wide)),
+            # ASCII lines casefolded and their dates found in C, the others' dates by _dated.
+            for batch, folded, dated_of in (
+                (plain, None, None),
+                (wide, list(map(str.casefold, wide)), _dated),
             ):
                 if batch:
-                    rows = self.compiled.line_rows(batch, folded, coded, dated, self.own_weights)
+                    rows = self.compiled.line_rows(batch, folded, coded, dated_of, self.own_weights)
                     memo.update(zip(batch, rows, strict=True))
             plain = wide = []
         for batch in (plain, wide):
