@@ -459,6 +459,48 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
 
 /* line_rows(lines, folded, codes, dated, weights) -> the memo rows: (own features' share of
  * the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
+/* The memo row of a line and its casefold (a new reference; NULL on an error). */
+static PyObject *row_of(PyObject *line, PyObject *f, Table *table, PyObject *dated_of,
+                        const double *w, Buffer *bufs) {
+    Measures m;
+    if (measured(line, f, table, dated_of, &m, bufs) < 0) return NULL;
+    double words = m.words;
+    double own[N_OWN] = {
+        log1p((double)m.chars),
+        log1p(words),
+        m.stop,
+        m.ends ? 1.0 : 0.0,
+        m.colon ? 1.0 : 0.0,
+        m.letters ? 0.0 : 1.0,
+        m.upper_share,
+        m.titled_share,
+        m.digit_share,
+        m.separators ? 1.0 : 0.0,
+        m.chrome,
+        m.copyright ? 1.0 : 0.0,
+        log1p((double)m.commas),
+        0.0,
+        m.dated ? 1.0 : 0.0,
+        m.byline ? 1.0 : 0.0,
+        words <= 2 ? 1.0 : 0.0,
+        2 < words && words <= 5 ? 1.0 : 0.0,
+        5 < words && words <= 10 ? 1.0 : 0.0,
+        words <= 6 && !m.ends ? 1.0 : 0.0,
+    };
+    /* _own's dot product: from 0.0, a product then a sum per feature, in order. */
+    double part = 0.0;
+    for (int k = 0; k < N_OWN; k++) {
+        double term = w[k] * own[k];
+        part = part + term;
+    }
+    int body = words >= 12 && m.stop >= 0.15 && !m.copyright;
+    int is_short = words <= 6 && !m.ends;
+    return Py_BuildValue("(ddOOOdd)", part, words, body ? Py_True : Py_False,
+                         is_short ? Py_True : Py_False, f, m.stop, m.chrome);
+}
+
+/* line_rows(lines, folded, codes, dated_of, weights) -> the memo rows: (own features' share
+ * of the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
 static PyObject *line_rows(PyObject *self, PyObject *args) {
     PyObject *lines, *folded, *codes, *weights, *line;
     PyObject *dated_of;
@@ -472,45 +514,8 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
-        Measures m;
-        if (f == NULL || measured(line, f, table, dated_of, &m, bufs) < 0) {
-            Py_XDECREF(f);
-            Py_CLEAR(out);
-            break;
-        }
-        double words = m.words;
-        double own[N_OWN] = {
-            log1p((double)m.chars),
-            log1p(words),
-            m.stop,
-            m.ends ? 1.0 : 0.0,
-            m.colon ? 1.0 : 0.0,
-            m.letters ? 0.0 : 1.0,
-            m.upper_share,
-            m.titled_share,
-            m.digit_share,
-            m.separators ? 1.0 : 0.0,
-            m.chrome,
-            m.copyright ? 1.0 : 0.0,
-            log1p((double)m.commas),
-            0.0,
-            m.dated ? 1.0 : 0.0,
-            m.byline ? 1.0 : 0.0,
-            words <= 2 ? 1.0 : 0.0,
-            2 < words && words <= 5 ? 1.0 : 0.0,
-            5 < words && words <= 10 ? 1.0 : 0.0,
-            words <= 6 && !m.ends ? 1.0 : 0.0,
-        };
-        /* _own's dot product: from 0.0, a product then a sum per feature, in order. */
-        double part = 0.0;
-        for (int k = 0; k < N_OWN; k++) {
-            double term = w[k] * own[k];
-            part = part + term;
-        }
-        int body = words >= 12 && m.stop >= 0.15 && !m.copyright;
-        int is_short = words <= 6 && !m.ends;
-        PyObject *row = Py_BuildValue("(ddOONdd)", part, words, body ? Py_True : Py_False,
-                                      is_short ? Py_True : Py_False, f, m.stop, m.chrome);
+        PyObject *row = f == NULL ? NULL : row_of(line, f, table, dated_of, w, bufs);
+        Py_XDECREF(f);
         if (row == NULL) {
             Py_CLEAR(out);
             break;
@@ -519,6 +524,115 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     }
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
+    return out;
+}
+
+/* Whether a line is measured here: non-empty, without a newline or a CJK character. */
+static int measurable(PyObject *line) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    int kind = PyUnicode_KIND(line);
+    const void *s = PyUnicode_DATA(line);
+    if (n == 0) return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, s, i);
+        if (c == '\n' || (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
+            (c >= 0xF900 && c <= 0xFAFF))
+            return 0;
+    }
+    return 1;
+}
+
+/* known_rows(lines, memo, codes, dated_of, weights) -> each line's memo row, from memo or
+ * measured and added to it; None for a line this does not measure (a CJK character or a
+ * newline: Python's _line does). ASCII lines are casefolded and dated here, the others
+ * casefolded by str.casefold and dated by dated_of. */
+static PyObject *known_rows(PyObject *self, PyObject *args) {
+    PyObject *lines, *memo, *codes, *dated_of, *weights;
+    double w[N_OWN];
+    if (!PyArg_ParseTuple(args, "O!O!O!OO", &PyList_Type, &lines, &PyDict_Type, &memo,
+                          &PyDict_Type, &codes, &dated_of, &weights))
+        return NULL;
+    if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(count);
+    Table *table = NULL;
+    Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        PyObject *row = PyDict_GetItemWithError(memo, line);
+        if (row != NULL) {
+            Py_INCREF(row);
+        } else if (PyErr_Occurred()) {
+            row = NULL;
+        } else if (!PyUnicode_Check(line) || !measurable(line)) {
+            row = Py_NewRef(Py_None);
+        } else {
+            if (table == NULL) table = table_of(codes);
+            PyObject *f = NULL;
+            int ascii = PyUnicode_IS_ASCII(line);
+            if (table != NULL)
+                f = ascii ? line_at(lines, Py_None, i, &line)
+                          : PyObject_CallMethod(line, "casefold", NULL);
+            if (f != NULL && !PyUnicode_Check(f)) Py_CLEAR(f);
+            row = f == NULL ? NULL : row_of(line, f, table, ascii ? Py_None : dated_of, w, bufs);
+            Py_XDECREF(f);
+            if (row != NULL && PyDict_SetItem(memo, line, row) < 0) Py_CLEAR(row);
+        }
+        if (row == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, row);
+    }
+    PyMem_Free(bufs[0].data);
+    PyMem_Free(bufs[1].data);
+    return out;
+}
+
+/* packed_lines(lines, memo, table) -> each line's stop words per language: the sum of
+ * table[token] over its casefold's tokens (str.split's), remembered in memo
+ * (``LineLanguages.packed``). */
+static PyObject *packed_lines(PyObject *self, PyObject *args) {
+    PyObject *lines, *memo, *dict;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &lines, &PyDict_Type, &memo,
+                          &PyDict_Type, &dict))
+        return NULL;
+    Table *words = NULL;
+    Buffer buf = {NULL, 0};
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(count);
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        PyObject *total = PyDict_GetItemWithError(memo, line);
+        if (total != NULL) {
+            Py_INCREF(total);
+        } else if (!PyErr_Occurred()) {
+            if (words == NULL) words = table_of(dict);
+            PyObject *f = words == NULL ? NULL : PyObject_CallMethod(line, "casefold", NULL);
+            const Py_UCS4 *s = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
+            Py_ssize_t n = s == NULL ? 0 : PyUnicode_GET_LENGTH(f);
+            Py_XDECREF(f);
+            total = s == NULL ? NULL : PyLong_FromLong(0);
+            for (Py_ssize_t k = 0; total != NULL && k < n;) {
+                while (k < n && is_space(s[k])) k++;
+                if (k >= n) break;
+                Py_ssize_t a = k;
+                while (k < n && !is_space(s[k])) k++;
+                PyObject *value = table_get(words, s, a, k);
+                if (value == NULL) continue;
+                PyObject *sum = PyNumber_Add(total, value);
+                Py_DECREF(total);
+                total = sum;
+            }
+            if (total != NULL && PyDict_SetItem(memo, line, total) < 0) Py_CLEAR(total);
+        }
+        if (total == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, total);
+    }
+    PyMem_Free(buf.data);
     return out;
 }
 
@@ -610,10 +724,16 @@ static int read_rows(PyObject *known, Py_ssize_t n, Page *p) {
 /* logits(known, min_body, weights) -> each line's second-pass logit (a list), or None with
  * fewer than min_body prose lines: ``Scorer.logits`` on the memo rows ``known``. */
 static PyObject *logits(PyObject *self, PyObject *args) {
-    PyObject *known, *weights;
+    PyObject *known, *weights, *bound_of = Py_None;
     Py_ssize_t min_body;
-    double w[N_WEIGHTS];
-    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &known, &min_body, &weights)) return NULL;
+    double w[N_WEIGHTS], bound = 0.0;
+    if (!PyArg_ParseTuple(args, "O!nO|O", &PyList_Type, &known, &min_body, &weights, &bound_of))
+        return NULL;
+    int near = bound_of != Py_None;
+    if (near) {
+        bound = PyFloat_AsDouble(bound_of);
+        if (bound == -1.0 && PyErr_Occurred()) return NULL;
+    }
     if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(known);
     if (n == 0) {
@@ -731,7 +851,7 @@ static PyObject *logits(PyObject *self, PyObject *args) {
         z[i] = z[i] + blocks;
     }
     /* The second pass (Scorer._second_pass, Scorer._context at the edges). */
-    PyObject *out = PyList_New(n);
+    PyObject *out = PyList_New(near ? 0 : n);
     if (out == NULL) {
         page_free(&p);
         return NULL;
@@ -768,13 +888,18 @@ static PyObject *logits(PyObject *self, PyObject *args) {
         c = c + (i > last_body ? w[C_AFTER_BODY] : 0.0);
         c = c + page_share;
         c = c + (first < 0 ? 0.0 : i < first ? w[C_BEFORE] : i <= end ? w[C_IN] : w[C_AFTER]);
-        PyObject *f = PyFloat_FromDouble(c);
-        if (f == NULL) {
+        if (near && !(c >= bound)) continue;
+        PyObject *f = near ? Py_BuildValue("(nd)", i, c) : PyFloat_FromDouble(c);
+        if (f == NULL || (near && PyList_Append(out, f) < 0)) {
+            Py_XDECREF(f);
             Py_DECREF(out);
             page_free(&p);
             return NULL;
         }
-        PyList_SET_ITEM(out, i, f);
+        if (near)
+            Py_DECREF(f);
+        else
+            PyList_SET_ITEM(out, i, f);
     }
     page_free(&p);
     return out;
@@ -846,6 +971,8 @@ static PyMethodDef methods[] = {
     {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
     {"packed_counts", packed_counts, METH_VARARGS, "Casefolded lines' stop words, packed."},
+    {"packed_lines", packed_lines, METH_VARARGS, "Lines' stop words, packed and remembered."},
+    {"known_rows", known_rows, METH_VARARGS, "Lines' memo rows, remembered."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,7 +5,7 @@ menus on every page of a site."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import is_
 
@@ -37,17 +37,16 @@ class LineLanguages:
         memo = self.memo
         if len(memo) > self.MEMO:
             memo.clear()
+        if self.compiled is not None:
+            out: list[int] = self.compiled.packed_lines(lines, memo, self._packed)
+            return out
         known = list(map(memo.get, lines))
         if None not in known:
             return known  # type: ignore[return-value]
         new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
-        sums: Iterable[int]
-        if self.compiled is not None:
-            sums = self.compiled.packed_counts(list(map(str.casefold, new)), self._packed)
-        else:
-            tokens = map(str.split, map(str.casefold, new))
-            weigh: Callable[[str, int], int] = self._packed.get
-            sums = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
+        tokens = map(str.split, map(str.casefold, new))
+        weigh: Callable[[str, int], int] = self._packed.get
+        sums: Iterator[int] = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
         memo.update(zip(new, sums, strict=True))
         return list(map(memo.__getitem__, lines))
 

@@ -96,7 +96,7 @@ class Scorer:
 
     def __init__(self, model: dict[str, Any]) -> None:
         self.bias1, w1 = _folded(model["line"], LINE_FEATURES)
-        self.own_weights = tuple(w1[name] for name in OWN_FEATURES)
+        self.own_weights = self.own = tuple(w1[name] for name in OWN_FEATURES)
         self.w1 = w1
         self.block_weights = tuple(w1[name] for name in BLOCK_FEATURES)
         self.bias2, w2 = _folded(model["context"], CONTEXT_FEATURES)
@@ -120,34 +120,29 @@ class Scorer:
         if sum(map(len, self.memo.values())) > self.MEMO:
             self.memo.clear()
         memo = self.memo.setdefault(lang, {})
-        known = list(map(memo.get, lines))
-        if None not in known:
-            return known  # type: ignore[return-value]
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
-        new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
-        # ASCII lines (most lines) measured as a page, other lines without CJK characters as
-        # another, lines with CJK characters one by one.
-        plain = [line for line in new if line.isascii() and "\n" not in line]
-        if len(plain) < len(new):
+        known: list[_Known | None]
+        if self.compiled is not None:
+            # Lines without CJK characters measured and remembered in C: ASCII lines casefolded
+            # and dated there, the others dated by _dated; None for the rest.
+            known = self.compiled.known_rows(lines, memo, codes(stops, chrome), _dated, self.own)
+            if None not in known:
+                return known  # type: ignore[return-value]
+            new = list(compress(lines, map(is_, known, repeat(None))))
+        else:
+            known = list(map(memo.get, lines))
+            if None not in known:
+                return known  # type: ignore[return-value]
+            new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
+            # ASCII lines (most lines) measured as a page, other lines without CJK characters
+            # as another, lines with CJK characters one by one.
+            plain = [line for line in new if line.isascii() and "\n" not in line]
             wide = [line for line in new if not line.isascii() and "\n" not in line]
             wide = [line for line in wide if _CJK.search(line) is None]
-        else:
-            wide = []
-        if self.compiled is not None:
-            coded = codes(stops, chrome)
-            # ASCII lines casefolded and their dates found in C, the others' dates by _dated.
-            for batch, folded, dated_of in (
-                (plain, None, None),
-                (wide, list(map(str.casefold, wide)), _dated),
-            ):
+            for batch in (plain, wide):
                 if batch:
-                    rows = self.compiled.line_rows(batch, folded, coded, dated_of, self.own_weights)
-                    memo.update(zip(batch, rows, strict=True))
-            plain = wide = []
-        for batch in (plain, wide):
-            if batch:
-                memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
-        for line in new if len(plain) + len(wide) < len(new) else ():
+                    memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
+        for line in new:
             if line in memo:
                 continue
             f = _line(line, stops, cjk_stops, chrome)
@@ -209,8 +204,8 @@ class Scorer:
         """Each non-blank line's chrome logit (its probability is ``_sigmoid`` of it), or None
         with fewer than ``min_body`` lines of prose."""
         if self.compiled is not None:
-            listed = self.logit_list(lines, min_body, lang)
-            return None if listed is None else np.array(listed, dtype=np.float64)
+            got = self.compiled.logits(self._known(lines, lang), min_body, self._pass)
+            return None if got is None else np.array(got, dtype=np.float64)
         known = self._known(lines, lang)
         n = len(known)
         if not n:
@@ -228,17 +223,19 @@ class Scorer:
         own = self._plus_blocks(own, n_body, main, first, end, is_short, stop, chrome)
         return self._second_pass(own, n_body, first_body, last_body, first, end)
 
-    def logit_list(
-        self, lines: list[str], min_body: int = 0, lang: str | None = None
-    ) -> list[float] | None:
-        """``logits`` as a list."""
-        if self.compiled is None:
-            logits = self.logits(lines, min_body, lang)
-            return None if logits is None else logits.tolist()
-        out: list[float] | None = self.compiled.logits(
-            self._known(lines, lang), min_body, self._pass
-        )
-        return out
+    def near(
+        self, lines: list[str], min_body: int, lang: str | None, bound: float
+    ) -> list[tuple[int, float]] | None:
+        """Each line whose logit is at least ``bound``, with it; None as ``logits``."""
+        if self.compiled is not None:
+            known = self._known(lines, lang)
+            out: list[tuple[int, float]] | None
+            out = self.compiled.logits(known, min_body, self._pass, bound)
+            return out
+        logits = self.logits(lines, min_body, lang)
+        if logits is None:
+            return None
+        return [(i, float(logits[i])) for i in np.flatnonzero(logits >= bound).tolist()]
 
     def _first_pass(
         self,
@@ -476,15 +473,12 @@ def drop_chrome(
     bound = _keep_below(threshold)
     while len(text) >= min_lines:
         lang = pick_language(scorer.languages.counts(sum(packed)))
-        logits = scorer.logit_list(text, min_body, lang)
-        if logits is None:
-            break
-        near = [i for i, z in enumerate(logits) if z >= bound]
+        near = scorer.near(text, min_body, lang, bound)
         if not near:
             break
         keep = [True] * len(text)
-        for i in near:
-            keep[i] = _sigmoid(logits[i]) < threshold
+        for i, z in near:
+            keep[i] = _sigmoid(z) < threshold
         if all(keep):
             break
         packed = list(compress(packed, keep))
