@@ -25,7 +25,9 @@ static int is_space(Py_UCS4 c) {
 
 /* linemeasures._PUNCT: what a token is stripped of before it is looked up. */
 static int punct(Py_UCS4 c) {
-    if (c < 128) return c != 0 && strchr(".,;:!?\"'()[]", (int)c) != NULL;
+    if (c < 128)
+        return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
+               c == '\'' || c == '(' || c == ')' || c == '[' || c == ']';
     return c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019 || c == 0xAB || c == 0xBB;
 }
 
@@ -495,8 +497,12 @@ static PyObject *row_of(PyObject *line, PyObject *f, Table *table, PyObject *dat
     }
     int body = words >= 12 && m.stop >= 0.15 && !m.copyright;
     int is_short = words <= 6 && !m.ends;
-    return Py_BuildValue("(ddOOOdd)", part, words, body ? Py_True : Py_False,
-                         is_short ? Py_True : Py_False, f, m.stop, m.chrome);
+    PyObject *row = Py_BuildValue("(ddOOOdd)", part, words, body ? Py_True : Py_False,
+                                  is_short ? Py_True : Py_False, f, m.stop, m.chrome);
+    /* Floats, booleans and a str: never part of a cycle, so the collector need not visit the
+     * memo's rows. */
+    if (row != NULL) PyObject_GC_UnTrack(row);
+    return row;
 }
 
 /* line_rows(lines, folded, codes, dated_of, weights) -> the memo rows: (own features' share
@@ -608,10 +614,16 @@ static PyObject *packed_lines(PyObject *self, PyObject *args) {
             Py_INCREF(total);
         } else if (!PyErr_Occurred()) {
             if (words == NULL) words = table_of(dict);
-            PyObject *f = words == NULL ? NULL : PyObject_CallMethod(line, "casefold", NULL);
-            const Py_UCS4 *s = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
+            int ascii = PyUnicode_Check(line) && PyUnicode_IS_ASCII(line);
+            /* An ASCII line's casefold is it lower-cased. */
+            PyObject *f = words == NULL ? NULL
+                          : ascii       ? Py_NewRef(line)
+                                        : PyObject_CallMethod(line, "casefold", NULL);
+            Py_UCS4 *s = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
             Py_ssize_t n = s == NULL ? 0 : PyUnicode_GET_LENGTH(f);
             Py_XDECREF(f);
+            for (Py_ssize_t k = 0; ascii && k < n; k++)
+                if (s[k] >= 'A' && s[k] <= 'Z') s[k] += 32;
             total = s == NULL ? NULL : PyLong_FromLong(0);
             for (Py_ssize_t k = 0; total != NULL && k < n;) {
                 while (k < n && is_space(s[k])) k++;

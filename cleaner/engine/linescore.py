@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import compress, repeat
-from operator import is_
+from operator import is_, not_
 from typing import Any
 
 import numpy as np
@@ -464,8 +464,8 @@ def drop_chrome(
     counts are each line's, remembered, summed over the lines left (counts add up line by
     line). Only the lines whose logit comes near the threshold's have their probability taken.
     """
-    index = [i for i, line in enumerate(lines) if line]
-    text = [lines[i] for i in index]
+    index = list(compress(range(len(lines)), lines))
+    text = list(filter(None, lines))
     if len(text) < min_lines:
         return lines
     packed = scorer.languages.packed(text)
@@ -487,5 +487,7 @@ def drop_chrome(
         dropped = True
     if not dropped:
         return lines
-    kept = set(index)
-    return [line for i, line in enumerate(lines) if not line or i in kept]
+    kept = list(map(not_, lines))  # blank lines stay
+    for i in index:
+        kept[i] = True
+    return list(compress(lines, kept))

@@ -105,12 +105,12 @@ class Boilerplate(ChromeKind):
         # The engine calls again each round; when the lines are the fixpoint this rule last
         # returned (no other rule changed them), scoring them again would find nothing. Any
         # fixpoint is one whatever document it came from, so sharing this between threads is safe.
-        nonblank = [line for line in lines if line]
+        nonblank = list(filter(None, lines))
         if nonblank == self._fixpoint or self._skipped(nonblank):
             return None
         opts = self.options
         kept = drop_chrome(lines, self.scorer, self.threshold, opts.min_lines, opts.min_body_lines)
-        self._fixpoint = nonblank if kept is lines else [line for line in kept if line]
+        self._fixpoint = nonblank if kept is lines else list(filter(None, kept))
         return None if kept is lines else kept
 
     def _skipped(self, lines: list[str]) -> bool:
