@@ -188,3 +188,15 @@ def test_the_extension_is_built_where_a_compiler_is() -> None:
         pytest.skip("no C compiler on this machine")
     assert source.exists()
     assert FAST is not None
+
+
+@needs_build
+def test_word_tables_beyond_the_kept_ones_serve_their_call() -> None:
+    # The C module keeps a table per word dict up to a limit; later dicts get one per call.
+    assert FAST is not None
+    for k in range(40):
+        coded = {f"w{k}": 1, "the": 3}
+        (row,) = FAST.line_fields([f"The w{k} x"], None, coded, None)
+        assert row[1:3] == (3.0, 2 / 3)  # words, stop share
+        assert row[10] == 1 / 3  # chrome share
+        assert FAST.packed_lines([f"the w{k} x"], {}, coded) == [4]

@@ -80,7 +80,9 @@ static int byline(const Py_UCS4 *s, Py_ssize_t n) {
 /* A word table: a dict from str to int read into an open-addressing hash table over code
  * points, so a token is looked up without making a str of it. The dicts passed in are made
  * once and never changed (linefast.codes, LineLanguages), and each table keeps a reference to
- * its dict, so its address names it. */
+ * its dict, so its address names it. The first MAX_TABLES are kept (one per language and the
+ * counts' table in use); beyond them a table serves one call (table_done frees it): a kept
+ * table is never freed, since a call may let another thread run (a callback into Python). */
 typedef struct {
     PyObject *dict;
     Py_UCS4 *chars;
@@ -114,10 +116,6 @@ static void table_free(Table *t) {
 static Table *table_of(PyObject *dict) {
     for (int i = 0; i < n_tables; i++)
         if (tables[i]->dict == dict) return tables[i];
-    if (n_tables == MAX_TABLES) {
-        for (int i = 0; i < n_tables; i++) table_free(tables[i]);
-        n_tables = 0;
-    }
     Py_ssize_t n = PyDict_GET_SIZE(dict), pos = 0, total = 0, k = 0;
     size_t size = 16;
     while (size < (size_t)(2 * n + 2)) size *= 2;
@@ -160,8 +158,14 @@ static Table *table_of(PyObject *dict) {
         total += m;
         k++;
     }
-    tables[n_tables++] = t;
+    if (n_tables < MAX_TABLES) tables[n_tables++] = t;
     return t;
+}
+
+static void table_done(Table *t) {
+    for (int i = 0; i < n_tables; i++)
+        if (tables[i] == t) return;
+    table_free(t);
 }
 
 /* The value of s[a:b] in the table, or NULL (borrowed). */
@@ -456,6 +460,7 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
     }
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
+    if (table != NULL) table_done(table);
     return out;
 }
 
@@ -512,10 +517,10 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     PyObject *dated_of;
     double w[N_OWN];
     if (line_args(args, &lines, &folded, &codes, &dated_of, &weights) < 0) return NULL;
+    if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
     Table *table = table_of(codes);
     if (table == NULL) return NULL;
     Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
-    if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(lines);
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
@@ -530,6 +535,7 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     }
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
+    if (table != NULL) table_done(table);
     return out;
 }
 
@@ -592,6 +598,7 @@ static PyObject *known_rows(PyObject *self, PyObject *args) {
     }
     PyMem_Free(bufs[0].data);
     PyMem_Free(bufs[1].data);
+    if (table != NULL) table_done(table);
     return out;
 }
 
@@ -645,6 +652,7 @@ static PyObject *packed_lines(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, total);
     }
     PyMem_Free(buf.data);
+    if (words != NULL) table_done(words);
     return out;
 }
 
@@ -917,48 +925,6 @@ static PyObject *logits(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* packed_counts(folded, table) -> each casefolded line's stop words per language: the sum of
- * table[token] over its tokens (str.split's), 0 for tokens not in the table
- * (``LineLanguages.packed``). */
-static PyObject *packed_counts(PyObject *self, PyObject *args) {
-    PyObject *lines, *table;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &lines, &PyDict_Type, &table)) return NULL;
-    Table *words = table_of(table);
-    if (words == NULL) return NULL;
-    Buffer buf = {NULL, 0};
-    Py_ssize_t count = PyList_GET_SIZE(lines);
-    PyObject *out = PyList_New(count);
-    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
-        PyObject *line = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_Check(line)) {
-            PyErr_SetString(PyExc_TypeError, "lines must be str");
-            Py_CLEAR(out);
-            break;
-        }
-        const Py_UCS4 *s = code_points(line, &buf);
-        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
-        PyObject *total = s == NULL ? NULL : PyLong_FromLong(0);
-        for (Py_ssize_t k = 0; total != NULL && k < n;) {
-            while (k < n && is_space(s[k])) k++;
-            if (k >= n) break;
-            Py_ssize_t a = k;
-            while (k < n && !is_space(s[k])) k++;
-            PyObject *value = table_get(words, s, a, k);
-            if (value == NULL) continue;
-            PyObject *sum = PyNumber_Add(total, value);
-            Py_DECREF(total);
-            total = sum;
-        }
-        if (total == NULL) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SET_ITEM(out, i, total);
-    }
-    PyMem_Free(buf.data);
-    return out;
-}
-
 /* cjk_count(text) -> how many of its characters are linemeasures._CJK's (kana, ideographs). */
 static PyObject *cjk_count(PyObject *self, PyObject *text) {
     if (!PyUnicode_Check(text)) {
@@ -982,7 +948,6 @@ static PyMethodDef methods[] = {
     {"line_fields", line_fields, METH_VARARGS, "_line's measures of lines without CJK."},
     {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
-    {"packed_counts", packed_counts, METH_VARARGS, "Casefolded lines' stop words, packed."},
     {"packed_lines", packed_lines, METH_VARARGS, "Lines' stop words, packed and remembered."},
     {"known_rows", known_rows, METH_VARARGS, "Lines' memo rows, remembered."},
     {NULL, NULL, 0, NULL},
