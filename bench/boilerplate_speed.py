@@ -4,7 +4,10 @@ so that a busy machine slows both alike. ``--rule-only`` times the rule alone in
 ``Boilerplate.apply`` calls the pages make, captured once and replayed with a fresh rule (a quick
 harness while working on the rule).
 
-    python -m bench.boilerplate_speed [--pages N] [--rule-only [--repeat K]]
+``--check`` replays them through the C scorer and the Python one (``CLEANER_PURE``'s) and
+compares every scoring pass's logits float for float and every call's result.
+
+    python -m bench.boilerplate_speed [--pages N] [--rule-only [--repeat K] | --check]
 """
 
 from __future__ import annotations
@@ -32,14 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=600, help="every k-th page, about N in all")
     ap.add_argument("--rule-only", action="store_true", help="time the rule's calls alone")
     ap.add_argument("--repeat", type=int, default=3, help="with --rule-only: replays")
+    ap.add_argument("--check", action="store_true", help="C scorer against the Python one")
     args = ap.parse_args(argv)
     pages = load_pages()
     step = max(1, len(pages) // args.pages)
     config = Config.from_rules_dir([RULES])
     packs = load_packs([RULES])
     with_it = Cleaner(RuleSet(packs), config)
-    if args.rule_only:
-        return _rule_only(with_it, pages[::step], args.repeat)
+    if args.rule_only or args.check:
+        calls = _calls(with_it, pages[::step])
+        if args.check:
+            return _check(calls)
+        return _rule_only(calls, len(pages[::step]), args.repeat)
     without = Cleaner(RuleSet([p for p in packs if p.name != "boilerplate"]), config)
     spent = {"with": 0.0, "without": 0.0}
     for n, page in enumerate(itertools.islice(pages, 0, None, step)):
@@ -57,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rule_only(cleaner: Cleaner, pages: list[Page], repeat: int) -> int:
+def _calls(cleaner: Cleaner, pages: list[Page]) -> list[list[str]]:
+    """The lines of each ``Boilerplate.apply`` call cleaning ``pages`` makes."""
     calls: list[list[str]] = []
     apply = Boilerplate.apply
 
@@ -71,6 +79,10 @@ def _rule_only(cleaner: Cleaner, pages: list[Page], repeat: int) -> int:
             cleaner.clean(RawArticle(page["id"], page["id"], "\n".join(page["lines"])))
     finally:
         Boilerplate.apply = apply  # type: ignore[method-assign]
+    return calls
+
+
+def _rule_only(calls: list[list[str]], n_pages: int, repeat: int) -> int:
     spent = []
     for _ in range(repeat):
         rule = Boilerplate(BoilerplateOptions())
@@ -79,11 +91,43 @@ def _rule_only(cleaner: Cleaner, pages: list[Page], repeat: int) -> int:
             rule.apply(lines)
         spent.append(time.process_time() - start)
     print(
-        f"{len(pages)} plain-text pages, {len(calls)} calls of the rule: "
+        f"{n_pages} plain-text pages, {len(calls)} calls of the rule: "
         + ", ".join(f"{t:.3f}" for t in spent)
         + f" s CPU (best {min(spent):.3f} s)"
     )
     return 0
+
+
+def _check(calls: list[list[str]]) -> int:
+    fast, pure = Boilerplate(BoilerplateOptions()), Boilerplate(BoilerplateOptions())
+    if fast.scorer.compiled is None:
+        print("the C extension is not built (or CLEANER_PURE is set): nothing to compare")
+        return 1
+    pure.scorer.compiled = pure.scorer.languages.compiled = None
+    passes = [_logged(fast), _logged(pure)]
+    differ = sum(fast.apply(lines) != pure.apply(lines) for lines in calls)
+    same = sum(a == b for a, b in zip(*passes, strict=True))
+    print(
+        f"{len(calls)} calls: {differ} results differ; {len(passes[0])} scoring passes, "
+        f"{same} with the same logits bit for bit ({len(passes[1])} in the Python path)"
+    )
+    return 0 if differ == 0 and same == len(passes[0]) == len(passes[1]) else 1
+
+
+def _logged(rule: Boilerplate) -> list[list[float] | None]:
+    """Each scoring pass's logits from now on, the rule's lines chosen from them as before."""
+    seen: list[list[float] | None] = []
+    logits = rule.scorer.logits
+
+    def near(
+        text: list[str], min_body: int, lang: str | None, bound: float
+    ) -> list[tuple[int, float]] | None:
+        got = logits(text, min_body, lang)
+        seen.append(None if got is None else got.tolist())
+        return None if got is None else [(i, float(z)) for i, z in enumerate(got) if z >= bound]
+
+    rule.scorer.near = near  # type: ignore[method-assign,assignment]
+    return seen
 
 
 if __name__ == "__main__":

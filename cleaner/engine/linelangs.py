@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import is_
 
+from cleaner.engine.linefast import compiled
 from cleaner.engine.linemeasures import _languages
 
 _BITS = 32  # a field per language in one integer; a page has fewer than 2**32 words
@@ -29,12 +30,16 @@ class LineLanguages:
             if word
         }
         self.memo: dict[str, int] = {}
+        self.compiled = compiled()  # the tokens looked up in C where built
 
     def packed(self, lines: list[str]) -> list[int]:
         """Each line's ``language_counts([line])``, packed."""
         memo = self.memo
         if len(memo) > self.MEMO:
             memo.clear()
+        if self.compiled is not None:
+            out: list[int] = self.compiled.packed_lines(lines, memo, self._packed)
+            return out
         known = list(map(memo.get, lines))
         if None not in known:
             return known  # type: ignore[return-value]

@@ -15,17 +15,19 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import compress, repeat
-from operator import is_
+from operator import is_, not_
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.engine.linefast import codes, compiled, pass_weights
 from cleaner.engine.linelangs import LineLanguages
 from cleaner.engine.linemeasures import (
     _CJK,
     _SHORT_WORDS,
     OWN_FEATURES,
+    _dated,
     _is_body,
     _line,
     _own,
@@ -94,7 +96,7 @@ class Scorer:
 
     def __init__(self, model: dict[str, Any]) -> None:
         self.bias1, w1 = _folded(model["line"], LINE_FEATURES)
-        self.own_weights = tuple(w1[name] for name in OWN_FEATURES)
+        self.own_weights = self.own = tuple(w1[name] for name in OWN_FEATURES)
         self.w1 = w1
         self.block_weights = tuple(w1[name] for name in BLOCK_FEATURES)
         self.bias2, w2 = _folded(model["context"], CONTEXT_FEATURES)
@@ -107,6 +109,9 @@ class Scorer:
         self._near = _Weighed(w1["neighbour_log_words"], 0.25)
         self._spans: dict[int, tuple[Floats, Ints, Ints, Ints]] = {}
         self.languages = LineLanguages()
+        # The C measures and passes where built (same floats), else the numpy path.
+        self.compiled = compiled()
+        self._pass = pass_weights(self.bias1, w1, self.bias2, w2)
 
     def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
         lists = stopwords()
@@ -115,23 +120,29 @@ class Scorer:
         if sum(map(len, self.memo.values())) > self.MEMO:
             self.memo.clear()
         memo = self.memo.setdefault(lang, {})
-        known = list(map(memo.get, lines))
-        if None not in known:
-            return known  # type: ignore[return-value]
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
-        new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
-        # ASCII lines (most lines) measured as a page, other lines without CJK characters as
-        # another, lines with CJK characters one by one.
-        plain = [line for line in new if line.isascii() and "\n" not in line]
-        if len(plain) < len(new):
+        known: list[_Known | None]
+        if self.compiled is not None:
+            # Lines without CJK characters measured and remembered in C: ASCII lines casefolded
+            # and dated there, the others dated by _dated; None for the rest.
+            known = self.compiled.known_rows(lines, memo, codes(stops, chrome), _dated, self.own)
+            if None not in known:
+                return known  # type: ignore[return-value]
+            new = list(compress(lines, map(is_, known, repeat(None))))
+        else:
+            known = list(map(memo.get, lines))
+            if None not in known:
+                return known  # type: ignore[return-value]
+            new = list(dict.fromkeys(compress(lines, map(is_, known, repeat(None)))))
+            # ASCII lines (most lines) measured as a page, other lines without CJK characters
+            # as another, lines with CJK characters one by one.
+            plain = [line for line in new if line.isascii() and "\n" not in line]
             wide = [line for line in new if not line.isascii() and "\n" not in line]
             wide = [line for line in wide if _CJK.search(line) is None]
-        else:
-            wide = []
-        for batch in (plain, wide):
-            if batch:
-                memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
-        for line in new if len(plain) + len(wide) < len(new) else ():
+            for batch in (plain, wide):
+                if batch:
+                    memo.update(zip(batch, self._rows(batch, stops, chrome), strict=True))
+        for line in new:
             if line in memo:
                 continue
             f = _line(line, stops, cjk_stops, chrome)
@@ -192,6 +203,9 @@ class Scorer:
     def logits(self, lines: list[str], min_body: int = 0, lang: str | None = None) -> Floats | None:
         """Each non-blank line's chrome logit (its probability is ``_sigmoid`` of it), or None
         with fewer than ``min_body`` lines of prose."""
+        if self.compiled is not None:
+            got = self.compiled.logits(self._known(lines, lang), min_body, self._pass)
+            return None if got is None else np.array(got, dtype=np.float64)
         known = self._known(lines, lang)
         n = len(known)
         if not n:
@@ -208,6 +222,20 @@ class Scorer:
         own = self._first_pass(n, parts, words, is_body, is_short, keys, first_body, last_body)
         own = self._plus_blocks(own, n_body, main, first, end, is_short, stop, chrome)
         return self._second_pass(own, n_body, first_body, last_body, first, end)
+
+    def near(
+        self, lines: list[str], min_body: int, lang: str | None, bound: float
+    ) -> list[tuple[int, float]] | None:
+        """Each line whose logit is at least ``bound``, with it; None as ``logits``."""
+        if self.compiled is not None:
+            known = self._known(lines, lang)
+            out: list[tuple[int, float]] | None
+            out = self.compiled.logits(known, min_body, self._pass, bound)
+            return out
+        logits = self.logits(lines, min_body, lang)
+        if logits is None:
+            return None
+        return [(i, float(logits[i])) for i in np.flatnonzero(logits >= bound).tolist()]
 
     def _first_pass(
         self,
@@ -436,8 +464,8 @@ def drop_chrome(
     counts are each line's, remembered, summed over the lines left (counts add up line by
     line). Only the lines whose logit comes near the threshold's have their probability taken.
     """
-    index = [i for i, line in enumerate(lines) if line]
-    text = [lines[i] for i in index]
+    index = list(compress(range(len(lines)), lines))
+    text = list(filter(None, lines))
     if len(text) < min_lines:
         return lines
     packed = scorer.languages.packed(text)
@@ -445,15 +473,12 @@ def drop_chrome(
     bound = _keep_below(threshold)
     while len(text) >= min_lines:
         lang = pick_language(scorer.languages.counts(sum(packed)))
-        logits = scorer.logits(text, min_body, lang)
-        if logits is None:
-            break
-        near = np.flatnonzero(logits >= bound)
-        if not len(near):
+        near = scorer.near(text, min_body, lang, bound)
+        if not near:
             break
         keep = [True] * len(text)
-        for i in near.tolist():
-            keep[i] = _sigmoid(float(logits[i])) < threshold
+        for i, z in near:
+            keep[i] = _sigmoid(z) < threshold
         if all(keep):
             break
         packed = list(compress(packed, keep))
@@ -462,5 +487,7 @@ def drop_chrome(
         dropped = True
     if not dropped:
         return lines
-    kept = set(index)
-    return [line for i, line in enumerate(lines) if not line or i in kept]
+    kept = list(map(not_, lines))  # blank lines stay
+    for i in index:
+        kept[i] = True
+    return list(compress(lines, kept))

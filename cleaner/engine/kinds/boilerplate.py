@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from cleaner.engine.kinds.base import ChromeKind, KindError, KindOptions
+from cleaner.engine.linefast import compiled
 from cleaner.engine.linemodel import load_model
 from cleaner.engine.linescore import Scorer, drop_chrome, page_scores
 from cleaner.engine.options import BOOL, INT, STR, option
@@ -56,6 +57,10 @@ class BoilerplateOptions(KindOptions):
     )
 
 
+def _cjk_count(text: str) -> int:
+    return 0 if text.isascii() else len(_CJK.findall(text))
+
+
 class Boilerplate(ChromeKind):
     name = "boilerplate"
     only_drops = True
@@ -87,6 +92,8 @@ class Boilerplate(ChromeKind):
             raise KindError(f"threshold is a score from 1 to 100, got {chosen}", "threshold")
         self.threshold = chosen / 100 if chosen is not None else float(self.model["threshold"])
         self._fixpoint: list[str] = []
+        fast = compiled()
+        self._cjk_count = fast.cjk_count if fast is not None else _cjk_count
 
     def scores(self, lines: list[str]) -> list[float | None]:
         """Each line's chrome score (0..1), None for blank lines and texts too short to score."""
@@ -98,12 +105,12 @@ class Boilerplate(ChromeKind):
         # The engine calls again each round; when the lines are the fixpoint this rule last
         # returned (no other rule changed them), scoring them again would find nothing. Any
         # fixpoint is one whatever document it came from, so sharing this between threads is safe.
-        nonblank = [line for line in lines if line]
+        nonblank = list(filter(None, lines))
         if nonblank == self._fixpoint or self._skipped(nonblank):
             return None
         opts = self.options
         kept = drop_chrome(lines, self.scorer, self.threshold, opts.min_lines, opts.min_body_lines)
-        self._fixpoint = nonblank if kept is lines else [line for line in kept if line]
+        self._fixpoint = nonblank if kept is lines else list(filter(None, kept))
         return None if kept is lines else kept
 
     def _skipped(self, lines: list[str]) -> bool:
@@ -112,8 +119,8 @@ class Boilerplate(ChromeKind):
         text = "".join(lines)
         # mostly_cjk counts letters one by one on a page with any CJK character; most such
         # pages have more ASCII letters and digits than twice their CJK characters.
-        cjk = _CJK.findall(text)
-        if not cjk or 2 * len(cjk) < len(
+        cjk = self._cjk_count(text)
+        if not cjk or 2 * cjk < len(
             text.encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM)
         ):
             return False

@@ -1,0 +1,30 @@
+from collections.abc import Callable
+from typing import Any
+
+_Row = tuple[float, float, bool, bool, str, float, float]
+
+def line_fields(
+    lines: list[str],
+    folded: list[str] | None,
+    codes: dict[str, int],
+    dated_of: Callable[[str], bool] | None,
+) -> list[tuple[Any, ...]]: ...
+def line_rows(
+    lines: list[str],
+    folded: list[str] | None,
+    codes: dict[str, int],
+    dated_of: Callable[[str], bool] | None,
+    weights: tuple[float, ...],
+) -> list[_Row]: ...
+def logits(
+    known: list[_Row], min_body: int, weights: tuple[float, ...], bound: float | None = None
+) -> Any: ...
+def known_rows(
+    lines: list[str],
+    memo: dict[str, _Row],
+    codes: dict[str, int],
+    dated_of: Callable[[str], bool],
+    weights: tuple[float, ...],
+) -> list[_Row | None]: ...
+def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) -> list[int]: ...
+def cjk_count(text: str) -> int: ...

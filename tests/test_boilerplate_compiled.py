@@ -1,0 +1,202 @@
+"""The boilerplate model's C side (``cleaner/engine/_fastlines.c``) gives what the Python path
+gives: each line's measures field by field, each memo row, each pass's logits float for float;
+and ``CLEANER_PURE=1`` or a missing build falls back to the Python path."""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.engine import linefast
+from cleaner.engine import linemeasures as lm
+from cleaner.engine.linemodel import load_model
+from cleaner.engine.linescore import Scorer, drop_chrome
+from cleaner.steps.normalize import normalize_lines
+from tests.conftest import SEEDS
+from tests.test_boilerplate import FOOTER, MENU
+from tests.test_boilerplate_speed import ASCII_LINES, POOL, WIDE_LINES
+
+FAST = linefast.compiled()
+needs_build = pytest.mark.skipif(FAST is None, reason="the C extension is not built here")
+MODEL = load_model("boilerplate")
+# Characters where Python's classes and a C reading of them could part: other scripts' letters
+# and digits, case changes that change length, spaces str.split knows, closers, ends, quotes.
+_ODD = "İßǅ²½٣\xa0\u2003\u2028\x85\x1c\x1f…）」』”’»«“‘：©•›·‹，、Ωσς"
+ODD_LINES = (
+    st.lists(
+        st.one_of(st.text("aZ09 .,:|!?\"'()[]" + _ODD, max_size=8), st.sampled_from(POOL)),
+        min_size=1,
+        max_size=10,
+    )
+    .map(" ".join)
+    .filter(lambda line: bool(line) and "\n" not in line and lm._CJK.search(line) is None)
+)
+
+
+def _fields(lines: list[str], lang: str) -> None:
+    assert FAST is not None
+    lists = lm.stopwords()
+    stops, chrome = lists[lang], lm.chrome_words()
+    coded = linefast.codes(stops, chrome)
+    want = [tuple(lm._line(line, stops, lists["cjk"], chrome)) for line in lines]
+    folded = [line.casefold() for line in lines]
+    assert FAST.line_fields(lines, folded, coded, lm._dated) == want
+    if all(map(str.isascii, lines)):
+        # ASCII lines as the scorer measures them: lower-cased and dated in C.
+        assert FAST.line_fields(lines, None, coded, None) == want
+
+
+@needs_build
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ASCII_LINES, min_size=1, max_size=15), st.sampled_from(["en", "de", "fr"]))
+def test_ascii_lines_measure_as_line(lines: list[str], lang: str) -> None:
+    _fields(lines, lang)
+
+
+@needs_build
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(WIDE_LINES, ODD_LINES), min_size=1, max_size=15),
+    st.sampled_from(["en", "de", "fr"]),
+)
+def test_other_lines_measure_as_line(lines: list[str], lang: str) -> None:
+    _fields(lines, lang)
+
+
+# Dates: each pattern's edges (word boundaries, digit runs, separators, month words).
+DATE_LINES = (
+    st.lists(
+        st.one_of(
+            st.text("0123456789:./- _aAxn", max_size=10),
+            st.sampled_from(["jan", "May", "sept.", "Dec", "decx", "1899", "2024", "20155", "_19"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map("".join)
+    .filter(lambda line: bool(line.strip()))
+)
+
+
+@needs_build
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DATE_LINES, min_size=1, max_size=5))
+def test_ascii_dates_are_re2s(lines: list[str]) -> None:
+    assert FAST is not None
+    coded = linefast.codes(frozenset(), frozenset())
+    got = [row[14] for row in FAST.line_fields(lines, None, coded, None)]
+    digit = [any(c.isdigit() for c in line) for line in lines]
+    want = [
+        d and lm._DATE_ASCII.search(line.lower().encode()) is not None
+        for line, d in zip(lines, digit, strict=True)
+    ]
+    assert got == want
+
+
+@needs_build
+def test_cjk_counts_are_the_patterns() -> None:
+    assert FAST is not None
+    for text in (
+        "",
+        "plain ASCII",
+        "naïve – “quoted”",
+        "中文 and かな, ｶﾅ 한국어 豈",
+        "\U0001f600年",
+    ):
+        assert FAST.cjk_count(text) == len(lm._CJK.findall(text))
+
+
+def _pure(scorer: Scorer) -> Scorer:
+    scorer.compiled = None
+    return scorer
+
+
+def _same_pass(pages: list[list[str]]) -> int:
+    """Each page's memo rows and logits, compiled and pure, compared; the passes compared."""
+    fast, pure = Scorer(MODEL), _pure(Scorer(MODEL))
+    passes = 0
+    for lines in pages:
+        text = [line for line in lines if line]
+        if not text:
+            continue
+        assert fast._known(text, None) == pure._known(text, None)
+        for min_body in (0, 3):
+            got, want = fast.logits(text, min_body), pure.logits(text, min_body)
+            assert (got is None) == (want is None)
+            if got is not None and want is not None:
+                assert got.tolist() == want.tolist()  # the same floats, not close ones
+                bound = float(np.median(want)) if len(want) else 0.0
+                assert fast.near(text, min_body, None, bound) == pure.near(
+                    text, min_body, None, bound
+                )
+                passes += 1
+    return passes
+
+
+@needs_build
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.sampled_from(POOL), ODD_LINES, ASCII_LINES), min_size=1, max_size=40),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_passes_give_the_numpy_floats(pages: list[list[str]]) -> None:
+    _same_pass(pages)
+
+
+@needs_build
+def test_seed_pages_give_the_numpy_floats() -> None:
+    pages = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        seed = normalize_lines(path.read_text("utf-8"))
+        pages += [seed, [*MENU, *seed, *FOOTER]]
+    assert _same_pass(pages) >= len(pages)
+
+
+@needs_build
+def test_the_fixpoint_drops_the_same_lines() -> None:
+    fast, pure = Scorer(MODEL), _pure(Scorer(MODEL))
+    threshold = float(MODEL["threshold"])
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [*MENU, "", *normalize_lines(path.read_text("utf-8")), "", *FOOTER]
+        assert drop_chrome(lines, fast, threshold, 8, 3) == drop_chrome(
+            lines, pure, threshold, 8, 3
+        )
+
+
+def test_cleaner_pure_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEANER_PURE", "1")
+    assert linefast.compiled() is None
+    assert Scorer(MODEL).compiled is None
+    monkeypatch.setenv("CLEANER_PURE", "0")
+    assert linefast.compiled() is FAST
+
+
+def test_the_extension_is_built_where_a_compiler_is() -> None:
+    # An install with a C compiler builds it (setup.py, optional=True: without one the
+    # install goes on with the Python path).
+    source = Path(linefast.__file__).with_name("_fastlines.c")
+    if shutil.which(sysconfig.get_config_var("CC").split()[0] or "cc") is None:
+        pytest.skip("no C compiler on this machine")
+    assert source.exists()
+    assert FAST is not None
+
+
+@needs_build
+def test_word_tables_beyond_the_kept_ones_serve_their_call() -> None:
+    # The C module keeps a table per word dict up to a limit; later dicts get one per call.
+    assert FAST is not None
+    for k in range(40):
+        coded = {f"w{k}": 1, "the": 3}
+        (row,) = FAST.line_fields([f"The w{k} x"], None, coded, None)
+        assert row[1:3] == (3.0, 2 / 3)  # words, stop share
+        assert row[10] == 1 / 3  # chrome share
+        assert FAST.packed_lines([f"the w{k} x"], {}, coded) == [4]
