@@ -34,6 +34,7 @@ from cleaner.html.profiles import (
     profile_settings,
     run_trafilatura,
 )
+from cleaner.html.prune import prune
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
@@ -113,6 +114,7 @@ class Page:
     tree: lxml.html.HtmlElement | None
     meta: PageMeta
     shown: str | None = None  # the page-type features' text (cleaner.html.dates.render_text)
+    cut: int = 0  # characters cut off a page too big to parse whole (cleaner.html.prune)
 
 
 @dataclass(frozen=True)
@@ -129,15 +131,18 @@ class HtmlText:
     problem: Reason | None = None  # why there is no text
     page_type: str | None = None  # with html.page_types on: what kind of page it is
     crawl_date: str | None = None  # an archive capture's day: the text's dates are not after it
+    cut: int = 0  # characters cut off the page before parsing (cleaner.html.prune)
 
 
 def read_page(html: str, url: str | None = None) -> Page:
+    pruned = prune(html)  # a big page's invisible blobs blanked; the same string otherwise
+    html, cut = pruned.html, pruned.cut
     tree = parse_tree(html)
     if tree is None:
-        return Page(html, url, tree, page_meta(tree, url, html))
+        return Page(html, url, tree, page_meta(tree, url, html), cut=cut)
     # One walk renders the text both the metadata (dates, titles) and the page type read.
     rendered = render_text(tree)
-    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown)
+    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown, cut)
 
 
 def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
@@ -232,6 +237,7 @@ def html_to_text(
         problem,
         kind.name if kind is not None else None,
         page.meta.crawl_date,
+        page.cut,
     )
 
 

@@ -1,0 +1,92 @@
+"""A big page made small before it is parsed: what no reader of the page uses is blanked.
+
+A page of many megabytes is rarely many megabytes of article: the bulk is inline code and
+data (framework state as JSON, bundled scripts, styles, base64 images, commented-out markup).
+A parse tree costs many times the text it is built from, and trafilatura copies the tree
+twice, so on a page over ``PRUNE_FROM`` characters, before parsing:
+
+- the content of each ``<script>`` and ``<style>`` longer than ``BLOB`` characters is
+  blanked, the element kept (JSON-LD is kept whole: the dates, titles and page type read it);
+- a comment longer than ``BLOB`` is emptied (``<!---->``: pack rules find short comments);
+- a ``data:`` URI longer than ``BLOB`` becomes ``data:,``.
+
+The scan follows HTML's tokenizer where it matters: a comment ends at the first ``-->``, a
+script or style at the first ``</script`` / ``</style``, one left unclosed runs to the end of
+the page; a ``<script>`` inside a comment is comment. It is linear: each opener's closer is
+searched once, and an opener without one ends the scan.
+
+What is left over ``MAX_PARSE`` characters is cut (at a tag's start) and the record says so
+(``cut:page`` in ``repairs``): past that, the worker's memory would grow with the page. Pages
+under ``PRUNE_FROM`` are parsed as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PRUNE_FROM = 1_000_000
+BLOB = 1_000
+MAX_PARSE = 3_000_000
+
+_OPENER = re.compile(r"<(?:!--|(script|style)\b([^>]*)>)", re.I)
+_CLOSERS = {
+    "script": re.compile(r"</script", re.I),
+    "style": re.compile(r"</style", re.I),
+}
+_DATA_URI = re.compile(r"data:[^\s\"'<>)]{" + str(BLOB) + ",}")
+_LD_JSON = re.compile(r"ld\+json", re.I)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    html: str
+    blanked: int  # characters of scripts, styles, comments and data URIs left out
+    cut: int  # characters cut off the end (0: the page is whole)
+
+
+def prune(html: str) -> Pruned:
+    """``html`` less its big invisible blobs, cut at ``MAX_PARSE``; as it is when small."""
+    if len(html) <= PRUNE_FROM:
+        return Pruned(html, 0, 0)
+    size = len(html)
+    kept = _DATA_URI.sub("data:,", _blank_blobs(html))
+    blanked = size - len(kept)
+    cut = 0
+    if len(kept) > MAX_PARSE:
+        at = kept.rfind("<", MAX_PARSE // 2, MAX_PARSE)
+        at = at if at > 0 else MAX_PARSE
+        cut = len(kept) - at
+        kept = kept[:at]
+    return Pruned(kept, blanked, cut)
+
+
+def _blank_blobs(html: str) -> str:
+    parts: list[str] = []
+    pos = 0  # html[:pos] is in parts
+    at = 0
+    while (m := _OPENER.search(html, at)) is not None:
+        tag = m.group(1)
+        if tag is None:  # a comment
+            end = html.find("-->", m.end())
+            stop = len(html) if end < 0 else end
+            if stop - m.end() > BLOB:
+                parts.append(html[pos : m.end()])
+                pos = stop
+            if end < 0:
+                break
+            at = end + 3
+            continue
+        closer = _CLOSERS[tag.lower()].search(html, m.end())
+        stop = len(html) if closer is None else closer.start()
+        keep = tag.lower() == "script" and _LD_JSON.search(m.group(2)) is not None
+        if stop - m.end() > BLOB and not keep:
+            parts.append(html[pos : m.end()])
+            pos = stop
+        if closer is None:
+            break
+        at = closer.end()
+    if not parts:
+        return html
+    parts.append(html[pos:])
+    return "".join(parts)
