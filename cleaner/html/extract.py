@@ -35,6 +35,7 @@ from cleaner.html.profiles import (
     run_trafilatura,
 )
 from cleaner.html.prune import prune
+from cleaner.html.select import Mirrors
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
@@ -56,15 +57,15 @@ class FieldKind(Protocol):
     @property
     def field(self) -> str: ...
 
-    def extract(self, root: Any) -> str | None: ...
+    def extract(self, root: Any, mirrors: Mirrors | None = None) -> str | None: ...
 
 
 class RemoveKind(Protocol):
-    def apply(self, root: Any) -> tuple[int, int]: ...
+    def apply(self, root: Any, mirrors: Mirrors | None = None) -> tuple[int, int]: ...
 
 
 class BodyKind(Protocol):
-    def text(self, root: Any) -> str | None: ...
+    def text(self, root: Any, mirrors: Mirrors | None = None) -> str | None: ...
 
 
 class HtmlRule(Protocol):
@@ -176,22 +177,25 @@ def apply_html_rules(page: Page, groups: Sequence[HtmlRules]) -> Ruled:
     tree = page.tree
     if field_rules or remove_rules or body_rules:
         root, deep = rules_page(page.html)
+        mirrors = Mirrors()  # this page's soup mirror, for the rules' soupsieve selectors
         for rule in field_rules:  # fields first: a removal may take the element holding one
             taker: FieldKind = rule.kind
             if taker.field not in ruled:
-                value = taker.extract(root)
+                value = taker.extract(root, mirrors)
                 if value is not None:
                     fields[taker.field], fields_from[taker.field] = value, rule.id
                     ruled.add(taker.field)
         drop_invisible(root)
+        mirrors.changed()
         for rule in remove_rules:
             remover: RemoveKind = rule.kind
-            removed, n = remover.apply(root)
+            removed, n = remover.apply(root, mirrors)
             if n:
+                mirrors.changed()
                 edits.append(Edit(rule.id, rule.pack, removed, n))
         for rule in body_rules:
             taker_of_body: BodyKind = rule.kind
-            body = taker_of_body.text(root)
+            body = taker_of_body.text(root, mirrors)
             if body is not None:
                 text = body
                 extractor = f"selector:{rule.id}"
