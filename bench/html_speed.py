@@ -289,6 +289,15 @@ def synthetic_page(megabytes: float, seed: int = 0) -> str:
 
 
 def _rss_mb() -> float:
+    """This process's peak RSS. Linux's ru_maxrss survives exec (a child spawned by a parent
+    holding a 50 MB page started at the parent's peak); VmHWM is the new program's own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
