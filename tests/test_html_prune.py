@@ -80,6 +80,13 @@ def test_many_unclosed_openers_are_scanned_once() -> None:
     assert done.html == "<p>x</p><script>"
 
 
+def test_openers_without_an_end_are_passed_over_once() -> None:
+    # "<script" with no ">": each would scan to the end of the page if its attributes were
+    # unbounded; the page is left as it is
+    html = "<p>x</p>" + "<script " * (PRUNE_FROM // 8 + 1)
+    assert prune(html).html == html
+
+
 def test_what_is_left_over_the_bound_is_cut_at_a_tag() -> None:
     para = "<p>" + "word " * 50 + "</p>"
     html = "<body>" + para * (MAX_PARSE // len(para) + 100) + "</body>"

@@ -29,7 +29,7 @@ PRUNE_FROM = 1_000_000
 BLOB = 1_000
 MAX_PARSE = 3_000_000
 
-_OPENER = re.compile(r"<(?:!--|(script|style)\b([^>]*)>)", re.I)
+_OPENER = re.compile(r"<(?:!--|(script|style)\b)", re.I)
 _CLOSERS = {
     "script": re.compile(r"</script", re.I),
     "style": re.compile(r"</style", re.I),
@@ -77,11 +77,14 @@ def _blank_blobs(html: str) -> str:
                 break
             at = end + 3
             continue
-        closer = _CLOSERS[tag.lower()].search(html, m.end())
+        gt = html.find(">", m.end())  # the opener's end; none: no later opener ends either
+        if gt < 0:
+            break
+        closer = _CLOSERS[tag.lower()].search(html, gt + 1)
         stop = len(html) if closer is None else closer.start()
-        keep = tag.lower() == "script" and _LD_JSON.search(m.group(2)) is not None
-        if stop - m.end() > BLOB and not keep:
-            parts.append(html[pos : m.end()])
+        keep = tag.lower() == "script" and _LD_JSON.search(html, m.end(), gt) is not None
+        if stop - gt - 1 > BLOB and not keep:
+            parts.append(html[pos : gt + 1])
             pos = stop
         if closer is None:
             break
