@@ -97,6 +97,20 @@ def test_what_is_left_over_the_bound_is_cut_at_a_tag() -> None:
     assert done.blanked == 0
 
 
+def test_a_page_of_blobs_and_text_is_blanked_then_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    para = "<p>" + "word " * 400 + "</p>"
+    unit = f"<script>{_junk(BLOB + 1, 8)}</script>{para}<!--{_junk(BLOB + 1, 9)}-->"
+    html = "<body>" + unit * (3 * MAX_PARSE // 2 // len(para)) + "</body>"
+    done = prune(html)
+    assert done.cut > 0
+    assert done.blanked + done.cut + len(done.html) == len(html)
+    monkeypatch.setattr(prune_module, "MAX_PARSE", len(html))
+    whole = prune(html)  # blanked all through, not cut
+    assert whole.cut == 0
+    assert whole.html.startswith(done.html)
+    assert len(done.html) <= MAX_PARSE < len(whole.html)
+
+
 def _record(cleaner: Cleaner, html: str, url: str | None) -> dict[str, Any]:
     result = cleaner.clean(RawArticle("p", "p", html.encode("utf-8"), url=url, html=True)).result
     if not isinstance(result, Record):

@@ -23,6 +23,7 @@ under ``PRUNE_FROM`` are parsed as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 PRUNE_FROM = 1_000_000
@@ -46,24 +47,38 @@ class Pruned:
 
 
 def prune(html: str) -> Pruned:
-    """``html`` less its big invisible blobs, cut at ``MAX_PARSE``; as it is when small."""
+    """``html`` less its big invisible blobs, cut at ``MAX_PARSE``; as it is when small.
+
+    The kept stretches are gathered only up to the cut: the rest of the page is never copied.
+    """
     if len(html) <= PRUNE_FROM:
         return Pruned(html, 0, 0)
-    size = len(html)
-    kept = _DATA_URI.sub("data:,", _blank_blobs(html))
-    blanked = size - len(kept)
-    cut = 0
-    if len(kept) > MAX_PARSE:
-        at = kept.rfind("<", MAX_PARSE // 2, MAX_PARSE)
-        at = at if at > 0 else MAX_PARSE
-        cut = len(kept) - at
-        kept = kept[:at]
-    return Pruned(kept, blanked, cut)
-
-
-def _blank_blobs(html: str) -> str:
     parts: list[str] = []
-    pos = 0  # html[:pos] is in parts
+    size = 0
+    blanked = 0
+    last = 0
+    for start, stop in _kept_spans(html):
+        piece = _DATA_URI.sub("data:,", html[start:stop])  # no URI spans two stretches
+        blanked += start - last + (stop - start) - len(piece)
+        last = stop
+        parts.append(piece)
+        size += len(piece)
+        if size > MAX_PARSE:  # the rest is cut: never copied
+            break
+    else:
+        blanked += len(html) - last
+    kept = "".join(parts)
+    del parts
+    if size <= MAX_PARSE:
+        return Pruned(kept, blanked, 0)
+    at = kept.rfind("<", MAX_PARSE // 2, MAX_PARSE)
+    at = at if at > 0 else MAX_PARSE
+    return Pruned(kept[:at], blanked, len(html) - blanked - at)
+
+
+def _kept_spans(html: str) -> Iterator[tuple[int, int]]:
+    """The stretches of ``html`` kept, in order: all but the big blobs' contents."""
+    pos = 0  # html[pos:] is not yet yielded
     at = 0
     while (m := _OPENER.search(html, at)) is not None:
         tag = m.group(1)
@@ -71,7 +86,7 @@ def _blank_blobs(html: str) -> str:
             end = html.find("-->", m.end())
             stop = len(html) if end < 0 else end
             if stop - m.end() > BLOB:
-                parts.append(html[pos : m.end()])
+                yield pos, m.end()
                 pos = stop
             if end < 0:
                 break
@@ -84,12 +99,10 @@ def _blank_blobs(html: str) -> str:
         stop = len(html) if closer is None else closer.start()
         keep = tag.lower() == "script" and _LD_JSON.search(html, m.end(), gt) is not None
         if stop - gt - 1 > BLOB and not keep:
-            parts.append(html[pos : gt + 1])
+            yield pos, gt + 1
             pos = stop
         if closer is None:
             break
         at = closer.end()
-    if not parts:
-        return html
-    parts.append(html[pos:])
-    return "".join(parts)
+    if pos < len(html):
+        yield pos, len(html)
