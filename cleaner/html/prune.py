@@ -3,7 +3,7 @@
 A page of many megabytes is rarely many megabytes of article: the bulk is inline code and
 data (framework state as JSON, bundled scripts, styles, base64 images, commented-out markup).
 A parse tree costs many times the text it is built from, and trafilatura copies the tree
-twice, so on a page over ``PRUNE_FROM`` characters, before parsing:
+twice, so on a page over ``PRUNE_FROM`` characters (6 MB), before parsing:
 
 - the content of each ``<script>`` and ``<style>`` longer than ``BLOB`` characters is
   blanked, the element kept (JSON-LD is kept whole: the dates, titles and page type read it);
@@ -15,7 +15,7 @@ script or style at the first ``</script`` / ``</style``, one left unclosed runs 
 the page; a ``<script>`` inside a comment is comment. It is linear: each opener's closer is
 searched once, and an opener without one ends the scan.
 
-What is left over ``MAX_PARSE`` characters is cut (at a tag's start) and the record says so
+What is left over ``MAX_PARSE`` characters (3 MB) is cut (at a tag's start) and the record says so
 (``cut:page`` in ``repairs``): past that, the worker's memory would grow with the page. Pages
 under ``PRUNE_FROM`` are parsed as they are.
 """
@@ -26,7 +26,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-PRUNE_FROM = 1_000_000
+# Pruning is for memory only: below this a whole parse fits a worker's budget (300 MB), and
+# blanking costs some real pages their date (htmldate finds it only inside a big script; see
+# bench/results/html-speed.txt, round 4).
+PRUNE_FROM = 6_000_000
 BLOB = 1_000
 MAX_PARSE = 3_000_000
 
