@@ -102,7 +102,7 @@ HTML_OPTIONS = (
         "max_page_bytes",
         INT,
         "Pages larger than this are rejected (`page_too_large`) before they are decoded. "
-        "Below it, a page over 1 MB has its scripts, styles, comments and `data:` URIs over "
+        "Below it, a page over 6 MB has its scripts, styles, comments and `data:` URIs over "
         "1,000 characters blanked (JSON-LD kept) before parsing, and what is left past 3 MB "
         "is cut off (`cut:page` in the record's `repairs`): a parse tree takes many times "
         "the text it is built from, so this keeps a worker's memory bounded whatever the "
