@@ -215,6 +215,50 @@ _WORDS = (
 )  # fmt: skip
 
 
+def _blob(rng: random.Random, size: int, alphabet: str) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(256)) * (size // 256)
+
+
+def bulk_page(megabytes: float, seed: int = 0) -> str:
+    """A news article page of about ``megabytes`` whose bulk is what big pages carry in real
+    crawls: framework state as inline JSON, bundled scripts, styles, base64 images and
+    commented-out markup, around a story of 60 paragraphs (deterministic)."""
+    rng = random.Random(seed)
+    story = "".join(
+        f"<p>{' '.join(rng.choice(_WORDS) for _ in range(rng.randint(40, 120))).capitalize()}.</p>\n"
+        for _ in range(60)
+    )
+    b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    bulk = [
+        lambda: (
+            '<script id="__NEXT_DATA__" type="application/json">{"props":"'
+            + _blob(rng, 200_000, "abcdefghij0123456789,:{}[]")
+            + '"}</script>'
+        ),
+        lambda: "<script>var a=1;" + _blob(rng, 100_000, "abcdefgh();=.{} ") + "</script>",
+        lambda: "<style>.x{color:red}" + _blob(rng, 50_000, "abcdef{}:;.# ") + "</style>",
+        lambda: '<img alt="" src="data:image/png;base64,' + _blob(rng, 100_000, b64) + '">',
+        lambda: "<!-- <div class=old>" + _blob(rng, 20_000, "<>/abcdef ") + " -->",
+    ]
+    head = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A long report - '
+        'Example News</title><meta property="og:type" content="article"><meta '
+        'property="article:published_time" content="2024-05-10T08:00:00Z"></head><body>'
+        '<article class="story"><h1>A long report</h1><p class="byline">By A. Writer</p>'
+        + story
+        + "</article>"
+    )
+    parts = [head]
+    size = len(head)
+    target = int(megabytes * 1_000_000)
+    while size < target:
+        piece = bulk[len(parts) % len(bulk)]()
+        parts.append(piece)
+        size += len(piece)
+    parts.append("<footer>Copyright Example News</footer></body></html>")
+    return "".join(parts)
+
+
 def synthetic_page(megabytes: float, seed: int = 0) -> str:
     """A news article page of about ``megabytes``: head metadata, navigation, a long story of
     paragraphs, a sidebar of links and a footer (deterministic)."""
@@ -245,6 +289,15 @@ def synthetic_page(megabytes: float, seed: int = 0) -> str:
 
 
 def _rss_mb() -> float:
+    """This process's peak RSS. Linux's ru_maxrss survives exec (a child spawned by a parent
+    holding a 50 MB page started at the parent's peak); VmHWM is the new program's own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -277,23 +330,29 @@ def one_page(path: str, who: str) -> None:
     print(json.dumps({"cpu": cpu, "rss_before": before, "rss_peak": _rss_mb(), "chars": chars}))
 
 
-def memory(sizes: list[float], who: list[str]) -> None:
+PAGE_KINDS = {"text": synthetic_page, "bulk": bulk_page}
+
+
+def memory(sizes: list[float], who: list[str], kinds: list[str]) -> None:
     print("\n== memory: one synthetic article page per fresh process (peak RSS, MB)")
+    print("(text: a story of paragraphs all through; bulk: a 60-paragraph story in inline")
+    print(" JSON, scripts, styles, base64 images and comments)")
     print(
-        f"{'page':>8} {'extractor':12} {'RSS before':>10} {'peak':>8} {'CPU s':>8} {'text chars':>11}"
+        f"{'page':>8} {'kind':5} {'extractor':12} {'RSS before':>10} {'peak':>8} {'CPU s':>8} "
+        f"{'text chars':>11}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for mb in sizes:
-            path = Path(tmp) / f"page-{mb}.html"
-            path.write_text(synthetic_page(mb), encoding="utf-8")
-            for name in who:
-                cmd = [sys.executable, "-m", "bench.html_speed", "--one-page", str(path), name]
-                done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
-                got = json.loads(done.stdout.strip().splitlines()[-1])
-                print(
-                    f"{path.stat().st_size / 1e6:6.1f}MB {name:12} {got['rss_before']:10.0f} "
-                    f"{got['rss_peak']:8.0f} {got['cpu']:8.1f} {got['chars']:11}"
-                )
+        for kind, mb, name in itertools.product(kinds, sizes, who):
+            path = Path(tmp) / f"page-{kind}-{mb}.html"
+            if not path.exists():
+                path.write_text(PAGE_KINDS[kind](mb), encoding="utf-8")
+            cmd = [sys.executable, "-m", "bench.html_speed", "--one-page", str(path), name]
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+            got = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"{path.stat().st_size / 1e6:6.1f}MB {kind:5} {name:12} {got['rss_before']:10.0f} "
+                f"{got['rss_peak']:8.0f} {got['cpu']:8.1f} {got['chars']:11}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,10 +363,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-in-process", action="store_true")
     parser.add_argument("--sizes", type=float, nargs="*", default=[5, 20, 50], help="MB")
     parser.add_argument("--memory-of", nargs="*", default=["cleaner", "trafilatura"])
+    parser.add_argument("--kinds", nargs="*", default=list(PAGE_KINDS), choices=list(PAGE_KINDS))
     parser.add_argument("--one-page", nargs=2, metavar=("PATH", "WHO"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_page:
         one_page(*args.one_page)
+        return 0
+    if args.skip_in_process and args.skip_cli:
+        memory(args.sizes, args.memory_of, args.kinds)
         return 0
     sample = list(pages(args.every))
     print(
@@ -319,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_cli:
         command_line(sample, args.rounds)
     if args.sizes:
-        memory(args.sizes, args.memory_of)
+        memory(args.sizes, args.memory_of, args.kinds)
     return 0
 
 

@@ -9,7 +9,7 @@ DEFAULT_MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 # many times its size in memory; far past it, a read size no longer fits the platform's.
 MAX_READ_BYTES = 1 << 30
 # HTML pages carry markup around the text; see html.max_page_bytes in config.py.
-DEFAULT_MAX_PAGE_BYTES = 20_000_000
+DEFAULT_MAX_PAGE_BYTES = 50_000_000
 
 
 def too_large_message(size: int, limit: int, unit: str = "bytes") -> str:

@@ -450,7 +450,7 @@ def test_page_over_the_size_limit_is_rejected_before_parsing(cleaner: Cleaner) -
     result = clean_page(cleaner, big)
     assert codes(result) == ["page_too_large"]
     assert isinstance(result, Reject)
-    assert "html.max_page_bytes (20,000,000)" in result.reasons[0].message
+    assert "html.max_page_bytes (50,000,000)" in result.reasons[0].message
 
 
 def test_50_mb_page_within_a_raised_limit_gives_a_record() -> None:

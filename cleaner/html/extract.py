@@ -34,6 +34,8 @@ from cleaner.html.profiles import (
     profile_settings,
     run_trafilatura,
 )
+from cleaner.html.prune import prune
+from cleaner.html.select import Mirrors
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
@@ -55,15 +57,15 @@ class FieldKind(Protocol):
     @property
     def field(self) -> str: ...
 
-    def extract(self, root: Any) -> str | None: ...
+    def extract(self, root: Any, mirrors: Mirrors | None = None) -> str | None: ...
 
 
 class RemoveKind(Protocol):
-    def apply(self, root: Any) -> tuple[int, int]: ...
+    def apply(self, root: Any, mirrors: Mirrors | None = None) -> tuple[int, int]: ...
 
 
 class BodyKind(Protocol):
-    def text(self, root: Any) -> str | None: ...
+    def text(self, root: Any, mirrors: Mirrors | None = None) -> str | None: ...
 
 
 class HtmlRule(Protocol):
@@ -113,6 +115,7 @@ class Page:
     tree: lxml.html.HtmlElement | None
     meta: PageMeta
     shown: str | None = None  # the page-type features' text (cleaner.html.dates.render_text)
+    cut: int = 0  # characters cut off a page too big to parse whole (cleaner.html.prune)
 
 
 @dataclass(frozen=True)
@@ -129,15 +132,18 @@ class HtmlText:
     problem: Reason | None = None  # why there is no text
     page_type: str | None = None  # with html.page_types on: what kind of page it is
     crawl_date: str | None = None  # an archive capture's day: the text's dates are not after it
+    cut: int = 0  # characters cut off the page before parsing (cleaner.html.prune)
 
 
 def read_page(html: str, url: str | None = None) -> Page:
+    pruned = prune(html)  # a big page's invisible blobs blanked; the same string otherwise
+    html, cut = pruned.html, pruned.cut
     tree = parse_tree(html)
     if tree is None:
-        return Page(html, url, tree, page_meta(tree, url, html))
+        return Page(html, url, tree, page_meta(tree, url, html), cut=cut)
     # One walk renders the text both the metadata (dates, titles) and the page type read.
     rendered = render_text(tree)
-    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown)
+    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown, cut)
 
 
 def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
@@ -171,22 +177,25 @@ def apply_html_rules(page: Page, groups: Sequence[HtmlRules]) -> Ruled:
     tree = page.tree
     if field_rules or remove_rules or body_rules:
         root, deep = rules_page(page.html)
+        mirrors = Mirrors()  # this page's soup mirror, for the rules' soupsieve selectors
         for rule in field_rules:  # fields first: a removal may take the element holding one
             taker: FieldKind = rule.kind
             if taker.field not in ruled:
-                value = taker.extract(root)
+                value = taker.extract(root, mirrors)
                 if value is not None:
                     fields[taker.field], fields_from[taker.field] = value, rule.id
                     ruled.add(taker.field)
         drop_invisible(root)
+        mirrors.changed()
         for rule in remove_rules:
             remover: RemoveKind = rule.kind
-            removed, n = remover.apply(root)
+            removed, n = remover.apply(root, mirrors)
             if n:
+                mirrors.changed()
                 edits.append(Edit(rule.id, rule.pack, removed, n))
         for rule in body_rules:
             taker_of_body: BodyKind = rule.kind
-            body = taker_of_body.text(root)
+            body = taker_of_body.text(root, mirrors)
             if body is not None:
                 text = body
                 extractor = f"selector:{rule.id}"
@@ -232,6 +241,7 @@ def html_to_text(
         problem,
         kind.name if kind is not None else None,
         page.meta.crawl_date,
+        page.cut,
     )
 
 

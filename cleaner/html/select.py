@@ -9,6 +9,7 @@ still loads and matches as it did. Only such a selector imports bs4 or builds a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from string import ascii_lowercase, ascii_uppercase
 from typing import Any
 
@@ -182,6 +183,26 @@ def _translate(source: str) -> tuple[str | None, str]:
     return path, ""
 
 
+class Mirrors:
+    """One page's soup mirror (``cleaner.html.soup_mirror``), built when a soupsieve selector
+    first needs it and shared by every such selector until the tree changes: each removal
+    says so (``changed``). Held by the page being ruled, so it goes with the page."""
+
+    def __init__(self) -> None:
+        self._root: Any = None
+        self._mirror: Any = None
+        self.built = 0  # how many mirrors were made (tests)
+
+    def of(self, root: Any, build: Callable[[Any], Any]) -> Any:
+        if self._mirror is None or self._root is not root:
+            self._root, self._mirror = root, build(root)
+            self.built += 1
+        return self._mirror
+
+    def changed(self) -> None:
+        self._root = self._mirror = None
+
+
 class Selector:
     """CSS selectors compiled once to one XPath, or (when one of them needs it) to soupsieve;
     matches come in page order."""
@@ -231,15 +252,17 @@ class Selector:
         self._sources, self._path = state
         self._compile()
 
-    def select(self, root: Any) -> list[Any]:
+    def select(self, root: Any, mirrors: Mirrors | None = None) -> list[Any]:
+        """Matches in page order; ``mirrors``: the page's soup mirror, for a soupsieve
+        selector (without it, one is built for this call)."""
         if root.sourceline is None and not len(root):  # no page: soupsieve found nothing either
             return []
-        found = self._matcher(root)
+        found = self._matcher(root) if self._path is not None else self._matcher(root, mirrors)
         assert isinstance(found, list)  # a node-set expression
         return found
 
-    def select_one(self, root: Any) -> Any:
-        found = self.select(root)
+    def select_one(self, root: Any, mirrors: Mirrors | None = None) -> Any:
+        found = self.select(root, mirrors)
         return found[0] if found else None
 
 

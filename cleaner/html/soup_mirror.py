@@ -80,6 +80,7 @@ class SoupSelector:
             self.source = source
             self._compiled = soupsieve.compile(source)
 
-    def __call__(self, root: Any) -> list[Any]:
-        soup, elements = mirror(root)
+    def __call__(self, root: Any, mirrors: Any = None) -> list[Any]:
+        # the page's mirror (cleaner.html.select.Mirrors) when it has one, else a fresh one
+        soup, elements = mirror(root) if mirrors is None else mirrors.of(root, mirror)
         return [elements[id(tag)] for tag in self._compiled.select(soup)]

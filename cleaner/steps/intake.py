@@ -93,8 +93,14 @@ class Html:
         page = doc.ctx.html_text(doc.text, url=doc.raw.url, site=doc.raw.site)
         if page.html.problem is not None:
             return reject(doc, page.html.problem)
+        # A page too big to parse whole was cut (cleaner.html.prune): the record says so.
+        repairs = (*doc.repairs, "cut:page") if page.html.cut else doc.repairs
         return doc.but(
-            text=page.html.text, chars_in=len(doc.text), page=page.html, selection=page.selection
+            text=page.html.text,
+            chars_in=len(doc.text),
+            page=page.html,
+            selection=page.selection,
+            repairs=repairs,
         )
 
 

@@ -77,9 +77,9 @@ class HtmlRemove(HtmlKind):
     phase = HTML_REMOVE
     Options = HtmlRemoveOptions
 
-    def apply(self, root: Any) -> tuple[int, int]:
+    def apply(self, root: Any, mirrors: Any = None) -> tuple[int, int]:
         """Remove the matches; return (characters of text removed, elements removed)."""
-        hits = outermost(self.selector.select(root))
+        hits = outermost(self.selector.select(root, mirrors))
         removed = sum(text_size(h) for h in hits)
         for hit in hits:
             drop(hit)
@@ -148,17 +148,17 @@ class HtmlBody(HtmlKind):
             if opts.selector is not None:
                 self.everything = _selectors([*_as_list(opts.selector), *includes], "include")
 
-    def text(self, root: Any) -> str | None:
+    def text(self, root: Any, mirrors: Any = None) -> str | None:
         """The body's text, or None when the rule does not match the page."""
         if self.comments is not None:
             run = between_comments(root, *self.comments)
             if run is None:
                 return None
-            included = [] if self.include is None else self.include.select(root)
+            included = [] if self.include is None else self.include.select(root, mirrors)
             return _with_included(root, run, included)
-        if self.selector.select_one(root) is None:
+        if self.selector.select_one(root, mirrors) is None:
             return None
-        return render(outermost(self.everything.select(root)))
+        return render(outermost(self.everything.select(root, mirrors)))
 
 
 def _with_included(root: Any, run: list[Piece], included: list[Any]) -> str:
@@ -237,9 +237,9 @@ class HtmlField(HtmlKind):
     def field(self) -> str:
         return self.options.field
 
-    def extract(self, root: Any) -> str | None:
+    def extract(self, root: Any, mirrors: Any = None) -> str | None:
         attribute = self.options.attribute
-        for el in self.selector.select(root):
+        for el in self.selector.select(root, mirrors):
             raw = el.get(attribute) if attribute else render(el)
             if raw and attribute and is_word_list(el.tag, attribute):  # class: words, one space
                 raw = " ".join(raw.split())
