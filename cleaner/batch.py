@@ -34,6 +34,8 @@ class Tally:
     duplicates: int = 0  # records a corpus stage dropped (--dedup), no longer in ``written``
     # Records whose second clean (a corpus stage's companion) failed: the first one stands.
     fallbacks: int = 0
+    # Records whose page was cut to bound a worker's memory (``cut:page`` in their repairs).
+    pages_cut: int = 0
     chars_in: int = 0
     chars_out: int = 0
     packs: Counter[str] = field(default_factory=Counter)
@@ -61,6 +63,8 @@ class Tally:
             self.langs[result.lang or "unknown"] += 1
             if result.extractor is not None:
                 self.extractors[result.extractor] += 1
+            if "cut:page" in result.repairs:
+                self.pages_cut += 1
             for name in ("title", "author", "date_published", "date_updated"):
                 if getattr(result, name) is not None:
                     self.fields[name] += 1
@@ -178,6 +182,8 @@ class Tally:
             "extractors": dict(sorted(self.extractors.items())),
             # Only then: a run without a failed second clean writes the summary it always did.
             **({"second_clean_failed": self.fallbacks} if self.fallbacks else {}),
+            # Text lost on purpose is said at the run's level too, not only on its records.
+            **({"pages_cut": self.pages_cut} if self.pages_cut else {}),
         }
 
 

@@ -103,9 +103,9 @@ HTML_OPTIONS = (
         "Pages larger than this are rejected (`page_too_large`) before they are decoded. "
         "Below it, a page over 6 MB has its scripts, styles, comments and `data:` URIs over "
         "1,000 characters blanked (JSON-LD kept) before parsing, and what is left past 3 MB "
-        "is cut off (`cut:page` in the record's `repairs`): a parse tree takes many times "
-        "the text it is built from, so this keeps a worker's memory bounded whatever the "
-        "page's size.",
+        "is cut off (`cut:page` in the record's `repairs`, counted as `pages_cut` in "
+        "summary.json): a parse tree takes many times the text it is built from, so this "
+        "keeps a worker's memory bounded whatever the page's size.",
         default=DEFAULT_MAX_PAGE_BYTES,
         minimum=1000,
         maximum=MAX_READ_BYTES,

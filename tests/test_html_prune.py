@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cleaner.batch import Tally
 from cleaner.html import prune as prune_module
 from cleaner.html.charset import decode_page
 from cleaner.html.prune import BLOB, MAX_PARSE, PRUNE_FROM, prune
@@ -192,8 +193,15 @@ def test_a_cut_page_says_so_in_its_record(monkeypatch: pytest.MonkeyPatch) -> No
     cleaner = Cleaner.from_paths([ROOT / "rules"])
     cut = _record(cleaner, html, None)
     assert "cut:page" in cut["repairs"]
+    # ... and the run's summary counts it: text lost on purpose is said at the run's level.
+    tally = Tally()
+    tally.add(cleaner.clean(RawArticle("p", "p", html.encode("utf-8"), html=True)))
+    assert tally.summary()["pages_cut"] == 1
     assert 0 < len(cut["text"]) < 2_000
     monkeypatch.setattr(prune_module, "MAX_PARSE", 1_000_000)
     whole = _record(cleaner, html, None)
     assert "cut:page" not in whole["repairs"]
+    tally = Tally()
+    tally.add(cleaner.clean(RawArticle("p", "p", html.encode("utf-8"), html=True)))
+    assert "pages_cut" not in tally.summary()
     assert len(whole["text"]) > 5_000
