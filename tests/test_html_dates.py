@@ -110,6 +110,14 @@ DATE_CASES = [
      "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
      "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
      "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
+    # An event's "Date:" far down the body is not the page's: the date line by the headline
+    # is; a labelled date near the headline still wins over a bare one.
+    ("<html><body><p>October 13, 2025</p><h1>Tech events of next year</h1>"
+     + "".join(f"<p>Paragraph {i}.</p>" for i in range(12))
+     + "<h2>1. Summit</h2><p>Date: 16-19 March 2026</p><p>Body.</p></body></html>",
+     None, "2025-10-13", None),
+    ("<html><body><p>October 13, 2025</p><h1>Tech events of next year</h1><p>Intro.</p>"
+     "<p>Published: October 14, 2025</p><p>Body.</p></body></html>", None, "2025-10-14", None),
     # Archived captures: the toolbar's timestamps are not the page's, the capture's original
     # URL gives the date path, and nothing after the capture is the page's date.
     (_archived("<h1>Story</h1><p>Text.</p>", "http://www.cnn.com/2005/POLITICS/07/01/a/",

@@ -65,6 +65,7 @@ _LABEL_GAP = 60
 _MAX_LINES = 3000  # lines rendered: a page's head is near its top
 _MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
 _NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+_FAR_LABEL = 12  # lines from the headline beyond which a labelled date yields to its date line
 _LIST_SPAN = 4  # a date line with two others this close is an item of a list
 _SHARE_WORDS = 12  # or, before it, lines of a few words in all: a bar of share buttons
 # Evidence of a visible date, strongest first.
@@ -323,6 +324,10 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
     first_updated = updated[0] if updated else None
     if not published:
         return Visible(None, 0, first_updated)
+    # A label far below the headline ("Date:" of an event in the body) yields to the
+    # headline's own date line.
+    if any(p[0] == NEAR_TITLE for p in published) and anchors:
+        published = [p for p in published if p[0] == NEAR_TITLE or p[1] <= _FAR_LABEL]
     top = max(p[0] for p in published)
     best = min((p for p in published if p[0] == top), key=lambda p: p[1])
     return Visible(best[2], top, first_updated)
