@@ -110,6 +110,12 @@ DATE_CASES = [
      "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
      "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
      "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
+    # A list of recent news (each item with its date) just above the headline, then the
+    # story's own date line under it: that line is the story's, not an item of the list.
+    ("<html><body><h2>Recent News</h2><p>Board appointed</p><p>12/17/2025</p><p>Exams</p>"
+     "<p>12/16/2025</p><p>Obituary</p><p>12/04/2025</p><h1>Consulting firm or carrier?</h1>"
+     "<p>03/01/2017 by Ann Writer, Candidate Representative</p><p>Body.</p></body></html>",
+     None, "2017-03-01", None),
     # An event's "Date:" far down the body is not the page's: the date line by the headline
     # is; a labelled date near the headline still wins over a bare one.
     ("<html><body><p>October 13, 2025</p><h1>Tech events of next year</h1>"

@@ -269,9 +269,22 @@ def _label(before: str, regex: re.Pattern[str]) -> bool:
     return end >= 0 and len(before) - end <= _LABEL_GAP
 
 
-def _in_list(dated: list[int], line: int) -> bool:
-    """Whether other lines within ``_LIST_SPAN`` of ``line`` hold dates: two or more."""
-    return len({d for d in dated if d != line and abs(d - line) <= _LIST_SPAN}) >= 2
+def _in_list(dated: list[int], line: int, anchors: list[int]) -> bool:
+    """Whether other lines within ``_LIST_SPAN`` of ``line`` hold dates: two or more; for
+    a line below the headline, those above the headline do not count (a list of posts just
+    above the headline, then the story's own date line)."""
+    return (
+        len(
+            {
+                d
+                for d in dated
+                if d != line
+                and abs(d - line) <= _LIST_SPAN
+                and not any(d < a < line for a in anchors)
+            }
+        )
+        >= 2
+    )
 
 
 class Visible(NamedTuple):
@@ -319,7 +332,7 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
         distance = min((abs(f.line - a) for a in anchors), default=f.line)
         if _label(before, _PUBLISHED) and (not anchors or f.line >= anchors[0] - _NEAR_BEFORE):
             published.append((LABEL, distance, when))
-        elif f.line in near and not _in_list(dated, f.line):
+        elif f.line in near and not _in_list(dated, f.line, anchors):
             published.append((NEAR_TITLE, distance, when))
     first_updated = updated[0] if updated else None
     if not published:
