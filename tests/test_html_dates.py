@@ -110,6 +110,17 @@ DATE_CASES = [
      "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
      "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
      "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
+    # Microdata: a comment's dates are not the page's; a question says when it was created.
+    ('<html itemscope itemtype="https://schema.org/QAPage"><body><div itemprop="mainEntity" '
+     'itemscope itemtype="https://schema.org/Question"><h1 itemprop="name">Shortcut?</h1>'
+     '<time itemprop="dateCreated" datetime="2012-06-29 10:51:01Z">13 years ago</time><ul>'
+     '<li itemprop="comment" itemscope itemtype="https://schema.org/Comment"><div '
+     'itemprop="datePublished">2016-03-17 13:23:29 +00:00</div><div itemprop="dateModified">'
+     "2016-03-18</div>Try F6.</li></ul></div></body></html>", None,
+     "2012-06-29T10:51:01+00:00", None),
+    ('<html><body><h1>Post</h1><ul><li itemscope itemtype="http://schema.org/Comment">'
+     '<meta itemprop="datePublished" content="2019-01-02">Nice.</li></ul></body></html>',
+     None, None, None),
     # A list of recent news (each item with its date) just above the headline, then the
     # story's own date line under it: that line is the story's, not an item of the list.
     ("<html><body><h2>Recent News</h2><p>Board appointed</p><p>12/17/2025</p><p>Exams</p>"
