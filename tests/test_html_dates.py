@@ -110,6 +110,11 @@ DATE_CASES = [
      "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
      "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
      "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
+    # A forum poster's "Joined" date beside the thread's title is the member's, not the page's.
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is it?'
+     "</h1><p>Thread starter bw</p><p>bw</p><p>Joined</p><p>Nov 4, 2011</p><p>Messages</p>"
+     "<p>65,334</p><p>Body.</p></body></html>", None, "2025-12-18T23:25:38+00:00", None),
     # Microdata: a comment's dates are not the page's; a question says when it was created.
     ('<html itemscope itemtype="https://schema.org/QAPage"><body><div itemprop="mainEntity" '
      'itemscope itemtype="https://schema.org/Question"><h1 itemprop="name">Shortcut?</h1>'

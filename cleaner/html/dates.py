@@ -56,6 +56,8 @@ _PUBLISHED = re.compile(
 _UPDATED = re.compile(
     r"(?i)(?:\bupdated?\b|\bmodified\b|\brevised\b|\baktualisiert\b|\bmis à jour\b|更新|修改)"
 )
+# Labels of a date that is a person's, not the page's (a forum poster's "Joined Nov 4, 2011").
+_PERSON = re.compile(r"(?i)(?:\bjoined\b|\bmember since\b|\bregistered\b|\bborn\b)")
 # A page that writes its date line from a script: the literal text of each document.write call.
 _WRITE = re.compile(
     r"document\.write(?:ln)?\s*\(\s*(?:'((?:[^'\\\n]|\\.){1,300})'|\"((?:[^\"\\\n]|\\.){1,300})\")\s*\)"
@@ -326,6 +328,8 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
         before = line[: f.start]
         if not before.strip(" :|-–—,/·•([") and f.line > 0 and len(lines[f.line - 1].split()) <= 3:
             before = lines[f.line - 1] + " "  # "Published:" above its date
+        if _label(before, _PERSON):
+            continue
         if _label(before, _UPDATED) and not _label(before.split("|")[-1], _PUBLISHED):
             updated.append(when)
             continue
