@@ -110,6 +110,36 @@ DATE_CASES = [
      "<p>December 18, 2025</p><p>Body of the post.</p><h2>Recent posts</h2><p>Game Night</p>"
      "<p>December 19, 2025</p><p>Are AI Evangelists In Heat?</p><p>December 18, 2025</p>"
      "<p>Tuesday Tune</p><p>December 16, 2025</p></body></html>", None, "2025-12-18", None),
+    # A forum poster's "Joined" date beside the thread's title is the member's, not the page's.
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is it?'
+     "</h1><p>Thread starter bw</p><p>bw</p><p>Joined</p><p>Nov 4, 2011</p><p>Messages</p>"
+     "<p>65,334</p><p>Body.</p></body></html>", None, "2025-12-18T23:25:38+00:00", None),
+    # Microdata: a comment's dates are not the page's; a question says when it was created.
+    ('<html itemscope itemtype="https://schema.org/QAPage"><body><div itemprop="mainEntity" '
+     'itemscope itemtype="https://schema.org/Question"><h1 itemprop="name">Shortcut?</h1>'
+     '<time itemprop="dateCreated" datetime="2012-06-29 10:51:01Z">13 years ago</time><ul>'
+     '<li itemprop="comment" itemscope itemtype="https://schema.org/Comment"><div '
+     'itemprop="datePublished">2016-03-17 13:23:29 +00:00</div><div itemprop="dateModified">'
+     "2016-03-18</div>Try F6.</li></ul></div></body></html>", None,
+     "2012-06-29T10:51:01+00:00", None),
+    ('<html><body><h1>Post</h1><ul><li itemscope itemtype="http://schema.org/Comment">'
+     '<meta itemprop="datePublished" content="2019-01-02">Nice.</li></ul></body></html>',
+     None, None, None),
+    # A list of recent news (each item with its date) just above the headline, then the
+    # story's own date line under it: that line is the story's, not an item of the list.
+    ("<html><body><h2>Recent News</h2><p>Board appointed</p><p>12/17/2025</p><p>Exams</p>"
+     "<p>12/16/2025</p><p>Obituary</p><p>12/04/2025</p><h1>Consulting firm or carrier?</h1>"
+     "<p>03/01/2017 by Ann Writer, Candidate Representative</p><p>Body.</p></body></html>",
+     None, "2017-03-01", None),
+    # An event's "Date:" far down the body is not the page's: the date line by the headline
+    # is; a labelled date near the headline still wins over a bare one.
+    ("<html><body><p>October 13, 2025</p><h1>Tech events of next year</h1>"
+     + "".join(f"<p>Paragraph {i}.</p>" for i in range(12))
+     + "<h2>1. Summit</h2><p>Date: 16-19 March 2026</p><p>Body.</p></body></html>",
+     None, "2025-10-13", None),
+    ("<html><body><p>October 13, 2025</p><h1>Tech events of next year</h1><p>Intro.</p>"
+     "<p>Published: October 14, 2025</p><p>Body.</p></body></html>", None, "2025-10-14", None),
     # Archived captures: the toolbar's timestamps are not the page's, the capture's original
     # URL gives the date path, and nothing after the capture is the page's date.
     (_archived("<h1>Story</h1><p>Text.</p>", "http://www.cnn.com/2005/POLITICS/07/01/a/",

@@ -56,6 +56,8 @@ _PUBLISHED = re.compile(
 _UPDATED = re.compile(
     r"(?i)(?:\bupdated?\b|\bmodified\b|\brevised\b|\baktualisiert\b|\bmis à jour\b|更新|修改)"
 )
+# Labels of a date that is a person's, not the page's (a forum poster's "Joined Nov 4, 2011").
+_PERSON = re.compile(r"(?i)(?:\bjoined\b|\bmember since\b|\bregistered\b|\bborn\b)")
 # A page that writes its date line from a script: the literal text of each document.write call.
 _WRITE = re.compile(
     r"document\.write(?:ln)?\s*\(\s*(?:'((?:[^'\\\n]|\\.){1,300})'|\"((?:[^\"\\\n]|\\.){1,300})\")\s*\)"
@@ -65,6 +67,7 @@ _LABEL_GAP = 60
 _MAX_LINES = 3000  # lines rendered: a page's head is near its top
 _MAX_WORDS = 20  # a longer line is a sentence, whose dates are events
 _NEAR_AFTER, _NEAR_BEFORE = 6, 3  # lines after / before the headline that are its date lines
+_FAR_LABEL = 12  # lines from the headline beyond which a labelled date yields to its date line
 _LIST_SPAN = 4  # a date line with two others this close is an item of a list
 _SHARE_WORDS = 12  # or, before it, lines of a few words in all: a bar of share buttons
 # Evidence of a visible date, strongest first.
@@ -268,9 +271,22 @@ def _label(before: str, regex: re.Pattern[str]) -> bool:
     return end >= 0 and len(before) - end <= _LABEL_GAP
 
 
-def _in_list(dated: list[int], line: int) -> bool:
-    """Whether other lines within ``_LIST_SPAN`` of ``line`` hold dates: two or more."""
-    return len({d for d in dated if d != line and abs(d - line) <= _LIST_SPAN}) >= 2
+def _in_list(dated: list[int], line: int, anchors: list[int]) -> bool:
+    """Whether other lines within ``_LIST_SPAN`` of ``line`` hold dates: two or more; for
+    a line below the headline, those above the headline do not count (a list of posts just
+    above the headline, then the story's own date line)."""
+    return (
+        len(
+            {
+                d
+                for d in dated
+                if d != line
+                and abs(d - line) <= _LIST_SPAN
+                and not any(d < a < line for a in anchors)
+            }
+        )
+        >= 2
+    )
 
 
 class Visible(NamedTuple):
@@ -312,17 +328,23 @@ def visible_dates(lines: list[str], headings: list[str], crawled: date | None) -
         before = line[: f.start]
         if not before.strip(" :|-–—,/·•([") and f.line > 0 and len(lines[f.line - 1].split()) <= 3:
             before = lines[f.line - 1] + " "  # "Published:" above its date
+        if _label(before, _PERSON):
+            continue
         if _label(before, _UPDATED) and not _label(before.split("|")[-1], _PUBLISHED):
             updated.append(when)
             continue
         distance = min((abs(f.line - a) for a in anchors), default=f.line)
         if _label(before, _PUBLISHED) and (not anchors or f.line >= anchors[0] - _NEAR_BEFORE):
             published.append((LABEL, distance, when))
-        elif f.line in near and not _in_list(dated, f.line):
+        elif f.line in near and not _in_list(dated, f.line, anchors):
             published.append((NEAR_TITLE, distance, when))
     first_updated = updated[0] if updated else None
     if not published:
         return Visible(None, 0, first_updated)
+    # A label far below the headline ("Date:" of an event in the body) yields to the
+    # headline's own date line.
+    if any(p[0] == NEAR_TITLE for p in published) and anchors:
+        published = [p for p in published if p[0] == NEAR_TITLE or p[1] <= _FAR_LABEL]
     top = max(p[0] for p in published)
     best = min((p for p in published if p[0] == top), key=lambda p: p[1])
     return Visible(best[2], top, first_updated)

@@ -78,6 +78,8 @@ SITE_META = ("og:site_name", "application-name", "al:ios:app_name", "twitter:sit
 # Elements carrying an itemprop, in document order: one walk finds both dates' holders.
 _ITEMPROP_HOLDERS = lxml.etree.XPath("//@itemprop/..")
 _ARTICLE_TYPES = re.compile(r"(?i)(article|posting|report|news|blog|review)")
+# Items whose dates are a reader's, not the page's: comments (added after it, often years).
+_REPLY_TYPES = re.compile(r"(?i)comment$")
 _BY = re.compile(r"(?i)^\s*by\s+")
 _URL_DATE = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12][0-9]|3[01])(?![0-9])"
@@ -174,7 +176,7 @@ def _meta_index(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = el.get(attr)
-            if key:
+            if key and not (attr == "itemprop" and _REPLY_TYPES.search(_scope_type(el))):
                 index.setdefault(key.strip().lower(), []).append(content.strip())
     return index
 
@@ -303,9 +305,17 @@ def _canonical(
     return None
 
 
+def _scope_type(el: Any) -> str:
+    """The itemtype of the microdata item an element's property belongs to ("" for none)."""
+    for up in el.iterancestors():
+        if up.get("itemscope") is not None:
+            return up.get("itemtype") or ""
+    return ""
+
+
 def _microdata_dates(holders: list[Any], prop: str) -> Iterator[str]:
     for el in holders:
-        if el.get("itemprop") != prop:
+        if el.get("itemprop") != prop or _REPLY_TYPES.search(_scope_type(el)):
             continue
         value = el.get("datetime") or el.get("content") or _text(el)
         if value:
@@ -390,6 +400,11 @@ def page_meta(
             (parse_page_date(v), f"itemprop:{micro}") for v in _microdata_dates(holders, micro)
         )
         if field_name == "date_published":
+            # A question (or any item) that says when it was created, not published.
+            found.extend(
+                (parse_page_date(v), "itemprop:dateCreated")
+                for v in _microdata_dates(holders, "dateCreated")
+            )
             found.extend((parse_page_date(v), "time") for v in _time_published(root))
         for value, source in found:
             if value is not None and (out.crawl_date is None or value[:10] <= out.crawl_date):
