@@ -365,6 +365,22 @@ def test_line_languages_add_up_to_the_page_counts(lines: list[str]) -> None:
     assert languages.counts(sum(languages.packed(lines))) == lm.language_counts(lines)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=10, max_size=10), st.lists(LINES, max_size=8))
+def test_the_language_picked_from_packed_counts_is_pick_language_s(
+    fields: list[int], lines: list[str]
+) -> None:
+    # Ties included (small and equal fields); the sum of lines less some of them, as
+    # drop_chrome keeps it.
+    languages = SCORER.languages
+    packed = sum(count << (32 * i) for i, count in enumerate(fields))
+    for value in (packed, sum(f % 3 << (32 * i) for i, f in enumerate(fields)), 0):
+        assert languages.pick(value) == lm.pick_language(languages.counts(value))
+    rows = languages.packed(lines)
+    total = sum(rows) - sum(rows[::2])
+    assert languages.pick(total) == lm.pick_language(lm.language_counts(lines[1::2]))
+
+
 @pytest.mark.parametrize(
     "threshold", [k / 100 for k in range(1, 101)] + [float(MODEL["threshold"]), 1e-9, 0.999999]
 )

@@ -50,6 +50,17 @@ class LineLanguages:
         memo.update(zip(new, sums, strict=True))
         return list(map(memo.__getitem__, lines))
 
+    def pick(self, packed: int) -> str:
+        """``pick_language(self.counts(packed))`` without the dict: the language with the most
+        stop words, the first by name on a tie (``names`` is sorted)."""
+        mask = (1 << _BITS) - 1
+        best, most = 0, -1
+        for i in range(len(self.names)):
+            count = (packed >> (_BITS * i)) & mask
+            if count > most:
+                best, most = i, count
+        return self.names[best]
+
     def counts(self, packed: int) -> dict[str, int]:
         """The counts per language of a sum of packed counts."""
         mask = (1 << _BITS) - 1

@@ -468,17 +468,21 @@ def drop_chrome(
     text = list(filter(None, lines))
     if len(text) < min_lines:
         return lines
-    packed = scorer.languages.packed(text)
+    languages = scorer.languages
+    packed = languages.packed(text)
+    # The lines' summed counts, less each dropped line's (whole numbers: the same sum).
+    total = sum(packed)
     dropped = False
     bound = _keep_below(threshold)
     while len(text) >= min_lines:
-        lang = pick_language(scorer.languages.counts(sum(packed)))
-        near = scorer.near(text, min_body, lang, bound)
+        near = scorer.near(text, min_body, languages.pick(total), bound)
         if not near:
             break
         keep = [True] * len(text)
         for i, z in near:
-            keep[i] = _sigmoid(z) < threshold
+            if _sigmoid(z) >= threshold:
+                keep[i] = False
+                total -= packed[i]
         if all(keep):
             break
         packed = list(compress(packed, keep))
