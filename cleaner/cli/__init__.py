@@ -7,6 +7,8 @@ Exit codes: ``cleaner.errors.EXIT_CODES`` (every ``--help`` lists them).
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import signal
 import sys
 import threading
@@ -59,16 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
+def _stop_on_sigterm(owner: int, signum: int, frame: object) -> None:
     # A scheduler's polite stop: unwind like Ctrl-C, so temporary files are removed and
     # nothing half-written is left; exit 128 + 15 as a killed process would.
+    if os.getpid() != owner:  # ``owner``: the process that set the handler
+        # A forked worker stopped before its start reset this handler: it dies as the
+        # default action would. Unwinding there printed a traceback (bootstrap code, where
+        # the exit cannot propagate) and has nothing of its own to clean up.
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is not threading.main_thread():  # signals need the main one
         return _main(argv)
-    before = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    before = signal.signal(signal.SIGTERM, functools.partial(_stop_on_sigterm, os.getpid()))
     try:
         return _main(argv)
     finally:
