@@ -111,9 +111,12 @@ class Doc:
         if not _FIELDS.issuperset(changes):
             unknown = changes.keys() - _FIELDS
             raise TypeError(f"Doc has no field {', '.join(sorted(unknown))}")
-        # A dict copied whole (one block), then set as the copy's own: filling an empty one
-        # key by key grows it three times over.
-        values = self.__dict__.copy()
+        # A dict copied whole (sized once), then set as the copy's own: filling an empty one
+        # key by key grows it three times over. ``dict()``, not ``.copy()``: a copy of an
+        # instance's shared-key (split) dict stays split, and CPython's attribute fast paths
+        # refuse a split dict set as ``__dict__``, so every ``doc.x`` of such a copy would take
+        # the slow generic lookup (tests/test_doc_copy.py).
+        values = dict(self.__dict__)
         if "text" in changes and "line_cache" not in changes:
             values["line_cache"] = None
         values.update(changes)
