@@ -2,8 +2,10 @@
 
     python -m bench.blocks data            # every page's blocks, features and labels (cached)
     python -m bench.blocks folds           # 5 folds by site: fit on 4, score the 5th
+    python -m bench.blocks report          # the held-out table again, from the fold models
     python -m bench.blocks write           # fit on all pages: cleaner/data/blocks.json
     python -m bench.blocks pipeline        # the whole pipeline, label / extract / blocks
+    python -m bench.blocks cost            # what it adds per page (process time)
 
 Pages: the WCXB development split as ``bench.page_types`` reads it (its cache gives trafilatura's
 balanced text and resiliparse's per page: run ``python -m bench.page_types cache`` and ``extra``
@@ -39,9 +41,9 @@ from bench.page_types import (
     read_cache,
     with_fallback,
 )
-from cleaner.html import blocks
+from cleaner.html import blocks, extract
 from cleaner.html.dom import parse_tree
-from cleaner.html.pagetype import PAGE_TYPES, PageType
+from cleaner.html.pagetype import PAGE_TYPES, PageType, page_type
 from cleaner.html.profiles import MIN_SCORE, PROFILE_BY_TYPE
 
 DATA = OUT.parent / "blocks"
@@ -261,6 +263,29 @@ def report(held: dict[int, float], meta: list[dict[str, Any]]) -> None:
         print(f"{name:18} {statistics.fmean(pages):9.3f} {means}  ({len(pages)} pages)")
 
 
+def held_out_report() -> None:
+    """The held-out table again from the fold models ``folds`` wrote (numpy inference, as the
+    package runs them), over the folds written so far."""
+    data, meta = load()
+    fold = np.array([fold_of(m["site"]) for m in meta])
+    block_fold = fold[data["page"]]
+    held: dict[int, float] = {}
+    for k in range(FOLDS):
+        path = DATA / f"fold-{k}.json"
+        if not path.exists():
+            continue
+        model = json.loads(path.read_text(encoding="utf-8"))
+        rows = block_fold == k
+        p_all = np.zeros(len(data["y"]))
+        p_all[rows] = blocks.probabilities(data["x"][rows], model)
+        test_pages = [q for q in range(len(meta)) if fold[q] == k and meta[q]["gold"].strip()]
+        got = page_f1s(p_all, data, meta, test_pages, float(model["threshold"]))
+        print(f"fold {k}: threshold {model['threshold']:.2f}, held out "
+              f"{statistics.fmean(got.values()):.3f} ({len(got)} pages)")  # fmt: skip
+        held.update(got)
+    report(held, meta)
+
+
 def export(model: Any, threshold: float, check: np.ndarray) -> dict[str, Any]:
     """The fitted trees as arrays (a leaf: feature -1), the baseline, the threshold, and a few
     rows with scikit-learn's probabilities for the test that inference matches them."""
@@ -305,9 +330,24 @@ def write(data: dict[str, np.ndarray], meta: list[dict[str, Any]]) -> None:
     print(f"wrote {MODEL} (threshold {threshold:.2f}, {len(out['trees'])} trees)")
 
 
+_trafilatura = extract._trafilatura
+
+
+def _blocked(tree: Any, page: extract.Page, options: Any) -> tuple[str | None, Any]:
+    """trafilatura's text as the pipeline takes it, then the block model's choice of blocks: the
+    package has no option for it yet (it did not win through the pipeline), so the bench puts it
+    in the extraction step's place."""
+    found = blocks.segment(tree)  # before trafilatura edits the tree
+    text, problem = _trafilatura(tree, page, options)
+    kind = page_type(page.tree, page.url, page.shown)
+    kept = blocks.by_blocks(found, text, page.html, kind)
+    return (kept, None) if kept is not None else (text, problem)
+
+
 def pipeline(per_type: int) -> None:
     """The whole pipeline (text packs after extraction) with ``html.page_types`` label (today's
-    default: trafilatura balanced), extract (the profile map) and blocks, on the first
+    default: trafilatura balanced), extract (the profile map) and the block model (``_blocked``
+    in trafilatura's place, page types label), on the first
     ``per_type`` pages with gold of each type; each page's blocks model is the one fitted
     without its site's fold (``folds`` writes them), so the figure is held out."""
     from bench.corpora import read_html_bytes
@@ -317,17 +357,23 @@ def pipeline(per_type: int) -> None:
     rules = Path(__file__).resolve().parent.parent / "rules"
     modes = ("label", "extract", "blocks")
     cleaners = {
-        m: Cleaner.from_paths([rules], None, (({"html": {"page_types": m}}, "bench"),))
+        m: Cleaner.from_paths(
+            [rules], None, (({"html": {"page_types": "label" if m == "blocks" else m}}, "bench"),)
+        )
         for m in modes
     }
-    fold_models = [
-        json.loads((DATA / f"fold-{k}.json").read_text(encoding="utf-8")) for k in range(FOLDS)
-    ]
+    fold_models = {  # the folds written so far: the other folds' pages are left out
+        k: json.loads((DATA / f"fold-{k}.json").read_text(encoding="utf-8"))
+        for k in range(FOLDS)
+        if (DATA / f"fold-{k}.json").exists()
+    }
     taken: dict[str, int] = defaultdict(int)
     f1s: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     seconds: dict[str, float] = defaultdict(float)
     for page in iter_pages():
         if taken[page.page_type] >= per_type or not page.gold_text.strip():
+            continue
+        if fold_of(page.site) not in fold_models:
             continue
         taken[page.page_type] += 1
         fold_model = fold_models[fold_of(page.site)]
@@ -335,12 +381,17 @@ def pipeline(per_type: int) -> None:
         with mock.patch.object(blocks, "_model", lambda fm=fold_model: fm):
             for mode, cleaner in cleaners.items():
                 start = time.perf_counter()
-                record, _ = clean_page(cleaner, page.id, data, page.url or None)
+                with mock.patch.object(extract, "_trafilatura", _blocked if mode == "blocks" else
+                                       _trafilatura):  # fmt: skip
+                    record, _ = clean_page(cleaner, page.id, data, page.url or None)
                 seconds[mode] += time.perf_counter() - start
                 text = record.text if record else ""
                 f1s[page.page_type][mode].append(bow_f1(text, page.gold_text))
     pages = sum(taken.values())
-    print(f"whole pipeline, held-out block models, first {per_type} pages of each type")
+    print(
+        f"whole pipeline, held-out block models (folds {sorted(fold_models)}), first "
+        f"{per_type} pages of each type on those folds' sites"
+    )
     print(f"{'type':14} " + " ".join(f"{m:>8}" for m in modes) + "  pages")
     every: dict[str, list[float]] = defaultdict(list)
     for t in PAGE_TYPES:
@@ -355,9 +406,37 @@ def pipeline(per_type: int) -> None:
     print("seconds per page:", {m: round(seconds[m] / pages, 3) for m in modes})
 
 
+def cost(every: int) -> None:
+    """What the block model adds to a page: resiliparse, the segmenter, the features and the
+    trees (process time; trafilatura's text from the cache, as the pipeline has it already)."""
+    from cleaner.html.second import resiliparse_text
+
+    pages = {p.id: p for p in iter_pages()}
+    spent: dict[str, list[float]] = defaultdict(list)
+    for row in read_cache()[::every]:
+        page = pages[row["id"]]
+        html = page_html(page)
+        tree = parse_tree(html)
+        clock = time.process_time()
+        second = resiliparse_text(html)
+        spent["resiliparse"].append(time.process_time() - clock)
+        clock = time.process_time()
+        found = blocks.segment(tree)
+        spent["segment"].append(time.process_time() - clock)
+        clock = time.process_time()
+        x = blocks.features(found, row["texts"].get("balanced") or None, second, None)
+        spent["features"].append(time.process_time() - clock)
+        clock = time.process_time()
+        blocks.probabilities(x)
+        spent["trees"].append(time.process_time() - clock)
+    n = len(spent["trees"])
+    print(f"mean process time per page, ms ({n} pages, every {every}th):")
+    print({k: round(1000 * statistics.fmean(v), 1) for k, v in spent.items()})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("data", "folds", "write", "pipeline"))
+    parser.add_argument("command", choices=("data", "folds", "report", "write", "pipeline", "cost"))
     parser.add_argument("--per-type", type=int, default=30, help="pipeline: pages per type")
     args = parser.parse_args(argv)
     if args.command == "data":
@@ -366,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
         folds()
     elif args.command == "pipeline":
         pipeline(args.per_type)
+    elif args.command == "report":
+        held_out_report()
+    elif args.command == "cost":
+        cost(20)
     else:
         write(*load())
     return 0

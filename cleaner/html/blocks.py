@@ -7,7 +7,9 @@ tag path), where it is (position, neighbours) and what the extractors made of it
 words trafilatura's and resiliparse's texts hold), with the page type. A small gradient-boosted
 tree ensemble, trained by ``bench/blocks.py`` on the WCXB development pages and shipped as
 ``cleaner/data/blocks.json``, gives each block a probability of being main content; the kept
-blocks are the text. Inference is numpy only. Pure: no I/O beyond reading the shipped model once.
+blocks are the text. Inference is numpy only. Not an ``html.page_types`` value yet: it won on raw
+text held out but not through the whole pipeline (bench/results/blocks.txt); ``bench.blocks
+pipeline`` puts it in trafilatura's place. Pure: no I/O beyond reading the shipped model once.
 """
 
 from __future__ import annotations
