@@ -1,0 +1,106 @@
+"""The block segmenter and the block model's inference (cleaner/html/blocks.py)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from cleaner.html import blocks
+from cleaner.html.dom import parse_tree
+from cleaner.html.pagetype import PageType
+
+PAGE = """<html><head><title>t</title><script>var x = 1;</script></head><body>
+<div class="nav"><a href="/">Home</a> | <a href="/about">About</a></div>
+<div id="content"><h1>The title here</h1>
+<p>This is the first paragraph, of the story.<br>A second line with <a href="#">a link</a></p>
+<ul><li class="item">one item</li><li class="item">two</li></ul>
+<pre>code line one
+code line two</pre>
+<div style="display: none">hidden text</div></div>
+<footer>(c) 2020 The Site</footer></body></html>"""
+
+
+def test_segment_cuts_the_page_into_its_lines_in_document_order() -> None:
+    found = blocks.segment(parse_tree(PAGE))
+    assert [b.text for b in found] == [
+        "Home | About",
+        "The title here",
+        "This is the first paragraph, of the story.",
+        "A second line with a link",
+        "one item",
+        "two",
+        "code line one",
+        "code line two",
+        "(c) 2020 The Site",
+    ]
+    by_text = {b.text: b for b in found}
+    assert by_text["Home | About"].link_chars == 9  # "Home" and "About", not the bar
+    assert by_text["one item"].tag == "li"
+    assert "li" in by_text["one item"].context
+    assert by_text["one item"].path == by_text["two"].path  # repeated items share a path
+    assert "footer" in by_text["(c) 2020 The Site"].context
+    content = blocks.ATTR_WORDS.index("content")
+    assert content in by_text["The title here"].context_words
+    assert content not in by_text["(c) 2020 The Site"].context_words
+
+
+def test_segment_of_nothing() -> None:
+    assert blocks.segment(None) == []
+    assert blocks.segment(parse_tree("<html><body></body></html>")) == []
+
+
+def test_reference_share_counts_trigrams_and_whole_short_blocks() -> None:
+    ref = blocks.Reference.of("The quick brown fox jumps over the lazy dog.\nHome")
+    assert ref.share(["the", "quick", "brown", "fox"]) == 1.0
+    assert ref.share(["the", "quick", "red", "fox"]) == 0.0
+    assert ref.share(["home"]) == 1.0
+    assert ref.share(["about"]) == 0.0
+    assert blocks.Reference.of(None).share(["home"]) == 0.0
+
+
+def test_features_have_one_column_per_name_and_see_the_extractors() -> None:
+    found = blocks.segment(parse_tree(PAGE))
+    first = "The title here\nThis is the first paragraph, of the story."
+    x = blocks.features(found, first, None, PageType("article", 0.9))
+    assert x.shape == (len(found), len(blocks.FEATURES))
+    col = {name: i for i, name in enumerate(blocks.FEATURES)}
+    assert x[1, col["first"]] == 1.0
+    assert x[0, col["first"]] == 0.0
+    assert x[0, col["link_share"]] == pytest.approx(9 / 12)
+    assert (x[:, col["type:article"]] == 0.9).all()
+    assert x[4, col["own:li"]] == 1.0
+
+
+def _shipped() -> dict[str, object]:
+    text = resources.files("cleaner").joinpath("data/blocks.json").read_text(encoding="utf-8")
+    model: dict[str, object] = json.loads(text)
+    return model
+
+
+def test_inference_gives_the_training_scripts_probabilities() -> None:
+    """The shipped model's check rows: numpy inference equals scikit-learn's probabilities."""
+    model = _shipped()
+    check = model["check"]
+    assert isinstance(check, dict)
+    x = np.array(check["x"], dtype=np.float64)
+    assert len(x) >= 10
+    got = blocks.probabilities(x, model)
+    assert np.allclose(got, check["p"], rtol=0, atol=1e-12)
+
+
+def test_the_model_keeps_the_story_and_drops_the_chrome() -> None:
+    found = blocks.segment(parse_tree(PAGE))
+    first = "The title here\nThis is the first paragraph, of the story.\nA second line with a link"
+    text = blocks.kept_text(found, first, first, PageType("article", 0.95))
+    assert text is not None
+    assert "first paragraph" in text
+    assert "Home | About" not in text
+
+
+def test_a_model_of_other_features_is_refused() -> None:
+    model = dict(_shipped(), features=["log_words"])
+    with pytest.raises(ValueError, match="retrain"):
+        blocks.probabilities(np.zeros((1, len(blocks.FEATURES))), model)
