@@ -8,6 +8,8 @@ import os
 from functools import cache
 from types import ModuleType
 
+from cleaner.engine.linemodel import CONTEXT_FEATURES
+
 # The weights ``_fastlines.logits`` reads, in its order: the first pass's place and block
 # features (bias first), then the second pass's.
 FIRST_PASS = (
@@ -32,20 +34,8 @@ FIRST_PASS = (
     "window_stopword_density",
     "window_link_word_share",
 )
-SECOND_PASS = (
-    "own",
-    "previous",
-    "next",
-    "window_mean",
-    "window_max",
-    "window_min",
-    "before_body",
-    "after_body",
-    "page_body_share",
-    "in_main_block",
-    "before_main_block",
-    "after_main_block",
-)
+# The second pass's weights are the context model's, in its order.
+SECOND_PASS = CONTEXT_FEATURES
 
 
 def compiled() -> ModuleType | None:
