@@ -14,10 +14,11 @@ Seal: a site with at least ``learn_min_docs`` documents gets the draft that
 rule that would touch a line inside a run of long paragraphs
 (:func:`cleaner.authoring.mining.body_runs`) on a sampled document (for a cut: whose marker line
 is inside one) is written commented out and not run: a line that is article text somewhere is
-never learned. So are the other rules the miner doubts, except whole-line rules: for those the
-body runs are the stronger evidence (the miner's doubt comes from its estimate of each page's
-article window, which takes in the short lines between paragraphs: "Story highlights",
-"ADVERTISEMENT").
+never learned. So are the other rules the miner doubts, except whole-line rules (and, with
+``trust_shapes``, shapes that repeat on a page: whole-line patterns whose every variant on every
+sampled page was checked): for those the body runs are the stronger evidence (the miner's doubt
+comes from its estimate of each page's article window, which takes in the short lines between
+paragraphs: "Story highlights", "ADVERTISEMENT").
 
 In place of the generic line model (:mod:`cleaner.stages.learnalt`): the samples are the texts
 of each document cleaned without the model, and a site whose pack has at least
@@ -188,6 +189,18 @@ def _may_change(rule: Rule, lines: list[str]) -> set[str] | None:
     return matched_lines(regex, lines)
 
 
+REPEATS = 2  # lines a page, on average, of a doubted shape that runs (see _repeated_shape)
+
+
+def _repeated_shape(c: Candidate) -> bool:
+    """Whether ``c`` is a shape (lines that differ only in their numbers: a whole-line pattern
+    in the ``lines`` section) that comes :data:`REPEATS` times a page on average. A shape the
+    miner doubts sits in its estimate of the article window; once a page there it is the
+    article's own line (its headline, its dateline), repeated it is a list's (comments' stamps
+    and numbers, tickers)."""
+    return c.section == "lines" and "pattern" in c.options and c.hits >= REPEATS * c.pages
+
+
 def _without_body_lines(c: Candidate, bodies: list[Counter[str]]) -> bool:
     """Take the lines found inside a body run out of a ``drop_line`` block, its examples
     rerun; False when none is left."""
@@ -214,13 +227,24 @@ class LearnChrome:
     name = "learn-chrome"
     drops = ""  # it drops nothing: no side file
 
-    def __init__(self, min_docs: int, share: int, sample: int, model_rules: int = 0) -> None:
+    def __init__(
+        self,
+        min_docs: int,
+        share: int,
+        sample: int,
+        model_rules: int = 0,
+        trust_shapes: bool = True,
+    ) -> None:
         self.min_docs = min_docs
         self.share = share
         self.sample = sample
         # A site whose pack has at least this many live rules is cleaned without the generic
         # line model (0: never); see :mod:`cleaner.stages.learnalt`.
         self.model_rules = model_rules
+        # Whether a doubted shape (lines that differ only in their numbers, repeated on a page)
+        # that touches no body run runs, as a doubted block of whole lines does (chosen leaving one
+        # ctf site out: bench/results/learn-chrome.txt).
+        self.trust_shapes = trust_shapes
         self.model: tuple[str, ...] = ()  # the line model's generic packs (``bind``)
         # The step before which pass 1 keeps each document for ``companion`` (``bind``).
         self.keep: str | None = None
@@ -327,6 +351,9 @@ class LearnChrome:
                 c.confidence = 0.0  # written commented out, for review, never run
             elif c.doubted and "lines" in c.options:
                 # Whole lines, none ever inside a body run (see the module docstring).
+                c.trusted = "never inside a body run"
+            elif self.trust_shapes and c.doubted and _repeated_shape(c):
+                # Every variant on every sampled page was run above: none inside a body run.
                 c.trusted = "never inside a body run"
         return draft
 
