@@ -8,7 +8,7 @@ import os
 from functools import cache
 from types import ModuleType
 
-from cleaner.engine.linemodel import CONTEXT_FEATURES
+from cleaner.engine.linemodel import BLOCK_FEATURES, CONTEXT_FEATURES
 
 # The weights ``_fastlines.logits`` reads, in its order: the first pass's place and block
 # features (bias first), then the second pass's.
@@ -22,17 +22,7 @@ FIRST_PASS = (
     "after_body",
     "repeated_in_page",
     "first_line",
-    "page_body_share",
-    "log_body_lines",
-    "log_lines",
-    "in_main_block",
-    "before_main_block",
-    "after_main_block",
-    "log_distance_to_main_block",
-    "main_block_share",
-    "window_short_share",
-    "window_stopword_density",
-    "window_link_word_share",
+    *BLOCK_FEATURES,
 )
 # The second pass's weights are the context model's, in its order.
 SECOND_PASS = CONTEXT_FEATURES
