@@ -49,7 +49,9 @@ PAGES_PER_CORPUS = 40
 def sample() -> Iterator[RawArticle]:
     """Seeds and the first pages of each corpus, text and HTML paths."""
     taken: dict[str, int] = {}
-    for corpus, article in _articles(None):
+    # The limit stops the reader after each source's first pages (the same sample), instead of
+    # scraping every corpus page only to skip it.
+    for corpus, article in _articles(PAGES_PER_CORPUS):
         taken[corpus] = taken.get(corpus, 0) + 1
         if taken[corpus] <= PAGES_PER_CORPUS:
             yield article
