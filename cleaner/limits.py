@@ -19,10 +19,17 @@ def too_large_message(size: int, limit: int, unit: str = "bytes") -> str:
     )
 
 
-def page_too_large_message(size: str, limit: int) -> str:
+def page_too_large_message(size: str, limit: int, unit: str = "bytes") -> str:
     return (
-        f"the page is {size} bytes, over html.max_page_bytes ({limit:,}); raise it in "
+        f"the page is {size} {unit}, over html.max_page_bytes ({limit:,}); raise it in "
         "config.yaml to clean such pages"
+    )
+
+
+def page_line_too_large_message(size: int, limit: int) -> str:
+    return (
+        f"the line is {size:,} bytes, over the {limit:,} a line holding a page may take "
+        "(html.max_page_bytes in config.yaml, and a quarter more for JSON's escapes)"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import textwrap
 from pathlib import Path
@@ -18,6 +19,8 @@ from cleaner.errors import RuleErrors
 from cleaner.html.charset import decode_page
 from cleaner.html.dom import parse_tree, rules_tree
 from cleaner.html.meta import page_meta, parse_page_date, strip_site_name, url_date
+from cleaner.io.items import JsonlKeys, Limits
+from cleaner.io.readers import read_jsonl_stream
 from cleaner.pipeline import Cleaner
 from cleaner.record import RawArticle, Record, Reject
 from tests.conftest import RULES
@@ -461,6 +464,42 @@ def test_50_mb_page_within_a_raised_limit_gives_a_record() -> None:
     assert len(page) > 50_000_000
     record = record_of(cleaner, page)
     assert all(p in record.text for p in PARAS)
+
+
+def test_a_jsonl_page_at_the_page_limit_is_read_though_json_escaping_makes_its_line_longer() -> (
+    None
+):
+    # JSON escapes the page's quotes and line breaks, so its line is longer than the page: the
+    # line limit leaves room for that, and the page limit applies to the decoded page.
+    limit = 20_000
+    config = Config.from_mapping({"html": {"max_page_bytes": limit}}, "<test>")
+    cleaner = Cleaner(RuleSet.from_paths([RULES]), config)
+    # The article limit is below the page limit here, as the defaults are (16 MiB, 50 MB).
+    keys, limits = JsonlKeys(html="html"), Limits(article=1_000, page=limit)
+    tail = "</body></html>"
+    head = PAGE[: PAGE.index(tail)]
+    pad = '<p class="x">"quoted"</p>\n' * ((limit - len(head) - len(tail)) // 26)
+    page = head + pad
+    page += " " * (limit - len(page) - len(tail)) + tail
+    assert len(page) == limit  # a page read from JSON is text: its size is in characters
+    for extra, code in ((0, None), (1, "page_too_large")):
+        line = json.dumps({"id": "p", "html": page.replace(tail, " " * extra + tail)}) + "\n"
+        assert len(line) > limit * 1.1
+        (item,) = read_jsonl_stream(io.BytesIO(line.encode()), "s", keys, limits.line(keys))
+        assert isinstance(item, RawArticle), item
+        result = cleaner.clean(item).result
+        if code is None:
+            assert isinstance(result, Record), result
+            assert all(p in result.text for p in PARAS)
+        else:
+            assert codes(result) == [code]
+            assert "20,001 characters" in result.reasons[0].message
+    # A line past the room a page's line gets: rejected as the page it holds, read no further.
+    line = json.dumps({"id": "p", "html": "<p>" + '"' * limit + "</p>"}) + "\n"
+    (item,) = read_jsonl_stream(io.BytesIO(line.encode()), "s", keys, limits.line(keys))
+    assert isinstance(item, Reject), item
+    assert [r.code for r in item.reasons] == ["page_too_large"]
+    assert "html.max_page_bytes" in item.reasons[0].message
 
 
 # --- reading pages ----------------------------------------------------------------------

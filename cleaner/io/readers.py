@@ -34,6 +34,7 @@ from cleaner.limits import (
     DEFAULT_MAX_ARTICLE_BYTES,
     MAX_JSON_DEPTH,
     json_depth_over,
+    page_line_too_large_message,
     too_large_message,
 )
 from cleaner.record import RawArticle, Reason, Reject, printable, printable_name
@@ -430,7 +431,10 @@ def read_jsonl_stream(
             yield Reject(f"{stem}:{n}", f"{source}:{n}", (Reason("too_large", message),))
             return
         if isinstance(raw_line, int):
-            reason = Reason("too_large", too_large_message(raw_line, max_bytes))
+            if keys.html:
+                reason = Reason("page_too_large", page_line_too_large_message(raw_line, max_bytes))
+            else:
+                reason = Reason("too_large", too_large_message(raw_line, max_bytes))
             yield Reject(f"{stem}:{n}", f"{source}:{n}", (reason,))
             continue
         if not raw_line.strip():

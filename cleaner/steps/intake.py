@@ -60,7 +60,8 @@ class Decode:
             )
         limit = config.html["max_page_bytes"]
         if len(raw.data) > limit:
-            message = page_too_large_message(f"{len(raw.data):,}", limit)
+            unit = "characters" if isinstance(raw.data, str) else "bytes"
+            message = page_too_large_message(f"{len(raw.data):,}", limit, unit)
             return reject(doc, Reason("page_too_large", message))
         if isinstance(raw.data, str):
             html, encoding, how = raw.data, "utf-8", None
