@@ -14,7 +14,7 @@ from cleaner.html.dom import parse_tree
 from cleaner.html.pagetype import PageType
 from cleaner.html.profiles import wants_blocks
 from cleaner.pipeline import Cleaner
-from cleaner.record import RawArticle, Record
+from cleaner.record import RawArticle, Reason, Record
 from tests.conftest import RULES
 
 PAGE = """<html><head><title>t</title><script>var x = 1;</script></head><body>
@@ -165,3 +165,18 @@ def test_blocks_mode_keeps_the_other_types_profiles(monkeypatch: pytest.MonkeyPa
     assert not wants_blocks(kind)
     assert wants_blocks(PageType("forum", 0.6))
     assert wants_blocks(None)
+
+
+def test_blocks_mode_reads_a_page_trafilatura_finds_nothing_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even on a page of a type that keeps trafilatura: an article it finds no text in."""
+    found_nothing = Reason("no_main_content", "trafilatura found no article text")
+    monkeypatch.setattr(extract, "_trafilatura", lambda *args: (None, found_nothing))
+    record = _clean(monkeypatch, PageType("article", 0.99))
+    assert record.extractor == "blocks"
+    assert "A visit costs 45 euros" in record.text
+    raw = RawArticle("s", "s", SERVICES.encode(), url="https://green.example/care", html=True)
+    rejected = _cleaner("extract").clean(raw).result
+    assert not isinstance(rejected, Record)
+    assert rejected.reasons[0].code == "no_main_content"

@@ -42,6 +42,8 @@ from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
 BLOCKS = "blocks"
+# trafilatura's failures the block model may make good (html.page_types: blocks)
+_RESCUED = frozenset(("no_main_content", "extractor_failed"))
 # htmldate's own default lower bound; a fixed upper bound instead of its default (today) keeps
 # the result the same whenever a page is cleaned.
 _HTMLDATE_RANGE = ("1995-01-01", "2099-12-31")
@@ -232,6 +234,9 @@ def html_to_text(
     if text is None:
         text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
         extractor = TRAFILATURA if problem is None else None
+        if options.page_types == BLOCKS and problem is not None and problem.code in _RESCUED:
+            # trafilatura found no text: the block model reads the page whatever its type
+            laid_out = segment(parse_tree(page.html))
         if laid_out is not None:
             if (kept := by_blocks(laid_out, text, page.html, kind)) is not None:
                 text, extractor, problem = kept, BLOCKS, None
