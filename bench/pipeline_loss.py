@@ -62,8 +62,12 @@ class LossTracer:
 
 
 def sample(per_type: int) -> list[Any]:
+    """``per_type`` pages of each type, one a site; 0: every page with gold text (hash order:
+    a run stopped early is a uniform sample)."""
     pages = [p for p in iter_pages() if p.gold_text.strip()]
     pages.sort(key=lambda p: hashlib.sha256(p.id.encode()).hexdigest())
+    if per_type == 0:
+        return pages
     taken: Counter[str] = Counter()
     sites: set[str] = set()
     out = []
@@ -90,7 +94,9 @@ def _settings(items: list[str]) -> dict[str, Any]:
     return settings
 
 
-def run(per_type: int, settings: list[str], tag: str, with_blocks: bool) -> None:
+def run(
+    per_type: int, settings: list[str], tag: str, with_blocks: bool, record_only: bool = False
+) -> None:
     """``with_blocks`` (with ``--set html.page_types=blocks``): each page's block model is the
     one fitted without its site's fold (``bench.blocks folds``), so the figure is held out."""
     import contextlib
@@ -111,7 +117,8 @@ def run(per_type: int, settings: list[str], tag: str, with_blocks: bool) -> None
                 if with_blocks:
                     model = json.loads((DATA / f"fold-{fold_of(page.site)}.json").read_text())
                     stack.enter_context(mock.patch.object(blocks, "_model", lambda m=model: m))
-                text = cleaner.article_text(raw) or ""
+                # record_only: the record's figure alone (half the time: one extraction)
+                text = "" if record_only else cleaner.article_text(raw) or ""
                 tracer = LossTracer(page.gold_text)
                 result = cleaner.clean(raw, tracer=tracer).result
             record = result if isinstance(result, Record) else None
@@ -120,7 +127,7 @@ def run(per_type: int, settings: list[str], tag: str, with_blocks: bool) -> None
                 "id": page.id,
                 "type": page.page_type,
                 "fold": fold_of(page.site),
-                "raw": bow_f1(text, page.gold_text),
+                "raw": None if record_only else bow_f1(text, page.gold_text),
                 "record": bow_f1(record.text, page.gold_text) if record else 0.0,
                 "reject": reject,
                 "guess": record.page_type if record else None,
@@ -137,6 +144,12 @@ def report(tags: list[str], folds: set[int] | None) -> None:
         if folds is not None:
             rows = [r for r in rows if r["fold"] in folds]
         print(f"\n== {tag}: {len(rows)} pages" + (f", folds {sorted(folds)}" if folds else ""))
+        if any(r["raw"] is None for r in rows):  # --record-only: the record's figure per type
+            for t in PAGE_TYPES:
+                got = [r["record"] for r in rows if r["type"] == t]
+                print(f"{t:14} {len(got):5} {statistics.fmean(got):.3f}" if got else t)
+            print(f"{'all':14} {len(rows):5} {statistics.fmean(r['record'] for r in rows):.4f}")
+            continue
         print(f"{'type':14} {'pages':>5} {'raw':>6} {'record':>6} {'reject':>7} {'rules':>7} other")
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rows:
@@ -179,14 +192,15 @@ def report(tags: list[str], folds: set[int] | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("run", "report"))
-    parser.add_argument("--per-type", type=int, default=30)
+    parser.add_argument("--per-type", type=int, default=30, help="0: every page")
     parser.add_argument("--set", action="append", default=[], help="SECTION.KEY=VALUE")
     parser.add_argument("--tag", action="append", default=[])
     parser.add_argument("--blocks", action="store_true", help="run: held-out block models")
+    parser.add_argument("--record-only", action="store_true", help="run: no extractor text")
     parser.add_argument("--folds", help="report: comma-separated folds")
     args = parser.parse_args(argv)
     if args.command == "run":
-        run(args.per_type, args.set, (args.tag or ["default"])[0], args.blocks)
+        run(args.per_type, args.set, (args.tag or ["default"])[0], args.blocks, args.record_only)
     else:
         folds = {int(f) for f in args.folds.split(",")} if args.folds else None
         report(args.tag or ["default"], folds)
