@@ -148,8 +148,9 @@ HTML_OPTIONS = (
         "the block model (cleaner/data/blocks.json: each laid-out block kept or dropped from "
         "what trafilatura and resiliparse kept around it, its links, words and tag path) "
         "taking the text of collection, listing and service pages, of pages whose type is "
-        "unsure and of pages trafilatura finds no text in: measured ahead of `extract` on held-out sites, a little behind it on AEB "
-        "news, and a few tens of milliseconds a page dearer (bench/results/blocks.txt).",
+        "unsure and of pages trafilatura finds no text in: measured ahead of `extract` on "
+        "held-out sites, a little behind it on AEB news, and a few tens of milliseconds a "
+        "page dearer (bench/results/blocks.txt).",
         default="label",
         choices=("off", "label", "extract", "blocks"),
     ),
