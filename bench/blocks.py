@@ -6,6 +6,7 @@
     python -m bench.blocks write           # fit on all pages: cleaner/data/blocks.json
     python -m bench.blocks pipeline        # the whole pipeline, label / extract / blocks
     python -m bench.blocks cost            # what it adds per page (process time)
+    python -m bench.blocks routes          # which page types it should take, held out
 
 Pages: the WCXB development split as ``bench.page_types`` reads it (its cache gives trafilatura's
 balanced text and resiliparse's per page: run ``python -m bench.page_types cache`` and ``extra``
@@ -44,7 +45,7 @@ from bench.page_types import (
 from cleaner.html import blocks, extract
 from cleaner.html.dom import parse_tree
 from cleaner.html.pagetype import PAGE_TYPES, PageType, page_type
-from cleaner.html.profiles import MIN_SCORE, PROFILE_BY_TYPE
+from cleaner.html.profiles import BLOCK_TYPES, MIN_SCORE, PROFILE_BY_TYPE
 
 DATA = OUT.parent / "blocks"
 MODEL = Path(__file__).resolve().parent.parent / "cleaner" / "data" / "blocks.json"
@@ -286,6 +287,57 @@ def held_out_report() -> None:
     report(held, meta)
 
 
+def routes() -> None:
+    """Which pages the block model should take (``html.page_types: blocks``), held out: per page
+    the held-out blocks F1 (``folds``' held.json), the shipped map's and balanced's, and the
+    classifier's held-out type (oof.json). Prints the shipped rule (BLOCK_TYPES and unsure
+    pages, else the map) beside the map, blocks everywhere and balanced, and a choice made fold
+    by fold: per predicted type (unsure: p < MIN_SCORE), blocks or the map, whichever scored
+    better on the other folds' pages (articles keep the map: AEB news loses with blocks)."""
+    held = json.loads((DATA / "held.json").read_text(encoding="utf-8"))
+    oof = json.loads((OUT / "oof.json").read_text(encoding="utf-8"))
+    meta = json.loads((DATA / "pages.json").read_text(encoding="utf-8"))
+    rows = []
+    for m in meta:
+        if m["id"] in held:
+            guess, p = oof[m["id"]]
+            group = guess if p >= MIN_SCORE else "unsure"
+            rows.append((m["type"], fold_of(m["site"]), group, held[m["id"]], m["shipped"],
+                         m["balanced"]))  # fmt: skip
+
+    def table(name: str, pick: dict[int, set[str]]) -> None:
+        """``pick[fold]``: the groups whose pages the block model takes on that fold."""
+        by_type: dict[str, list[float]] = defaultdict(list)
+        gain: dict[int, list[float]] = defaultdict(list)
+        for t, k, group, blk, mapped, _ in rows:
+            f1 = blk if group in pick[k] else mapped
+            by_type[t].append(f1)
+            gain[k].append(f1 - mapped)
+        every = [v for vs in by_type.values() for v in vs]
+        cells = " ".join(f"{statistics.fmean(by_type[t]):8.3f}" for t in PAGE_TYPES)
+        folds = " ".join(f"{statistics.fmean(gain[k]):+.3f}" for k in range(FOLDS))
+        print(f"{name:32} {statistics.fmean(every):9.4f} {cells}  {folds}")
+
+    groups = {g for _, _, g, *_ in rows}
+    print(f"word F1 held out by site, {len(rows)} pages; columns: true type; last: per fold vs map")
+    print(f"{'':32} {'all pages':>9} " + " ".join(f"{t[:8]:>8}" for t in PAGE_TYPES))
+    balanced = [r[5] for r in rows]
+    print(f"{'balanced':32} {statistics.fmean(balanced):9.4f}")
+    table("shipped map (extract)", {k: set() for k in range(FOLDS)})
+    table("blocks everywhere", dict.fromkeys(range(FOLDS), groups))
+    table("shipped rule (blocks)", {k: {*BLOCK_TYPES, "unsure"} for k in range(FOLDS)})
+    chosen: dict[int, set[str]] = {}
+    for k in range(FOLDS):
+        fit = [r for r in rows if r[1] != k]
+        chosen[k] = {
+            g for g in groups - {"article"}
+            if statistics.fmean(r[3] - r[4] for r in fit if r[2] == g) > 0
+        }  # fmt: skip
+    table("chosen fold by fold", chosen)
+    for g in sorted(groups - {"article"}):
+        print(f"  {g}: blocks on {sum(g in chosen[k] for k in range(FOLDS))} of {FOLDS} folds")
+
+
 def export(model: Any, threshold: float, check: np.ndarray) -> dict[str, Any]:
     """The fitted trees as arrays (a leaf: feature -1), the baseline, the threshold, and a few
     rows with scikit-learn's probabilities for the test that inference matches them."""
@@ -436,7 +488,9 @@ def cost(every: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("data", "folds", "report", "write", "pipeline", "cost"))
+    parser.add_argument(
+        "command", choices=("data", "folds", "report", "write", "pipeline", "cost", "routes")
+    )
     parser.add_argument("--per-type", type=int, default=30, help="pipeline: pages per type")
     args = parser.parse_args(argv)
     if args.command == "data":
@@ -449,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         held_out_report()
     elif args.command == "cost":
         cost(20)
+    elif args.command == "routes":
+        routes()
     else:
         write(*load())
     return 0

@@ -1,7 +1,7 @@
 """HTML quality: cleaner's page pipeline against trafilatura and htmldate, on human ground truth.
 
     python -m bench.html_quality [--corpus aeb wcxb ctf dates page-types] [--limit N]
-                                 [--page-types off|label|extract]
+                                 [--page-types off|label|extract|blocks]
 
 For every page, ``cleaner`` runs the whole pipeline (charset, metadata, site packs or
 trafilatura, then the text packs) with the rules in ``rules/``; a rejected page counts as empty
@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", default=str(RULES), help="rule folder (default: rules/)")
     parser.add_argument(
         "--page-types",
-        choices=("off", "label", "extract"),
+        choices=("off", "label", "extract", "blocks"),
         help="html.page_types for cleaner (default: the rules' config); the page-types "
         "corpus runs both off and extract",
     )

@@ -144,9 +144,15 @@ HTML_OPTIONS = (
         "`label` by default: the label costs one pass over the parsed page and changes no "
         "text; `extract` is measured ahead of trafilatura on forums, listings, collections "
         "and services but a little behind it on news pages the classifier takes for another "
-        "type (bench/results/page-types.txt), so it is asked for.",
+        "type (bench/results/page-types.txt), so it is asked for. `blocks` is `extract` with "
+        "the block model (cleaner/data/blocks.json: each laid-out block kept or dropped from "
+        "what trafilatura and resiliparse kept around it, its links, words and tag path) "
+        "taking the text of collection, listing and service pages, of pages whose type is "
+        "unsure and of pages trafilatura finds no text in: measured ahead of `extract` on "
+        "held-out sites, a little behind it on AEB news, and a few tens of milliseconds a "
+        "page dearer (bench/results/blocks.txt).",
         default="label",
-        choices=("off", "label", "extract"),
+        choices=("off", "label", "extract", "blocks"),
     ),
 )
 LEARN_OPTIONS = (

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 
 import numpy as np
 import pytest
 
-from cleaner.html import blocks
+from cleaner.html import blocks, extract
 from cleaner.html.dom import parse_tree
 from cleaner.html.pagetype import PageType
+from cleaner.html.profiles import wants_blocks
+from cleaner.pipeline import Cleaner
+from cleaner.record import RawArticle, Reason, Record
+from tests.conftest import RULES
 
 PAGE = """<html><head><title>t</title><script>var x = 1;</script></head><body>
 <div class="nav"><a href="/">Home</a> | <a href="/about">About</a></div>
@@ -104,3 +109,74 @@ def test_a_model_of_other_features_is_refused() -> None:
     model = dict(_shipped(), features=["log_words"])
     with pytest.raises(ValueError, match="retrain"):
         blocks.probabilities(np.zeros((1, len(blocks.FEATURES))), model)
+
+
+# html.page_types: blocks. A services page: the offer's lines between a menu and a footer.
+SERVICES = """<html><head><title>Garden care - Green Hands</title></head><body>
+<nav><a href="/">Home</a> <a href="/services">Services</a> <a href="/contact">Contact</a></nav>
+<div id="content"><h1>Garden care for busy people</h1>
+<p>We mow, prune and weed your garden every other week from March to October.</p>
+<p>Hedges are cut twice a year, in June and in September, and the clippings go with us.</p>
+<p>A visit costs 45 euros for a garden of up to 200 square metres; larger gardens get a quote.</p>
+<p>Call us on weekdays between eight and five to book the first visit.</p></div>
+<footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a> (c) Green Hands</footer>
+</body></html>"""
+
+
+def _clean(monkeypatch: pytest.MonkeyPatch, kind: PageType, mode: str = "blocks") -> Record:
+    """The page through the pipeline with the classifier's answer fixed to ``kind``."""
+    monkeypatch.setattr(extract, "page_type", lambda *args: kind)
+    raw = RawArticle("s", "s", SERVICES.encode(), url="https://green.example/care", html=True)
+    record = _cleaner(mode).clean(raw).result
+    assert isinstance(record, Record)
+    return record
+
+
+@functools.cache
+def _cleaner(mode: str) -> Cleaner:
+    return Cleaner.from_paths([RULES], None, (({"html": {"page_types": mode}}, "test"),))
+
+
+@pytest.mark.parametrize(
+    ("kind", "extractor"),
+    [
+        (PageType("service", 0.9), "blocks"),
+        (PageType("listing", 0.8), "blocks"),
+        (PageType("collection", 0.8), "blocks"),
+        (PageType("article", 0.5), "blocks"),  # an unsure type: the block model
+        (PageType("article", 0.9), "trafilatura"),  # news keeps trafilatura
+        (PageType("product", 0.9), "trafilatura"),
+    ],
+)
+def test_blocks_mode_takes_the_types_it_was_chosen_for(
+    monkeypatch: pytest.MonkeyPatch, kind: PageType, extractor: str
+) -> None:
+    record = _clean(monkeypatch, kind)
+    assert record.extractor == extractor
+    assert record.page_type == kind.name
+    assert "every other week" in record.text
+    assert "A visit costs 45 euros" in record.text
+    assert "Privacy" not in record.text
+
+
+def test_blocks_mode_keeps_the_other_types_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = PageType("forum", 0.9)
+    assert _clean(monkeypatch, kind).extractor == _clean(monkeypatch, kind, "extract").extractor
+    assert not wants_blocks(kind)
+    assert wants_blocks(PageType("forum", 0.6))
+    assert wants_blocks(None)
+
+
+def test_blocks_mode_reads_a_page_trafilatura_finds_nothing_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even on a page of a type that keeps trafilatura: an article it finds no text in."""
+    found_nothing = Reason("no_main_content", "trafilatura found no article text")
+    monkeypatch.setattr(extract, "_trafilatura", lambda *args: (None, found_nothing))
+    record = _clean(monkeypatch, PageType("article", 0.99))
+    assert record.extractor == "blocks"
+    assert "A visit costs 45 euros" in record.text
+    raw = RawArticle("s", "s", SERVICES.encode(), url="https://green.example/care", html=True)
+    rejected = _cleaner("extract").clean(raw).result
+    assert not isinstance(rejected, Record)
+    assert rejected.reasons[0].code == "no_main_content"

@@ -115,7 +115,7 @@ def _cleaner(mode: str) -> Cleaner:
     return Cleaner.from_paths([RULES], None, (({"html": {"page_types": mode}}, "test"),))
 
 
-@pytest.mark.parametrize("mode", ["off", "label", "extract"])
+@pytest.mark.parametrize("mode", ["off", "label", "extract", "blocks"])
 def test_page_type_on_records(mode: str) -> None:
     raw = RawArticle(
         "f", "f", FORUM.encode(), url="https://forum.example/t/rice-storage", html=True

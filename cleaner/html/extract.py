@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import lxml.html
 
+from cleaner.html.blocks import by_blocks, segment
 from cleaner.html.dates import render_text
 from cleaner.html.dom import drop_invisible, for_extractor, parse_tree, rules_page, text_size
 from cleaner.html.meta import PageMeta, page_meta
@@ -33,12 +34,16 @@ from cleaner.html.profiles import (
     by_type,
     profile_settings,
     run_trafilatura,
+    wants_blocks,
 )
 from cleaner.html.prune import prune
 from cleaner.html.select import Mirrors
 from cleaner.record import Edit, Reason
 
 TRAFILATURA = "trafilatura"
+BLOCKS = "blocks"
+# trafilatura's failures the block model may make good (html.page_types: blocks)
+_RESCUED = frozenset(("no_main_content", "extractor_failed"))
 # htmldate's own default lower bound; a fixed upper bound instead of its default (today) keeps
 # the result the same whenever a page is cleaned.
 _HTMLDATE_RANGE = ("1995-01-01", "2099-12-31")
@@ -222,11 +227,20 @@ def html_to_text(
             fields["date_published"], fields_from["date_published"] = found, "htmldate"
     problem: Reason | None = None
     kind = None if options.page_types == "off" else page_type(page.tree, page.url, page.shown)
-    profiled = kind is not None and options.page_types == "extract"
+    profiled = kind is not None and options.page_types in ("extract", BLOCKS)
+    blocked = text is None and options.page_types == BLOCKS and wants_blocks(kind)
+    # The block model reads the blocks as laid out, before trafilatura edits the tree.
+    laid_out = segment(tree) if blocked else None
     if text is None:
         text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
         extractor = TRAFILATURA if problem is None else None
-        if profiled and kind is not None and tree is not None:
+        if options.page_types == BLOCKS and problem is not None and problem.code in _RESCUED:
+            # trafilatura found no text: the block model reads the page whatever its type
+            laid_out = segment(parse_tree(page.html))
+        if laid_out is not None:
+            if (kept := by_blocks(laid_out, text, page.html, kind)) is not None:
+                text, extractor, problem = kept, BLOCKS, None
+        elif profiled and kind is not None and tree is not None:
             ours = by_type(tree, kind, text, page.html)  # the type's own extractors
             if ours is not None:
                 (text, extractor), problem = ours, None

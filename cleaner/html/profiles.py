@@ -251,6 +251,17 @@ def parse_profile(name: str) -> Profile:
 MIN_SCORE = 0.7
 
 
+# html.page_types: blocks: the block model (cleaner.html.blocks) takes the text of these types'
+# pages and of pages whose type is unsure; the others keep their profile. Chosen held out by
+# site (bench/results/blocks.txt): on articles and products the block model does not beat
+# trafilatura, on forums and documentation not the posts extractor; AEB news loses with it.
+BLOCK_TYPES = frozenset(("collection", "listing", "service"))
+
+
+def wants_blocks(kind: PageType | None) -> bool:
+    return kind is None or kind.score < MIN_SCORE or kind.name in BLOCK_TYPES
+
+
 def profile_of(kind: PageType | None) -> Profile:
     sure = kind is not None and kind.score >= MIN_SCORE
     name = PROFILE_BY_TYPE.get(kind.name, "balanced") if kind is not None and sure else "balanced"

@@ -40,6 +40,10 @@ LINEAR_PATTERNS: dict[str, re.Pattern[str]] = {
             r"^(trafilatura|resiliparse|selector:.+|dom:.+)([|^]resiliparse)?$",
             r"^(trafilatura|resiliparse|selector:.+|dom:.+)([|^]resiliparse)?\Z",
         ),
+        (
+            r"^(trafilatura|resiliparse|blocks|selector:.+|dom:.+)([|^]resiliparse)?$",
+            r"^(trafilatura|resiliparse|blocks|selector:.+|dom:.+)([|^]resiliparse)?\Z",
+        ),
         (r"^[0-9a-f]{64}$", r"^[0-9a-f]{64}\Z"),
         (
             r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
