@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from cleaner.engine import linefast
 from cleaner.engine import linemeasures as lm
 from cleaner.engine.linemodel import load_model
-from cleaner.engine.linescore import Scorer, drop_chrome
+from cleaner.engine.linescore import Scorer, _keep_below, _passes, drop_chrome
 from cleaner.steps.normalize import normalize_lines
 from tests.conftest import SEEDS
 from tests.test_boilerplate import FOOTER, MENU
@@ -170,6 +171,95 @@ def test_the_fixpoint_drops_the_same_lines() -> None:
         assert drop_chrome(lines, fast, threshold, 8, 3) == drop_chrome(
             lines, pure, threshold, 8, 3
         )
+
+
+def _three_ways(lines: list[str], threshold: float) -> int:
+    """drop_chrome's result with its passes in C, with each pass from Python over the C scorer,
+    and on the numpy path: the same. How many passes the Python ones took."""
+    fast, stepped, pure = Scorer(MODEL), Scorer(MODEL), _pure(Scorer(MODEL))
+    stepped.passes_in_c = False
+    passes = 0
+    near = stepped.near
+
+    def counted(*args: Any) -> Any:
+        nonlocal passes
+        passes += 1
+        return near(*args)
+
+    stepped.near = counted  # type: ignore[method-assign,assignment]
+    got = drop_chrome(lines, fast, threshold, 8, 3)
+    assert got == drop_chrome(lines, stepped, threshold, 8, 3)
+    assert got == drop_chrome(lines, pure, threshold, 8, 3)
+    return passes
+
+
+@needs_build
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(POOL), ODD_LINES, ASCII_LINES), min_size=1, max_size=40),
+    st.sampled_from([0.05, 0.3, 0.6, float(MODEL["threshold"])]),
+)
+def test_passes_in_c_drop_what_the_python_passes_drop(lines: list[str], threshold: float) -> None:
+    _three_ways([*MENU, "", *lines, "", *FOOTER], threshold)
+
+
+@needs_build
+def test_passes_in_c_on_seed_pages_drop_over_several_passes() -> None:
+    passes = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        seed = normalize_lines(path.read_text("utf-8"))
+        # A low threshold drops more lines.
+        passes += [_three_ways([*MENU, "", *seed, "", *FOOTER], t) for t in (0.05, 0.5)]
+    assert max(passes) >= 2  # a pass that drops lines, then one that drops none
+
+
+@needs_build
+def test_passes_in_c_ask_again_when_the_language_changes() -> None:
+    # The menu's lines weigh as German, the rest as English: once the menu goes, the page is
+    # English and its rows are asked for again, as the Python passes pick it.
+    assert FAST is not None
+    scorer = Scorer(MODEL)
+    seed = normalize_lines(sorted(SEEDS.glob("*.txt"))[0].read_text("utf-8"))
+    text = [*MENU, *[line for line in seed if line]]
+    names = scorer.languages.names
+    de, en = 1 << (32 * names.index("de")), 1 << (32 * names.index("en"))
+    packed = [100 * de] * len(MENU) + [en] * (len(text) - len(MENU))
+    asked: list[str] = []
+
+    def rows_of(lines: list[str], lang: str) -> list[tuple[float, ...]]:
+        asked.append(lang)
+        return scorer._known(lines, lang)  # type: ignore[return-value]
+
+    bound, threshold = _keep_below(0.5), 0.5
+    # min_body 0: the German rows have no prose line.
+    got = FAST.drop(text, packed, rows_of, names, scorer._pass, 8, 0, bound, threshold)
+    assert asked[:2] == ["de", "en"]
+    spoken: list[str] = []
+    pick = scorer.languages.pick
+
+    def picked(total: int) -> str:
+        spoken.append(pick(total))
+        return spoken[-1]
+
+    scorer.languages.pick = picked  # type: ignore[method-assign,assignment]
+    want = _passes(text, packed, list(range(len(text))), scorer, threshold, bound, 8, 0)
+    assert got == want
+    assert [lang for i, lang in enumerate(spoken) if not i or lang != spoken[i - 1]] == asked
+
+
+@needs_build
+def test_passes_in_c_check_what_rows_of_gives() -> None:
+    assert FAST is not None
+    scorer = Scorer(MODEL)
+    text = [*MENU, *FOOTER]
+    packed = [0] * len(text)
+    args = (scorer.languages.names, scorer._pass, 8, 0, -750.0, 0.5)
+    with pytest.raises(ValueError, match="one row per line"):
+        FAST.drop(text, packed, lambda lines, lang: [], *args)
+    with pytest.raises(KeyError):
+        FAST.drop(text, packed, lambda lines, lang: {}[lang], *args)
+    with pytest.raises(ValueError, match="one per line"):
+        FAST.drop(text, packed[1:], scorer._known, *args)
 
 
 def test_cleaner_pure_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -669,7 +669,7 @@ enum {
 };
 
 typedef struct {
-    double *part, *words, *stop, *chrome, *z, *st, *cs;
+    double *part, *words, *stop, *chrome, *z, *st, *cs, *second;
     char *body, *is_short, *repeated;
     Py_ssize_t *distance, *run, *ss;
 } Page;
@@ -682,7 +682,7 @@ static void page_free(Page *p) {
 
 static int page_alloc(Page *p, Py_ssize_t n) {
     memset(p, 0, sizeof *p);
-    p->part = PyMem_Malloc(sizeof(double) * (size_t)(7 * n + 2));
+    p->part = PyMem_Malloc(sizeof(double) * (size_t)(8 * n + 2));
     p->distance = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(3 * n + 1));
     p->body = PyMem_Malloc((size_t)(3 * n + 1));
     if (p->part == NULL || p->distance == NULL || p->body == NULL) {
@@ -696,6 +696,7 @@ static int page_alloc(Page *p, Py_ssize_t n) {
     p->z = p->chrome + n;
     p->st = p->z + n;
     p->cs = p->st + n + 1;
+    p->second = p->cs + n + 1;
     p->run = p->distance + n;
     p->ss = p->run + n;
     p->is_short = p->body + n;
@@ -703,16 +704,33 @@ static int page_alloc(Page *p, Py_ssize_t n) {
     return 0;
 }
 
-/* The memo rows' columns, and which keys (casefolded lines) the page repeats. */
-static int read_rows(PyObject *known, Py_ssize_t n, Page *p) {
+/* Which of n keys (casefolded lines) occur more than once: repeated[i]. -1 on an error. */
+static int mark_repeated(PyObject *const *keys, Py_ssize_t n, char *repeated) {
     PyObject *seen = PySet_New(NULL), *twice = PySet_New(NULL);
     int ok = seen != NULL && twice != NULL;
     for (Py_ssize_t i = 0; ok && i < n; i++) {
+        int in = PySet_Contains(seen, keys[i]);
+        if (in < 0 || (in ? PySet_Add(twice, keys[i]) : PySet_Add(seen, keys[i])) < 0) ok = 0;
+    }
+    Py_ssize_t dups = ok ? PySet_GET_SIZE(twice) : 0;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        int in = dups ? PySet_Contains(twice, keys[i]) : 0;
+        if (in < 0) ok = 0;
+        repeated[i] = (char)(in > 0);
+    }
+    Py_XDECREF(seen);
+    Py_XDECREF(twice);
+    return ok ? 0 : -1;
+}
+
+/* The memo rows' columns into the page's, their keys (casefolded lines, borrowed from the
+ * rows) into keys. -1 on an error. */
+static int read_rows(PyObject *known, Py_ssize_t n, Page *p, PyObject **keys) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *row = PyList_GET_ITEM(known, i);
         if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 7) {
             PyErr_SetString(PyExc_TypeError, "a memo row is a tuple of 7");
-            ok = 0;
-            break;
+            return -1;
         }
         p->part[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 0));
         p->words[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 1));
@@ -720,67 +738,30 @@ static int read_rows(PyObject *known, Py_ssize_t n, Page *p) {
         p->chrome[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 6));
         int b = PyObject_IsTrue(PyTuple_GET_ITEM(row, 2));
         int s = PyObject_IsTrue(PyTuple_GET_ITEM(row, 3));
-        if (b < 0 || s < 0 || PyErr_Occurred()) {
-            ok = 0;
-            break;
-        }
+        if (b < 0 || s < 0 || PyErr_Occurred()) return -1;
         p->body[i] = (char)b;
         p->is_short[i] = (char)s;
-        PyObject *key = PyTuple_GET_ITEM(row, 4);
-        int in = PySet_Contains(seen, key);
-        if (in < 0 || (in ? PySet_Add(twice, key) : PySet_Add(seen, key)) < 0) ok = 0;
+        keys[i] = PyTuple_GET_ITEM(row, 4);
     }
-    Py_ssize_t dups = ok ? PySet_GET_SIZE(twice) : 0;
-    for (Py_ssize_t i = 0; ok && i < n; i++) {
-        int in = dups ? PySet_Contains(twice, PyTuple_GET_ITEM(PyList_GET_ITEM(known, i), 4)) : 0;
-        if (in < 0) ok = 0;
-        p->repeated[i] = (char)(in > 0);
-    }
-    Py_XDECREF(seen);
-    Py_XDECREF(twice);
-    return ok ? 0 : -1;
+    return 0;
 }
 
-/* logits(known, min_body, weights) -> each line's second-pass logit (a list), or None with
- * fewer than min_body prose lines: ``Scorer.logits`` on the memo rows ``known``. */
-static PyObject *logits(PyObject *self, PyObject *args) {
-    PyObject *known, *weights, *bound_of = Py_None;
-    Py_ssize_t min_body;
-    double w[N_WEIGHTS], bound = 0.0;
-    if (!PyArg_ParseTuple(args, "O!nO|O", &PyList_Type, &known, &min_body, &weights, &bound_of))
-        return NULL;
-    int near = bound_of != Py_None;
-    if (near) {
-        bound = PyFloat_AsDouble(bound_of);
-        if (bound == -1.0 && PyErr_Occurred()) return NULL;
-    }
-    if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(known);
-    if (n == 0) {
-        if (min_body <= 0) return PyList_New(0);
-        Py_RETURN_NONE;
-    }
-    Page p;
-    if (page_alloc(&p, n) < 0) return NULL;
-    if (read_rows(known, n, &p) < 0) {
-        page_free(&p);
-        return NULL;
-    }
+/* One scoring pass over a page's columns (p's part, words, stop, chrome, body, is_short and
+ * repeated, for n lines: ``Scorer.logits``): each line's second-pass logit in p->second. 1 with
+ * fewer than min_body prose lines, else 0. */
+static int score_page(Page *p, Py_ssize_t n, Py_ssize_t min_body, const double *w) {
     Py_ssize_t n_body = 0, first_body = n, last_body = -1;
     for (Py_ssize_t i = 0; i < n; i++)
-        if (p.body[i]) {
+        if (p->body[i]) {
             n_body++;
             if (first_body == n) first_body = i;
             last_body = i;
         }
-    if (n_body < min_body) {
-        page_free(&p);
-        Py_RETURN_NONE;
-    }
+    if (n_body < min_body) return 1;
     /* linemodel.main_block */
     Py_ssize_t main = 0, first = -1, end = -1, count = 0, start = -1, last = -4 - 1;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (!p.body[i]) continue;
+        if (!p->body[i]) continue;
         if (i - last <= 4) {
             count++;
         } else {
@@ -797,36 +778,36 @@ static PyObject *logits(PyObject *self, PyObject *args) {
     /* Distances to the nearer prose line (n without prose), runs of short lines. */
     Py_ssize_t prev = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (p.body[i]) prev = i;
-        p.distance[i] = prev >= 0 ? i - prev : n;
+        if (p->body[i]) prev = i;
+        p->distance[i] = prev >= 0 ? i - prev : n;
     }
     prev = -1;
     for (Py_ssize_t i = n - 1; i >= 0; i--) {
-        if (p.body[i]) prev = i;
-        if (prev >= 0 && prev - i < p.distance[i]) p.distance[i] = prev - i;
+        if (p->body[i]) prev = i;
+        if (prev >= 0 && prev - i < p->distance[i]) p->distance[i] = prev - i;
     }
     for (Py_ssize_t i = 0; i < n;) {
         Py_ssize_t j = i;
-        while (j < n && p.is_short[j] == p.is_short[i]) j++;
-        for (Py_ssize_t k = i; k < j; k++) p.run[k] = p.is_short[i] ? j - i : 0;
+        while (j < n && p->is_short[j] == p->is_short[i]) j++;
+        for (Py_ssize_t k = i; k < j; k++) p->run[k] = p->is_short[i] ? j - i : 0;
         i = j;
     }
     /* The first pass but for the block features (Scorer._first_pass). */
-    double *z = p.z;
+    double *z = p->z;
     for (Py_ssize_t i = 0; i < n; i++) {
         double near;
         if (n < 2) {
             near = w[W_NEAR] * log1p(0.0);
         } else {
-            double q = i == 0       ? p.words[1] * 4
-                       : i == n - 1 ? p.words[n - 2] * 4
-                                    : (p.words[i - 1] + p.words[i + 1]) * 2;
+            double q = i == 0       ? p->words[1] * 4
+                       : i == n - 1 ? p->words[n - 2] * 4
+                                    : (p->words[i - 1] + p->words[i + 1]) * 2;
             near = w[W_NEAR] * log1p(q / 4);
         }
         double pos = w[W_POSITION] * ((double)i / (double)n);
-        double distance = w[W_DISTANCE] * log1p((double)p.distance[i]);
-        double run = w[W_RUN] * log1p((double)p.run[i]);
-        z[i] = w[BIAS1] + p.part[i];
+        double distance = w[W_DISTANCE] * log1p((double)p->distance[i]);
+        double run = w[W_RUN] * log1p((double)p->run[i]);
+        z[i] = w[BIAS1] + p->part[i];
         z[i] = z[i] + pos;
         z[i] = z[i] + distance;
         z[i] = z[i] + (run + near);
@@ -836,20 +817,20 @@ static PyObject *logits(PyObject *self, PyObject *args) {
         z[i] += w[W_ABOVE];
     for (Py_ssize_t i = last_body + 1; i < n; i++) z[i] += w[W_AFTER_BODY];
     for (Py_ssize_t i = 0; i < n; i++)
-        if (p.repeated[i]) z[i] += w[W_REPEATED];
+        if (p->repeated[i]) z[i] += w[W_REPEATED];
     z[0] += w[W_FIRST_LINE];
     /* The block features (Scorer._plus_blocks). */
     double page = 0 + w[W_PAGE_SHARE] * ((double)n_body / (double)n);
     page += w[W_BODY_LINES] * log1p((double)n_body);
     page += w[W_LINES] * log1p((double)n);
     double share = w[W_MAIN_SHARE] * (n_body ? (double)main / (double)n_body : 0.0);
-    p.ss[0] = 0;
-    p.st[0] = 0.0;
-    p.cs[0] = 0.0;
+    p->ss[0] = 0;
+    p->st[0] = 0.0;
+    p->cs[0] = 0.0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        p.ss[i + 1] = p.ss[i] + p.is_short[i];
-        p.st[i + 1] = p.st[i] + p.stop[i];
-        p.cs[i + 1] = p.cs[i] + p.chrome[i];
+        p->ss[i + 1] = p->ss[i] + p->is_short[i];
+        p->st[i + 1] = p->st[i] + p->stop[i];
+        p->cs[i + 1] = p->cs[i] + p->chrome[i];
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         double lead;
@@ -865,17 +846,12 @@ static PyObject *logits(PyObject *self, PyObject *args) {
         Py_ssize_t lo = i - 3 > 0 ? i - 3 : 0, hi = i + 4 < n ? i + 4 : n;
         double size = (double)(hi - lo);
         double blocks = lead + share;
-        blocks = blocks + w[W_SHORT] * ((double)(p.ss[hi] - p.ss[lo]) / size);
-        blocks = blocks + w[W_STOP] * ((p.st[hi] - p.st[lo]) / size);
-        blocks = blocks + w[W_LINK] * ((p.cs[hi] - p.cs[lo]) / size);
+        blocks = blocks + w[W_SHORT] * ((double)(p->ss[hi] - p->ss[lo]) / size);
+        blocks = blocks + w[W_STOP] * ((p->st[hi] - p->st[lo]) / size);
+        blocks = blocks + w[W_LINK] * ((p->cs[hi] - p->cs[lo]) / size);
         z[i] = z[i] + blocks;
     }
     /* The second pass (Scorer._second_pass, Scorer._context at the edges). */
-    PyObject *out = PyList_New(near ? 0 : n);
-    if (out == NULL) {
-        page_free(&p);
-        return NULL;
-    }
     double page_share = w[C_PAGE_SHARE] * ((double)n_body / (double)n);
     for (Py_ssize_t i = 0; i < n; i++) {
         double c;
@@ -908,19 +884,197 @@ static PyObject *logits(PyObject *self, PyObject *args) {
         c = c + (i > last_body ? w[C_AFTER_BODY] : 0.0);
         c = c + page_share;
         c = c + (first < 0 ? 0.0 : i < first ? w[C_BEFORE] : i <= end ? w[C_IN] : w[C_AFTER]);
+        p->second[i] = c;
+    }
+    return 0;
+}
+
+/* logits(known, min_body, weights[, bound]) -> each line's second-pass logit (a list), or None
+ * with fewer than min_body prose lines: ``Scorer.logits`` on the memo rows ``known``; with a
+ * bound, only (line, logit) of the lines at or above it. */
+static PyObject *logits(PyObject *self, PyObject *args) {
+    PyObject *known, *weights, *bound_of = Py_None;
+    Py_ssize_t min_body;
+    double w[N_WEIGHTS], bound = 0.0;
+    if (!PyArg_ParseTuple(args, "O!nO|O", &PyList_Type, &known, &min_body, &weights, &bound_of))
+        return NULL;
+    int near = bound_of != Py_None;
+    if (near) {
+        bound = PyFloat_AsDouble(bound_of);
+        if (bound == -1.0 && PyErr_Occurred()) return NULL;
+    }
+    if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(known);
+    if (n == 0) {
+        if (min_body <= 0) return PyList_New(0);
+        Py_RETURN_NONE;
+    }
+    Page p;
+    if (page_alloc(&p, n) < 0) return NULL;
+    PyObject **keys = PyMem_Malloc(sizeof(PyObject *) * (size_t)n);
+    int ok = keys != NULL && read_rows(known, n, &p, keys) == 0 &&
+             mark_repeated(keys, n, p.repeated) == 0;
+    if (keys == NULL) PyErr_NoMemory();
+    PyMem_Free(keys);
+    if (!ok || score_page(&p, n, min_body, w)) {
+        page_free(&p);
+        if (!ok) return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *out = PyList_New(near ? 0 : n);
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+        double c = p.second[i];
         if (near && !(c >= bound)) continue;
         PyObject *f = near ? Py_BuildValue("(nd)", i, c) : PyFloat_FromDouble(c);
         if (f == NULL || (near && PyList_Append(out, f) < 0)) {
             Py_XDECREF(f);
-            Py_DECREF(out);
-            page_free(&p);
-            return NULL;
+            Py_CLEAR(out);
+            break;
         }
         if (near)
             Py_DECREF(f);
         else
             PyList_SET_ITEM(out, i, f);
     }
+    page_free(&p);
+    return out;
+}
+
+/* The language with the most stop words in total (a 32-bit field per language, in names'
+ * order; the first on a tie: ``LineLanguages.pick``). -1 on an error. */
+static Py_ssize_t pick(PyObject *total, Py_ssize_t n_langs) {
+    Py_ssize_t best = 0;
+    unsigned long long most = 0;
+    for (Py_ssize_t k = 0; k < n_langs; k++) {
+        PyObject *shift = PyLong_FromSsize_t(32 * k);
+        PyObject *field = shift == NULL ? NULL : PyNumber_Rshift(total, shift);
+        Py_XDECREF(shift);
+        unsigned long long count = field == NULL ? (unsigned long long)-1
+                                                 : PyLong_AsUnsignedLongLongMask(field);
+        Py_XDECREF(field);
+        if (count == (unsigned long long)-1 && PyErr_Occurred()) return -1;
+        count &= 0xFFFFFFFFull;
+        if (k == 0 || count > most) {
+            best = k;
+            most = count;
+        }
+    }
+    return best;
+}
+
+/* drop(text, packed, rows_of, names, weights, min_lines, min_body, bound, threshold) -> the
+ * indices of the lines of text kept, or None when none goes: ``drop_chrome``'s passes, until
+ * a pass drops nothing. packed: each line's stop words per language (``LineLanguages.packed``,
+ * a 32-bit field per language of names); rows_of(lines, language): their memo rows in that
+ * language (``Scorer._known``), asked again only when the page's language changes. A line
+ * goes when its logit is at least bound and its probability (``_sigmoid``, libm's exp as
+ * math.exp) at least threshold. */
+static PyObject *drop(PyObject *self, PyObject *args) {
+    PyObject *text, *packed, *rows_of, *names, *weights;
+    Py_ssize_t min_lines, min_body;
+    double bound, threshold, w[N_WEIGHTS];
+    if (!PyArg_ParseTuple(args, "O!O!OO!Onndd", &PyList_Type, &text, &PyList_Type, &packed,
+                          &rows_of, &PyTuple_Type, &names, &weights, &min_lines, &min_body,
+                          &bound, &threshold))
+        return NULL;
+    if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(text), n_langs = PyTuple_GET_SIZE(names);
+    if (PyList_GET_SIZE(packed) != n || n_langs == 0) {
+        PyErr_SetString(PyExc_ValueError, "packed: one per line; names: one at least");
+        return NULL;
+    }
+    Page p;
+    if (page_alloc(&p, n ? n : 1) < 0) return NULL;
+    /* Per line left: its str, key and packed counts (borrowed: text, rows and packed hold
+     * them) and its index in text. */
+    PyObject **lines = PyMem_Malloc(sizeof(PyObject *) * (size_t)(3 * n + 1));
+    Py_ssize_t *index = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    PyObject *total = PyLong_FromLong(0), *rows = NULL, *out = NULL;
+    int ok = lines != NULL && index != NULL && total != NULL, dropped = 0;
+    if (lines == NULL || index == NULL) PyErr_NoMemory();
+    PyObject **keys = ok ? lines + n : NULL, **counts = ok ? lines + 2 * n : NULL;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        lines[i] = PyList_GET_ITEM(text, i);
+        counts[i] = PyList_GET_ITEM(packed, i);
+        index[i] = i;
+        PyObject *sum = PyNumber_Add(total, counts[i]);
+        Py_SETREF(total, sum);
+        ok = total != NULL;
+    }
+    Py_ssize_t lang = -1;
+    while (ok && n >= min_lines) {
+        Py_ssize_t best = pick(total, n_langs);
+        if (best < 0) {
+            ok = 0;
+            break;
+        }
+        if (best != lang) {
+            PyObject *now = PyList_New(n);
+            for (Py_ssize_t i = 0; now != NULL && i < n; i++)
+                PyList_SET_ITEM(now, i, Py_NewRef(lines[i]));
+            PyObject *got = now == NULL ? NULL
+                                        : PyObject_CallFunctionObjArgs(
+                                              rows_of, now, PyTuple_GET_ITEM(names, best), NULL);
+            Py_XDECREF(now);
+            Py_XSETREF(rows, got);
+            if (rows != NULL && (!PyList_Check(rows) || PyList_GET_SIZE(rows) != n)) {
+                PyErr_SetString(PyExc_ValueError, "rows_of: a list of one row per line");
+                Py_CLEAR(rows);
+            }
+            if (rows == NULL || read_rows(rows, n, &p, keys) < 0) {
+                ok = 0;
+                break;
+            }
+            lang = best;
+        }
+        if (mark_repeated(keys, n, p.repeated) < 0) {
+            ok = 0;
+            break;
+        }
+        if (score_page(&p, n, min_body, w)) break;
+        /* The lines kept moved up in every column, the dropped ones' counts taken off the
+         * total (whole numbers: the same sum as the lines left's). */
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; ok && i < n; i++) {
+            double z = p.second[i];
+            if (z >= bound && (z > -700 ? 1.0 / (1.0 + exp(-z)) : 0.0) >= threshold) {
+                PyObject *less = PyNumber_Subtract(total, counts[i]);
+                Py_SETREF(total, less);
+                ok = total != NULL;
+                continue;
+            }
+            p.part[m] = p.part[i];
+            p.words[m] = p.words[i];
+            p.stop[m] = p.stop[i];
+            p.chrome[m] = p.chrome[i];
+            p.body[m] = p.body[i];
+            p.is_short[m] = p.is_short[i];
+            lines[m] = lines[i];
+            keys[m] = keys[i];
+            counts[m] = counts[i];
+            index[m] = index[i];
+            m++;
+        }
+        if (m == n) break;
+        n = m;
+        dropped = 1;
+    }
+    if (ok && !dropped) out = Py_NewRef(Py_None);
+    if (ok && dropped) {
+        out = PyList_New(n);
+        for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+            PyObject *at = PyLong_FromSsize_t(index[i]);
+            if (at == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            PyList_SET_ITEM(out, i, at);
+        }
+    }
+    Py_XDECREF(rows);
+    Py_XDECREF(total);
+    PyMem_Free(lines);
+    PyMem_Free(index);
     page_free(&p);
     return out;
 }
@@ -950,6 +1104,7 @@ static PyMethodDef methods[] = {
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},
     {"packed_lines", packed_lines, METH_VARARGS, "Lines' stop words, packed and remembered."},
     {"known_rows", known_rows, METH_VARARGS, "Lines' memo rows, remembered."},
+    {"drop", drop, METH_VARARGS, "drop_chrome's passes: the lines kept, or None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -28,3 +28,14 @@ def known_rows(
 ) -> list[_Row | None]: ...
 def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) -> list[int]: ...
 def cjk_count(text: str) -> int: ...
+def drop(
+    text: list[str],
+    packed: list[int],
+    rows_of: Callable[[list[str], str], list[_Row]],
+    names: tuple[str, ...],
+    weights: tuple[float, ...],
+    min_lines: int,
+    min_body: int,
+    bound: float,
+    threshold: float,
+) -> list[int] | None: ...

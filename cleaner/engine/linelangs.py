@@ -23,7 +23,7 @@ class LineLanguages:
 
     def __init__(self) -> None:
         languages = _languages()
-        self.names = sorted(languages[""])
+        self.names = tuple(sorted(languages[""]))
         self._packed = {
             word: sum(1 << (_BITS * self.names.index(lang)) for lang in langs)
             for word, langs in languages.items()
