@@ -464,6 +464,24 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* log1p(k) and log1p(k / 4) for small whole k, taken once at import: the same libm calls on
+ * the same doubles, so the same floats, where a pass would take several per line. */
+#define N_LOG 4096
+static double log_whole[N_LOG], log_quarter[N_LOG];
+
+static double log1p_whole(Py_ssize_t k) {
+    return k >= 0 && k < N_LOG ? log_whole[k] : log1p((double)k);
+}
+
+/* log1p(q / 4) */
+static double log1p_quarter(double q) {
+    if (q >= 0 && q < N_LOG) {
+        Py_ssize_t k = (Py_ssize_t)q;
+        if ((double)k == q) return log_quarter[k];
+    }
+    return log1p(q / 4);
+}
+
 /* line_rows(lines, folded, codes, dated, weights) -> the memo rows: (own features' share of
  * the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
 /* The memo row of a line and its casefold (a new reference; NULL on an error). */
@@ -473,8 +491,8 @@ static PyObject *row_of(PyObject *line, PyObject *f, Table *table, PyObject *dat
     if (measured(line, f, table, dated_of, &m, bufs) < 0) return NULL;
     double words = m.words;
     double own[N_OWN] = {
-        log1p((double)m.chars),
-        log1p(words),
+        log1p_whole(m.chars),
+        log1p_whole(m.latin),
         m.stop,
         m.ends ? 1.0 : 0.0,
         m.colon ? 1.0 : 0.0,
@@ -485,7 +503,7 @@ static PyObject *row_of(PyObject *line, PyObject *f, Table *table, PyObject *dat
         m.separators ? 1.0 : 0.0,
         m.chrome,
         m.copyright ? 1.0 : 0.0,
-        log1p((double)m.commas),
+        log1p_whole(m.commas),
         0.0,
         m.dated ? 1.0 : 0.0,
         m.byline ? 1.0 : 0.0,
@@ -797,16 +815,16 @@ static int score_page(Page *p, Py_ssize_t n, Py_ssize_t min_body, const double *
     for (Py_ssize_t i = 0; i < n; i++) {
         double near;
         if (n < 2) {
-            near = w[W_NEAR] * log1p(0.0);
+            near = w[W_NEAR] * log_whole[0];
         } else {
             double q = i == 0       ? p->words[1] * 4
                        : i == n - 1 ? p->words[n - 2] * 4
                                     : (p->words[i - 1] + p->words[i + 1]) * 2;
-            near = w[W_NEAR] * log1p(q / 4);
+            near = w[W_NEAR] * log1p_quarter(q);
         }
         double pos = w[W_POSITION] * ((double)i / (double)n);
-        double distance = w[W_DISTANCE] * log1p((double)p->distance[i]);
-        double run = w[W_RUN] * log1p((double)p->run[i]);
+        double distance = w[W_DISTANCE] * log1p_whole(p->distance[i]);
+        double run = w[W_RUN] * log1p_whole(p->run[i]);
         z[i] = w[BIAS1] + p->part[i];
         z[i] = z[i] + pos;
         z[i] = z[i] + distance;
@@ -835,13 +853,13 @@ static int score_page(Page *p, Py_ssize_t n, Py_ssize_t min_body, const double *
     for (Py_ssize_t i = 0; i < n; i++) {
         double lead;
         if (first < 0) {
-            lead = page + w[W_GAP] * log1p((double)n);
+            lead = page + w[W_GAP] * log1p_whole(n);
         } else if (i < first) {
-            lead = (page + w[W_BEFORE]) + w[W_GAP] * log1p((double)(first - i));
+            lead = (page + w[W_BEFORE]) + w[W_GAP] * log1p_whole(first - i);
         } else if (i <= end) {
-            lead = (page + w[W_IN]) + w[W_GAP] * log1p(0.0);
+            lead = (page + w[W_IN]) + w[W_GAP] * log_whole[0];
         } else {
-            lead = (page + w[W_AFTER]) + w[W_GAP] * log1p((double)(i - end));
+            lead = (page + w[W_AFTER]) + w[W_GAP] * log1p_whole(i - end);
         }
         Py_ssize_t lo = i - 3 > 0 ? i - 3 : 0, hi = i + 4 < n ? i + 4 : n;
         double size = (double)(hi - lo);
@@ -1110,4 +1128,10 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastlines", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__fastlines(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fastlines(void) {
+    for (int k = 0; k < N_LOG; k++) {
+        log_whole[k] = log1p((double)k);
+        log_quarter[k] = log1p((double)k / 4);
+    }
+    return PyModule_Create(&module);
+}
