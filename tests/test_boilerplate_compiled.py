@@ -226,13 +226,14 @@ def test_passes_in_c_ask_again_when_the_language_changes() -> None:
     packed = [100 * de] * len(MENU) + [en] * (len(text) - len(MENU))
     asked: list[str] = []
 
-    def rows_of(lines: list[str], lang: str) -> list[tuple[float, ...]]:
+    def rows_of(lines: list[str], lang: str, records: list[bytes]) -> list[tuple[float, ...]]:
         asked.append(lang)
-        return scorer._known(lines, lang)  # type: ignore[return-value]
+        return scorer._known(lines, lang, records)  # type: ignore[return-value]
 
     bound, threshold = _keep_below(0.5), 0.5
+    records = scorer.languages.words(text)[1]
     # min_body 0: the German rows have no prose line.
-    got = FAST.drop(text, packed, rows_of, names, scorer._pass, 8, 0, bound, threshold)
+    got = FAST.drop(text, packed, records, rows_of, names, scorer._pass, 8, 0, bound, threshold)
     assert asked[:2] == ["de", "en"]
     spoken: list[str] = []
     pick = scorer.languages.pick
@@ -252,14 +253,39 @@ def test_passes_in_c_check_what_rows_of_gives() -> None:
     assert FAST is not None
     scorer = Scorer(MODEL)
     text = [*MENU, *FOOTER]
-    packed = [0] * len(text)
+    packed, records = scorer.languages.words(text)
     args = (scorer.languages.names, scorer._pass, 8, 0, -750.0, 0.5)
     with pytest.raises(ValueError, match="one row per line"):
-        FAST.drop(text, packed, lambda lines, lang: [], *args)
+        FAST.drop(text, packed, records, lambda lines, lang, records: [], *args)
     with pytest.raises(KeyError):
-        FAST.drop(text, packed, lambda lines, lang: {}[lang], *args)
+        FAST.drop(text, packed, records, lambda lines, lang, records: {}[lang], *args)
     with pytest.raises(ValueError, match="one per line"):
-        FAST.drop(text, packed[1:], scorer._known, *args)
+        FAST.drop(text, packed[1:], records, scorer._known, *args)
+    with pytest.raises(ValueError, match="one per line"):
+        FAST.drop(text, packed, records[1:], scorer._known, *args)
+    with pytest.raises(ValueError, match="line_words' bytes"):
+        scorer._known(text, "en", [b"x"] * len(text))
+
+
+@needs_build
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(POOL), ODD_LINES, ASCII_LINES).filter(bool),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["en", "de", "fr", "pl"]),
+)
+def test_one_read_of_the_tokens_gives_both(lines: list[str], lang: str) -> None:
+    # line_words reads each line's tokens once for its language counts (packed_lines') and
+    # its words; memo rows from those words are the rows from the tokens read again.
+    languages = Scorer(MODEL).languages
+    packed, records = languages.words(lines)
+    assert packed == languages.packed(lines)
+    assert languages.words(lines) == (packed, records)  # remembered
+    with_words, again = Scorer(MODEL), Scorer(MODEL)
+    assert with_words._known(lines, lang, records) == again._known(lines, lang)
 
 
 def test_cleaner_pure_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -191,8 +191,15 @@ typedef struct {
 /* One line's measures (``_line``'s, for a line without CJK characters and newlines) from the
  * line and its casefold. codes: a stripped token's code (1 stop word, 2 chrome word, 3 both).
  * -1 on an error. */
+/* A line's words as line_words counts them (its casefold's tokens, stripped of _PUNCT): how
+ * many, how many are chrome words, and how many are stop words of each language. */
+#define MAX_LANGS 30
+typedef struct {
+    int latin, chrome, stop[MAX_LANGS];
+} Words;
+
 static int measure(const Py_UCS4 *s, Py_ssize_t n, const Py_UCS4 *f, Py_ssize_t fn,
-                   Table *codes, Measures *m) {
+                   Table *codes, const Words *words, int lang, Measures *m) {
     Py_ssize_t stop_hits = 0, chrome_hits = 0;
     int in_token = 0, copyright = 0;
     memset(m, 0, sizeof *m);
@@ -225,7 +232,12 @@ static int measure(const Py_UCS4 *s, Py_ssize_t n, const Py_UCS4 *f, Py_ssize_t 
             m->titled += up;
         }
     }
-    for (Py_ssize_t i = 0; i < fn;) {
+    if (words != NULL) {
+        m->latin = words->latin;
+        stop_hits = words->stop[lang];
+        chrome_hits = words->chrome;
+    }
+    for (Py_ssize_t i = 0; words == NULL && i < fn;) {
         while (i < fn && is_space(f[i])) i++;
         if (i >= fn) break;
         Py_ssize_t a = i;
@@ -396,12 +408,13 @@ static int ascii_date(const Py_UCS4 *s, Py_ssize_t n) {
 /* measure() of a line and its casefold, and whether it is dated: by ascii_date for ASCII
  * lines (dated_of None), else dated_of(casefold) for the lines with a digit (every date
  * without CJK characters has one). */
-static int measured(PyObject *line, PyObject *folded, Table *codes, PyObject *dated_of,
-                    Measures *m, Buffer *bufs) {
+static int measured(PyObject *line, PyObject *folded, Table *codes, const Words *words,
+                    int lang, PyObject *dated_of, Measures *m, Buffer *bufs) {
     Py_UCS4 *s = code_points(line, &bufs[0]);
     Py_UCS4 *f = s == NULL ? NULL : code_points(folded, &bufs[1]);
     Py_ssize_t fn = PyUnicode_GET_LENGTH(folded);
-    if (f == NULL || measure(s, PyUnicode_GET_LENGTH(line), f, fn, codes, m) < 0) return -1;
+    if (f == NULL || measure(s, PyUnicode_GET_LENGTH(line), f, fn, codes, words, lang, m) < 0)
+        return -1;
     m->dated = 0;
     if (m->digits == 0) return 0;
     if (dated_of == Py_None) {
@@ -444,7 +457,7 @@ static PyObject *line_fields(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
         Measures m;
-        int ok = f != NULL && measured(line, f, table, dated_of, &m, bufs) == 0;
+        int ok = f != NULL && measured(line, f, table, NULL, 0, dated_of, &m, bufs) == 0;
         Py_XDECREF(f);
         PyObject *row = !ok ? NULL : Py_BuildValue(
             "(nddOOOdddOdOndOO)", m.chars, m.words, m.stop, m.ends ? Py_True : Py_False,
@@ -485,10 +498,10 @@ static double log1p_quarter(double q) {
 /* line_rows(lines, folded, codes, dated, weights) -> the memo rows: (own features' share of
  * the first-pass logit, words, prose, short, casefold, stop share, chrome share). */
 /* The memo row of a line and its casefold (a new reference; NULL on an error). */
-static PyObject *row_of(PyObject *line, PyObject *f, Table *table, PyObject *dated_of,
-                        const double *w, Buffer *bufs) {
+static PyObject *row_of(PyObject *line, PyObject *f, Table *table, const Words *counted,
+                        int lang, PyObject *dated_of, const double *w, Buffer *bufs) {
     Measures m;
-    if (measured(line, f, table, dated_of, &m, bufs) < 0) return NULL;
+    if (measured(line, f, table, counted, lang, dated_of, &m, bufs) < 0) return NULL;
     double words = m.words;
     double own[N_OWN] = {
         log1p_whole(m.chars),
@@ -543,7 +556,7 @@ static PyObject *line_rows(PyObject *self, PyObject *args) {
     PyObject *out = PyList_New(count);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         PyObject *f = line_at(lines, folded, i, &line);
-        PyObject *row = f == NULL ? NULL : row_of(line, f, table, dated_of, w, bufs);
+        PyObject *row = f == NULL ? NULL : row_of(line, f, table, NULL, 0, dated_of, w, bufs);
         Py_XDECREF(f);
         if (row == NULL) {
             Py_CLEAR(out);
@@ -577,13 +590,20 @@ static int measurable(PyObject *line) {
  * newline: Python's _line does). ASCII lines are casefolded and dated here, the others
  * casefolded by str.casefold and dated by dated_of. */
 static PyObject *known_rows(PyObject *self, PyObject *args) {
-    PyObject *lines, *memo, *codes, *dated_of, *weights;
+    PyObject *lines, *memo, *codes, *dated_of, *weights, *records = Py_None;
+    int lang = 0;
     double w[N_OWN];
-    if (!PyArg_ParseTuple(args, "O!O!O!OO", &PyList_Type, &lines, &PyDict_Type, &memo,
-                          &PyDict_Type, &codes, &dated_of, &weights))
+    if (!PyArg_ParseTuple(args, "O!O!O!OO|Oi", &PyList_Type, &lines, &PyDict_Type, &memo,
+                          &PyDict_Type, &codes, &dated_of, &weights, &records, &lang))
         return NULL;
     if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(lines);
+    if (records != Py_None &&
+        (!PyList_Check(records) || PyList_GET_SIZE(records) != count || lang < 0 ||
+         lang >= MAX_LANGS)) {
+        PyErr_SetString(PyExc_ValueError, "records: one per line (line_words'); a language index");
+        return NULL;
+    }
     PyObject *out = PyList_New(count);
     Table *table = NULL;
     Buffer bufs[2] = {{NULL, 0}, {NULL, 0}};
@@ -604,7 +624,21 @@ static PyObject *known_rows(PyObject *self, PyObject *args) {
                 f = ascii ? line_at(lines, Py_None, i, &line)
                           : PyObject_CallMethod(line, "casefold", NULL);
             if (f != NULL && !PyUnicode_Check(f)) Py_CLEAR(f);
-            row = f == NULL ? NULL : row_of(line, f, table, ascii ? Py_None : dated_of, w, bufs);
+            Words record;
+            const Words *words = NULL;
+            if (records != Py_None) {
+                PyObject *bytes = PyList_GET_ITEM(records, i);
+                if (!PyBytes_Check(bytes) || PyBytes_GET_SIZE(bytes) != sizeof record) {
+                    PyErr_SetString(PyExc_ValueError, "a record is line_words' bytes");
+                    Py_CLEAR(f);
+                } else {
+                    memcpy(&record, PyBytes_AS_STRING(bytes), sizeof record);
+                    words = &record;
+                }
+            }
+            row = f == NULL ? NULL
+                            : row_of(line, f, table, words, lang, ascii ? Py_None : dated_of, w,
+                                     bufs);
             Py_XDECREF(f);
             if (row != NULL && PyDict_SetItem(memo, line, row) < 0) Py_CLEAR(row);
         }
@@ -671,6 +705,110 @@ static PyObject *packed_lines(PyObject *self, PyObject *args) {
     }
     PyMem_Free(buf.data);
     if (words != NULL) table_done(words);
+    return out;
+}
+
+/* A token's bits in a line_words table (0 for a word not in it). -1 on an error. */
+static long word_bits(Table *t, const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *value = table_get(t, s, a, b);
+    return value == NULL ? 0 : PyLong_AsLong(value);
+}
+
+/* line_words(lines, memo, table, n_langs) -> (packed, records), one pass over each new line's
+ * tokens (its casefold's, str.split's) for both: packed, its stop words per language, a 32-bit
+ * field per language (``LineLanguages.packed``); records, its Words (the tokens stripped of
+ * _PUNCT: how many, how many chrome words, how many stop words of each language) as bytes, for
+ * known_rows. Both remembered in memo. table: a word's languages as bits 0 to n_langs - 1 and
+ * bit n_langs for a chrome word. */
+static PyObject *line_words(PyObject *self, PyObject *args) {
+    PyObject *lines, *memo, *dict;
+    int n_langs;
+    if (!PyArg_ParseTuple(args, "O!O!O!i", &PyList_Type, &lines, &PyDict_Type, &memo,
+                          &PyDict_Type, &dict, &n_langs))
+        return NULL;
+    if (n_langs < 1 || n_langs > MAX_LANGS) {
+        PyErr_Format(PyExc_ValueError, "n_langs: 1 to %d", MAX_LANGS);
+        return NULL;
+    }
+    Table *table = NULL;
+    Buffer buf = {NULL, 0};
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    PyObject *packed = PyList_New(count), *records = PyList_New(count);
+    int ok = packed != NULL && records != NULL;
+    for (Py_ssize_t i = 0; ok && i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        PyObject *entry = PyDict_GetItemWithError(memo, line);
+        if (entry != NULL) {
+            Py_INCREF(entry);
+        } else if (!PyErr_Occurred()) {
+            if (table == NULL) table = table_of(dict);
+            int ascii = PyUnicode_Check(line) && PyUnicode_IS_ASCII(line);
+            /* An ASCII line's casefold is it lower-cased. */
+            PyObject *f = table == NULL ? NULL
+                          : ascii       ? Py_NewRef(line)
+                                        : PyObject_CallMethod(line, "casefold", NULL);
+            Py_UCS4 *c = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
+            Py_ssize_t n = c == NULL ? 0 : PyUnicode_GET_LENGTH(f);
+            Py_XDECREF(f);
+            for (Py_ssize_t k = 0; ascii && k < n; k++)
+                if (c[k] >= 'A' && c[k] <= 'Z') c[k] += 32;
+            unsigned long raw[MAX_LANGS] = {0};
+            Words rec;
+            memset(&rec, 0, sizeof rec);
+            int good = c != NULL;
+            for (Py_ssize_t k = 0; good && k < n;) {
+                while (k < n && is_space(c[k])) k++;
+                if (k >= n) break;
+                Py_ssize_t a = k;
+                while (k < n && !is_space(c[k])) k++;
+                Py_ssize_t b = k;
+                long bits = word_bits(table, c, a, b);
+                for (int g = 0; g < n_langs; g++) raw[g] += (unsigned long)((bits >> g) & 1);
+                Py_ssize_t sa = a, sb = b;
+                while (sa < sb && punct(c[sa])) sa++;
+                while (sb > sa && punct(c[sb - 1])) sb--;
+                if (sa == sb) continue;
+                rec.latin++;
+                if (sa != a || sb != b) bits = word_bits(table, c, sa, sb);
+                for (int g = 0; g < n_langs; g++) rec.stop[g] += (int)((bits >> g) & 1);
+                rec.chrome += (int)((bits >> n_langs) & 1);
+                good = !PyErr_Occurred();
+            }
+            /* The packed counts: each language's count shifted into its field. */
+            PyObject *total = good ? PyLong_FromLong(0) : NULL;
+            for (int g = 0; total != NULL && g < n_langs; g++) {
+                if (!raw[g]) continue;
+                PyObject *v = PyLong_FromUnsignedLong(raw[g]);
+                PyObject *shift = PyLong_FromLong(32L * g);
+                PyObject *field = v == NULL || shift == NULL ? NULL : PyNumber_Lshift(v, shift);
+                Py_XDECREF(v);
+                Py_XDECREF(shift);
+                PyObject *sum = field == NULL ? NULL : PyNumber_Or(total, field);
+                Py_XDECREF(field);
+                Py_SETREF(total, sum);
+            }
+            PyObject *bytes = total == NULL ? NULL
+                                            : PyBytes_FromStringAndSize((char *)&rec, sizeof rec);
+            entry = bytes == NULL ? NULL : PyTuple_Pack(2, total, bytes);
+            Py_XDECREF(total);
+            Py_XDECREF(bytes);
+            if (entry != NULL && PyDict_SetItem(memo, line, entry) < 0) Py_CLEAR(entry);
+        }
+        if (entry == NULL || !PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+            if (entry != NULL) PyErr_SetString(PyExc_TypeError, "a line_words memo entry");
+            Py_XDECREF(entry);
+            ok = 0;
+            break;
+        }
+        PyList_SET_ITEM(packed, i, Py_NewRef(PyTuple_GET_ITEM(entry, 0)));
+        PyList_SET_ITEM(records, i, Py_NewRef(PyTuple_GET_ITEM(entry, 1)));
+        Py_DECREF(entry);
+    }
+    PyMem_Free(buf.data);
+    if (table != NULL) table_done(table);
+    PyObject *out = ok ? PyTuple_Pack(2, packed, records) : NULL;
+    Py_XDECREF(packed);
+    Py_XDECREF(records);
     return out;
 }
 
@@ -980,39 +1118,41 @@ static Py_ssize_t pick(PyObject *total, Py_ssize_t n_langs) {
     return best;
 }
 
-/* drop(text, packed, rows_of, names, weights, min_lines, min_body, bound, threshold) -> the
- * indices of the lines of text kept, or None when none goes: ``drop_chrome``'s passes, until
- * a pass drops nothing. packed: each line's stop words per language (``LineLanguages.packed``,
- * a 32-bit field per language of names); rows_of(lines, language): their memo rows in that
- * language (``Scorer._known``), asked again only when the page's language changes. A line
- * goes when its logit is at least bound and its probability (``_sigmoid``, libm's exp as
- * math.exp) at least threshold. */
+/* drop(text, packed, records, rows_of, names, weights, min_lines, min_body, bound, threshold) ->
+ * the indices of the lines of text kept, or None when none goes: ``drop_chrome``'s passes,
+ * until a pass drops nothing. packed, records: each line's stop words per language (a 32-bit
+ * field per language of names) and its words (line_words'); rows_of(lines, language,
+ * records): their memo rows in that language (``Scorer._known``), asked again only when the
+ * page's language changes. A line goes when its logit is at least bound and its probability
+ * (``_sigmoid``, libm's exp as math.exp) at least threshold. */
 static PyObject *drop(PyObject *self, PyObject *args) {
-    PyObject *text, *packed, *rows_of, *names, *weights;
+    PyObject *text, *packed, *records, *rows_of, *names, *weights;
     Py_ssize_t min_lines, min_body;
     double bound, threshold, w[N_WEIGHTS];
-    if (!PyArg_ParseTuple(args, "O!O!OO!Onndd", &PyList_Type, &text, &PyList_Type, &packed,
-                          &rows_of, &PyTuple_Type, &names, &weights, &min_lines, &min_body,
-                          &bound, &threshold))
+    if (!PyArg_ParseTuple(args, "O!O!O!OO!Onndd", &PyList_Type, &text, &PyList_Type, &packed,
+                          &PyList_Type, &records, &rows_of, &PyTuple_Type, &names, &weights,
+                          &min_lines, &min_body, &bound, &threshold))
         return NULL;
     if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(text), n_langs = PyTuple_GET_SIZE(names);
-    if (PyList_GET_SIZE(packed) != n || n_langs == 0) {
-        PyErr_SetString(PyExc_ValueError, "packed: one per line; names: one at least");
+    if (PyList_GET_SIZE(packed) != n || PyList_GET_SIZE(records) != n || n_langs == 0) {
+        PyErr_SetString(PyExc_ValueError, "packed, records: one per line; names: one at least");
         return NULL;
     }
     Page p;
     if (page_alloc(&p, n ? n : 1) < 0) return NULL;
     /* Per line left: its str, key and packed counts (borrowed: text, rows and packed hold
      * them) and its index in text. */
-    PyObject **lines = PyMem_Malloc(sizeof(PyObject *) * (size_t)(3 * n + 1));
+    PyObject **lines = PyMem_Malloc(sizeof(PyObject *) * (size_t)(4 * n + 1));
     Py_ssize_t *index = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
     PyObject *total = PyLong_FromLong(0), *rows = NULL, *out = NULL;
     int ok = lines != NULL && index != NULL && total != NULL, dropped = 0;
     if (lines == NULL || index == NULL) PyErr_NoMemory();
     PyObject **keys = ok ? lines + n : NULL, **counts = ok ? lines + 2 * n : NULL;
+    PyObject **recs = ok ? lines + 3 * n : NULL;
     for (Py_ssize_t i = 0; ok && i < n; i++) {
         lines[i] = PyList_GET_ITEM(text, i);
+        recs[i] = PyList_GET_ITEM(records, i);
         counts[i] = PyList_GET_ITEM(packed, i);
         index[i] = i;
         PyObject *sum = PyNumber_Add(total, counts[i]);
@@ -1027,13 +1167,17 @@ static PyObject *drop(PyObject *self, PyObject *args) {
             break;
         }
         if (best != lang) {
-            PyObject *now = PyList_New(n);
-            for (Py_ssize_t i = 0; now != NULL && i < n; i++)
+            PyObject *now = PyList_New(n), *now_recs = PyList_New(n);
+            for (Py_ssize_t i = 0; now != NULL && now_recs != NULL && i < n; i++) {
                 PyList_SET_ITEM(now, i, Py_NewRef(lines[i]));
-            PyObject *got = now == NULL ? NULL
-                                        : PyObject_CallFunctionObjArgs(
-                                              rows_of, now, PyTuple_GET_ITEM(names, best), NULL);
+                PyList_SET_ITEM(now_recs, i, Py_NewRef(recs[i]));
+            }
+            PyObject *got = now == NULL || now_recs == NULL
+                                ? NULL
+                                : PyObject_CallFunctionObjArgs(
+                                      rows_of, now, PyTuple_GET_ITEM(names, best), now_recs, NULL);
             Py_XDECREF(now);
+            Py_XDECREF(now_recs);
             Py_XSETREF(rows, got);
             if (rows != NULL && (!PyList_Check(rows) || PyList_GET_SIZE(rows) != n)) {
                 PyErr_SetString(PyExc_ValueError, "rows_of: a list of one row per line");
@@ -1068,6 +1212,7 @@ static PyObject *drop(PyObject *self, PyObject *args) {
             p.body[m] = p.body[i];
             p.is_short[m] = p.is_short[i];
             lines[m] = lines[i];
+            recs[m] = recs[i];
             keys[m] = keys[i];
             counts[m] = counts[i];
             index[m] = index[i];
@@ -1123,6 +1268,7 @@ static PyMethodDef methods[] = {
     {"packed_lines", packed_lines, METH_VARARGS, "Lines' stop words, packed and remembered."},
     {"known_rows", known_rows, METH_VARARGS, "Lines' memo rows, remembered."},
     {"drop", drop, METH_VARARGS, "drop_chrome's passes: the lines kept, or None."},
+    {"line_words", line_words, METH_VARARGS, "Lines' stop words per language, remembered."},
     {NULL, NULL, 0, NULL},
 };
 

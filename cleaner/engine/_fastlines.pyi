@@ -25,13 +25,16 @@ def known_rows(
     codes: dict[str, int],
     dated_of: Callable[[str], bool],
     weights: tuple[float, ...],
+    records: list[bytes] | None = None,
+    lang: int = 0,
 ) -> list[_Row | None]: ...
 def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) -> list[int]: ...
 def cjk_count(text: str) -> int: ...
 def drop(
     text: list[str],
     packed: list[int],
-    rows_of: Callable[[list[str], str], list[_Row]],
+    records: list[bytes],
+    rows_of: Callable[[list[str], str, list[bytes]], list[_Row]],
     names: tuple[str, ...],
     weights: tuple[float, ...],
     min_lines: int,
@@ -39,3 +42,6 @@ def drop(
     bound: float,
     threshold: float,
 ) -> list[int] | None: ...
+def line_words(
+    lines: list[str], memo: dict[str, tuple[int, bytes]], table: dict[str, int], n_langs: int
+) -> tuple[list[int], list[bytes]]: ...

@@ -102,7 +102,9 @@ class Scorer:
         # drop_chrome's passes in C where built; False: each pass from Python, through ``near``.
         self.passes_in_c = True
 
-    def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
+    def _known(
+        self, lines: list[str], lang: str | None, records: list[bytes] | None = None
+    ) -> list[_Known]:
         lists = stopwords()
         if lang is None:
             lang = pick_language(language_counts(lines))
@@ -114,7 +116,9 @@ class Scorer:
         if self.compiled is not None:
             # Lines without CJK characters measured and remembered in C: ASCII lines casefolded
             # and dated there, the others dated by _dated; None for the rest.
-            known = self.compiled.known_rows(lines, memo, codes(stops, chrome), _dated, self.own)
+            # records (LineLanguages.words'): the lines' words already counted.
+            coded, at = codes(stops, chrome), self.languages.names.index(lang)
+            known = self.compiled.known_rows(lines, memo, coded, _dated, self.own, records, at)
             if None not in known:
                 return known  # type: ignore[return-value]
             new = list(compress(lines, map(is_, known, repeat(None))))
@@ -443,16 +447,18 @@ def drop_chrome(
     if len(text) < min_lines:
         return lines
     languages = scorer.languages
-    packed = languages.packed(text)
     bound = _keep_below(threshold)
     if scorer.compiled is not None and scorer.passes_in_c:
-        # The same passes in C, each line's memo row read once per language.
+        # The same passes in C, each line's memo row read once per language, each new line's
+        # tokens read once for its language counts and its words.
+        packed, records = languages.words(text)
         left = scorer.compiled.drop(
-            text, packed, scorer._known, languages.names, scorer._pass, min_lines, min_body,
-            bound, threshold,
+            text, packed, records, scorer._known, languages.names, scorer._pass, min_lines,
+            min_body, bound, threshold,
         )  # fmt: skip
         kept_at = None if left is None else [index[i] for i in left]
     else:
+        packed = languages.packed(text)
         kept_at = _passes(text, packed, index, scorer, threshold, bound, min_lines, min_body)
     if kept_at is None:
         return lines
