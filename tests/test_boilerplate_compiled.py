@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sysconfig
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ def _fields(lines: list[str], lang: str) -> None:
     want = [tuple(lm._line(line, stops, lists["cjk"], chrome)) for line in lines]
     folded = [line.casefold() for line in lines]
     assert FAST.line_fields(lines, folded, coded, lm._dated) == want
+    # Dated in C, with Python re's word characters and digits: as _dated dates them.
+    assert FAST.line_fields(lines, folded, coded, None) == want
     if all(map(str.isascii, lines)):
         # ASCII lines as the scorer measures them: lower-cased and dated in C.
         assert FAST.line_fields(lines, None, coded, None) == want
@@ -96,6 +99,37 @@ def test_ascii_dates_are_re2s(lines: list[str]) -> None:
     want = [
         d and lm._DATE_ASCII.search(line.lower().encode()) is not None
         for line, d in zip(lines, digit, strict=True)
+    ]
+    assert got == want
+
+
+# The same with characters beyond ASCII: other scripts' digits (\d) and letters (\w), a digit
+# re's \d leaves out (²), spaces and dashes.
+WIDE_DATE_LINES = (
+    st.lists(
+        st.one_of(
+            st.text("0123456789:./- _aAxn٣٤۱é²ß\xa0–", max_size=10),
+            st.sampled_from(["jan", "Mär", "sept.", "Déc", "décx", "1899", "٢٠٢٤", "20155", "_19"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map("".join)
+    .filter(lambda line: bool(line.strip()))
+)
+
+
+@needs_build
+@settings(max_examples=400, deadline=None)
+@given(st.lists(WIDE_DATE_LINES, min_size=1, max_size=5))
+def test_other_dates_are_pythons(lines: list[str]) -> None:
+    assert FAST is not None
+    coded = linefast.codes(frozenset(), frozenset())
+    folded = [line.casefold() for line in lines]
+    got = [row[14] for row in FAST.line_fields(lines, folded, coded, None)]
+    want = [
+        any(map(str.isdecimal, line)) and lm._dated(f)
+        for line, f in zip(lines, folded, strict=True)
     ]
     assert got == want
 
@@ -231,9 +265,10 @@ def test_passes_in_c_ask_again_when_the_language_changes() -> None:
         return scorer._known(lines, lang, records)  # type: ignore[return-value]
 
     bound, threshold = _keep_below(0.5), 0.5
-    records = scorer.languages.words(text)[1]
+    words = scorer.languages.words(text)
+    entries = [[p, e[1], -1, None] for p, e in zip(packed, words, strict=True)]
     # min_body 0: the German rows have no prose line.
-    got = FAST.drop(text, packed, records, rows_of, names, scorer._pass, 8, 0, bound, threshold)
+    got = FAST.drop(text, entries, rows_of, names, scorer._pass, 8, 0, bound, threshold)
     assert asked[:2] == ["de", "en"]
     spoken: list[str] = []
     pick = scorer.languages.pick
@@ -253,16 +288,16 @@ def test_passes_in_c_check_what_rows_of_gives() -> None:
     assert FAST is not None
     scorer = Scorer(MODEL)
     text = [*MENU, *FOOTER]
-    packed, records = scorer.languages.words(text)
+    entries = scorer.languages.words(text)
     args = (scorer.languages.names, scorer._pass, 8, 0, -750.0, 0.5)
     with pytest.raises(ValueError, match="one row per line"):
-        FAST.drop(text, packed, records, lambda lines, lang, records: [], *args)
+        FAST.drop(text, entries, lambda lines, lang, records: [], *args)
     with pytest.raises(KeyError):
-        FAST.drop(text, packed, records, lambda lines, lang, records: {}[lang], *args)
+        FAST.drop(text, entries, lambda lines, lang, records: {}[lang], *args)
     with pytest.raises(ValueError, match="one per line"):
-        FAST.drop(text, packed[1:], records, scorer._known, *args)
-    with pytest.raises(ValueError, match="one per line"):
-        FAST.drop(text, packed, records[1:], scorer._known, *args)
+        FAST.drop(text, entries[1:], scorer._known, *args)
+    with pytest.raises(ValueError, match="an entry is line_words'"):
+        FAST.drop(text, [[0]] * len(text), scorer._known, *args)
     with pytest.raises(ValueError, match="line_words' bytes"):
         scorer._known(text, "en", [b"x"] * len(text))
 
@@ -281,11 +316,33 @@ def test_one_read_of_the_tokens_gives_both(lines: list[str], lang: str) -> None:
     # line_words reads each line's tokens once for its language counts (packed_lines') and
     # its words; memo rows from those words are the rows from the tokens read again.
     languages = Scorer(MODEL).languages
-    packed, records = languages.words(lines)
-    assert packed == languages.packed(lines)
-    assert languages.words(lines) == (packed, records)  # remembered
+    entries = languages.words(lines)
+    assert [e[0] for e in entries] == languages.packed(lines)
+    assert all(map(is_, languages.words(lines), entries))  # remembered
+    records = [e[1] for e in entries]
     with_words, again = Scorer(MODEL), Scorer(MODEL)
     assert with_words._known(lines, lang, records) == again._known(lines, lang)
+
+
+@needs_build
+def test_passes_in_c_keep_each_line_s_row_in_its_entry() -> None:
+    # A line's row in the page's language is kept in its entry: the next page with the line
+    # asks rows_of for the other lines only.
+    assert FAST is not None
+    scorer = Scorer(MODEL)
+    seed = [line for line in normalize_lines(sorted(SEEDS.glob("*.txt"))[0].read_text()) if line]
+    asked: list[list[str]] = []
+
+    def rows_of(lines: list[str], lang: str, records: list[bytes]) -> list[tuple[float, ...]]:
+        asked.append(lines)
+        return scorer._known(lines, lang, records)  # type: ignore[return-value]
+
+    args = (scorer.languages.names, scorer._pass, 8, 3, 30.0, 1.0)  # nothing goes
+    for text in ([*MENU, *seed], [*MENU, *seed[:3], "A new line", *seed[3:]]):
+        assert FAST.drop(text, scorer.languages.words(text), rows_of, *args) is None
+    assert asked == [[*MENU, *seed], ["A new line"]]
+    entry = scorer.languages.words(["A new line"])[0]
+    assert entry[2:] == [scorer.languages.names.index("en"), scorer._known(["A new line"], "en")[0]]
 
 
 def test_cleaner_pure_forces_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:

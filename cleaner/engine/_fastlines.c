@@ -339,13 +339,19 @@ static PyObject *line_at(PyObject *lines, PyObject *folded, Py_ssize_t i, PyObje
     return f;
 }
 
-/* linemeasures._DATE_ASCII.search on a lower-cased ASCII line (RE2 on bytes: \b and \d are
- * ASCII's): whether some alternative matches somewhere. */
+/* linemeasures._dated on a casefolded line without CJK characters (``_DATE``'s alternatives but
+ * 年月日, which such a line does not hold): whether some alternative matches somewhere. \w and
+ * \d are Python re's (sre: Py_UNICODE_ISALNUM or '_', Py_UNICODE_ISDECIMAL), which on ASCII
+ * are RE2's on bytes (_DATE_ASCII, _DATE_LATIN). */
 static int ascii_word(Py_UCS4 c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (c < 128)
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '_';
+    return Py_UNICODE_ISALNUM(c);
 }
 static int dig(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
-    return i < n && s[i] >= '0' && s[i] <= '9';
+    if (i >= n) return 0;
+    return s[i] < 128 ? s[i] >= '0' && s[i] <= '9' : Py_UNICODE_ISDECIMAL(s[i]);
 }
 static Py_ssize_t digit_run(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
     Py_ssize_t j = i;
@@ -368,7 +374,7 @@ static int month_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i) {
     return 0;
 }
 
-static int ascii_date(const Py_UCS4 *s, Py_ssize_t n) {
+static int dated(const Py_UCS4 *s, Py_ssize_t n) {
     for (Py_ssize_t i = 0; i < n; i++) {
         int starts_word = i == 0 || !ascii_word(s[i - 1]);
         if (dig(s, n, i)) {
@@ -405,9 +411,9 @@ static int ascii_date(const Py_UCS4 *s, Py_ssize_t n) {
     return 0;
 }
 
-/* measure() of a line and its casefold, and whether it is dated: by ascii_date for ASCII
- * lines (dated_of None), else dated_of(casefold) for the lines with a digit (every date
- * without CJK characters has one). */
+/* measure() of a line and its casefold, and whether it is dated: by dated() (dated_of None),
+ * else dated_of(casefold), for the lines with a digit (every date without CJK characters has
+ * one). */
 static int measured(PyObject *line, PyObject *folded, Table *codes, const Words *words,
                     int lang, PyObject *dated_of, Measures *m, Buffer *bufs) {
     Py_UCS4 *s = code_points(line, &bufs[0]);
@@ -418,7 +424,7 @@ static int measured(PyObject *line, PyObject *folded, Table *codes, const Words 
     m->dated = 0;
     if (m->digits == 0) return 0;
     if (dated_of == Py_None) {
-        m->dated = ascii_date(f, fn);
+        m->dated = dated(f, fn);
         return 0;
     }
     PyObject *got = PyObject_CallOneArg(dated_of, folded);
@@ -437,7 +443,7 @@ static int line_args(PyObject *args, PyObject **lines, PyObject **folded, PyObje
     Py_ssize_t count = PyList_GET_SIZE(*lines);
     int bad_folded = *folded != Py_None &&
                      (!PyList_Check(*folded) || PyList_GET_SIZE(*folded) != count);
-    if (bad_folded || (*folded == Py_None) != (*dated_of == Py_None)) {
+    if (bad_folded || (*folded == Py_None && *dated_of != Py_None)) {
         PyErr_SetString(PyExc_ValueError, "folded: one per line; dated_of with folded only");
         return -1;
     }
@@ -585,16 +591,16 @@ static int measurable(PyObject *line) {
     return 1;
 }
 
-/* known_rows(lines, memo, codes, dated_of, weights) -> each line's memo row, from memo or
- * measured and added to it; None for a line this does not measure (a CJK character or a
- * newline: Python's _line does). ASCII lines are casefolded and dated here, the others
- * casefolded by str.casefold and dated by dated_of. */
+/* known_rows(lines, memo, codes, weights[, records, lang]) -> each line's memo row, from memo
+ * or measured and added to it; None for a line this does not measure (a CJK character or a
+ * newline: Python's _line does). ASCII lines are casefolded here, the others by str.casefold.
+ * records (line_words'): the lines' words already counted, read for language lang. */
 static PyObject *known_rows(PyObject *self, PyObject *args) {
-    PyObject *lines, *memo, *codes, *dated_of, *weights, *records = Py_None;
+    PyObject *lines, *memo, *codes, *weights, *records = Py_None;
     int lang = 0;
     double w[N_OWN];
-    if (!PyArg_ParseTuple(args, "O!O!O!OO|Oi", &PyList_Type, &lines, &PyDict_Type, &memo,
-                          &PyDict_Type, &codes, &dated_of, &weights, &records, &lang))
+    if (!PyArg_ParseTuple(args, "O!O!O!O|Oi", &PyList_Type, &lines, &PyDict_Type, &memo,
+                          &PyDict_Type, &codes, &weights, &records, &lang))
         return NULL;
     if (read_doubles(weights, w, N_OWN, "weights") < 0) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(lines);
@@ -637,8 +643,7 @@ static PyObject *known_rows(PyObject *self, PyObject *args) {
                 }
             }
             row = f == NULL ? NULL
-                            : row_of(line, f, table, words, lang, ascii ? Py_None : dated_of, w,
-                                     bufs);
+                            : row_of(line, f, table, words, lang, Py_None, w, bufs);
             Py_XDECREF(f);
             if (row != NULL && PyDict_SetItem(memo, line, row) < 0) Py_CLEAR(row);
         }
@@ -714,12 +719,13 @@ static long word_bits(Table *t, const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t b) {
     return value == NULL ? 0 : PyLong_AsLong(value);
 }
 
-/* line_words(lines, memo, table, n_langs) -> (packed, records), one pass over each new line's
- * tokens (its casefold's, str.split's) for both: packed, its stop words per language, a 32-bit
- * field per language (``LineLanguages.packed``); records, its Words (the tokens stripped of
- * _PUNCT: how many, how many chrome words, how many stop words of each language) as bytes, for
- * known_rows. Both remembered in memo. table: a word's languages as bits 0 to n_langs - 1 and
- * bit n_langs for a chrome word. */
+/* line_words(lines, memo, table, n_langs) -> each line's entry [packed, record, -1, None],
+ * remembered in memo, from one pass over each new line's tokens (its casefold's, str.split's):
+ * packed, its stop words per language, a 32-bit field per language (``LineLanguages.packed``);
+ * record, its Words (the tokens stripped of _PUNCT: how many, how many chrome words, how many
+ * stop words of each language) as bytes, for known_rows. drop keeps the line's memo row in a
+ * language (its index, the row) in the last two. table: a word's languages as bits 0 to
+ * n_langs - 1 and bit n_langs for a chrome word. */
 static PyObject *line_words(PyObject *self, PyObject *args) {
     PyObject *lines, *memo, *dict;
     int n_langs;
@@ -733,8 +739,8 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
     Table *table = NULL;
     Buffer buf = {NULL, 0};
     Py_ssize_t count = PyList_GET_SIZE(lines);
-    PyObject *packed = PyList_New(count), *records = PyList_New(count);
-    int ok = packed != NULL && records != NULL;
+    PyObject *out = PyList_New(count);
+    int ok = out != NULL;
     for (Py_ssize_t i = 0; ok && i < count; i++) {
         PyObject *line = PyList_GET_ITEM(lines, i);
         PyObject *entry = PyDict_GetItemWithError(memo, line);
@@ -763,14 +769,15 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
                 while (k < n && !is_space(c[k])) k++;
                 Py_ssize_t b = k;
                 long bits = word_bits(table, c, a, b);
-                for (int g = 0; g < n_langs; g++) raw[g] += (unsigned long)((bits >> g) & 1);
+                for (int g = 0; bits && g < n_langs; g++)
+                    raw[g] += (unsigned long)((bits >> g) & 1);
                 Py_ssize_t sa = a, sb = b;
                 while (sa < sb && punct(c[sa])) sa++;
                 while (sb > sa && punct(c[sb - 1])) sb--;
                 if (sa == sb) continue;
                 rec.latin++;
                 if (sa != a || sb != b) bits = word_bits(table, c, sa, sb);
-                for (int g = 0; g < n_langs; g++) rec.stop[g] += (int)((bits >> g) & 1);
+                for (int g = 0; bits && g < n_langs; g++) rec.stop[g] += (int)((bits >> g) & 1);
                 rec.chrome += (int)((bits >> n_langs) & 1);
                 good = !PyErr_Occurred();
             }
@@ -789,26 +796,30 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
             }
             PyObject *bytes = total == NULL ? NULL
                                             : PyBytes_FromStringAndSize((char *)&rec, sizeof rec);
-            entry = bytes == NULL ? NULL : PyTuple_Pack(2, total, bytes);
+            entry = bytes == NULL ? NULL : PyList_New(4);
+            if (entry != NULL) {
+                PyList_SET_ITEM(entry, 0, Py_NewRef(total));
+                PyList_SET_ITEM(entry, 1, Py_NewRef(bytes));
+                PyList_SET_ITEM(entry, 2, PyLong_FromLong(-1));
+                PyList_SET_ITEM(entry, 3, Py_NewRef(Py_None));
+                /* ints, bytes and later a row (floats, booleans, a str): never in a cycle. */
+                PyObject_GC_UnTrack(entry);
+            }
             Py_XDECREF(total);
             Py_XDECREF(bytes);
             if (entry != NULL && PyDict_SetItem(memo, line, entry) < 0) Py_CLEAR(entry);
         }
-        if (entry == NULL || !PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+        if (entry == NULL || !PyList_Check(entry) || PyList_GET_SIZE(entry) != 4) {
             if (entry != NULL) PyErr_SetString(PyExc_TypeError, "a line_words memo entry");
             Py_XDECREF(entry);
             ok = 0;
             break;
         }
-        PyList_SET_ITEM(packed, i, Py_NewRef(PyTuple_GET_ITEM(entry, 0)));
-        PyList_SET_ITEM(records, i, Py_NewRef(PyTuple_GET_ITEM(entry, 1)));
-        Py_DECREF(entry);
+        PyList_SET_ITEM(out, i, entry);
     }
     PyMem_Free(buf.data);
     if (table != NULL) table_done(table);
-    PyObject *out = ok ? PyTuple_Pack(2, packed, records) : NULL;
-    Py_XDECREF(packed);
-    Py_XDECREF(records);
+    if (!ok) Py_CLEAR(out);
     return out;
 }
 
@@ -1118,42 +1129,95 @@ static Py_ssize_t pick(PyObject *total, Py_ssize_t n_langs) {
     return best;
 }
 
-/* drop(text, packed, records, rows_of, names, weights, min_lines, min_body, bound, threshold) ->
- * the indices of the lines of text kept, or None when none goes: ``drop_chrome``'s passes,
- * until a pass drops nothing. packed, records: each line's stop words per language (a 32-bit
- * field per language of names) and its words (line_words'); rows_of(lines, language,
- * records): their memo rows in that language (``Scorer._known``), asked again only when the
- * page's language changes. A line goes when its logit is at least bound and its probability
- * (``_sigmoid``, libm's exp as math.exp) at least threshold. */
+/* The memo rows of n lines in language lang (a new list in *rows): each entry's if it holds
+ * one in lang, rows_of's for the others (then kept in their entries). -1 on an error. */
+static int rows_in(PyObject **ents, PyObject **lines, Py_ssize_t n, Py_ssize_t lang,
+                   PyObject *rows_of, PyObject *name, PyObject **rows) {
+    Py_CLEAR(*rows);
+    PyObject *out = PyList_New(n), *want = PyList_New(0), *recs = PyList_New(0);
+    PyObject *at = PyLong_FromSsize_t(lang);
+    int ok = out != NULL && want != NULL && recs != NULL && at != NULL;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        PyObject *e = ents[i];
+        long held = PyLong_AsLong(PyList_GET_ITEM(e, 2));
+        if (held == lang) {
+            PyList_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(e, 3)));
+        } else {
+            PyList_SET_ITEM(out, i, Py_NewRef(Py_None));
+            ok = PyList_Append(want, lines[i]) == 0 &&
+                 PyList_Append(recs, PyList_GET_ITEM(e, 1)) == 0;
+        }
+    }
+    Py_ssize_t missing = ok ? PyList_GET_SIZE(want) : 0;
+    PyObject *got = missing ? PyObject_CallFunctionObjArgs(rows_of, want, name, recs, NULL) : NULL;
+    if (missing && got != NULL && (!PyList_Check(got) || PyList_GET_SIZE(got) != missing)) {
+        PyErr_SetString(PyExc_ValueError, "rows_of: a list of one row per line");
+        Py_CLEAR(got);
+    }
+    if (missing && got == NULL) ok = 0;
+    for (Py_ssize_t i = 0, k = 0; ok && k < missing; i++) {
+        if (PyList_GET_ITEM(out, i) != Py_None) continue;
+        PyObject *row = PyList_GET_ITEM(got, k++), *e = ents[i];
+        PyList_SetItem(out, i, Py_NewRef(row));
+        PyList_SetItem(e, 2, Py_NewRef(at));
+        PyList_SetItem(e, 3, Py_NewRef(row));
+    }
+    Py_XDECREF(got);
+    Py_XDECREF(want);
+    Py_XDECREF(recs);
+    Py_XDECREF(at);
+    if (!ok) {
+        Py_XDECREF(out);
+        return -1;
+    }
+    *rows = out;
+    return 0;
+}
+
+/* drop(text, entries, rows_of, names, weights, min_lines, min_body, bound, threshold) -> the
+ * indices of the lines of text kept, or None when none goes: ``drop_chrome``'s passes, until
+ * a pass drops nothing. entries: line_words' (each line's stop words per language, a 32-bit
+ * field per language of names; its words; its memo row in a language); rows_of(lines,
+ * language, records): memo rows in that language (``Scorer._known``) of the lines whose entry
+ * has none, asked again only when the page's language changes. A line goes when its logit is
+ * at least bound and its probability (``_sigmoid``, libm's exp as math.exp) at least
+ * threshold. */
 static PyObject *drop(PyObject *self, PyObject *args) {
-    PyObject *text, *packed, *records, *rows_of, *names, *weights;
+    PyObject *text, *entries, *rows_of, *names, *weights;
     Py_ssize_t min_lines, min_body;
     double bound, threshold, w[N_WEIGHTS];
-    if (!PyArg_ParseTuple(args, "O!O!O!OO!Onndd", &PyList_Type, &text, &PyList_Type, &packed,
-                          &PyList_Type, &records, &rows_of, &PyTuple_Type, &names, &weights,
-                          &min_lines, &min_body, &bound, &threshold))
+    if (!PyArg_ParseTuple(args, "O!O!OO!Onndd", &PyList_Type, &text, &PyList_Type, &entries,
+                          &rows_of, &PyTuple_Type, &names, &weights, &min_lines, &min_body,
+                          &bound, &threshold))
         return NULL;
     if (read_doubles(weights, w, N_WEIGHTS, "weights") < 0) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(text), n_langs = PyTuple_GET_SIZE(names);
-    if (PyList_GET_SIZE(packed) != n || PyList_GET_SIZE(records) != n || n_langs == 0) {
-        PyErr_SetString(PyExc_ValueError, "packed, records: one per line; names: one at least");
+    if (PyList_GET_SIZE(entries) != n || n_langs == 0) {
+        PyErr_SetString(PyExc_ValueError, "entries: one per line; names: one at least");
         return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *e = PyList_GET_ITEM(entries, i);
+        if (!PyList_Check(e) || PyList_GET_SIZE(e) != 4) {
+            PyErr_SetString(PyExc_ValueError, "an entry is line_words'");
+            return NULL;
+        }
     }
     Page p;
     if (page_alloc(&p, n ? n : 1) < 0) return NULL;
-    /* Per line left: its str, key and packed counts (borrowed: text, rows and packed hold
-     * them) and its index in text. */
+    /* Per line left: its str, key and entry (borrowed: text, rows and entries hold them) and
+     * its index in text. */
     PyObject **lines = PyMem_Malloc(sizeof(PyObject *) * (size_t)(4 * n + 1));
     Py_ssize_t *index = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
     PyObject *total = PyLong_FromLong(0), *rows = NULL, *out = NULL;
     int ok = lines != NULL && index != NULL && total != NULL, dropped = 0;
     if (lines == NULL || index == NULL) PyErr_NoMemory();
     PyObject **keys = ok ? lines + n : NULL, **counts = ok ? lines + 2 * n : NULL;
-    PyObject **recs = ok ? lines + 3 * n : NULL;
+    PyObject **ents = ok ? lines + 3 * n : NULL;
     for (Py_ssize_t i = 0; ok && i < n; i++) {
         lines[i] = PyList_GET_ITEM(text, i);
-        recs[i] = PyList_GET_ITEM(records, i);
-        counts[i] = PyList_GET_ITEM(packed, i);
+        ents[i] = PyList_GET_ITEM(entries, i);
+        counts[i] = PyList_GET_ITEM(ents[i], 0);
         index[i] = i;
         PyObject *sum = PyNumber_Add(total, counts[i]);
         Py_SETREF(total, sum);
@@ -1167,23 +1231,8 @@ static PyObject *drop(PyObject *self, PyObject *args) {
             break;
         }
         if (best != lang) {
-            PyObject *now = PyList_New(n), *now_recs = PyList_New(n);
-            for (Py_ssize_t i = 0; now != NULL && now_recs != NULL && i < n; i++) {
-                PyList_SET_ITEM(now, i, Py_NewRef(lines[i]));
-                PyList_SET_ITEM(now_recs, i, Py_NewRef(recs[i]));
-            }
-            PyObject *got = now == NULL || now_recs == NULL
-                                ? NULL
-                                : PyObject_CallFunctionObjArgs(
-                                      rows_of, now, PyTuple_GET_ITEM(names, best), now_recs, NULL);
-            Py_XDECREF(now);
-            Py_XDECREF(now_recs);
-            Py_XSETREF(rows, got);
-            if (rows != NULL && (!PyList_Check(rows) || PyList_GET_SIZE(rows) != n)) {
-                PyErr_SetString(PyExc_ValueError, "rows_of: a list of one row per line");
-                Py_CLEAR(rows);
-            }
-            if (rows == NULL || read_rows(rows, n, &p, keys) < 0) {
+            if (rows_in(ents, lines, n, best, rows_of, PyTuple_GET_ITEM(names, best), &rows) < 0 ||
+                read_rows(rows, n, &p, keys) < 0) {
                 ok = 0;
                 break;
             }
@@ -1212,7 +1261,7 @@ static PyObject *drop(PyObject *self, PyObject *args) {
             p.body[m] = p.body[i];
             p.is_short[m] = p.is_short[i];
             lines[m] = lines[i];
-            recs[m] = recs[i];
+            ents[m] = ents[i];
             keys[m] = keys[i];
             counts[m] = counts[i];
             index[m] = index[i];

@@ -23,7 +23,6 @@ def known_rows(
     lines: list[str],
     memo: dict[str, _Row],
     codes: dict[str, int],
-    dated_of: Callable[[str], bool],
     weights: tuple[float, ...],
     records: list[bytes] | None = None,
     lang: int = 0,
@@ -32,8 +31,7 @@ def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) 
 def cjk_count(text: str) -> int: ...
 def drop(
     text: list[str],
-    packed: list[int],
-    records: list[bytes],
+    entries: list[list[Any]],
     rows_of: Callable[[list[str], str, list[bytes]], list[_Row]],
     names: tuple[str, ...],
     weights: tuple[float, ...],
@@ -43,5 +41,5 @@ def drop(
     threshold: float,
 ) -> list[int] | None: ...
 def line_words(
-    lines: list[str], memo: dict[str, tuple[int, bytes]], table: dict[str, int], n_langs: int
-) -> tuple[list[int], list[bytes]]: ...
+    lines: list[str], memo: dict[str, list[Any]], table: dict[str, int], n_langs: int
+) -> list[list[Any]]: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import is_
+from typing import Any
 
 from cleaner.engine.linefast import compiled
 from cleaner.engine.linemeasures import _languages, chrome_words
@@ -39,7 +40,7 @@ class LineLanguages:
         for word in chrome_words():
             self._bits[word] = self._bits.get(word, 0) | 1 << len(self.names)
         self.memo: dict[str, int] = {}
-        self.words_memo: dict[str, tuple[int, bytes]] = {}
+        self.words_memo: dict[str, list[Any]] = {}
         self.compiled = compiled()  # the tokens looked up in C where built
 
     def packed(self, lines: list[str]) -> list[int]:
@@ -60,15 +61,16 @@ class LineLanguages:
         memo.update(zip(new, sums, strict=True))
         return list(map(memo.__getitem__, lines))
 
-    def words(self, lines: list[str]) -> tuple[list[int], list[bytes]]:
-        """Each line's ``packed`` and its words' record for ``Scorer._known`` (its tokens
-        stripped, chrome words, stop words per language), from one pass over its tokens (C only)."""
+    def words(self, lines: list[str]) -> list[list[Any]]:
+        """Each line's entry ``[packed, words, -1, None]`` (C only): its ``packed`` and its
+        words' record for ``Scorer._known`` (its tokens stripped, chrome words, stop words per
+        language) from one pass over its tokens; ``_fastlines.drop`` keeps its memo row in a
+        language in the last two."""
         assert self.compiled is not None
         memo = self.words_memo
         if len(memo) > self.MEMO:
             memo.clear()
-        out: tuple[list[int], list[bytes]]
-        out = self.compiled.line_words(lines, memo, self._bits, len(self.names))
+        out: list[list[Any]] = self.compiled.line_words(lines, memo, self._bits, len(self.names))
         return out
 
     def pick(self, packed: int) -> str:

@@ -27,7 +27,6 @@ from cleaner.engine.linemeasures import (
     _CJK,
     _SHORT_WORDS,
     OWN_FEATURES,
-    _dated,
     _is_body,
     _line,
     _own,
@@ -114,11 +113,11 @@ class Scorer:
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         known: list[_Known | None]
         if self.compiled is not None:
-            # Lines without CJK characters measured and remembered in C: ASCII lines casefolded
-            # and dated there, the others dated by _dated; None for the rest.
+            # Lines without CJK characters measured, dated and remembered in C (ASCII lines
+            # casefolded there too); None for the rest.
             # records (LineLanguages.words'): the lines' words already counted.
             coded, at = codes(stops, chrome), self.languages.names.index(lang)
-            known = self.compiled.known_rows(lines, memo, coded, _dated, self.own, records, at)
+            known = self.compiled.known_rows(lines, memo, coded, self.own, records, at)
             if None not in known:
                 return known  # type: ignore[return-value]
             new = list(compress(lines, map(is_, known, repeat(None))))
@@ -451,10 +450,9 @@ def drop_chrome(
     if scorer.compiled is not None and scorer.passes_in_c:
         # The same passes in C, each line's memo row read once per language, each new line's
         # tokens read once for its language counts and its words.
-        packed, records = languages.words(text)
         left = scorer.compiled.drop(
-            text, packed, records, scorer._known, languages.names, scorer._pass, min_lines,
-            min_body, bound, threshold,
+            text, languages.words(text), scorer._known, languages.names, scorer._pass,
+            min_lines, min_body, bound, threshold,
         )  # fmt: skip
         kept_at = None if left is None else [index[i] for i in left]
     else:
