@@ -145,6 +145,9 @@ def test_cjk_counts_are_the_patterns() -> None:
         "\U0001f600年",
     ):
         assert FAST.cjk_count(text) == len(lm._CJK.findall(text))
+        assert FAST.cjk_count([text, text[:3], ""]) == len(lm._CJK.findall(text + text[:3]))
+    with pytest.raises(TypeError, match="list of str"):
+        FAST.cjk_count(["ok", 3])
 
 
 def _pure(scorer: Scorer) -> Scorer:

@@ -1291,11 +1291,11 @@ static PyObject *drop(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* cjk_count(text) -> how many of its characters are linemeasures._CJK's (kana, ideographs). */
-static PyObject *cjk_count(PyObject *self, PyObject *text) {
+/* How many of a str's characters are linemeasures._CJK's (kana, ideographs); -1 if not a str. */
+static Py_ssize_t cjk_in(PyObject *text) {
     if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "text must be str");
-        return NULL;
+        PyErr_SetString(PyExc_TypeError, "text must be str or a list of str");
+        return -1;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
     int kind = PyUnicode_KIND(text);
@@ -1306,11 +1306,27 @@ static PyObject *cjk_count(PyObject *self, PyObject *text) {
             count += (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
                      (c >= 0xF900 && c <= 0xFAFF);
         }
-    return PyLong_FromSsize_t(count);
+    return count;
+}
+
+/* cjk_count(text) -> how many of its characters are linemeasures._CJK's; text a str or a list
+ * of str (lines: the count of their join, without joining them). */
+static PyObject *cjk_count(PyObject *self, PyObject *text) {
+    if (!PyList_Check(text)) {
+        Py_ssize_t count = cjk_in(text);
+        return count < 0 ? NULL : PyLong_FromSsize_t(count);
+    }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(text); i++) {
+        Py_ssize_t count = cjk_in(PyList_GET_ITEM(text, i));
+        if (count < 0) return NULL;
+        total += count;
+    }
+    return PyLong_FromSsize_t(total);
 }
 
 static PyMethodDef methods[] = {
-    {"cjk_count", cjk_count, METH_O, "How many kana and ideographs a text holds."},
+    {"cjk_count", cjk_count, METH_O, "How many kana and ideographs a text (or lines) holds."},
     {"line_fields", line_fields, METH_VARARGS, "_line's measures of lines without CJK."},
     {"line_rows", line_rows, METH_VARARGS, "Scorer's memo rows of lines without CJK."},
     {"logits", logits, METH_VARARGS, "One scoring pass over a page's memo rows."},

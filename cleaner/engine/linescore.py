@@ -109,7 +109,9 @@ class Scorer:
             lang = pick_language(language_counts(lines))
         if sum(map(len, self.memo.values())) > self.MEMO:
             self.memo.clear()
-        memo = self.memo.setdefault(lang, {})
+        # With records (_fastlines.drop's lines without a row), the rows are kept in the lines'
+        # entries (LineLanguages.words) instead.
+        memo = self.memo.setdefault(lang, {}) if records is None else {}
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         known: list[_Known | None]
         if self.compiled is not None:
