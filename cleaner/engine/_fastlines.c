@@ -594,7 +594,8 @@ static int measurable(PyObject *line) {
 /* known_rows(lines, memo, codes, weights[, records, lang]) -> each line's memo row, from memo
  * or measured and added to it; None for a line this does not measure (a CJK character or a
  * newline: Python's _line does). ASCII lines are casefolded here, the others by str.casefold.
- * records (line_words'): the lines' words already counted, read for language lang. */
+ * records (line_words'): the lines' words already counted, read for language lang, and the
+ * casefolds of the lines beyond ASCII. */
 static PyObject *known_rows(PyObject *self, PyObject *args) {
     PyObject *lines, *memo, *codes, *weights, *records = Py_None;
     int lang = 0;
@@ -626,21 +627,27 @@ static PyObject *known_rows(PyObject *self, PyObject *args) {
             if (table == NULL) table = table_of(codes);
             PyObject *f = NULL;
             int ascii = PyUnicode_IS_ASCII(line);
-            if (table != NULL)
-                f = ascii ? line_at(lines, Py_None, i, &line)
-                          : PyObject_CallMethod(line, "casefold", NULL);
+            /* A record: (the line's Words as bytes, its casefold or None for ASCII). */
+            PyObject *rec = records == Py_None ? NULL : PyList_GET_ITEM(records, i);
+            PyObject *bytes = rec != NULL && PyTuple_Check(rec) && PyTuple_GET_SIZE(rec) == 2
+                                  ? PyTuple_GET_ITEM(rec, 0)
+                                  : NULL;
+            PyObject *folded = bytes != NULL ? PyTuple_GET_ITEM(rec, 1) : NULL;
+            if (rec != NULL && (bytes == NULL || !PyBytes_Check(bytes) ||
+                                PyBytes_GET_SIZE(bytes) != sizeof(Words) ||
+                                (!ascii && !PyUnicode_Check(folded)))) {
+                PyErr_SetString(PyExc_ValueError, "a record is line_words'");
+            } else if (table != NULL) {
+                f = ascii       ? line_at(lines, Py_None, i, &line)
+                    : rec != NULL ? Py_NewRef(folded)
+                                  : PyObject_CallMethod(line, "casefold", NULL);
+            }
             if (f != NULL && !PyUnicode_Check(f)) Py_CLEAR(f);
             Words record;
             const Words *words = NULL;
-            if (records != Py_None) {
-                PyObject *bytes = PyList_GET_ITEM(records, i);
-                if (!PyBytes_Check(bytes) || PyBytes_GET_SIZE(bytes) != sizeof record) {
-                    PyErr_SetString(PyExc_ValueError, "a record is line_words' bytes");
-                    Py_CLEAR(f);
-                } else {
-                    memcpy(&record, PyBytes_AS_STRING(bytes), sizeof record);
-                    words = &record;
-                }
+            if (f != NULL && rec != NULL) {
+                memcpy(&record, PyBytes_AS_STRING(bytes), sizeof record);
+                words = &record;
             }
             row = f == NULL ? NULL
                             : row_of(line, f, table, words, lang, Py_None, w, bufs);
@@ -755,7 +762,6 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
                                         : PyObject_CallMethod(line, "casefold", NULL);
             Py_UCS4 *c = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
             Py_ssize_t n = c == NULL ? 0 : PyUnicode_GET_LENGTH(f);
-            Py_XDECREF(f);
             for (Py_ssize_t k = 0; ascii && k < n; k++)
                 if (c[k] >= 'A' && c[k] <= 'Z') c[k] += 32;
             unsigned long raw[MAX_LANGS] = {0};
@@ -796,6 +802,12 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
             }
             PyObject *bytes = total == NULL ? NULL
                                             : PyBytes_FromStringAndSize((char *)&rec, sizeof rec);
+            /* The record: the Words, and the casefold of a line beyond ASCII (known_rows
+             * measures the line from it). */
+            PyObject *record = bytes == NULL ? NULL : PyTuple_Pack(2, bytes, ascii ? Py_None : f);
+            Py_XDECREF(f);
+            Py_XDECREF(bytes);
+            bytes = record;
             entry = bytes == NULL ? NULL : PyList_New(4);
             if (entry != NULL) {
                 PyList_SET_ITEM(entry, 0, Py_NewRef(total));

@@ -24,7 +24,7 @@ def known_rows(
     memo: dict[str, _Row],
     codes: dict[str, int],
     weights: tuple[float, ...],
-    records: list[bytes] | None = None,
+    records: list[Any] | None = None,
     lang: int = 0,
 ) -> list[_Row | None]: ...
 def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) -> list[int]: ...
@@ -32,7 +32,7 @@ def cjk_count(text: str | list[str]) -> int: ...
 def drop(
     text: list[str],
     entries: list[list[Any]],
-    rows_of: Callable[[list[str], str, list[bytes]], list[_Row]],
+    rows_of: Callable[[list[str], str, list[Any]], list[_Row]],
     names: tuple[str, ...],
     weights: tuple[float, ...],
     min_lines: int,

@@ -62,10 +62,10 @@ class LineLanguages:
         return list(map(memo.__getitem__, lines))
 
     def words(self, lines: list[str]) -> list[list[Any]]:
-        """Each line's entry ``[packed, words, -1, None]`` (C only): its ``packed`` and its
-        words' record for ``Scorer._known`` (its tokens stripped, chrome words, stop words per
-        language) from one pass over its tokens; ``_fastlines.drop`` keeps its memo row in a
-        language in the last two."""
+        """Each line's entry ``[packed, record, -1, None]`` (C only): its ``packed`` and, for
+        ``Scorer._known``, its words (tokens stripped, chrome words, stop words per language)
+        from the same pass over its tokens, with its casefold if not ASCII;
+        ``_fastlines.drop`` keeps its memo row in a language in the last two."""
         assert self.compiled is not None
         memo = self.words_memo
         if len(memo) > self.MEMO:

@@ -102,7 +102,7 @@ class Scorer:
         self.passes_in_c = True
 
     def _known(
-        self, lines: list[str], lang: str | None, records: list[bytes] | None = None
+        self, lines: list[str], lang: str | None, records: list[Any] | None = None
     ) -> list[_Known]:
         lists = stopwords()
         if lang is None:
@@ -117,7 +117,7 @@ class Scorer:
         if self.compiled is not None:
             # Lines without CJK characters measured, dated and remembered in C (ASCII lines
             # casefolded there too); None for the rest.
-            # records (LineLanguages.words'): the lines' words already counted.
+            # records (LineLanguages.words'): the lines' words already counted, casefolds.
             coded, at = codes(stops, chrome), self.languages.names.index(lang)
             known = self.compiled.known_rows(lines, memo, coded, self.own, records, at)
             if None not in known:
