@@ -115,9 +115,8 @@ class Scorer:
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         known: list[_Known | None]
         if self.compiled is not None:
-            # Lines without CJK characters measured, dated and remembered in C (ASCII lines
-            # casefolded there too); None for the rest.
-            # records (LineLanguages.words'): the lines' words already counted, casefolds.
+            # Lines without CJK characters measured, dated and remembered in C, from records
+            # (LineLanguages.words': their words counted, casefolds) if given; None for the rest.
             coded, at = codes(stops, chrome), self.languages.names.index(lang)
             known = self.compiled.known_rows(lines, memo, coded, self.own, records, at)
             if None not in known:
