@@ -5,7 +5,8 @@ so that a busy machine slows both alike. ``--rule-only`` times the rule alone in
 harness while working on the rule).
 
 ``--check`` replays them through the C scorer and the Python one (``CLEANER_PURE``'s) and
-compares every scoring pass's logits float for float and every call's result.
+compares every call's result (with the passes in C, and with each pass from Python over the C
+scorer) and every scoring pass's logits float for float.
 
     python -m bench.boilerplate_speed [--pages N] [--rule-only [--repeat K] | --check]
 """
@@ -99,17 +100,23 @@ def _rule_only(calls: list[list[str]], n_pages: int, repeat: int) -> int:
 
 
 def _check(calls: list[list[str]]) -> int:
-    fast, pure = Boilerplate(BoilerplateOptions()), Boilerplate(BoilerplateOptions())
+    fast, stepped, pure = (Boilerplate(BoilerplateOptions()) for _ in range(3))
     if fast.scorer.compiled is None:
         print("the C extension is not built (or CLEANER_PURE is set): nothing to compare")
         return 1
     pure.scorer.compiled = pure.scorer.languages.compiled = None
-    passes = [_logged(fast), _logged(pure)]
-    differ = sum(fast.apply(lines) != pure.apply(lines) for lines in calls)
+    # Each pass from Python over the C scorer, so that its logits can be logged.
+    stepped.scorer.passes_in_c = False
+    passes = [_logged(stepped), _logged(pure)]
+    differ = 0
+    for lines in calls:
+        want = pure.apply(lines)
+        differ += fast.apply(lines) != want or stepped.apply(lines) != want
     same = sum(a == b for a, b in zip(*passes, strict=True))
     print(
-        f"{len(calls)} calls: {differ} results differ; {len(passes[0])} scoring passes, "
-        f"{same} with the same logits bit for bit ({len(passes[1])} in the Python path)"
+        f"{len(calls)} calls: {differ} results differ (passes in C, passes from Python); "
+        f"{len(passes[0])} scoring passes, {same} with the same logits bit for bit "
+        f"({len(passes[1])} in the Python path)"
     )
     return 0 if differ == 0 and same == len(passes[0]) == len(passes[1]) else 1
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cleaner.engine import linemeasures as lm
 from cleaner.engine import pagemeasures as pm
-from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions
+from cleaner.engine.kinds.boilerplate import Boilerplate, BoilerplateOptions, _cjk_count
 from cleaner.engine.linemodel import (
     _sigmoid,
     body_distance,
@@ -252,6 +252,8 @@ def test_scores_equal_the_features_training_sees(lines: list[str]) -> None:
 def test_cjk_page_check_is_mostly_cjk(lines: list[str]) -> None:
     # The kind settles most pages with a CJK character without counting letters one by one.
     assert Boilerplate(BoilerplateOptions())._skipped(lines) == mostly_cjk("".join(lines))
+    # The fallback's count of the lines is the count of their join.
+    assert _cjk_count(lines) == len(lm._CJK.findall("".join(lines)))
 
 
 # The array passes, line by line in Python floats: each logit's terms added in the order the

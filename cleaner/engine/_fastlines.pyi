@@ -23,8 +23,23 @@ def known_rows(
     lines: list[str],
     memo: dict[str, _Row],
     codes: dict[str, int],
-    dated_of: Callable[[str], bool],
     weights: tuple[float, ...],
+    records: list[Any] | None = None,
+    lang: int = 0,
 ) -> list[_Row | None]: ...
 def packed_lines(lines: list[str], memo: dict[str, int], table: dict[str, int]) -> list[int]: ...
-def cjk_count(text: str) -> int: ...
+def cjk_count(text: str | list[str]) -> int: ...
+def drop(
+    text: list[str],
+    entries: list[list[Any]],
+    rows_of: Callable[[list[str], str, list[Any]], list[_Row]],
+    names: tuple[str, ...],
+    weights: tuple[float, ...],
+    min_lines: int,
+    min_body: int,
+    bound: float,
+    threshold: float,
+) -> list[int] | None: ...
+def line_words(
+    lines: list[str], memo: dict[str, list[Any]], table: dict[str, int], n_langs: int
+) -> list[list[Any]]: ...

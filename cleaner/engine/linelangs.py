@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import is_
+from typing import Any
 
 from cleaner.engine.linefast import compiled
-from cleaner.engine.linemeasures import _languages
+from cleaner.engine.linemeasures import _languages, chrome_words
 
 _BITS = 32  # a field per language in one integer; a page has fewer than 2**32 words
 
@@ -23,13 +24,23 @@ class LineLanguages:
 
     def __init__(self) -> None:
         languages = _languages()
-        self.names = sorted(languages[""])
+        self.names = tuple(sorted(languages[""]))
         self._packed = {
             word: sum(1 << (_BITS * self.names.index(lang)) for lang in langs)
             for word, langs in languages.items()
             if word
         }
+        # The C side's table: a word's languages as bits, and bit len(names) for a chrome
+        # word, so one look-up serves the language counts and the line's stop and chrome words.
+        self._bits = {
+            word: sum(1 << self.names.index(lang) for lang in langs)
+            for word, langs in languages.items()
+            if word
+        }
+        for word in chrome_words():
+            self._bits[word] = self._bits.get(word, 0) | 1 << len(self.names)
         self.memo: dict[str, int] = {}
+        self.words_memo: dict[str, list[Any]] = {}
         self.compiled = compiled()  # the tokens looked up in C where built
 
     def packed(self, lines: list[str]) -> list[int]:
@@ -49,6 +60,18 @@ class LineLanguages:
         sums: Iterator[int] = map(sum, map(map, repeat(weigh), tokens, repeat(repeat(0))))
         memo.update(zip(new, sums, strict=True))
         return list(map(memo.__getitem__, lines))
+
+    def words(self, lines: list[str]) -> list[list[Any]]:
+        """Each line's entry ``[packed, record, -1, None]`` (C only): its ``packed`` and, for
+        ``Scorer._known``, its words (tokens stripped, chrome words, stop words per language)
+        from the same pass over its tokens, with its casefold if not ASCII;
+        ``_fastlines.drop`` keeps its memo row in a language in the last two."""
+        assert self.compiled is not None
+        memo = self.words_memo
+        if len(memo) > self.MEMO:
+            memo.clear()
+        out: list[list[Any]] = self.compiled.line_words(lines, memo, self._bits, len(self.names))
+        return out
 
     def pick(self, packed: int) -> str:
         """``pick_language(self.counts(packed))`` without the dict: the language with the most

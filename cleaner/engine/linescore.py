@@ -27,7 +27,6 @@ from cleaner.engine.linemeasures import (
     _CJK,
     _SHORT_WORDS,
     OWN_FEATURES,
-    _dated,
     _is_body,
     _line,
     _own,
@@ -45,7 +44,13 @@ from cleaner.engine.linemodel import (
     main_block,
     ordered_sum,
 )
-from cleaner.engine.pagemeasures import body_column, measure_lines, own_columns
+from cleaner.engine.pagemeasures import (
+    Weighed,
+    body_column,
+    body_distances,
+    measure_lines,
+    own_columns,
+)
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.intp]
@@ -68,25 +73,6 @@ def _folded(layer: dict[str, Any], names: tuple[str, ...]) -> tuple[float, dict[
 _Known = tuple[float, float, bool, bool, str, float, float]
 
 
-class _Weighed:
-    """``weight * log1p(k * step)`` for k = 0, 1, 2, ...: the terms of features that take few
-    values, looked up (``math.log1p``'s floats)."""
-
-    def __init__(self, weight: float, step: float = 1.0) -> None:
-        self.weight = weight
-        self.step = step
-        self.terms: Floats = np.zeros(0)
-
-    def upto(self, n: int) -> Floats:
-        terms = self.terms
-        if len(terms) <= n:
-            # A longer array in place of the old one, never the old one grown: a thread reading
-            # it meanwhile keeps a whole array.
-            w, step, log1p = self.weight, self.step, math.log1p
-            terms = self.terms = np.array([w * log1p(k * step) for k in range(2 * n + 1)])
-        return terms
-
-
 class Scorer:
     """A model ready to score pages fast: standardisation folded into the weights, and each
     line's own measures remembered (menus repeat from page to page of a site). The result
@@ -102,30 +88,37 @@ class Scorer:
         self.bias2, w2 = _folded(model["context"], CONTEXT_FEATURES)
         self.w2 = w2
         self.memo: dict[str, dict[str, _Known]] = {}  # per language
-        self._distance = _Weighed(w1["log_distance_to_body"])
-        self._run = _Weighed(w1["log_short_run"])
-        self._gap = _Weighed(w1["log_distance_to_main_block"])
+        self._distance = Weighed(w1["log_distance_to_body"])
+        self._run = Weighed(w1["log_short_run"])
+        self._gap = Weighed(w1["log_distance_to_main_block"])
         # Words are whole or half (CJK characters count half), two neighbours' mean a quarter.
-        self._near = _Weighed(w1["neighbour_log_words"], 0.25)
+        self._near = Weighed(w1["neighbour_log_words"], 0.25)
         self._spans: dict[int, tuple[Floats, Ints, Ints, Ints]] = {}
         self.languages = LineLanguages()
         # The C measures and passes where built (same floats), else the numpy path.
         self.compiled = compiled()
         self._pass = pass_weights(self.bias1, w1, self.bias2, w2)
+        # drop_chrome's passes in C where built; False: each pass from Python, through ``near``.
+        self.passes_in_c = True
 
-    def _known(self, lines: list[str], lang: str | None) -> list[_Known]:
+    def _known(
+        self, lines: list[str], lang: str | None, records: list[Any] | None = None
+    ) -> list[_Known]:
         lists = stopwords()
         if lang is None:
             lang = pick_language(language_counts(lines))
         if sum(map(len, self.memo.values())) > self.MEMO:
             self.memo.clear()
-        memo = self.memo.setdefault(lang, {})
+        # With records (_fastlines.drop's lines without a row), the rows are kept in the lines'
+        # entries (LineLanguages.words) instead.
+        memo = self.memo.setdefault(lang, {}) if records is None else {}
         stops, cjk_stops, chrome = lists[lang], lists["cjk"], chrome_words()
         known: list[_Known | None]
         if self.compiled is not None:
-            # Lines without CJK characters measured and remembered in C: ASCII lines casefolded
-            # and dated there, the others dated by _dated; None for the rest.
-            known = self.compiled.known_rows(lines, memo, codes(stops, chrome), _dated, self.own)
+            # Lines without CJK characters measured, dated and remembered in C, from records
+            # (LineLanguages.words': their words counted, casefolds) if given; None for the rest.
+            coded, at = codes(stops, chrome), self.languages.names.index(lang)
+            known = self.compiled.known_rows(lines, memo, coded, self.own, records, at)
             if None not in known:
                 return known  # type: ignore[return-value]
             new = list(compress(lines, map(is_, known, repeat(None))))
@@ -251,7 +244,7 @@ class Scorer:
         """Each line's first-pass logit but for the block features' share."""
         w = self.w1
         near = self._near_terms(np.array(words, dtype=np.float64))
-        distance = self._distance.upto(n)[_distances(body, n)]
+        distance = self._distance.upto(n)[body_distances(body, n)]
         z = (
             self.bias1
             + np.array(parts, dtype=np.float64)
@@ -403,21 +396,6 @@ class Scorer:
         return z
 
 
-def _distances(body: npt.NDArray[np.bool_], n: int) -> Ints:
-    """``body_distance``: each line's distance to the nearer prose line (n without prose)."""
-    prose = np.flatnonzero(body)
-    if not len(prose):
-        return np.full(n, n, dtype=np.intp)
-    at = np.arange(n)
-    after = np.searchsorted(prose, at)  # the first prose line at or after each line
-    below = prose[np.minimum(after, len(prose) - 1)] - at
-    above = at - prose[np.maximum(after - 1, 0)]
-    below[after == len(prose)] = n
-    above[after == 0] = n
-    out: Ints = np.minimum(below, above)
-    return out
-
-
 def _keep_below(threshold: float) -> float:
     """A logit below which every line scores under ``threshold``, with room for rounding: only
     the lines at or above it have their probability taken (``_sigmoid``, ``math.exp``)."""
@@ -469,11 +447,41 @@ def drop_chrome(
     if len(text) < min_lines:
         return lines
     languages = scorer.languages
-    packed = languages.packed(text)
+    bound = _keep_below(threshold)
+    if scorer.compiled is not None and scorer.passes_in_c:
+        # The same passes in C, each line's memo row read once per language, each new line's
+        # tokens read once for its language counts and its words.
+        left = scorer.compiled.drop(
+            text, languages.words(text), scorer._known, languages.names, scorer._pass,
+            min_lines, min_body, bound, threshold,
+        )  # fmt: skip
+        kept_at = None if left is None else [index[i] for i in left]
+    else:
+        packed = languages.packed(text)
+        kept_at = _passes(text, packed, index, scorer, threshold, bound, min_lines, min_body)
+    if kept_at is None:
+        return lines
+    kept = list(map(not_, lines))  # blank lines stay
+    for i in kept_at:
+        kept[i] = True
+    return list(compress(lines, kept))
+
+
+def _passes(
+    text: list[str],
+    packed: list[int],
+    index: list[int],
+    scorer: Scorer,
+    threshold: float,
+    bound: float,
+    min_lines: int,
+    min_body: int,
+) -> list[int] | None:
+    """``drop_chrome``'s passes in Python: the indices of the lines kept, None if none goes."""
+    languages = scorer.languages
     # The lines' summed counts, less each dropped line's (whole numbers: the same sum).
     total = sum(packed)
     dropped = False
-    bound = _keep_below(threshold)
     while len(text) >= min_lines:
         near = scorer.near(text, min_body, languages.pick(total), bound)
         if not near:
@@ -489,9 +497,4 @@ def drop_chrome(
         index = list(compress(index, keep))
         text = list(compress(text, keep))
         dropped = True
-    if not dropped:
-        return lines
-    kept = list(map(not_, lines))  # blank lines stay
-    for i in index:
-        kept[i] = True
-    return list(compress(lines, kept))
+    return index if dropped else None

@@ -17,6 +17,9 @@ from itertools import accumulate, compress, repeat
 from operator import add, contains, is_not, itemgetter, or_, sub, truediv
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from cleaner.engine.linemeasures import (
     _ASCII,
     _BODY_WORDS,
@@ -227,3 +230,37 @@ def body_column(m: Columns) -> list[bool]:
         w >= _BODY_WORDS and (s >= 0.15 or c >= 0.5) and not cr
         for w, s, c, cr in zip(m["words"], m["stop"], m["cjk"], m["copyright"], strict=True)
     ]
+
+
+class Weighed:
+    """``weight * log1p(k * step)`` for k = 0, 1, 2, ...: the terms of features that take few
+    values, looked up (``math.log1p``'s floats)."""
+
+    def __init__(self, weight: float, step: float = 1.0) -> None:
+        self.weight = weight
+        self.step = step
+        self.terms: npt.NDArray[np.float64] = np.zeros(0)
+
+    def upto(self, n: int) -> npt.NDArray[np.float64]:
+        terms = self.terms
+        if len(terms) <= n:
+            # A longer array in place of the old one, never the old one grown: a thread reading
+            # it meanwhile keeps a whole array.
+            w, step, log1p = self.weight, self.step, math.log1p
+            terms = self.terms = np.array([w * log1p(k * step) for k in range(2 * n + 1)])
+        return terms
+
+
+def body_distances(body: npt.NDArray[np.bool_], n: int) -> npt.NDArray[np.intp]:
+    """``body_distance``: each line's distance to the nearer prose line (n without prose)."""
+    prose = np.flatnonzero(body)
+    if not len(prose):
+        return np.full(n, n, dtype=np.intp)
+    at = np.arange(n)
+    after = np.searchsorted(prose, at)  # the first prose line at or after each line
+    below = prose[np.minimum(after, len(prose) - 1)] - at
+    above = at - prose[np.maximum(after - 1, 0)]
+    below[after == len(prose)] = n
+    above[after == 0] = n
+    out: npt.NDArray[np.intp] = np.minimum(below, above)
+    return out

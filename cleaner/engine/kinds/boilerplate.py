@@ -57,8 +57,8 @@ class BoilerplateOptions(KindOptions):
     )
 
 
-def _cjk_count(text: str) -> int:
-    return 0 if text.isascii() else len(_CJK.findall(text))
+def _cjk_count(lines: list[str]) -> int:
+    return sum(len(_CJK.findall(line)) for line in lines if not line.isascii())
 
 
 class Boilerplate(ChromeKind):
@@ -116,12 +116,12 @@ class Boilerplate(ChromeKind):
     def _skipped(self, lines: list[str]) -> bool:
         if self.options.cjk_pages:
             return False
-        text = "".join(lines)
         # mostly_cjk counts letters one by one on a page with any CJK character; most such
         # pages have more ASCII letters and digits than twice their CJK characters.
-        cjk = self._cjk_count(text)
-        if not cjk or 2 * cjk < len(
-            text.encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM)
-        ):
+        cjk = self._cjk_count(lines)  # the lines' join's, without joining them
+        if not cjk:
+            return False
+        text = "".join(lines)
+        if 2 * cjk < len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM)):
             return False
         return mostly_cjk(text)
