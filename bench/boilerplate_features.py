@@ -237,7 +237,9 @@ SETS: dict[str, tuple[str, ...]] = {
     "cohesion": ("cohesion",),
     "repeat": ("repeat",),
     "words+xsite": ("words", "xsite"),
+    "words+cohesion": ("words", "cohesion"),
     "all": FAMILIES,
+    "all-but-xsite": ("words", "bigrams", "cohesion", "repeat"),
 }
 
 
