@@ -30,6 +30,9 @@ both logistic layers (fitted as ``bench.train_boilerplate`` fits them):
 
 Training rows never see their own site's counts: a training line's site is taken out of the
 counts (exact, since they count sites), and a held-out line's site is not in them at all.
+The first run caches every page's labelled lines and shipped features in
+``bench/out/boilerplate-features.pkl``; then a set takes 3-20 minutes on the busy 2-core
+machine (five fold fits; the word and bigram counts are the slow part), so pass ``--sets``.
 The operating points are the training script's budgets: other page types <= 0.025 lost, news
 <= 0.008 lost (each set's best threshold on a fine grid), and the joint point: the lowest
 threshold meeting both.
