@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -92,7 +93,7 @@ def in_process(sample: list[Page], rounds: int, html: dict[str, object] | None =
     import trafilatura
 
     from cleaner.html.charset import decode_page
-    from cleaner.html.dom import parse_tree
+    from cleaner.html.extract import HtmlOptions, needs_fallback, read_page
     from cleaner.html.profiles import TrafilaturaSettings, run_trafilatura
     from cleaner.pipeline import Cleaner
     from cleaner.record import RawArticle
@@ -105,13 +106,24 @@ def in_process(sample: list[Page], rounds: int, html: dict[str, object] | None =
     def theirs(p: Page) -> None:
         trafilatura.extract(p.data, url=p.url)
 
+    gated = (html or {}).get("fallback", HtmlOptions().fallback) == "short"
+
+    def traf(tree: Any, url: str | None, visible: int) -> None:
+        # as cleaner calls it: with html.fallback short, the fast run first, then the full
+        # run where its text is short (cleaner.html.extract._trafilatura)
+        if gated:
+            text = run_trafilatura(tree, url, TrafilaturaSettings(), fast=True)
+            if not needs_fallback(text, visible):
+                return
+        run_trafilatura(tree, url, TrafilaturaSettings())
+
     def floor(p: Page) -> None:
         # trafilatura alone as cleaner calls it (its settings, on cleaner's parse, which is
         # left out): what the HTML path would cost if all of cleaner's own work were free.
-        html = decode_page(p.data).text or ""
-        tree = parse_tree(html)
+        page = read_page(decode_page(p.data).text or "", p.url)
+        tree = page.tree
         if tree is not None:
-            spent = _cpu(lambda: run_trafilatura(tree, p.url, TrafilaturaSettings()))
+            spent = _cpu(lambda: traf(tree, p.url, page.visible))
             secs[("floor", p.group)][0] += spent
             secs[("floor", "all pages")][0] += spent
 
