@@ -74,7 +74,7 @@ def test_short_is_the_default_and_always_the_plain_path(monkeypatch: pytest.Monk
     assert calls == [True]
     calls, short = _runs(monkeypatch, "short", ARTICLE)
     assert calls == [True]
-    calls, always = _runs(monkeypatch, "always", ARTICLE)
+    calls, _ = _runs(monkeypatch, "always", ARTICLE)
     assert calls == [False]  # one run, with the comparison: trafilatura's own default
     assert isinstance(default, Record)
     assert isinstance(short, Record)
