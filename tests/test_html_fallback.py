@@ -122,3 +122,19 @@ def test_other_trade_offs_always_compare(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_an_unknown_value_names_the_valid_ones() -> None:
     with pytest.raises(Exception, match=r"always.*short"):
         _cleaner("sometimes")
+
+
+def test_page_type_profiles_always_compare(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    real = profiles.run_trafilatura
+
+    def counted(tree: Any, url: Any, settings: Any, fast: bool = False) -> str | None:
+        calls.append(fast)
+        return real(tree, url, settings, fast=fast)
+
+    monkeypatch.setattr(extract, "run_trafilatura", counted)
+    section = {"fallback": "short", "page_types": "extract"}
+    run = Cleaner.from_paths([RULES], None, (({"html": section}, "test"),))
+    run.clean(RawArticle("p", "p.html", ARTICLE.encode(), html=True))
+    assert calls
+    assert not any(calls)

@@ -230,7 +230,9 @@ def html_to_text(
     profiled = kind is not None and options.page_types == "extract"
     if text is None:
         settings = profile_settings(kind) if profiled else options
-        text, problem = _trafilatura(tree, page, settings, options.fallback)
+        # the gate was fitted on the default settings only: a page-type profile always compares
+        fallback = "always" if profiled else options.fallback
+        text, problem = _trafilatura(tree, page, settings, fallback)
         extractor = TRAFILATURA if problem is None else None
         if profiled and kind is not None and tree is not None:
             ours = by_type(tree, kind, text, page.html)  # the type's own extractors
