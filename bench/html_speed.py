@@ -37,6 +37,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from bench.corpora import iter_aeb, iter_ctf, iter_wcxb, read_html_bytes
 
@@ -77,16 +80,25 @@ def _bucket(size: int) -> str:
     return next(name for limit, name in SIZES if limit is None or size < limit)
 
 
-def in_process(sample: list[Page], rounds: int) -> None:
+def _html_settings(pairs: list[str]) -> dict[str, object]:
+    """``--html KEY=VALUE`` pairs: the config's ``html`` section for cleaner's side."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+def in_process(sample: list[Page], rounds: int, html: dict[str, object] | None = None) -> None:
     import trafilatura
 
     from cleaner.html.charset import decode_page
-    from cleaner.html.dom import parse_tree
+    from cleaner.html.extract import HtmlOptions, needs_fallback, read_page
     from cleaner.html.profiles import TrafilaturaSettings, run_trafilatura
     from cleaner.pipeline import Cleaner
     from cleaner.record import RawArticle
 
-    cleaner = Cleaner.from_paths([RULES])
+    cleaner = Cleaner.from_paths([RULES], None, (({"html": html}, "--html"),) if html else ())
 
     def ours(p: Page) -> None:
         cleaner.clean(RawArticle(p.id, p.id, p.data, url=p.url, site=p.site, html=True))
@@ -94,13 +106,24 @@ def in_process(sample: list[Page], rounds: int) -> None:
     def theirs(p: Page) -> None:
         trafilatura.extract(p.data, url=p.url)
 
+    gated = (html or {}).get("fallback", HtmlOptions().fallback) == "short"
+
+    def traf(tree: Any, url: str | None, visible: int) -> None:
+        # as cleaner calls it: with html.fallback short, the fast run first, then the full
+        # run where its text is short (cleaner.html.extract._trafilatura)
+        if gated:
+            text = run_trafilatura(tree, url, TrafilaturaSettings(), fast=True)
+            if not needs_fallback(text, visible):
+                return
+        run_trafilatura(tree, url, TrafilaturaSettings())
+
     def floor(p: Page) -> None:
         # trafilatura alone as cleaner calls it (its settings, on cleaner's parse, which is
         # left out): what the HTML path would cost if all of cleaner's own work were free.
-        html = decode_page(p.data).text or ""
-        tree = parse_tree(html)
+        page = read_page(decode_page(p.data).text or "", p.url)
+        tree = page.tree
         if tree is not None:
-            spent = _cpu(lambda: run_trafilatura(tree, p.url, TrafilaturaSettings()))
+            spent = _cpu(lambda: traf(tree, p.url, page.visible))
             secs[("floor", p.group)][0] += spent
             secs[("floor", "all pages")][0] += spent
 
@@ -154,9 +177,9 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 """
 
 
-def _child_cpu(cmd: list[str]) -> float:
+def _child_cpu(cmd: list[str], cwd: Path = ROOT) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -175,7 +198,9 @@ def _byte_compile_cleaner() -> str:
     return where
 
 
-def command_line(sample: list[Page], rounds: int) -> None:
+def command_line(
+    sample: list[Page], rounds: int, settings: dict[str, object] | None = None
+) -> None:
     bin_dir = Path(sys.executable).parent
     print(f"\n(cleaner's modules byte-compiled first: {_byte_compile_cleaner()})")
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,6 +211,12 @@ def command_line(sample: list[Page], rounds: int) -> None:
                 out.write(json.dumps({"id": p.id, "url": p.url, "html": html}) + "\n")
         ours = [str(bin_dir / "cleaner"), "run", str(jsonl), "--html-key", "html", "-j", "1"]
         ours += ["-o", str(Path(tmp) / "out"), "-q", "--no-progress"]
+        where = ROOT
+        if settings:  # the settings in ./cleaner.yaml of a folder of their own, the packs named
+            where = Path(tmp) / "cwd"
+            where.mkdir()
+            (where / "cleaner.yaml").write_text(yaml.safe_dump({"html": settings}), "utf-8")
+            ours += ["--rules", str(RULES)]
         theirs = [sys.executable, "-c", _THEIRS_CLI, str(jsonl), str(Path(tmp) / "theirs.jsonl")]
         start_ours = [str(bin_dir / "cleaner"), "--version"]
         start_theirs = [sys.executable, "-c", "import trafilatura"]
@@ -193,7 +224,7 @@ def command_line(sample: list[Page], rounds: int) -> None:
         started = [0.0, 0.0]
         for r in range(rounds):
             for side in (0, 1) if r % 2 == 0 else (1, 0):
-                spent[side] += _child_cpu((ours, theirs)[side])
+                spent[side] += _child_cpu((ours, theirs)[side], where)
                 started[side] += _child_cpu((start_ours, start_theirs)[side])
     print(f"\n== command line, process start included: {len(sample)} pages, CPU seconds")
     print(
@@ -364,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=float, nargs="*", default=[5, 20, 50], help="MB")
     parser.add_argument("--memory-of", nargs="*", default=["cleaner", "trafilatura"])
     parser.add_argument("--kinds", nargs="*", default=list(PAGE_KINDS), choices=list(PAGE_KINDS))
+    parser.add_argument(
+        "--html", nargs="*", default=[], metavar="KEY=VALUE", help="cleaner's html settings"
+    )
     parser.add_argument("--one-page", nargs=2, metavar=("PATH", "WHO"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_page:
@@ -378,9 +412,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.every}th of wcxb-dev, wcxb-dev-other, aeb, ctf; pid {os.getpid()}"
     )
     if not args.skip_in_process:
-        in_process(sample, args.rounds)
+        in_process(sample, args.rounds, _html_settings(args.html))
     if not args.skip_cli:
-        command_line(sample, args.rounds)
+        command_line(sample, args.rounds, _html_settings(args.html))
     if args.sizes:
         memory(args.sizes, args.memory_of, args.kinds)
     return 0

@@ -134,6 +134,19 @@ HTML_OPTIONS = (
         default=True,
     ),
     Option(
+        "fallback",
+        STR,
+        "When trafilatura (balanced) compares its own extraction with readability's and "
+        "justext's, about a third of its time: `always`, on every page; `short`, only when "
+        "its text without the comparison is under 1,000 characters or under a tenth of the "
+        "page's visible text, where the comparison changes the text (trafilatura then runs "
+        "again with it). `short` by default: the rule was chosen on some WCXB sites and "
+        "checked on others and on AEB's news pages, where it keeps word F1 and AEB's scores "
+        "for less of trafilatura's time (bench/results/html-speed.txt).",
+        default="short",
+        choices=("always", "short"),
+    ),
+    Option(
         "page_types",
         STR,
         "Page-type-aware extraction for pages without an `html_body` rule: `label` gives each "

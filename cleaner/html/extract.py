@@ -99,6 +99,7 @@ class HtmlOptions:
     include_comments: bool = False
     date_search: bool = True
     page_types: str = "label"  # off | label | extract (cleaner.html.profiles)
+    fallback: str = "short"  # always | short: when trafilatura compares with readability/justext
 
     @classmethod
     def from_config(cls, section: dict[str, Any]) -> HtmlOptions:
@@ -108,6 +109,7 @@ class HtmlOptions:
             include_comments=section.get("include_comments", False),
             date_search=section.get("date_search", True),
             page_types=section.get("page_types", "label"),
+            fallback=section.get("fallback", "short"),
         )
 
 
@@ -121,6 +123,7 @@ class Page:
     meta: PageMeta
     shown: str | None = None  # the page-type features' text (cleaner.html.dates.render_text)
     cut: int = 0  # characters cut off a page too big to parse whole (cleaner.html.prune)
+    visible: int = 0  # characters of the visible lines the metadata read (their first 3,000)
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,9 @@ def read_page(html: str, url: str | None = None) -> Page:
         return Page(html, url, tree, page_meta(tree, url, html), cut=cut)
     # One walk renders the text both the metadata (dates, titles) and the page type read.
     rendered = render_text(tree)
-    return Page(html, url, tree, page_meta(tree, url, html, rendered.lines), rendered.shown, cut)
+    meta = page_meta(tree, url, html, rendered.lines)
+    visible = sum(map(len, rendered.lines))
+    return Page(html, url, tree, meta, rendered.shown, cut, visible)
 
 
 def _rules(groups: Sequence[HtmlRules], phase: str) -> list[HtmlRule]:
@@ -232,7 +237,10 @@ def html_to_text(
     # The block model reads the blocks as laid out, before trafilatura edits the tree.
     laid_out = segment(tree) if blocked else None
     if text is None:
-        text, problem = _trafilatura(tree, page, profile_settings(kind) if profiled else options)
+        settings = profile_settings(kind) if profiled else options
+        # the gate was fitted on the default settings only: a page-type profile always compares
+        fallback = "always" if profiled else options.fallback
+        text, problem = _trafilatura(tree, page, settings, fallback)
         extractor = TRAFILATURA if problem is None else None
         if options.page_types == BLOCKS and problem is not None and problem.code in _RESCUED:
             # trafilatura found no text: the block model reads the page whatever its type
@@ -278,8 +286,23 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str | None, crawled: str | None)
     return found if isinstance(found, str) else None
 
 
+# html.fallback "short": trafilatura's comparison with readability and justext runs only when
+# its text without it is under this many characters or this share of the page's visible text
+# (fitted on WCXB site folds, checked on the held-out fold and on AEB: bench.html_fallback).
+FALLBACK_FLOOR, FALLBACK_SHARE = 1000, 0.1
+
+
+def needs_fallback(fast_text: str | None, visible: int) -> bool:
+    """Whether trafilatura's fast text is short enough that its comparison may change it."""
+    n = len(fast_text or "")
+    return n < FALLBACK_FLOOR or n < FALLBACK_SHARE * visible
+
+
 def _trafilatura(
-    tree: lxml.html.HtmlElement | None, page: Page, options: HtmlOptions | TrafilaturaSettings
+    tree: lxml.html.HtmlElement | None,
+    page: Page,
+    options: HtmlOptions | TrafilaturaSettings,
+    fallback: str = "always",
 ) -> tuple[str | None, Reason | None]:
     if tree is None:
         return None, Reason("empty_page", "the page holds no HTML elements")
@@ -291,12 +314,16 @@ def _trafilatura(
             "no site pack takes this page's body (html_body) and trafilatura is not "
             "installed: pip install 'cleaner[html]'",
         )
+    url = page.url or page.meta.canonical_url
+    settings = TrafilaturaSettings(options.favor, options.include_tables, options.include_comments)
     try:
-        text = run_trafilatura(
-            tree,
-            page.url or page.meta.canonical_url,
-            TrafilaturaSettings(options.favor, options.include_tables, options.include_comments),
-        )
+        # the gate was fitted on balanced extraction only: other settings always compare
+        if fallback == "short" and settings.favor == "balanced":
+            text = run_trafilatura(tree, url, settings, fast=True)
+            if needs_fallback(text, page.visible):
+                text = run_trafilatura(tree, url, settings)
+        else:
+            text = run_trafilatura(tree, url, settings)
     except Exception as exc:  # a third-party extractor's failure is this page's reject
         return None, Reason("extractor_failed", f"trafilatura failed: {type(exc).__name__}: {exc}")
     finally:

@@ -37,9 +37,10 @@ TRAFILATURA_PROFILES: dict[str, TrafilaturaSettings] = {
 
 
 def run_trafilatura(
-    tree: lxml.html.HtmlElement, url: str | None, settings: TrafilaturaSettings
+    tree: lxml.html.HtmlElement, url: str | None, settings: TrafilaturaSettings, fast: bool = False
 ) -> str | None:
-    """trafilatura's text of the page with the given settings (None when it finds none).
+    """trafilatura's text of the page with the given settings (None when it finds none);
+    ``fast`` skips its comparison with readability and justext.
     Raises what trafilatura raises, for the caller to report."""
     import trafilatura
 
@@ -47,6 +48,7 @@ def run_trafilatura(
         tree,
         url=url,
         output_format="txt",
+        fast=fast,
         include_comments=settings.include_comments,
         include_tables=settings.include_tables,
         favor_precision=settings.favor == "precision",
