@@ -67,6 +67,17 @@ DATE_CASES = [
      '</head><body><h1>Food myths debunked</h1><div class="byline__release-date"><time '
      'datetime="2023-03-20T00:00:00-07:00">March 20, 2023</time> | Wellness</div><p>Body.</p>'
      "</body></html>", None, "2023-03-20", None),
+    # A UTC timestamp late in the evening is the next morning where the page is: a <time>
+    # that writes the same instant in the page's own offset gives the day its readers see.
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is the'
+     ' project?</h1><p>Started by ann, <time datetime="2025-12-19T04:25:38+0500">Yesterday at '
+     "4:25 AM</time></p><p>Body.</p></body></html>", None, "2025-12-19T04:25:38+05:00", None),
+    # ... not a <time> of another instant (a reply's).
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is the'
+     ' project?</h1><p>Reply <time datetime="2025-12-19T04:25:39+0500">Yesterday at 4:25 AM'
+     "</time></p><p>Body.</p></body></html>", None, "2025-12-18T23:25:38+00:00", None),
     # Not when that day is the one the markup gives as modified: an update shown unlabelled.
     ('<html><head><meta property="article:published_time" content="2025-06-23T18:44:33Z">'
      '<meta property="article:modified_time" content="2025-12-19T14:14:43Z"></head><body>'

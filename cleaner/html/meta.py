@@ -338,6 +338,28 @@ def _time_published(root: lxml.html.HtmlElement) -> Iterator[str]:
             yield value
 
 
+def _instant(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value and "T" in value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _local_time(root: lxml.html.HtmlElement, published: str | None) -> str | None:
+    """A UTC published timestamp as a ``<time datetime>`` of the page writes the same instant
+    in its own offset: the day a reader there sees (23:25 UTC is the next morning at +05:00)."""
+    utc = _instant(published)
+    if utc is None or utc.utcoffset():
+        return None
+    for el in root.iter("time"):
+        value = parse_page_date(el.get("datetime") or "")
+        local = _instant(value)
+        if local is not None and local.utcoffset() and local == utc:
+            return value
+    return None
+
+
 def _confirmed(out: PageMeta, shown: str, marked_days: set[str]) -> bool:
     """Whether a later visible date line is also one of the markup's published dates, and not
     the day it gives as modified."""
@@ -427,6 +449,12 @@ def page_meta(
                 out.put(field_name, value, source)
                 if field_name == "date_published":
                     marked_days.add(value[:10])
+
+    local = _local_time(root, out.fields.get("date_published"))
+    if local is not None:
+        out.fields["date_published"] = local
+        out.fields_from["date_published"] += "+time"
+        marked_days.add(local[:10])
 
     heading = _heading(root)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
