@@ -332,9 +332,7 @@ def _time_published(root: lxml.html.HtmlElement) -> Iterator[str]:
         parent = el.getparent()
         if parent is not None:
             marks += " " + (parent.get("class") or "").lower()
-        if el.get("pubdate") is not None or any(
-            w in marks for w in ("publish", "posted", "release")
-        ):
+        if el.get("pubdate") is not None or "publish" in marks or "posted" in marks:
             yield value
 
 
@@ -360,26 +358,16 @@ def _local_time(root: lxml.html.HtmlElement, published: str | None) -> str | Non
     return None
 
 
-def _confirmed(out: PageMeta, shown: str, marked_days: set[str]) -> bool:
-    """Whether a later visible date line is also one of the markup's published dates, and not
-    the day it gives as modified."""
-    return shown in marked_days and shown != (out.fields.get("date_updated") or "")[:10]
-
-
 def _weak_dates(
     out: PageMeta,
     url: str | None,
     headings: list[str],
     lines: Callable[[], list[str]],
-    marked_days: set[str],
 ) -> None:
     """Dates the markup does not mark: the visible date lines, then the URL's date path. A
     visible date line also overrules the markup's published date when it is earlier (the
     markup's is often a republication's or a UTC timestamp of the evening before), or when
-    the URL's date path or another of the markup's published dates agrees with it (two
-    sources against one: a template's stale JSON-LD date against the page's own byline and
-    ``<meta>``), unless it is the day the markup says the page was modified (an update shown
-    without its label)."""
+    the URL's date path agrees with it: two sources against one."""
     crawled = date.fromisoformat(out.crawl_date) if out.crawl_date else None
     found = url_date(url or out.canonical_url)
     if found is not None and out.crawl_date is not None and found > out.crawl_date:
@@ -390,11 +378,7 @@ def _weak_dates(
     if marked is None:
         out.put("date_published", shown, "text")
         out.put("date_updated", visible.updated.isoformat() if visible.updated else None, "text")
-    elif (
-        shown is not None
-        and shown != marked[:10]
-        and (shown < marked[:10] or shown == found or _confirmed(out, shown, marked_days))
-    ):
+    elif shown is not None and shown != marked[:10] and (shown < marked[:10] or shown == found):
         out.fields["date_published"] = shown
         out.fields_from["date_published"] = "text+url" if shown == found else "text"
     out.put("date_published", found, "url")
@@ -424,7 +408,6 @@ def page_meta(
         out.crawl_date = capture.day.isoformat()
         url = capture.url or None  # the archived page's own URL, not the archive's
     holders = _ITEMPROP_HOLDERS(root)
-    marked_days: set[str] = set()  # every day a markup source gives as published
     for field_name, ld_key, keys, micro in (
         ("date_published", "datePublished", PUBLISHED_META, "datePublished"),
         ("date_updated", "dateModified", UPDATED_META, "dateModified"),
@@ -447,14 +430,11 @@ def page_meta(
         for value, source in found:
             if value is not None and (out.crawl_date is None or value[:10] <= out.crawl_date):
                 out.put(field_name, value, source)
-                if field_name == "date_published":
-                    marked_days.add(value[:10])
 
     local = _local_time(root, out.fields.get("date_published"))
     if local is not None:
         out.fields["date_published"] = local
         out.fields_from["date_published"] += "+time"
-        marked_days.add(local[:10])
 
     heading = _heading(root)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
@@ -483,7 +463,7 @@ def page_meta(
 
     chosen_title = [chosen[1]] if chosen is not None else []
     headings = [*chosen_title, heading or "", *(v for _, v in titles)]
-    _weak_dates(out, url, headings, lines, marked_days)
+    _weak_dates(out, url, headings, lines)
 
     author = _ld_author(objects)
     if author:
