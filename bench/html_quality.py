@@ -382,10 +382,15 @@ def bench_dates(cleaner: Cleaner, limit: int | None) -> None:
     timer = Timer()
     tally: dict[tuple[str, str, str], Counter[str]] = {}
     size = 0
+    rejected: list[str] = []
     for page in iter_dated(("ctf", "wcxb", "other"), limit):
         data = read_html_bytes(page.path)
         size += len(data)
-        record, _ = timer.run("cleaner", clean_page, cleaner, page.id, data, page.url)
+        record, how = timer.run("cleaner", clean_page, cleaner, page.id, data, page.url)
+        if record is None and page.day:  # its date is lost with the page: extraction's gap
+            rejected.append(
+                f"{page.corpus} {'held out' if page.held_out else 'tune'} {page.id} {how}"
+            )
         dates = {
             "cleaner": record.date_published if record else None,
             "htmldate fast": timer.run("htmldate fast", fast, data, page.url),
@@ -423,6 +428,7 @@ def bench_dates(cleaner: Cleaner, limit: int | None) -> None:
                 f"{corpus:6} {half:8} {name:22} {c['right'] / max(c['dated'], 1):6.3f} "
                 f"({c['right']:>3}/{c['dated']:>3}) {c['given']:>9}/{c['undated']}"
             )
+    print(f"dated pages cleaner rejected ({len(rejected)}):", *sorted(rejected), sep="\n  ")
     print(
         f"speed: cleaner {_rate(timer, 'cleaner', size)} (whole pipeline), htmldate fast "
         f"{_rate(timer, 'htmldate fast', size)}, extensive {_rate(timer, 'htmldate extensive', size)}"

@@ -55,6 +55,17 @@ DATE_CASES = [
      "2021-03-04", None),
     ('<html><head><meta property="article:published_time" content="2021-03-04"></head>'
      "<body><h1>H</h1></body></html>", None, "2021-03-04", None),
+    # A UTC timestamp late in the evening is the next morning where the page is: a <time>
+    # that writes the same instant in the page's own offset gives the day its readers see.
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is the'
+     ' project?</h1><p>Started by ann, <time datetime="2025-12-19T04:25:38+0500">Yesterday at '
+     "4:25 AM</time></p><p>Body.</p></body></html>", None, "2025-12-19T04:25:38+05:00", None),
+    # ... not a <time> of another instant (a reply's).
+    ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting", '
+     '"datePublished": "2025-12-18T23:25:38+00:00"}</script></head><body><h1>How close is the'
+     ' project?</h1><p>Reply <time datetime="2025-12-19T04:25:39+0500">Yesterday at 4:25 AM'
+     "</time></p><p>Body.</p></body></html>", None, "2025-12-18T23:25:38+00:00", None),
     ("<html><body><h1>H</h1><time pubdate datetime=\"2020-02-02\">Feb 2</time></body></html>",
      None, "2020-02-02", None),
     # The visible date line beside the headline, and a publication label.

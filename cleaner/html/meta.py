@@ -336,9 +336,30 @@ def _time_published(root: lxml.html.HtmlElement) -> Iterator[str]:
             yield value
 
 
+def _instant(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value and "T" in value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _local_time(root: lxml.html.HtmlElement, published: str | None) -> str | None:
+    """A UTC published timestamp as a ``<time datetime>`` of the page writes the same instant
+    in its own offset: the day a reader there sees (23:25 UTC is the next morning at +05:00)."""
+    utc = _instant(published)
+    if utc is None or utc.utcoffset():
+        return None
+    for el in root.iter("time"):
+        value = parse_page_date(el.get("datetime") or "")
+        local = _instant(value)
+        if local is not None and local.utcoffset() and local == utc:
+            return value
+    return None
+
+
 def _weak_dates(
     out: PageMeta,
-    root: lxml.html.HtmlElement,
     url: str | None,
     headings: list[str],
     lines: Callable[[], list[str]],
@@ -410,6 +431,11 @@ def page_meta(
             if value is not None and (out.crawl_date is None or value[:10] <= out.crawl_date):
                 out.put(field_name, value, source)
 
+    local = _local_time(root, out.fields.get("date_published"))
+    if local is not None:
+        out.fields["date_published"] = local
+        out.fields_from["date_published"] += "+time"
+
     heading = _heading(root)
     titles = [(f"meta:{k}", v) for k, v in _first_meta(meta, TITLE_META)]
     title_el = root.find(".//title")
@@ -436,7 +462,8 @@ def page_meta(
         out.put("title", chosen[1], chosen[0])
 
     chosen_title = [chosen[1]] if chosen is not None else []
-    _weak_dates(out, root, url, [*chosen_title, heading or "", *(v for _, v in titles)], lines)
+    headings = [*chosen_title, heading or "", *(v for _, v in titles)]
+    _weak_dates(out, url, headings, lines)
 
     author = _ld_author(objects)
     if author:
