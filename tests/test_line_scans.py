@@ -140,3 +140,12 @@ def test_records_equal_the_plain_scans(monkeypatch: pytest.MonkeyPatch) -> None:
     plain = [cleaner.clean(a).result for a in articles]
     assert fast == plain
     assert sum(1 for r in fast if isinstance(r, Record)) > 30, "records must be made"
+
+
+def test_a_short_exact_count_scans_with_the_plain_patterns() -> None:
+    # A fingerprint like '^date [0-9]{4}-[0-9]{2}' needs no set of its own (one pass fewer);
+    # ranges, long counts and open repetition still go to the heavy sets.
+    light = [r"(?m)^date [0-9]{4}-[0-9]{2}-[0-9]{2} \S", r"(?m)© \d{4} Cable News", "x"]
+    heavy = [r"a{1,3}", r"b{2,}", r"c{12}", r"d.*e", r"[^?]+"]
+    assert PatternSet(light)._chunks == [[0, 1, 2]]
+    assert PatternSet(light + heavy)._chunks == [[0, 1, 2], [3, 4, 5, 6, 7]]

@@ -274,8 +274,9 @@ def literal_source(text: str) -> str:
 # HEAVY_PER_SET (sized with the budget of SET_OPTS). Plain patterns (literals, anchored
 # alternations) stay together: one set scans them faster than several. Each set is one more
 # pass over the document, and with the 32 MB budget the generic packs' heavy prefilters scan
-# faster in one set than in two (bench/results/restructuring-speed.txt, section 14).
-_HEAVY = re2.compile(r"\{[0-9]*,?[0-9]*\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
+# faster in one set than in two (bench/results/restructuring-speed.txt, section 14). A short
+# exact count (\d{4}) is a fixed run of steps, like a literal: it stays with the plain ones.
+_HEAVY = re2.compile(r"\{[0-9]*,[0-9]*\}|\{[0-9]{2,}\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
 HEAVY_PER_SET = 50
 
 
