@@ -272,12 +272,12 @@ def literal_source(text: str) -> str:
 # Patterns with open-ended or counted repetition, or negated classes, multiply DFA states when
 # many of them share one set: in one big set RE2's cache keeps flushing, so they go in sets of
 # HEAVY_PER_SET (sized with the budget of SET_OPTS). Plain patterns (literals, anchored
-# alternations) stay together: one set scans them faster than several. Each set is one more
-# pass over the document, and with the 32 MB budget the generic packs' heavy prefilters scan
-# faster in one set than in two (bench/results/restructuring-speed.txt, section 14). A short
-# exact count (\d{4}) is a fixed run of steps, like a literal: it stays with the plain ones.
+# alternations) stay together: one set scans them faster than several. (One set of all the
+# generic heavy ones is faster on documents it has seen, slower on new ones: section 14 of
+# bench/results/restructuring-speed.txt.) A short exact count (\d{4}) is a fixed run of
+# steps, like a literal: it stays with the plain ones.
 _HEAVY = re2.compile(r"\{[0-9]*,[0-9]*\}|\{[0-9]{2,}\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
-HEAVY_PER_SET = 50
+HEAVY_PER_SET = 25
 
 
 class PatternSet(Compiled):
