@@ -7,6 +7,7 @@ suggested.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -161,6 +162,18 @@ class CompiledPool:
 DEFAULT_COMPILED_PATTERNS = 4000
 
 
+# google-re2's Python wrapper puts a generator and a match object around each search of its
+# compiled pattern (``_regexp``). Where the installed version has that pattern and its anchor
+# type, ``Regex.start_in`` asks it directly (the same offsets: tests/test_regex_direct.py);
+# elsewhere, and with CLEANER_PURE=1, it goes through the wrapper.
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_DIRECT = (
+    _UNANCHORED is not None
+    and "_regexp" in getattr(getattr(re2, "_Regexp", None), "__slots__", ())
+    and os.environ.get("CLEANER_PURE", "0") in ("", "0")
+)
+
+
 def _options(per_line: bool) -> Any:
     return _LINE_OPTS if per_line else _TEXT_OPTS
 
@@ -216,6 +229,19 @@ class Regex(Compiled):
         self._used = True
         return (self._compiled or self._compile()).sub(repl, text)  # type: ignore[no-any-return]
 
+    def start_in(self, data: bytes, pos: int) -> int:
+        """Where the first match in ``data`` at or after ``pos`` starts, or -1: ``search``'s
+        answer without its match object. The line scans ask only this, many times a document,
+        so it calls RE2's own match (``_DIRECT``) and skips the wrapper's generator and match
+        object, where the installed ``re2`` has it."""
+        self._used = True
+        compiled = self._compiled or self._compile()
+        if _DIRECT:
+            at: int = compiled._regexp.Match(_UNANCHORED, data, pos, len(data))[0][0]
+            return at
+        m = compiled.search(data, pos)
+        return -1 if m is None else int(m.start())
+
 
 def _unpickled(source: str, per_line: bool) -> Regex:
     """A pattern sent to a worker: compiled there when first used (its pool stayed behind)."""
@@ -246,8 +272,11 @@ def literal_source(text: str) -> str:
 # Patterns with open-ended or counted repetition, or negated classes, multiply DFA states when
 # many of them share one set: in one big set RE2's cache keeps flushing, so they go in sets of
 # HEAVY_PER_SET (sized with the budget of SET_OPTS). Plain patterns (literals, anchored
-# alternations) stay together: one set scans them faster than several.
-_HEAVY = re2.compile(r"\{[0-9]*,?[0-9]*\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
+# alternations) stay together: one set scans them faster than several. (One set of all the
+# generic heavy ones is faster on documents it has seen, slower on new ones: section 14 of
+# bench/results/restructuring-speed.txt.) A short exact count (\d{4}) is a fixed run of
+# steps, like a literal: it stays with the plain ones.
+_HEAVY = re2.compile(r"\{[0-9]*,[0-9]*\}|\{[0-9]{2,}\}|\.[*+]|\\[sSwWdD][*+]|\[\^")
 HEAVY_PER_SET = 25
 
 
@@ -323,8 +352,7 @@ def _scan(regex: Regex, lines: list[str], data: bytes | None = None) -> Iterator
     if data is None:
         data = _encoded(lines)
     line = start = 0  # the line number and offset where the search resumes
-    while (m := regex.search(data, start)) is not None:
-        at = m.start()
+    while (at := regex.start_in(data, start)) >= 0:
         line += data.count(b"\n", start, at)
         yield line
         start = data.find(b"\n", at) + 1
@@ -343,8 +371,7 @@ def matched_lines(regex: Regex, lines: list[str], data: bytes | None = None) -> 
         data = _encoded(lines)
     found: set[str] = set()
     start = 0
-    while (m := regex.search(data, start)) is not None:
-        at = m.start()
+    while (at := regex.start_in(data, start)) >= 0:
         end = data.find(b"\n", at)
         line = data[data.rfind(b"\n", 0, at) + 1 : end if end >= 0 else len(data)]
         found.add(line.decode("utf-8", "surrogatepass"))
@@ -384,13 +411,15 @@ class LineMatches:
     lines a rule rewrites are new contents that a pattern scans when it next asks. What is kept
     grows with the document (a set of lines per pattern asked), not with the corpus."""
 
-    __slots__ = ("_base", "_data", "_memo", "_new")
+    __slots__ = ("_base", "_data", "_memo", "_new", "_some")
 
     def __init__(self, lines: list[str], data: bytes | None = None) -> None:
         self._base = lines
         self._data = data  # ``lines`` joined and encoded, when the caller has it
         self._new: list[str] = []  # contents that rewrites brought in, in order
         self._memo: dict[Compiled, tuple[set[Any], int]] = {}
+        # A positional rule's pattern: the contents it was asked about, and those it matched.
+        self._some: dict[Regex, tuple[set[str], set[str]]] = {}
 
     def rewritten(self, contents: Iterable[str]) -> None:
         """A rule rewrote lines into ``contents``, which no pattern has seen yet."""
@@ -415,6 +444,21 @@ class LineMatches:
             found |= matched_lines(regex, self._new[seen:])
         self._memo[regex] = (found, len(self._new))
         return positions(lines, found)
+
+    def some_matching(self, regex: Regex, contents: list[str]) -> set[str]:
+        """The contents the line-local ``regex`` matched among those asked about so far, which
+        include ``contents`` (non-blank lines of this document): each content is scanned once
+        a document. A positional rule asks about the few lines at the ends in every round, and
+        they are mostly the same lines."""
+        memo = self._some.get(regex)
+        if memo is None:
+            memo = self._some[regex] = (set(), set())
+        asked, found = memo
+        new = [line for line in contents if line not in asked]
+        if new:
+            found |= matched_lines(regex, new)
+            asked.update(new)
+        return found
 
     def set_hits(self, patterns: PatternSet, lines: list[str]) -> set[int]:
         """A superset of ``patterns.hits`` on ``lines``: the patterns that matched any content

@@ -161,7 +161,12 @@ class Guards:
         scan only the lines they allow; otherwise ``matches`` remembers what it found."""
         if self.positional and regex.line_local:
             among = self.region(lines)
-            found = matched_lines(regex, [lines[i] for i in among])
+            region = [lines[i] for i in among]
+            found = (
+                matched_lines(regex, region)
+                if matches is None
+                else matches.some_matching(regex, region)
+            )
             hits = [i for i in among if lines[i] in found]
         else:
             hits = (matches or LineMatches(lines)).lines_matching(regex, lines)
