@@ -73,18 +73,23 @@ def test_other_lines_measure_as_line(lines: list[str], lang: str) -> None:
     _fields(lines, lang)
 
 
-# Dates: each pattern's edges (word boundaries, digit runs, separators, month words).
-DATE_LINES = (
-    st.lists(
-        st.one_of(
-            st.text("0123456789:./- _aAxn", max_size=10),
-            st.sampled_from(["jan", "May", "sept.", "Dec", "decx", "1899", "2024", "20155", "_19"]),
-        ),
-        min_size=1,
-        max_size=8,
+def _date_lines(chars: str, words: list[str]) -> st.SearchStrategy[str]:
+    """Non-blank lines pieced together from ``chars`` and ``words``."""
+    return (
+        st.lists(
+            st.one_of(st.text(chars, max_size=10), st.sampled_from(words)),
+            min_size=1,
+            max_size=8,
+        )
+        .map("".join)
+        .filter(lambda line: bool(line.strip()))
     )
-    .map("".join)
-    .filter(lambda line: bool(line.strip()))
+
+
+# Dates: each pattern's edges (word boundaries, digit runs, separators, month words).
+DATE_LINES = _date_lines(
+    "0123456789:./- _aAxn",
+    ["jan", "May", "sept.", "Dec", "decx", "1899", "2024", "20155", "_19"],
 )
 
 
@@ -105,17 +110,9 @@ def test_ascii_dates_are_re2s(lines: list[str]) -> None:
 
 # The same with characters beyond ASCII: other scripts' digits (\d) and letters (\w), a digit
 # re's \d leaves out (²), spaces and dashes.
-WIDE_DATE_LINES = (
-    st.lists(
-        st.one_of(
-            st.text("0123456789:./- _aAxn٣٤۱é²ß\xa0–", max_size=10),
-            st.sampled_from(["jan", "Mär", "sept.", "Déc", "décx", "1899", "٢٠٢٤", "20155", "_19"]),
-        ),
-        min_size=1,
-        max_size=8,
-    )
-    .map("".join)
-    .filter(lambda line: bool(line.strip()))
+WIDE_DATE_LINES = _date_lines(
+    "0123456789:./- _aAxn٣٤۱é²ß\xa0–",
+    ["jan", "Mär", "sept.", "Déc", "décx", "1899", "٢٠٢٤", "20155", "_19"],
 )
 
 

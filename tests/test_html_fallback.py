@@ -45,8 +45,8 @@ def _cleaner(mode: str | None) -> Cleaner:
     return Cleaner.from_paths([RULES], None, (({"html": section}, "test"),))
 
 
-def _runs(monkeypatch: pytest.MonkeyPatch, mode: str | None, page: str) -> tuple[list[bool], Any]:
-    """Which trafilatura runs (fast or not) the page took, and its record."""
+def _counted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each trafilatura run from now on, as whether it ran fast (without the comparison)."""
     calls: list[bool] = []
     real = profiles.run_trafilatura
 
@@ -55,6 +55,12 @@ def _runs(monkeypatch: pytest.MonkeyPatch, mode: str | None, page: str) -> tuple
         return real(tree, url, settings, fast=fast)
 
     monkeypatch.setattr(extract, "run_trafilatura", counted)
+    return calls
+
+
+def _runs(monkeypatch: pytest.MonkeyPatch, mode: str | None, page: str) -> tuple[list[bool], Any]:
+    """Which trafilatura runs (fast or not) the page took, and its record."""
+    calls = _counted(monkeypatch)
     raw = RawArticle("p", "p.html", page.encode(), url="https://news.example/a", html=True)
     return calls, _cleaner(mode).clean(raw).result
 
@@ -105,14 +111,7 @@ def test_short_compares_when_the_fast_text_is_a_small_share(
 
 
 def test_other_trade_offs_always_compare(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[bool] = []
-    real = profiles.run_trafilatura
-
-    def counted(tree: Any, url: Any, settings: Any, fast: bool = False) -> str | None:
-        calls.append(fast)
-        return real(tree, url, settings, fast=fast)
-
-    monkeypatch.setattr(extract, "run_trafilatura", counted)
+    calls = _counted(monkeypatch)
     section = {"fallback": "short", "favor": "precision"}
     run = Cleaner.from_paths([RULES], None, (({"html": section}, "test"),))
     run.clean(RawArticle("p", "p.html", ARTICLE.encode(), html=True))
@@ -125,14 +124,7 @@ def test_an_unknown_value_names_the_valid_ones() -> None:
 
 
 def test_page_type_profiles_always_compare(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[bool] = []
-    real = profiles.run_trafilatura
-
-    def counted(tree: Any, url: Any, settings: Any, fast: bool = False) -> str | None:
-        calls.append(fast)
-        return real(tree, url, settings, fast=fast)
-
-    monkeypatch.setattr(extract, "run_trafilatura", counted)
+    calls = _counted(monkeypatch)
     section = {"fallback": "short", "page_types": "extract"}
     run = Cleaner.from_paths([RULES], None, (({"html": section}, "test"),))
     run.clean(RawArticle("p", "p.html", ARTICLE.encode(), html=True))
