@@ -164,7 +164,7 @@ DEFAULT_COMPILED_PATTERNS = 4000
 
 # google-re2's Python wrapper puts a generator and a match object around each search of its
 # compiled pattern (``_regexp``). Where the installed version has that pattern and its anchor
-# type, ``Regex.start_in`` asks it directly (the same offsets: tests/test_regex_direct.py);
+# type, ``Regex.start_in`` asks it directly (the same offsets: tests/test_line_scans.py);
 # elsewhere, and with CLEANER_PURE=1, it goes through the wrapper.
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 _DIRECT = (
