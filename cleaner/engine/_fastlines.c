@@ -666,6 +666,20 @@ static PyObject *known_rows(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* The code points of ``line``'s casefold, in ``buf`` (``*n`` of them), and the casefold itself
+ * in ``*fold`` (a new reference, or NULL): packed_lines and line_words read a line's tokens
+ * from them. An ASCII line's casefold is it lower-cased. NULL on an error. */
+static Py_UCS4 *folded(PyObject *line, Buffer *buf, Py_ssize_t *n, PyObject **fold) {
+    int ascii = PyUnicode_Check(line) && PyUnicode_IS_ASCII(line);
+    PyObject *f = ascii ? Py_NewRef(line) : PyObject_CallMethod(line, "casefold", NULL);
+    Py_UCS4 *s = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, buf);
+    *n = s == NULL ? 0 : PyUnicode_GET_LENGTH(f);
+    for (Py_ssize_t k = 0; ascii && k < *n; k++)
+        if (s[k] >= 'A' && s[k] <= 'Z') s[k] += 32;
+    *fold = f;
+    return s;
+}
+
 /* packed_lines(lines, memo, table) -> each line's stop words per language: the sum of
  * table[token] over its casefold's tokens (str.split's), remembered in memo
  * (``LineLanguages.packed``). */
@@ -685,16 +699,10 @@ static PyObject *packed_lines(PyObject *self, PyObject *args) {
             Py_INCREF(total);
         } else if (!PyErr_Occurred()) {
             if (words == NULL) words = table_of(dict);
-            int ascii = PyUnicode_Check(line) && PyUnicode_IS_ASCII(line);
-            /* An ASCII line's casefold is it lower-cased. */
-            PyObject *f = words == NULL ? NULL
-                          : ascii       ? Py_NewRef(line)
-                                        : PyObject_CallMethod(line, "casefold", NULL);
-            Py_UCS4 *s = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
-            Py_ssize_t n = s == NULL ? 0 : PyUnicode_GET_LENGTH(f);
+            PyObject *f = NULL;
+            Py_ssize_t n = 0;
+            Py_UCS4 *s = words == NULL ? NULL : folded(line, &buf, &n, &f);
             Py_XDECREF(f);
-            for (Py_ssize_t k = 0; ascii && k < n; k++)
-                if (s[k] >= 'A' && s[k] <= 'Z') s[k] += 32;
             total = s == NULL ? NULL : PyLong_FromLong(0);
             for (Py_ssize_t k = 0; total != NULL && k < n;) {
                 while (k < n && is_space(s[k])) k++;
@@ -756,14 +764,9 @@ static PyObject *line_words(PyObject *self, PyObject *args) {
         } else if (!PyErr_Occurred()) {
             if (table == NULL) table = table_of(dict);
             int ascii = PyUnicode_Check(line) && PyUnicode_IS_ASCII(line);
-            /* An ASCII line's casefold is it lower-cased. */
-            PyObject *f = table == NULL ? NULL
-                          : ascii       ? Py_NewRef(line)
-                                        : PyObject_CallMethod(line, "casefold", NULL);
-            Py_UCS4 *c = f == NULL || !PyUnicode_Check(f) ? NULL : code_points(f, &buf);
-            Py_ssize_t n = c == NULL ? 0 : PyUnicode_GET_LENGTH(f);
-            for (Py_ssize_t k = 0; ascii && k < n; k++)
-                if (c[k] >= 'A' && c[k] <= 'Z') c[k] += 32;
+            PyObject *f = NULL;
+            Py_ssize_t n = 0;
+            Py_UCS4 *c = table == NULL ? NULL : folded(line, &buf, &n, &f);
             unsigned long raw[MAX_LANGS] = {0};
             Words rec;
             memset(&rec, 0, sizeof rec);
